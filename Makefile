@@ -1,0 +1,110 @@
+# netdoctor - see README.md.  Targets: all (default), deps, check, demo,
+# bench, install, uninstall, clean.  `make SAN=1 check` builds and tests with
+# ASan+UBSan in a separate object tree.
+
+PREFIX	?= /usr/local
+BINDIR	?= $(PREFIX)/bin
+MANDIR	?= $(PREFIX)/share/man
+DESTDIR	?=
+
+CC	?= cc
+PKGS	 = libnl-3.0 libnl-route-3.0 libnl-idiag-3.0 libcares libcurl openssl \
+	   yaml-0.1 jansson libpcap
+WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	   -Wformat=2 -Wpointer-arith -Wcast-qual -Wno-unused-parameter
+CSTD	 = -std=c17 -D_GNU_SOURCE
+OPT	?= -O2 -g
+
+ifeq ($(SAN),1)
+VARIANT	 = san
+OPT	 = -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined \
+	   -fno-sanitize-recover=undefined
+else
+VARIANT	 = release
+endif
+ifeq ($(CI),true)
+WARN	+= -Werror
+endif
+
+OBJDIR	 = build/$(VARIANT)
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CFLAGS	+= $(CSTD) $(OPT) $(WARN) -I. -Icore $(PKG_CFLAGS)
+LDFLAGS	+= $(if $(filter san,$(VARIANT)),-fsanitize=address$(,)undefined)
+, := ,
+
+CORE_SRCS	= $(filter-out core/main.c,$(wildcard core/*.c))
+PROBE_SRCS	= $(wildcard probes/*.c)
+REPORT_SRCS	= $(wildcard reports/*.c)
+LIB_SRCS	= $(CORE_SRCS) $(PROBE_SRCS) $(REPORT_SRCS)
+LIB_OBJS	= $(LIB_SRCS:%.c=$(OBJDIR)/%.o)
+UNIT_SRCS	= $(wildcard tests/unit/test_*.c)
+UNIT_BINS	= $(UNIT_SRCS:tests/unit/%.c=$(OBJDIR)/tests/%)
+HDRS		= $(wildcard core/*.h core/*.def probes/*.h probes/*.def reports/*.h)
+
+.PHONY: all deps check unit lab demo bench install uninstall clean lint FORCE
+
+all: netdoctor
+
+# Every Debian package the build, the tests, the demo and the benchmarks
+# need.  Quiet and quick when all are installed; needs root otherwise.
+DEB_PKGS = gcc make pkg-config libpcap-dev libnl-3-dev libnl-route-3-dev \
+	   libnl-idiag-3-dev libc-ares-dev libssl-dev libcurl4-openssl-dev \
+	   libyaml-dev libjansson-dev libcmocka-dev iproute2 jq nmap mandoc \
+	   procps hyperfine
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "make deps: installing" $$missing; \
+		export DEBIAN_FRONTEND=noninteractive; \
+		apt-get update -qq && apt-get install -y -qq $$missing >/dev/null \
+		|| { echo "make deps: apt-get failed (run as root?)" >&2; exit 1; }; \
+	fi
+
+$(OBJDIR)/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(OBJDIR)/libnd.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(OBJDIR)/netdoctor: $(OBJDIR)/core/main.o $(OBJDIR)/libnd.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# ./netdoctor is always the variant last asked for.
+netdoctor: $(OBJDIR)/netdoctor FORCE
+	@cmp -s $< $@ || cp $< $@
+
+$(OBJDIR)/tests/%: tests/unit/%.c $(OBJDIR)/libnd.a $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(OBJDIR)/libnd.a $(LDFLAGS) $(PKG_LIBS) -lcmocka
+
+unit: $(UNIT_BINS)
+
+check: deps
+	@$(MAKE) --no-print-directory netdoctor unit
+	@OBJDIR=$(OBJDIR) tests/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory netdoctor
+	@tests/lab/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory netdoctor
+	@tests/bench/run.sh
+
+install: netdoctor
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 netdoctor $(DESTDIR)$(BINDIR)/netdoctor
+	install -m 0644 man/netdoctor.1 $(DESTDIR)$(MANDIR)/man1/netdoctor.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/netdoctor $(DESTDIR)$(MANDIR)/man1/netdoctor.1
+
+clean:
+	rm -rf build netdoctor
+
+FORCE:

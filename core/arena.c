@@ -1,0 +1,163 @@
+/*
+ * arena.c - chunked bump allocator (nginx pools, for one netdoctor run).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+
+#define ARENA_CHUNK	(64 * 1024)
+#define ARENA_ALIGN	16
+
+struct arena_chunk {
+	struct arena_chunk	*next;
+	size_t			 size, used;
+	/* payload follows, aligned */
+	max_align_t		 data[];
+};
+
+struct nd_arena {
+	struct arena_chunk	*head;
+	size_t			 total;
+};
+
+static void *
+arena_xmalloc(size_t n)
+{
+	void *p = malloc(n);
+
+	if (p == NULL) {
+		/* LCOV_EXCL_START: OutOfMemory */
+		fputs("netdoctor: out of memory\n", stderr);
+		abort();
+		/* LCOV_EXCL_STOP */
+	}
+	return p;
+}
+
+struct nd_arena *
+nd_arena_new(void)
+{
+	struct nd_arena *a = arena_xmalloc(sizeof(*a));
+
+	a->head = NULL;
+	a->total = 0;
+	return a;
+}
+
+void
+nd_arena_free(struct nd_arena *a)
+{
+	struct arena_chunk *c, *next;
+
+	if (a == NULL)
+		return;
+	for (c = a->head; c != NULL; c = next) {
+		next = c->next;
+		free(c);
+	}
+	free(a);
+}
+
+void *
+nd_arena_alloc(struct nd_arena *a, size_t n)
+{
+	struct arena_chunk *c = a->head;
+	size_t need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	void *p;
+
+	if (need < n)
+		abort();	/* LCOV_EXCL_LINE: size overflow */
+	if (c == NULL || c->size - c->used < need) {
+		size_t size = need > ARENA_CHUNK ? need : ARENA_CHUNK;
+
+		c = arena_xmalloc(sizeof(*c) + size);
+		c->size = size;
+		c->used = 0;
+		/*
+		 * A chunk made for one big object goes behind the head so the
+		 * head's free space is not wasted.
+		 */
+		if (size > ARENA_CHUNK && a->head != NULL) {
+			c->next = a->head->next;
+			a->head->next = c;
+		} else {
+			c->next = a->head;
+			a->head = c;
+		}
+		a->total += size;
+	}
+	p = (char *)c->data + c->used;
+	c->used += need;
+	memset(p, 0, n);
+	return p;
+}
+
+void *
+nd_arena_grow(struct nd_arena *a, const void *old, size_t n, size_t cap,
+    size_t elemsz)
+{
+	void *p;
+
+	if (elemsz != 0 && cap > (size_t)-1 / elemsz)
+		abort();	/* LCOV_EXCL_LINE: size overflow */
+	p = nd_arena_alloc(a, cap * elemsz);
+	if (old != NULL && n > 0)
+		memcpy(p, old, n * elemsz);
+	return p;
+}
+
+char *
+nd_arena_strndup(struct nd_arena *a, const char *s, size_t n)
+{
+	char *p;
+
+	if (s == NULL)
+		return NULL;
+	p = nd_arena_alloc(a, n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *
+nd_arena_strdup(struct nd_arena *a, const char *s)
+{
+	return s == NULL ? NULL : nd_arena_strndup(a, s, strlen(s));
+}
+
+char *
+nd_arena_vprintf(struct nd_arena *a, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	int n;
+	char *p;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		return nd_arena_strdup(a, "");
+	p = nd_arena_alloc(a, (size_t)n + 1);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	return p;
+}
+
+char *
+nd_arena_printf(struct nd_arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	p = nd_arena_vprintf(a, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+size_t
+nd_arena_bytes(const struct nd_arena *a)
+{
+	return a->total;
+}

@@ -1,0 +1,31 @@
+/*
+ * arena.h - per-run bump allocator.  Findings, evidence, target strings and
+ * the report live here and are freed together when the run ends, so
+ * diagnosis and reporters never free anything.  Allocation failure aborts:
+ * an out-of-memory netdoctor cannot produce a truthful report anyway.
+ */
+#ifndef ND_ARENA_H
+#define ND_ARENA_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+struct nd_arena;
+
+struct nd_arena	*nd_arena_new(void);
+void		 nd_arena_free(struct nd_arena *);	/* accepts NULL */
+
+/* Zeroed, aligned for any type. */
+void		*nd_arena_alloc(struct nd_arena *, size_t);
+/* Growable array helper: returns a copy of old (n elems) with room for cap. */
+void		*nd_arena_grow(struct nd_arena *, const void *old, size_t n,
+		    size_t cap, size_t elemsz);
+char		*nd_arena_strdup(struct nd_arena *, const char *);	/* NULL -> NULL */
+char		*nd_arena_strndup(struct nd_arena *, const char *, size_t);
+char		*nd_arena_printf(struct nd_arena *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+char		*nd_arena_vprintf(struct nd_arena *, const char *, va_list)
+		    __attribute__((format(printf, 2, 0)));
+size_t		 nd_arena_bytes(const struct nd_arena *);
+
+#endif /* ND_ARENA_H */

@@ -1,0 +1,436 @@
+/*
+ * cli.c - argument parsing, usage, `list` and `explain`.
+ *
+ * `run` and `check` share every option.  In `check` the Monitoring Plugins
+ * reserved letters keep their plugin meaning (anchors.md 1): -c is the
+ * critical range and -t the plugin's whole time budget; the config file is
+ * then --config.  In `run`, -c is the config file and -t the per-probe
+ * timeout.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "cli.h"
+#include "engine.h"
+#include "finding.h"
+#include "options.h"
+#include "probe.h"
+#include "range.h"
+#include "target.h"
+#include "util.h"
+
+enum {
+	OPT_FORMAT = 256, OPT_TIMEOUT, OPT_BUDGET, OPT_ONLY, OPT_SKIP,
+	OPT_TALOSCONFIG, OPT_KUBECONFIG, OPT_MACHINE_CONFIG, OPT_CONFIG,
+	OPT_WARNING, OPT_CRITICAL, OPT_MAX_INFLIGHT, OPT_COLOR, OPT_NO_COLOR,
+	OPT_VERSION, OPT_HELP,
+};
+
+static const struct option cli_longopts[] = {
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "output", required_argument, NULL, 'o' },
+	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
+	{ "budget", required_argument, NULL, OPT_BUDGET },
+	{ "only", required_argument, NULL, OPT_ONLY },
+	{ "skip", required_argument, NULL, OPT_SKIP },
+	{ "talosconfig", required_argument, NULL, OPT_TALOSCONFIG },
+	{ "kubeconfig", required_argument, NULL, OPT_KUBECONFIG },
+	{ "machine-config", required_argument, NULL, OPT_MACHINE_CONFIG },
+	{ "config", required_argument, NULL, OPT_CONFIG },
+	{ "warning", required_argument, NULL, OPT_WARNING },
+	{ "critical", required_argument, NULL, OPT_CRITICAL },
+	{ "max-inflight", required_argument, NULL, OPT_MAX_INFLIGHT },
+	{ "color", no_argument, NULL, OPT_COLOR },
+	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+void
+nd_cli_usage(FILE *f)
+{
+	fputs(
+"usage: netdoctor run   [TARGET...] [-c FILE] [--format text|json|nagios|markdown]\n"
+"                       [-o FILE] [--timeout DUR] [--only P,..] [--skip P,..]\n"
+"                       [--talosconfig F] [--kubeconfig F] [--machine-config F]...\n"
+"                       [-w RANGE] [--critical RANGE] [--max-inflight N] [-v]\n"
+"       netdoctor check [TARGET...] [--config FILE] [-w RANGE] [-c RANGE]\n"
+"                       [-t|--budget DUR] [--timeout DUR] ...   (Nagios plugin)\n"
+"       netdoctor probe NAME TARGET     one probe and its prerequisites\n"
+"       netdoctor list                  probes and finding ids\n"
+"       netdoctor explain ID            what a finding means and how to fix it\n"
+"       netdoctor --version | --help\n"
+"\n"
+"targets: tcp://HOST:PORT  tls://HOST:PORT[?sni=NAME&ca=FILE]  talos://HOST[:PORT]\n"
+"         k8s://HOST[:PORT]  https://HOST[:PORT]  arp://IFACE/IP[,IP...]  port://[ADDR:]PORT\n"
+"         dns://SERVER[:PORT]/NAME[?expect=IP,IP&type=A|AAAA&upstream=IP]\n"
+"durations: 250ms, 5s, 1.5s.  ranges (-w/-c, seconds of TCP connect time):\n"
+"         [@][start:][end] as in the Monitoring Plugins guidelines.\n"
+"exit: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (netdoctor could not do its job)\n",
+	    f);
+}
+
+static const char **
+cli_split(struct nd_arena *a, const char *s)
+{
+	size_t n = 1, i = 0;
+	const char *p;
+	const char **v;
+
+	for (p = s; *p != '\0'; p++)
+		n += *p == ',';
+	v = nd_arena_alloc(a, (n + 1) * sizeof(*v));
+	for (p = s;;) {
+		const char *e = strchr(p, ',');
+		size_t len = e != NULL ? (size_t)(e - p) : strlen(p);
+
+		if (len > 0)
+			v[i++] = nd_arena_strndup(a, p, len);
+		if (e == NULL)
+			break;
+		p = e + 1;
+	}
+	v[i] = NULL;
+	return v;
+}
+
+/* --only/--skip must name probes this build knows or a scheme uses. */
+static int
+cli_check_probes(const char **v, const char *opt, char *err, size_t errlen)
+{
+	static const char *const known[] = { "resolve", "route", "tcp",
+	    "tls", "talos", "k8s", "dns", "arp", "ports", "nodeip", "docker",
+	    NULL };
+	size_t i, k;
+
+	if (v[0] == NULL) {
+		snprintf(err, errlen, "%s: no probe named", opt);
+		return -EINVAL;
+	}
+	for (i = 0; v[i] != NULL; i++) {
+		for (k = 0; known[k] != NULL; k++)
+			if (strcmp(v[i], known[k]) == 0)
+				break;
+		if (known[k] == NULL) {
+			snprintf(err, errlen, "%s: unknown probe '%s' "
+			    "(netdoctor list shows the probes)", opt, v[i]);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int
+cli_duration(const char *arg, const char *opt, int64_t *ms, char *err,
+    size_t errlen)
+{
+	if (nd_parse_duration_ms(arg, ms) < 0 || *ms <= 0) {
+		snprintf(err, errlen, "%s: '%s' is not a duration (e.g. 250ms, "
+		    "5s, 1.5s)", opt, arg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int
+cli_range(const char *arg, const char *opt, struct nd_range *r, bool *have,
+    char *err, size_t errlen)
+{
+	if (nd_range_parse(arg, r) < 0) {
+		snprintf(err, errlen, "%s: '%s' is not a threshold range "
+		    "([@][start:][end], e.g. 0.5 or 0:1.5)", opt, arg);
+		return -EINVAL;
+	}
+	*have = true;
+	return 0;
+}
+
+static enum nd_cmd
+cli_command(const char *s)
+{
+	static const struct { const char *name; enum nd_cmd cmd; } cmds[] = {
+		{ "run", ND_CMD_RUN }, { "check", ND_CMD_CHECK },
+		{ "probe", ND_CMD_PROBE }, { "list", ND_CMD_LIST },
+		{ "explain", ND_CMD_EXPLAIN }, { "help", ND_CMD_HELP },
+		{ "version", ND_CMD_VERSION },
+	};
+	size_t i;
+
+	for (i = 0; i < ND_ARRAY_SIZE(cmds); i++)
+		if (strcmp(s, cmds[i].name) == 0)
+			return cmds[i].cmd;
+	return ND_CMD_NONE;
+}
+
+int
+nd_cli_parse(struct nd_arena *a, int argc, char **argv, struct nd_options *o,
+    char *err, size_t errlen)
+{
+	const char **mc = NULL;
+	size_t nmc = 0;
+	long long n;
+	int c, color = -1;
+	bool check;
+
+	memset(o, 0, sizeof(*o));
+	o->format = "text";
+	o->timeout_ms = ND_DEFAULT_TIMEOUT_MS;
+	if (argc < 2) {
+		snprintf(err, errlen, "no command given (run, check, probe, "
+		    "list, explain)");
+		return -EINVAL;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		o->cmd = ND_CMD_VERSION;
+		return 0;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		o->cmd = ND_CMD_HELP;
+		return 0;
+	}
+	o->cmd = cli_command(argv[1]);
+	if (o->cmd == ND_CMD_NONE) {
+		snprintf(err, errlen, "unknown command '%s' (run, check, probe, "
+		    "list, explain)", argv[1]);
+		return -EINVAL;
+	}
+	check = o->cmd == ND_CMD_CHECK;
+	if (check) {
+		o->format = "nagios";
+		o->budget_ms = ND_DEFAULT_BUDGET_MS;
+	}
+	optind = 2;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "c:o:t:w:vhV", cli_longopts,
+	    NULL)) != -1) {
+		switch (c) {
+		case OPT_FORMAT:
+			if (strcmp(optarg, "text") && strcmp(optarg, "json") &&
+			    strcmp(optarg, "nagios") &&
+			    strcmp(optarg, "markdown")) {
+				snprintf(err, errlen, "--format: unknown format "
+				    "'%s' (text, json, nagios, markdown)", optarg);
+				return -EINVAL;
+			}
+			o->format = optarg;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case 'c':
+			if (check) {
+				if (cli_range(optarg, "-c", &o->crit,
+				    &o->have_crit, err, errlen) < 0)
+					return -EINVAL;
+			} else {
+				o->config = optarg;
+			}
+			break;
+		case OPT_CONFIG:
+			o->config = optarg;
+			break;
+		case 't':
+			if (check) {
+				if (cli_duration(optarg, "-t", &o->budget_ms,
+				    err, errlen) < 0)
+					return -EINVAL;
+				break;
+			}
+			/* FALLTHROUGH */
+		case OPT_TIMEOUT:
+			if (cli_duration(optarg, "--timeout", &o->timeout_ms,
+			    err, errlen) < 0)
+				return -EINVAL;
+			o->timeout_set = true;
+			break;
+		case OPT_BUDGET:
+			if (cli_duration(optarg, "--budget", &o->budget_ms, err,
+			    errlen) < 0)
+				return -EINVAL;
+			break;
+		case OPT_ONLY:
+			o->only = cli_split(a, optarg);
+			if (cli_check_probes(o->only, "--only", err, errlen) < 0)
+				return -EINVAL;
+			break;
+		case OPT_SKIP:
+			o->skip = cli_split(a, optarg);
+			if (cli_check_probes(o->skip, "--skip", err, errlen) < 0)
+				return -EINVAL;
+			break;
+		case OPT_TALOSCONFIG:
+			o->talosconfig = optarg;
+			break;
+		case OPT_KUBECONFIG:
+			o->kubeconfig = optarg;
+			break;
+		case OPT_MACHINE_CONFIG:
+			mc = nd_arena_grow(a, mc, nmc, nmc + 2, sizeof(*mc));
+			mc[nmc++] = optarg;
+			break;
+		case 'w':
+		case OPT_WARNING:
+			if (cli_range(optarg, "-w", &o->warn, &o->have_warn,
+			    err, errlen) < 0)
+				return -EINVAL;
+			break;
+		case OPT_CRITICAL:
+			if (cli_range(optarg, "--critical", &o->crit,
+			    &o->have_crit, err, errlen) < 0)
+				return -EINVAL;
+			break;
+		case OPT_MAX_INFLIGHT:
+			if (nd_parse_int(optarg, 1, 1000000, &n) < 0) {
+				snprintf(err, errlen, "--max-inflight: '%s' is "
+				    "not a number from 1 to 1000000", optarg);
+				return -EINVAL;
+			}
+			o->max_inflight = (size_t)n;
+			break;
+		case OPT_COLOR:
+			color = 1;
+			break;
+		case OPT_NO_COLOR:
+			color = 0;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		case 'h':
+		case OPT_HELP:
+			o->cmd = ND_CMD_HELP;
+			return 0;
+		case 'V':
+		case OPT_VERSION:
+			o->cmd = ND_CMD_VERSION;
+			return 0;
+		case ':':
+			snprintf(err, errlen, "%s needs a value",
+			    argv[optind - 1]);
+			return -EINVAL;
+		default:
+			snprintf(err, errlen, "unknown option '%s'",
+			    argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	o->machine_configs = mc;
+	o->nmachine_configs = nmc;
+	if (o->cmd == ND_CMD_PROBE) {
+		if (argc - optind != 2) {
+			snprintf(err, errlen, "probe: needs NAME and TARGET, "
+			    "e.g. netdoctor probe tcp tcp://127.0.0.1:6443");
+			return -EINVAL;
+		}
+		o->probe_name = argv[optind++];
+	}
+	if (o->cmd == ND_CMD_EXPLAIN) {
+		if (argc - optind != 1) {
+			snprintf(err, errlen, "explain: needs one finding id, "
+			    "e.g. netdoctor explain tcp.refused");
+			return -EINVAL;
+		}
+		o->explain_id = argv[optind];
+		return 0;
+	}
+	if (o->cmd == ND_CMD_LIST && optind != argc) {
+		snprintf(err, errlen, "list: takes no arguments");
+		return -EINVAL;
+	}
+	o->urls = (const char *const *)(argv + optind);
+	o->nurls = (size_t)(argc - optind);
+	o->color = color >= 0 ? color == 1 :
+	    (o->output == NULL && isatty(STDOUT_FILENO) &&
+	    getenv("NO_COLOR") == NULL);
+	return 0;
+}
+
+int
+nd_cli_list(FILE *f)
+{
+	const struct nd_probe_ops *const *ops;
+	size_t n, i;
+
+	ops = nd_registry_all(&n);
+	fputs("probes (lowest layer first):\n", f);
+	for (i = 0; i < n; i++)
+		fprintf(f, "  %-10s layer %s\n", ops[i]->name,
+		    nd_layer_name(ops[i]->layer));
+	fputs("\nfindings (id, default severity, what it means):\n", f);
+	for (i = 0; i < ND_F__COUNT; i++) {
+		const struct nd_finding_def *d = &nd_finding_defs[i];
+		bool built = d->probe[0] == '\0' ||
+		    nd_registry_find(d->probe) != NULL;
+
+		fprintf(f, "  %-28s %-8s %s%s\n", d->id, nd_sev_name(d->sev),
+		    d->text, built ? "" : "  (probe not built yet)");
+	}
+	return ferror(f) ? -EIO : 0;
+}
+
+/* Prints text as paragraphs wrapped at width columns. */
+static void
+cli_wrap(FILE *f, const char *s, size_t width)
+{
+	size_t col = 0;
+
+	while (*s != '\0') {
+		size_t w = strcspn(s, " ");
+
+		if (col > 0 && col + 1 + w > width) {
+			fputc('\n', f);
+			col = 0;
+		} else if (col > 0) {
+			fputc(' ', f);
+			col++;
+		}
+		fwrite(s, 1, w, f);
+		col += w;
+		s += w;
+		while (*s == ' ')
+			s++;
+	}
+	fputc('\n', f);
+}
+
+int
+nd_cli_explain(FILE *f, FILE *ferr, const char *id)
+{
+	const struct nd_finding_def *d = nd_finding_def_by_id(id);
+	size_t i, plen;
+	const char *dot;
+	int close = 0;
+
+	if (d == NULL) {
+		fprintf(ferr, "netdoctor: explain: no finding '%s'", id);
+		dot = strchr(id, '.');
+		plen = dot != NULL ? (size_t)(dot - id) : strlen(id);
+		for (i = 0; i < ND_F__COUNT; i++) {
+			if (strncmp(nd_finding_defs[i].id, id, plen) != 0)
+				continue;
+			fprintf(ferr, "%s%s", close++ ? ", " : "; did you mean ",
+			    nd_finding_defs[i].id);
+		}
+		fputs(close ? "?\n" : " (netdoctor list shows all)\n", ferr);
+		return -ENOENT;
+	}
+	fprintf(f, "%s: %s\n\n", d->id, d->text);
+	fprintf(f, "  probe:     %s\n", d->probe[0] ? d->probe : "(engine)");
+	fprintf(f, "  layer:     %s\n", nd_layer_name(d->layer));
+	fprintf(f, "  severity:  %s\n", nd_sev_name(d->sev));
+	fprintf(f, "  kind:      %s\n\n", nd_kind_name(d->kind));
+	if (d->why[0] != '\0') {
+		cli_wrap(f, d->why, 76);
+		fputc('\n', f);
+	}
+	if (d->fix[0] != '\0')
+		fprintf(f, "fix: %s\n", d->fix);
+	return ferror(f) ? -EIO : 0;
+}

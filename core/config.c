@@ -1,0 +1,1007 @@
+/*
+ * config.c - loads netdoctor.yaml v1 (DESIGN.md 4.3) with libyaml.
+ *
+ * Two passes.  The first turns libyaml's event stream into a small tree in
+ * the arena, refusing what netdoctor has no use for and what makes YAML
+ * dangerous to load (aliases, which allow "billion laughs" expansion; deep
+ * nesting; several documents).  The second checks that tree against the
+ * schema, one function per section, so every error can name the file, the
+ * line and the key.  The event API is used rather than yaml_parser_load()
+ * because the document API resolves aliases silently and has no depth
+ * limit in libyaml 0.2.5.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <yaml.h>
+
+#include "arena.h"
+#include "config.h"
+#include "target.h"
+#include "util.h"
+
+#define CONFIG_MAX_BYTES	(1024 * 1024)
+#define CONFIG_MAX_DEPTH	16
+/* Far above any real config; bounds the tree a 1 MiB file can build. */
+#define CONFIG_MAX_NODES	100000
+/* Each expect name becomes a target per server; keep the product sane. */
+#define CONFIG_MAX_EXPECT	1024
+#define L2_POOL_MAX		256
+#define SHOW_MAX		64	/* longest value echoed in an error */
+#define KEY_SUGGEST_LEN		32	/* longest key given a "did you mean" */
+
+enum ykind {
+	Y_SCALAR,
+	Y_SEQ,
+	Y_MAP,
+};
+
+/* A map's kids alternate key, value. */
+struct ynode {
+	enum ykind	  kind;
+	int		  line;		/* 1-based */
+	char		 *str;		/* scalars: NUL-free text */
+	size_t		  len;
+	bool		  plain;	/* unquoted, so "~" and "" mean null */
+	struct ynode	**kids;
+	size_t		  n, cap;
+};
+
+struct cparse {
+	struct nd_arena		*arena;
+	const char		*path;
+	char			*err;
+	size_t			 errlen;
+	size_t			 nnodes;
+	struct nd_config	 cfg;
+};
+
+struct keydef {
+	const char	*name;
+	int		(*fn)(struct cparse *, const struct ynode *key,
+			    const struct ynode *val);
+};
+
+/* "PATH:LINE: what", or "PATH: what" for line 0; returns -EINVAL. */
+static int
+cerr(struct cparse *cp, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+cerr(struct cparse *cp, int line, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (cp->err == NULL || cp->errlen == 0)
+		return -EINVAL;
+	if (line > 0)
+		n = snprintf(cp->err, cp->errlen, "%s:%d: ", cp->path, line);
+	else
+		n = snprintf(cp->err, cp->errlen, "%s: ", cp->path);
+	if (n < 0 || (size_t)n >= cp->errlen)
+		return -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(cp->err + n, cp->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* Values are echoed cut to SHOW_MAX so that the reason still fits. */
+static int
+show_len(const struct ynode *v)
+{
+	return (int)(v->len > SHOW_MAX ? SHOW_MAX : v->len);
+}
+
+static const char *
+show_more(const struct ynode *v)
+{
+	return v->len > SHOW_MAX ? "..." : "";
+}
+
+static bool
+is_null(const struct ynode *v)
+{
+	/* YAML 1.1 null: an empty plain scalar, "~" or "null". */
+	return v->kind == Y_SCALAR && v->plain && (v->len == 0 ||
+	    strcmp(v->str, "~") == 0 || strcmp(v->str, "null") == 0 ||
+	    strcmp(v->str, "Null") == 0 || strcmp(v->str, "NULL") == 0);
+}
+
+/* What a node is, for "must be X, got Y" messages. */
+static const char *
+describe(const struct ynode *v)
+{
+	long long dummy;
+
+	switch (v->kind) {
+	case Y_SEQ:
+		return "a list";
+	case Y_MAP:
+		return "a mapping";
+	case Y_SCALAR:
+		break;
+	}
+	if (is_null(v))
+		return "an empty value";
+	if (v->plain && nd_parse_int(v->str, LLONG_MIN, LLONG_MAX,
+	    &dummy) == 0)
+		return "a number";
+	return "a string";
+}
+
+/* ---- pass 1: events to tree ---- */
+
+static int
+read_file(struct cparse *cp, char **ret_buf, size_t *ret_len)
+{
+	struct stat st;
+	size_t cap, len = 0;
+	ssize_t n;
+	char *buf;
+	int fd, rc;
+
+	if ((fd = open(cp->path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+		rc = -errno;
+		cerr(cp, 0, "cannot read: %s", strerror(errno));
+		return rc;
+	}
+	if (fstat(fd, &st) == -1) {
+		rc = -errno;
+		cerr(cp, 0, "cannot read: %s", strerror(errno));
+		goto out;
+	}
+	/*
+	 * A regular file's size is known; anything else (a pipe, /dev/fd/N)
+	 * gets the whole budget.  One byte more than allowed is read so that
+	 * an over-long input is detected rather than truncated.
+	 */
+	if (S_ISREG(st.st_mode) && st.st_size <= CONFIG_MAX_BYTES)
+		cap = (size_t)st.st_size + 1;
+	else
+		cap = CONFIG_MAX_BYTES + 1;
+	buf = nd_arena_alloc(cp->arena, cap + 1);
+	while (len < cap) {
+		n = read(fd, buf + len, cap - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			rc = -errno;
+			cerr(cp, 0, "cannot read: %s", strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > CONFIG_MAX_BYTES) {
+		rc = -EFBIG;
+		cerr(cp, 0, "file is larger than 1 MiB");
+		goto out;
+	}
+	if (len == cap) {
+		/* A regular file that grew while we read it. */
+		rc = -EIO;
+		cerr(cp, 0, "cannot read: file changed while being read");
+		goto out;
+	}
+	buf[len] = '\0';
+	*ret_buf = buf;
+	*ret_len = len;
+	rc = 0;
+out:
+	close(fd);
+	return rc;
+}
+
+static int
+yaml_error(struct cparse *cp, const yaml_parser_t *p, const char *buf,
+    size_t len)
+{
+	const char *problem = p->problem != NULL ? p->problem : "unknown error";
+	size_t i, line = 1, col = 1;
+
+	switch (p->error) {
+	case YAML_MEMORY_ERROR:
+		cerr(cp, 0, "out of memory while parsing YAML");
+		return -ENOMEM;
+	case YAML_READER_ERROR:
+		/* The reader reports a byte offset, not a mark. */
+		for (i = 0; i < p->problem_offset && i < len; i++) {
+			if (buf[i] == '\n') {
+				line++;
+				col = 1;
+			} else
+				col++;
+		}
+		if (p->problem_value != -1)
+			return cerr(cp, (int)line, "column %zu: invalid YAML "
+			    "input: %s (byte 0x%02x)", col, problem,
+			    (unsigned)p->problem_value & 0xffu);
+		return cerr(cp, (int)line, "column %zu: invalid YAML input: "
+		    "%s", col, problem);
+	default:
+		break;
+	}
+	if (p->context != NULL)
+		return cerr(cp, (int)p->problem_mark.line + 1, "column %d: "
+		    "YAML syntax error: %s (%s at line %d)",
+		    (int)p->problem_mark.column + 1, problem, p->context,
+		    (int)p->context_mark.line + 1);
+	return cerr(cp, (int)p->problem_mark.line + 1, "column %d: YAML syntax "
+	    "error: %s", (int)p->problem_mark.column + 1, problem);
+}
+
+static void
+add_kid(struct cparse *cp, struct ynode *parent, struct ynode *kid)
+{
+	if (parent->n == parent->cap) {
+		parent->cap = parent->cap == 0 ? 8 : parent->cap * 2;
+		parent->kids = nd_arena_grow(cp->arena, parent->kids,
+		    parent->n, parent->cap, sizeof(*parent->kids));
+	}
+	parent->kids[parent->n++] = kid;
+}
+
+struct tree {
+	struct ynode	*root;
+	struct ynode	*stack[CONFIG_MAX_DEPTH];
+	size_t		 depth;
+	int		 ndocs;
+};
+
+/* Handles one event; the caller deletes it. */
+static int
+on_event(struct cparse *cp, struct tree *tr, const yaml_event_t *ev)
+{
+	int line = (int)ev->start_mark.line + 1;
+	const yaml_char_t *anchor = NULL;
+	struct ynode *node;
+
+	switch (ev->type) {
+	case YAML_DOCUMENT_START_EVENT:
+		if (++tr->ndocs > 1)
+			return cerr(cp, line, "more than one YAML document; "
+			    "multiple documents are not supported");
+		return 0;
+	case YAML_ALIAS_EVENT:
+		return cerr(cp, line, "anchors and aliases are not supported");
+	case YAML_SCALAR_EVENT:
+		anchor = ev->data.scalar.anchor;
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+		anchor = ev->data.sequence_start.anchor;
+		break;
+	case YAML_MAPPING_START_EVENT:
+		anchor = ev->data.mapping_start.anchor;
+		break;
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		tr->depth--;
+		return 0;
+	default:
+		return 0;
+	}
+	if (anchor != NULL)
+		return cerr(cp, line, "anchor '&%.*s' refused: anchors and "
+		    "aliases are not supported", SHOW_MAX,
+		    (const char *)anchor);
+	if (++cp->nnodes > CONFIG_MAX_NODES)
+		return cerr(cp, line, "more than %d values", CONFIG_MAX_NODES);
+
+	node = nd_arena_alloc(cp->arena, sizeof(*node));
+	node->line = line;
+	if (ev->type == YAML_SCALAR_EVENT) {
+		node->kind = Y_SCALAR;
+		node->len = ev->data.scalar.length;
+		/* A "\0" escape in a quoted scalar would cut C strings. */
+		if (memchr(ev->data.scalar.value, '\0', node->len) != NULL)
+			return cerr(cp, line, "NUL character in a value");
+		node->str = nd_arena_strndup(cp->arena,
+		    (const char *)ev->data.scalar.value, node->len);
+		node->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	} else
+		node->kind = ev->type == YAML_SEQUENCE_START_EVENT ? Y_SEQ :
+		    Y_MAP;
+
+	if (tr->depth == 0)
+		tr->root = node;
+	else
+		add_kid(cp, tr->stack[tr->depth - 1], node);
+	if (node->kind != Y_SCALAR) {
+		if (tr->depth == CONFIG_MAX_DEPTH)
+			return cerr(cp, line, "nesting deeper than %d levels "
+			    "is not supported", CONFIG_MAX_DEPTH);
+		tr->stack[tr->depth++] = node;
+	}
+	return 0;
+}
+
+static int
+build_tree(struct cparse *cp, const char *buf, size_t len,
+    struct ynode **ret)
+{
+	struct tree tr = { 0 };
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int rc = 0, done = 0;
+
+	if (!yaml_parser_initialize(&parser)) {
+		cerr(cp, 0, "out of memory while parsing YAML");
+		return -ENOMEM;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	while (!done) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			rc = yaml_error(cp, &parser, buf, len);
+			goto out;
+		}
+		done = ev.type == YAML_STREAM_END_EVENT;
+		rc = on_event(cp, &tr, &ev);
+		yaml_event_delete(&ev);
+		if (rc != 0)
+			goto out;
+	}
+	*ret = tr.root;
+out:
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
+/* ---- pass 2: the schema ---- */
+
+/* Edit distance, for "did you mean"; keys are short. */
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t row[KEY_SUGGEST_LEN + 1], diag, up;
+
+	if (la > KEY_SUGGEST_LEN || lb > KEY_SUGGEST_LEN)
+		return SIZE_MAX;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		diag = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t best;
+
+			up = row[j];
+			best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/*
+ * Checks a mapping against defs: every key known, none twice.  where is
+ * "the top level" or "'dns'".
+ */
+static int
+walk_map(struct cparse *cp, const struct ynode *map, const char *where,
+    const struct keydef *defs, size_t ndefs)
+{
+	int seen[16] = { 0 };
+	const struct ynode *k, *v;
+	size_t i, d, best, dist, bestdist;
+	int rc;
+
+	if (ndefs > sizeof(seen) / sizeof(seen[0]))
+		return cerr(cp, map->line, "internal error: too many keys "
+		    "in %s", where);
+	for (i = 0; i + 1 < map->n; i += 2) {
+		k = map->kids[i];
+		v = map->kids[i + 1];
+		if (k->kind != Y_SCALAR)
+			return cerr(cp, k->line, "keys must be strings, got "
+			    "%s in %s", describe(k), where);
+		for (d = 0; d < ndefs; d++)
+			if (strcmp(k->str, defs[d].name) == 0)
+				break;
+		if (d == ndefs) {
+			bestdist = SIZE_MAX;
+			for (best = d = 0; d < ndefs; d++)
+				if ((dist = distance(k->str, defs[d].name)) <
+				    bestdist) {
+					bestdist = dist;
+					best = d;
+				}
+			/* Two edits catch swaps and single typos. */
+			if (bestdist <= 2 && k->len > 2)
+				return cerr(cp, k->line, "unknown key '%.*s%s' "
+				    "in %s (did you mean '%s'?)",
+				    show_len(k), k->str, show_more(k), where,
+				    defs[best].name);
+			return cerr(cp, k->line, "unknown key '%.*s%s' in %s",
+			    show_len(k), k->str, show_more(k), where);
+		}
+		if (seen[d] != 0)
+			return cerr(cp, k->line, "duplicate key '%s' in %s "
+			    "(first on line %d)", defs[d].name, where,
+			    seen[d]);
+		seen[d] = k->line;
+		if (defs[d].fn != NULL && (rc = defs[d].fn(cp, k, v)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+want_kind(struct cparse *cp, const struct ynode *k, const struct ynode *v,
+    const char *name, enum ykind kind, const char *what)
+{
+	if (v->kind == kind && !is_null(v))
+		return 0;
+	return cerr(cp, k->line, "'%s' must be %s, got %s", name, what,
+	    describe(v));
+}
+
+/* A non-empty scalar. */
+static int
+get_string(struct cparse *cp, const struct ynode *k, const struct ynode *v,
+    const char *name, const char *what, char **ret)
+{
+	int rc;
+
+	if ((rc = want_kind(cp, k, v, name, Y_SCALAR, what)) != 0)
+		return rc;
+	if (v->len == 0)
+		return cerr(cp, v->line, "'%s' must not be empty", name);
+	*ret = v->str;
+	return 0;
+}
+
+/* A leading "~/" means $HOME, as in a shell; "~user" is not expanded. */
+static int
+expand_path(struct cparse *cp, const struct ynode *v, const char *name,
+    char **ret)
+{
+	const char *home;
+
+	if (strcmp(v->str, "~") != 0 && strncmp(v->str, "~/", 2) != 0) {
+		*ret = v->str;
+		return 0;
+	}
+	home = getenv("HOME");
+	if (home == NULL || *home == '\0')
+		return cerr(cp, v->line, "%s: cannot expand '~': $HOME is "
+		    "not set", name);
+	*ret = nd_arena_printf(cp->arena, "%s%s", home, v->str + 1);
+	return 0;
+}
+
+static int
+get_path(struct cparse *cp, const struct ynode *k, const struct ynode *v,
+    const char *name, char **ret)
+{
+	char *s;
+	int rc;
+
+	if ((rc = get_string(cp, k, v, name, "a path", &s)) != 0)
+		return rc;
+	return expand_path(cp, v, name, ret);
+}
+
+static int
+check_ip(struct cparse *cp, const struct ynode *v, const char *name,
+    bool v4only)
+{
+	struct in_addr a;
+
+	if (v->kind != Y_SCALAR || is_null(v))
+		return cerr(cp, v->line, "%s: expected an IP address, got %s",
+		    name, describe(v));
+	if (v4only && inet_pton(AF_INET, v->str, &a) != 1)
+		return cerr(cp, v->line, "%s: '%.*s%s' is not an IPv4 address",
+		    name, show_len(v), v->str, show_more(v));
+	if (!nd_is_ip_literal(v->str))
+		return cerr(cp, v->line, "%s: '%.*s%s' is not an IP address",
+		    name, show_len(v), v->str, show_more(v));
+	return 0;
+}
+
+/* A list of IP literals into a NULL-terminated array. */
+static int
+get_ip_list(struct cparse *cp, const struct ynode *k, const struct ynode *v,
+    const char *name, bool v4only, bool nonempty, char ***ret)
+{
+	char **ips;
+	size_t i;
+	int rc;
+
+	if (v->kind != Y_SEQ)
+		return cerr(cp, k->line, "'%s' must be a list of %s addresses, "
+		    "got %s", name, v4only ? "IPv4" : "IP", describe(v));
+	if (nonempty && v->n == 0)
+		return cerr(cp, k->line, "'%s' must list at least one address",
+		    name);
+	ips = nd_arena_alloc(cp->arena, (v->n + 1) * sizeof(*ips));
+	for (i = 0; i < v->n; i++) {
+		if ((rc = check_ip(cp, v->kids[i], name, v4only)) != 0)
+			return rc;
+		ips[i] = v->kids[i]->str;
+	}
+	ips[v->n] = NULL;
+	*ret = ips;
+	return 0;
+}
+
+static int
+k_version(struct cparse *cp, const struct ynode *k, const struct ynode *v)
+{
+	long long ver;
+
+	if (v->kind != Y_SCALAR || nd_parse_int(v->str, 0, INT_MAX,
+	    &ver) != 0)
+		return cerr(cp, k->line, "'version' must be a number, got %s",
+		    describe(v));
+	if (ver != 1)
+		return cerr(cp, v->line, "version %lld is not supported (this "
+		    "netdoctor reads version 1)", ver);
+	return 0;
+}
+
+static int
+k_targets(struct cparse *cp, const struct ynode *k, const struct ynode *v)
+{
+	struct nd_config *c = &cp->cfg;
+	struct nd_target *t;
+	char terr[512], *origin;
+	size_t i;
+	int rc;
+
+	if (v->kind != Y_SEQ)
+		return cerr(cp, k->line, "'targets' must be a list of target "
+		    "URLs, got %s", describe(v));
+	c->targets = nd_arena_alloc(cp->arena, (v->n + 1) *
+	    sizeof(*c->targets));
+	for (i = 0; i < v->n; i++) {
+		const struct ynode *u = v->kids[i];
+
+		if (u->kind != Y_SCALAR)
+			return cerr(cp, u->line, "targets: expected a target "
+			    "URL, got %s", describe(u));
+		origin = nd_arena_printf(cp->arena, "%s:%d", cp->path,
+		    u->line);
+		terr[0] = '\0';
+		if ((rc = nd_target_parse(cp->arena, u->str, origin, &t,
+		    terr, sizeof(terr))) != 0)
+			return cerr(cp, u->line, "%s", terr);
+		c->targets[c->ntargets++] = t;
+	}
+	return 0;
+}
+
+static int
+k_talosconfig(struct cparse *cp, const struct ynode *k, const struct ynode *v)
+{
+	return get_path(cp, k, v, "talos.talosconfig", &cp->cfg.talosconfig);
+}
+
+static int
+k_talos_context(struct cparse *cp, const struct ynode *k,
+    const struct ynode *v)
+{
+	return get_string(cp, k, v, "talos.context", "a string",
+	    &cp->cfg.talos_context);
+}
+
+static const struct keydef talos_keys[] = {
+	{ "talosconfig", k_talosconfig },
+	{ "context", k_talos_context },
+};
+
+static int
+k_talos(struct cparse *cp, const struct ynode *k, const struct ynode *v)
+{
+	int rc;
+
+	if ((rc = want_kind(cp, k, v, "talos", Y_MAP, "a mapping")) != 0)
+		return rc;
+	return walk_map(cp, v, "'talos'", talos_keys,
+	    sizeof(talos_keys) / sizeof(talos_keys[0]));
+}
+
+static int
+k_kubeconfig(struct cparse *cp, const struct ynode *k, const struct ynode *v)
+{
+	return get_path(cp, k, v, "kubernetes.kubeconfig",
+	    &cp->cfg.kubeconfig);
+}
+
+static int
+k_kube_context(struct cparse *cp, const struct ynode *k,
+    const struct ynode *v)
+{
+	return get_string(cp, k, v, "kubernetes.context", "a string",
+	    &cp->cfg.kube_context);
+}
+
+static const struct keydef kube_keys[] = {
+	{ "kubeconfig", k_kubeconfig },
+	{ "context", k_kube_context },
+};
+
+static int
+k_kubernetes(struct cparse *cp, const struct ynode *k, const struct ynode *v)
+{
+	int rc;
+
+	if ((rc = want_kind(cp, k, v, "kubernetes", Y_MAP,
+	    "a mapping")) != 0)
+		return rc;
+	return walk_map(cp, v, "'kubernetes'", kube_keys,
+	    sizeof(kube_keys) / sizeof(kube_keys[0]));
+}
+
+static int
+k_servers(struct cparse *cp, const struct ynode *k, const struct ynode *v)
+{
+	return get_ip_list(cp, k, v, "dns.servers", false, false,
+	    &cp->cfg.dns_servers);
+}
+
+static int
+k_upstream(struct cparse *cp, const struct ynode *k, const struct ynode *v)
+{
+	int rc;
+
+	if ((rc = want_kind(cp, k, v, "dns.upstream", Y_SCALAR,
+	    "an IP address")) != 0 ||
+	    (rc = check_ip(cp, v, "dns.upstream", false)) != 0)
+		return rc;
+	cp->cfg.dns_upstream = v->str;
+	return 0;
+}
+
+/* Names are case-insensitive (RFC 4343) and "x." is "x". */
+static bool
+same_name(const struct ynode *a, const struct ynode *b)
+{
+	size_t la = a->len, lb = b->len;
+
+	if (la > 0 && a->str[la - 1] == '.')
+		la--;
+	if (lb > 0 && b->str[lb - 1] == '.')
+		lb--;
+	return la == lb && strncasecmp(a->str, b->str, la) == 0;
+}
+
+static int
+k_expect(struct cparse *cp, const struct ynode *k, const struct ynode *v)
+{
+	struct nd_config *c = &cp->cfg;
+	struct nd_dns_expect *e;
+	const struct ynode *name, *ips;
+	const char *why;
+	size_t i, j, bad;
+	int rc;
+
+	if (v->kind != Y_MAP)
+		return cerr(cp, k->line, "'dns.expect' must be a mapping of "
+		    "names to address lists, got %s", describe(v));
+	if (v->n / 2 > CONFIG_MAX_EXPECT)
+		return cerr(cp, k->line, "dns.expect: %zu names, at most %d",
+		    v->n / 2, CONFIG_MAX_EXPECT);
+	c->dns_expect = nd_arena_alloc(cp->arena, (v->n / 2 + 1) *
+	    sizeof(*c->dns_expect));
+	for (i = 0; i + 1 < v->n; i += 2) {
+		name = v->kids[i];
+		ips = v->kids[i + 1];
+		if (name->kind != Y_SCALAR)
+			return cerr(cp, name->line, "dns.expect: keys must be "
+			    "names, got %s", describe(name));
+		if ((why = nd_dns_name_problem(name->str, name->len,
+		    &bad)) != NULL)
+			return cerr(cp, name->line, "dns.expect: '%.*s%s' is "
+			    "not a DNS name: %s", show_len(name), name->str,
+			    show_more(name), why);
+		for (j = 0; j < i; j += 2)
+			if (same_name(v->kids[j], name))
+				return cerr(cp, name->line, "duplicate key "
+				    "'%.*s%s' in 'dns.expect' (first on line "
+				    "%d)", show_len(name), name->str,
+				    show_more(name), v->kids[j]->line);
+		e = &c->dns_expect[c->ndns_expect];
+		e->name = name->str;
+		e->line = name->line;
+		if ((rc = get_ip_list(cp, name, ips, "dns.expect", false, true,
+		    &e->ips)) != 0)
+			return rc;
+		c->ndns_expect++;
+	}
+	return 0;
+}
+
+static const struct keydef dns_keys[] = {
+	{ "servers", k_servers },
+	{ "upstream", k_upstream },
+	{ "expect", k_expect },
+};
+
+static int
+k_dns(struct cparse *cp, const struct ynode *k, const struct ynode *v)
+{
+	int rc;
+
+	if ((rc = want_kind(cp, k, v, "dns", Y_MAP, "a mapping")) != 0)
+		return rc;
+	return walk_map(cp, v, "'dns'", dns_keys,
+	    sizeof(dns_keys) / sizeof(dns_keys[0]));
+}
+
+static int
+k_interface(struct cparse *cp, const struct ynode *k, const struct ynode *v)
+{
+	int rc;
+
+	if ((rc = want_kind(cp, k, v, "l2.interface", Y_SCALAR,
+	    "an interface name")) != 0)
+		return rc;
+	if (!nd_is_ifname(v->str, v->len))
+		return cerr(cp, v->line, "l2.interface: '%.*s%s' is not an "
+		    "interface name (1-15 characters of letters, digits, "
+		    "'.', '_', '-', '@')", show_len(v), v->str, show_more(v));
+	cp->cfg.l2_interface = v->str;
+	return 0;
+}
+
+static int
+k_addresses(struct cparse *cp, const struct ynode *k, const struct ynode *v)
+{
+	int rc;
+
+	if (cp->cfg.l2_pool != NULL)
+		return cerr(cp, k->line, "l2: give 'addresses' or 'pool', not "
+		    "both");
+	if ((rc = get_ip_list(cp, k, v, "l2.addresses", true, true,
+	    &cp->cfg.l2_addresses)) != 0)
+		return rc;
+	if (v->n > L2_POOL_MAX)
+		return cerr(cp, k->line, "l2.addresses: %zu addresses, at most "
+		    "%d", v->n, L2_POOL_MAX);
+	return 0;
+}
+
+/* Splits "A-B" (blanks around '-' allowed) into two IPv4 addresses. */
+static int
+parse_pool(const char *s, uint32_t *ret_a, uint32_t *ret_b)
+{
+	const char *dash = strchr(s, '-');
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
+	struct in_addr ia, ib;
+	size_t la, lb;
+	const char *pb;
+
+	if (dash == NULL || strchr(dash + 1, '-') != NULL)
+		return -EINVAL;
+	for (la = (size_t)(dash - s); la > 0 && s[la - 1] == ' '; la--)
+		continue;
+	for (pb = dash + 1; *pb == ' '; pb++)
+		continue;
+	lb = strlen(pb);
+	if (la == 0 || la >= sizeof(a) || lb == 0 || lb >= sizeof(b))
+		return -EINVAL;
+	memcpy(a, s, la);
+	a[la] = '\0';
+	memcpy(b, pb, lb + 1);
+	if (inet_pton(AF_INET, a, &ia) != 1 || inet_pton(AF_INET, b, &ib) != 1)
+		return -EINVAL;
+	*ret_a = ntohl(ia.s_addr);
+	*ret_b = ntohl(ib.s_addr);
+	return 0;
+}
+
+static int
+k_pool(struct cparse *cp, const struct ynode *k, const struct ynode *v)
+{
+	struct in_addr ia, ib;
+	char sa[INET_ADDRSTRLEN], sb[INET_ADDRSTRLEN];
+	uint32_t a, b;
+	int rc;
+
+	if (cp->cfg.l2_addresses != NULL)
+		return cerr(cp, k->line, "l2: give 'addresses' or 'pool', not "
+		    "both");
+	if ((rc = want_kind(cp, k, v, "l2.pool", Y_SCALAR,
+	    "a range A-B")) != 0)
+		return rc;
+	if (parse_pool(v->str, &a, &b) != 0)
+		return cerr(cp, v->line, "l2.pool: '%.*s%s' is not a range "
+		    "A-B of IPv4 addresses", show_len(v), v->str,
+		    show_more(v));
+	ia.s_addr = htonl(a);
+	ib.s_addr = htonl(b);
+	if (inet_ntop(AF_INET, &ia, sa, sizeof(sa)) == NULL ||
+	    inet_ntop(AF_INET, &ib, sb, sizeof(sb)) == NULL)
+		return cerr(cp, v->line, "l2.pool: cannot format addresses");
+	if (a > b)
+		return cerr(cp, v->line, "l2.pool: %s comes after %s", sa, sb);
+	if (b - a >= L2_POOL_MAX)
+		return cerr(cp, v->line, "l2.pool: %llu addresses, at most %d",
+		    (unsigned long long)(b - a) + 1, L2_POOL_MAX);
+	cp->cfg.l2_pool = nd_arena_printf(cp->arena, "%s-%s", sa, sb);
+	cp->cfg.l2_pool_line = v->line;
+	return 0;
+}
+
+static const struct keydef l2_keys[] = {
+	{ "interface", k_interface },
+	{ "addresses", k_addresses },
+	{ "pool", k_pool },
+};
+
+static int
+k_l2(struct cparse *cp, const struct ynode *k, const struct ynode *v)
+{
+	int rc;
+
+	if ((rc = want_kind(cp, k, v, "l2", Y_MAP, "a mapping")) != 0)
+		return rc;
+	cp->cfg.l2_line = k->line;
+	return walk_map(cp, v, "'l2'", l2_keys,
+	    sizeof(l2_keys) / sizeof(l2_keys[0]));
+}
+
+static int
+k_machine_configs(struct cparse *cp, const struct ynode *k,
+    const struct ynode *v)
+{
+	char **paths;
+	size_t i;
+	int rc;
+
+	if (v->kind != Y_SEQ)
+		return cerr(cp, k->line, "'machine_configs' must be a list of "
+		    "paths, got %s", describe(v));
+	paths = nd_arena_alloc(cp->arena, (v->n + 1) * sizeof(*paths));
+	for (i = 0; i < v->n; i++) {
+		const struct ynode *p = v->kids[i];
+
+		if (p->kind != Y_SCALAR || is_null(p) || p->len == 0)
+			return cerr(cp, p->line, "machine_configs: expected a "
+			    "path, got %s", describe(p));
+		if ((rc = expand_path(cp, p, "machine_configs",
+		    &paths[i])) != 0)
+			return rc;
+	}
+	cp->cfg.machine_configs = paths;
+	return 0;
+}
+
+static int
+k_host_ports(struct cparse *cp, const struct ynode *k, const struct ynode *v)
+{
+	struct nd_config *c = &cp->cfg;
+	size_t i;
+
+	if (v->kind != Y_SEQ)
+		return cerr(cp, k->line, "'host_ports' must be a list of "
+		    "ports, got %s", describe(v));
+	c->host_ports = nd_arena_alloc(cp->arena, (v->n + 1) *
+	    sizeof(*c->host_ports));
+	c->host_port_lines = nd_arena_alloc(cp->arena, (v->n + 1) *
+	    sizeof(*c->host_port_lines));
+	for (i = 0; i < v->n; i++) {
+		const struct ynode *p = v->kids[i];
+
+		if (p->kind != Y_SCALAR)
+			return cerr(cp, p->line, "host_ports: expected a port, "
+			    "got %s", describe(p));
+		if (nd_parse_port(p->str, &c->host_ports[i]) != 0)
+			return cerr(cp, p->line, "host_ports: %.*s%s is not a "
+			    "port (1-65535)", show_len(p), p->str,
+			    show_more(p));
+		c->host_port_lines[i] = p->line;
+	}
+	c->nhost_ports = v->n;
+	return 0;
+}
+
+static int
+k_timeout(struct cparse *cp, const struct ynode *k, const struct ynode *v)
+{
+	int64_t ms;
+	int rc;
+
+	if ((rc = want_kind(cp, k, v, "timeout", Y_SCALAR,
+	    "a duration")) != 0)
+		return rc;
+	rc = nd_parse_duration_ms(v->str, &ms);
+	if (rc == -ERANGE)
+		return cerr(cp, v->line, "timeout: '%.*s%s' is longer than "
+		    "24h", show_len(v), v->str, show_more(v));
+	if (rc != 0)
+		return cerr(cp, v->line, "timeout: '%.*s%s' is not a duration "
+		    "(e.g. 5s, 250ms)", show_len(v), v->str, show_more(v));
+	if (ms == 0)
+		return cerr(cp, v->line, "timeout: must be greater than 0");
+	cp->cfg.timeout_ms = ms;
+	return 0;
+}
+
+/* version is checked before the rest, so it has no handler here. */
+static const struct keydef top_keys[] = {
+	{ "version", NULL },
+	{ "targets", k_targets },
+	{ "talos", k_talos },
+	{ "kubernetes", k_kubernetes },
+	{ "dns", k_dns },
+	{ "l2", k_l2 },
+	{ "machine_configs", k_machine_configs },
+	{ "host_ports", k_host_ports },
+	{ "timeout", k_timeout },
+};
+
+static int
+check_top(struct cparse *cp, const struct ynode *root)
+{
+	size_t i;
+	int rc;
+
+	if (root->kind != Y_MAP)
+		return cerr(cp, root->line, "the top level must be a mapping "
+		    "starting with 'version: 1', got %s", describe(root));
+	/*
+	 * The version decides what the other keys mean, so a file from a
+	 * newer netdoctor gets "version 2 is not supported" rather than a
+	 * complaint about a key this version does not know.
+	 */
+	for (i = 0; i + 1 < root->n; i += 2) {
+		const struct ynode *k = root->kids[i];
+
+		if (k->kind == Y_SCALAR && strcmp(k->str, "version") == 0)
+			break;
+	}
+	if (i + 1 >= root->n)
+		return cerr(cp, root->line, "missing 'version: 1' at the top "
+		    "level");
+	if ((rc = k_version(cp, root->kids[i], root->kids[i + 1])) != 0)
+		return rc;
+	return walk_map(cp, root, "the top level", top_keys,
+	    sizeof(top_keys) / sizeof(top_keys[0]));
+}
+
+int
+nd_config_load(struct nd_arena *arena, const char *path,
+    struct nd_config *ret, char *err, size_t errlen)
+{
+	struct cparse cp = { .arena = arena, .path = path, .err = err,
+	    .errlen = errlen };
+	struct ynode *root = NULL;
+	size_t len = 0;
+	char *buf = NULL;
+	int rc;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if ((rc = read_file(&cp, &buf, &len)) != 0 ||
+	    (rc = build_tree(&cp, buf, len, &root)) != 0)
+		return rc;
+	if (root == NULL)
+		return cerr(&cp, 0, "empty file (expected a mapping starting "
+		    "with 'version: 1')");
+	if ((rc = check_top(&cp, root)) != 0)
+		return rc;
+	cp.cfg.path = nd_arena_strdup(arena, path);
+	*ret = cp.cfg;
+	return 0;
+}

@@ -1,0 +1,725 @@
+/*
+ * engine.c - plan the probe DAG, gate on prerequisites, run on the loop.
+ *
+ * Nothing here starts a probe from inside another probe's callback:
+ * nd_probe_done() only records the verdict and queues dependents, and
+ * engine_pump() starts queued probes between loop iterations.  That keeps
+ * re-entrancy out of the probes (redis ae's lesson, the other way round).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "arena.h"
+#include "engine.h"
+#include "inventory.h"
+#include "options.h"
+#include "probe.h"
+#include "target.h"
+#include "util.h"
+
+#define ENGINE_INFLIGHT_MAX	8192
+#define ENGINE_FD_RESERVE	64
+
+struct share_slot {
+	const char		*key;
+	struct nd_probe		*probe;
+};
+
+struct nd_engine {
+	struct nd_run		*run;
+	struct nd_probe		**probes;
+	size_t			 nprobes, probes_cap;
+	size_t			 nfinal;
+	size_t			 running;
+	size_t			 max_inflight;
+	struct nd_probe		*ready_head, *ready_tail;
+	struct share_slot	*share;		/* open addressing */
+	size_t			 share_cap, nshare;
+	struct nd_timer		 budget;
+	bool			 budget_hit;
+	uint64_t		 t0, t1;
+};
+
+static void	engine_finish(struct nd_probe *, enum nd_status);
+
+/*
+ * Probes a target's scheme asks for but this build does not have: they
+ * wait for their needs like any probe, then end UNKNOWN with
+ * probe.unsupported instead of being dropped silently.
+ */
+static int
+unsupported_start(struct nd_probe *p)
+{
+	struct nd_finding *f;
+
+	f = nd_finding_add(p, ND_F_PROBE_UNSUPPORTED,
+	    "the %s probe is not built into this netdoctor yet: %s was checked "
+	    "only up to the layer below", p->ops->name, p->target->url);
+	nd_evidence_add(f, "probe", "%s", p->ops->name);
+	nd_probe_done(p, ND_ERROR);
+	return 0;
+}
+
+static uint64_t
+engine_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;	/* FNV-1a */
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+static struct share_slot *
+engine_share_slot(struct nd_engine *e, const char *key)
+{
+	size_t i;
+
+	if (e->share_cap == 0)
+		return NULL;
+	i = engine_hash(key) & (e->share_cap - 1);
+	while (e->share[i].key != NULL && strcmp(e->share[i].key, key) != 0)
+		i = (i + 1) & (e->share_cap - 1);
+	return &e->share[i];
+}
+
+static void
+engine_share_put(struct nd_engine *e, const char *key, struct nd_probe *p)
+{
+	struct share_slot *s;
+
+	if ((e->nshare + 1) * 2 > e->share_cap) {
+		struct share_slot *old = e->share;
+		size_t i, oldcap = e->share_cap;
+
+		e->share_cap = oldcap ? oldcap * 2 : 64;
+		e->share = calloc(e->share_cap, sizeof(*e->share));
+		if (e->share == NULL)
+			abort();	/* LCOV_EXCL_LINE: OutOfMemory */
+		for (i = 0; i < oldcap; i++)
+			if (old[i].key != NULL)
+				*engine_share_slot(e, old[i].key) = old[i];
+		free(old);
+	}
+	s = engine_share_slot(e, key);
+	s->key = key;
+	s->probe = p;
+	e->nshare++;
+}
+
+static size_t
+engine_derive_inflight(void)
+{
+	struct rlimit rl;
+	size_t n;
+
+	/*
+	 * A probe holds at most two fds at a time (a socket, a netlink or
+	 * c-ares socket); keep some for stdio, the report and libraries.
+	 */
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 256;
+	if (rl.rlim_cur <= ENGINE_FD_RESERVE + 2)
+		return 1;
+	n = (size_t)(rl.rlim_cur - ENGINE_FD_RESERVE) / 2;
+	return n > ENGINE_INFLIGHT_MAX ? ENGINE_INFLIGHT_MAX : n;
+}
+
+struct nd_engine *
+nd_engine_new(struct nd_run *run)
+{
+	struct nd_engine *e = calloc(1, sizeof(*e));
+
+	if (e == NULL)
+		return NULL;
+	e->run = run;
+	run->engine = e;
+	e->max_inflight = run->opts->max_inflight ? run->opts->max_inflight :
+	    engine_derive_inflight();
+	return e;
+}
+
+void
+nd_engine_free(struct nd_engine *e)
+{
+	size_t i;
+
+	if (e == NULL)
+		return;
+	/* Release whatever a probe still holds (an aborted run). */
+	for (i = 0; i < e->nprobes; i++) {
+		struct nd_probe *p = e->probes[i];
+
+		if (p->status == ND_RUNNING && p->ops->cancel != NULL)
+			p->ops->cancel(p);
+		nd_timer_disarm(e->run->loop, &p->deadline);
+	}
+	nd_timer_disarm(e->run->loop, &e->budget);
+	free(e->probes);
+	free(e->share);
+	free(e);
+}
+
+static bool
+engine_name_in(const char *name, const char *const *list)
+{
+	if (list == NULL)
+		return false;
+	for (; *list != NULL; list++)
+		if (strcmp(*list, name) == 0)
+			return true;
+	return false;
+}
+
+static bool
+engine_wanted(const struct nd_engine *e, const char *name)
+{
+	const struct nd_options *o = e->run->opts;
+
+	if (o->only != NULL && !engine_name_in(name, o->only))
+		return false;
+	return !engine_name_in(name, o->skip);
+}
+
+static const struct nd_probe_ops *
+engine_ops(struct nd_engine *e, const char *name)
+{
+	const struct nd_probe_ops *ops = nd_registry_find(name);
+	struct nd_probe_ops *u;
+
+	if (ops != NULL)
+		return ops;
+	u = nd_arena_alloc(e->run->arena, sizeof(*u));
+	u->name = nd_arena_strdup(e->run->arena, name);
+	u->layer = ND_L_APP;
+	u->start = unsupported_start;
+	return u;
+}
+
+static void
+engine_link(struct nd_engine *e, struct nd_probe *p, struct nd_probe *need)
+{
+	struct nd_arena *a = e->run->arena;
+
+	p->needs = nd_arena_grow(a, p->needs, p->nneeds, p->nneeds + 1,
+	    sizeof(*p->needs));
+	p->needs[p->nneeds++] = need;
+	if (need->ndeps == need->deps_cap) {
+		need->deps_cap = need->deps_cap ? need->deps_cap * 2 : 2;
+		need->deps = nd_arena_grow(a, need->deps, need->ndeps,
+		    need->deps_cap, sizeof(*need->deps));
+	}
+	need->deps[need->ndeps++] = p;
+	if (need->status == ND_PENDING || need->status == ND_RUNNING)
+		p->nwaiting++;
+}
+
+static void
+engine_serve(struct nd_engine *e, struct nd_probe *p, struct nd_endpoint *ep)
+{
+	if (p->nserved == p->served_cap) {
+		p->served_cap = p->served_cap ? p->served_cap * 2 : 1;
+		p->served = nd_arena_grow(e->run->arena, p->served, p->nserved,
+		    p->served_cap, sizeof(*p->served));
+	}
+	p->served[p->nserved++] = ep;
+}
+
+static void
+engine_enqueue(struct nd_engine *e, struct nd_probe *p)
+{
+	if (p->queued)
+		return;
+	p->queued = true;
+	p->next_ready = NULL;
+	if (e->ready_tail != NULL)
+		e->ready_tail->next_ready = p;
+	else
+		e->ready_head = p;
+	e->ready_tail = p;
+}
+
+static struct nd_probe *
+engine_new_probe(struct nd_engine *e, const struct nd_probe_ops *ops,
+    struct nd_endpoint *ep)
+{
+	struct nd_arena *a = e->run->arena;
+	struct nd_probe *p = nd_arena_alloc(a, sizeof(*p));
+	const struct nd_target *t = ep->target;
+
+	p->ops = ops;
+	p->run = e->run;
+	p->target = t;
+	p->ep = ep;
+	p->status = ND_PENDING;
+	if (ops->ctx_size > 0)
+		p->ctx = nd_arena_alloc(a, ops->ctx_size);
+	/* Probes of a target given by name say which address they tested. */
+	if (t->host != NULL && !t->host_is_ip && ep->addrlen > 0)
+		p->id = nd_arena_printf(a, "%s#%s@%s", t->url, ops->name,
+		    ep->addrstr);
+	else
+		p->id = nd_arena_printf(a, "%s#%s", t->url, ops->name);
+	nd_timer_init(&p->deadline, NULL, NULL);
+	engine_serve(e, p, ep);
+	if (e->nprobes == e->probes_cap) {
+		size_t ncap = e->probes_cap ? e->probes_cap * 2 : 64;
+		struct nd_probe **np = realloc(e->probes, ncap * sizeof(*np));
+
+		if (np == NULL)
+			abort();	/* LCOV_EXCL_LINE: OutOfMemory */
+		e->probes = np;
+		e->probes_cap = ncap;
+	}
+	p->index = e->nprobes;
+	e->probes[e->nprobes++] = p;
+	return p;
+}
+
+/*
+ * Instantiates ops[0..n) for one endpoint.  first_need is the probe the
+ * chain continues from (a finished fan-out probe) or NULL.
+ */
+static void
+engine_chain(struct nd_engine *e, const struct nd_probe_ops **ops, size_t n,
+    struct nd_endpoint *ep, struct nd_probe *first_need)
+{
+	struct nd_probe *made[16];
+	size_t i, j, nmade = 0;
+
+	if (first_need != NULL)
+		made[nmade++] = first_need;
+	for (i = 0; i < n && nmade < ND_ARRAY_SIZE(made); i++) {
+		struct nd_probe *p = NULL;
+		char key[256];
+
+		if (ops[i]->share_key != NULL) {
+			struct nd_probe tmp = { .ops = ops[i], .run = e->run,
+			    .target = ep->target, .ep = ep };
+			struct share_slot *s;
+
+			if (ops[i]->share_key(&tmp, key, sizeof(key)) == 0) {
+				char *full = nd_arena_printf(e->run->arena,
+				    "%s|%s", ops[i]->name, key);
+
+				s = engine_share_slot(e, full);
+				if (s != NULL && s->key != NULL) {
+					p = s->probe;
+					engine_serve(e, p, ep);
+				} else {
+					p = engine_new_probe(e, ops[i], ep);
+					engine_share_put(e, full, p);
+				}
+			}
+		}
+		if (p == NULL)
+			p = engine_new_probe(e, ops[i], ep);
+		/*
+		 * A shared instance keeps the needs of its first endpoint;
+		 * later endpoints only reach it after their own fan-out
+		 * passed, which is the same gate.
+		 */
+		if (p->nserved == 1 && p->nneeds == 0 && ops[i]->needs != NULL) {
+			for (j = 0; j < nmade; j++)
+				if (engine_name_in(made[j]->ops->name,
+				    ops[i]->needs))
+					engine_link(e, p, made[j]);
+		} else if (p->nserved == 1 && ops[i]->needs == NULL &&
+		    nmade > 0) {
+			/* No declared needs: the probe below it in the chain. */
+			engine_link(e, p, made[nmade - 1]);
+		}
+		made[nmade++] = p;
+	}
+	/* Gate whatever is ready now or already blocked. */
+	for (j = first_need != NULL ? 1 : 0; j < nmade; j++) {
+		struct nd_probe *p = made[j];
+		size_t k;
+
+		if (p->status != ND_PENDING)
+			continue;
+		for (k = 0; k < p->nneeds; k++) {
+			const struct nd_probe *nd = p->needs[k];
+
+			if (nd->status == ND_FAIL || nd->status == ND_ERROR ||
+			    nd->status == ND_SKIP) {
+				p->blocked_by = nd->status == ND_SKIP ?
+				    nd->blocked_by : nd;
+				engine_finish(p, ND_SKIP);
+				break;
+			}
+		}
+		if (p->status == ND_PENDING && p->nwaiting == 0)
+			engine_enqueue(e, p);
+	}
+}
+
+static struct nd_endpoint *
+engine_endpoint(struct nd_engine *e, const struct nd_target *t,
+    const struct sockaddr *sa, socklen_t salen)
+{
+	struct nd_endpoint *ep = nd_arena_alloc(e->run->arena, sizeof(*ep));
+
+	ep->target = t;
+	if (sa != NULL && salen <= sizeof(ep->addr)) {
+		memcpy(&ep->addr, sa, salen);
+		ep->addrlen = salen;
+		if (sa->sa_family == AF_INET) {
+			struct sockaddr_in *in = (struct sockaddr_in *)&ep->addr;
+
+			in->sin_port = htons(t->port);
+			inet_ntop(AF_INET, &in->sin_addr, ep->addrstr,
+			    sizeof(ep->addrstr));
+			snprintf(ep->label, sizeof(ep->label), "%s:%u",
+			    ep->addrstr, t->port);
+		} else {
+			struct sockaddr_in6 *in6 =
+			    (struct sockaddr_in6 *)&ep->addr;
+
+			in6->sin6_port = htons(t->port);
+			inet_ntop(AF_INET6, &in6->sin6_addr, ep->addrstr,
+			    sizeof(ep->addrstr));
+			snprintf(ep->label, sizeof(ep->label), "[%s]:%u",
+			    ep->addrstr, t->port);
+		}
+	} else if (t->host != NULL) {
+		nd_strlcpy(ep->addrstr, t->host, sizeof(ep->addrstr));
+		snprintf(ep->label, sizeof(ep->label), "%s:%u", t->host,
+		    t->port);
+	} else if (t->iface != NULL) {
+		snprintf(ep->label, sizeof(ep->label), "%s", t->iface);
+	} else {
+		snprintf(ep->label, sizeof(ep->label), ":%u", t->port);
+	}
+	return ep;
+}
+
+static int
+engine_literal_addr(const struct nd_target *t, struct sockaddr_storage *ss,
+    socklen_t *len)
+{
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, t->host, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		*len = sizeof(*in);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, t->host, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		*len = sizeof(*in6);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int
+nd_engine_plan(struct nd_engine *e, const struct nd_inventory *inv,
+    char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < inv->ntargets; i++) {
+		const struct nd_target *t = inv->targets[i];
+		const char *const *chain = nd_target_chain(t);
+		const struct nd_probe_ops **ops;
+		struct nd_endpoint *ep;
+		size_t n = 0, k;
+
+		for (k = 0; chain[k] != NULL; k++)
+			;
+		ops = nd_arena_alloc(e->run->arena, (k + 1) * sizeof(*ops));
+		for (k = 0; chain[k] != NULL; k++)
+			if (engine_wanted(e, chain[k]))
+				ops[n++] = engine_ops(e, chain[k]);
+		if (n == 0)
+			continue;
+		if (ops[0]->fans_out) {
+			struct nd_probe *p;
+
+			ep = engine_endpoint(e, t, NULL, 0);
+			p = engine_new_probe(e, ops[0], ep);
+			p->rest = ops + 1;
+			p->nrest = n - 1;
+			engine_enqueue(e, p);
+			continue;
+		}
+		if (t->host != NULL && t->host_is_ip) {
+			struct sockaddr_storage ss;
+			socklen_t len;
+
+			if (engine_literal_addr(t, &ss, &len) < 0) {
+				snprintf(err, errlen, "%s: bad address %s",
+				    t->url, t->host);
+				return -EINVAL;
+			}
+			ep = engine_endpoint(e, t, (struct sockaddr *)&ss, len);
+		} else {
+			ep = engine_endpoint(e, t, NULL, 0);
+		}
+		engine_chain(e, ops, n, ep, NULL);
+	}
+	return 0;
+}
+
+uint64_t
+nd_probe_deadline(const struct nd_probe *p)
+{
+	return p->deadline.when;
+}
+
+const struct nd_probe *
+nd_probe_need(const struct nd_probe *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nneeds; i++)
+		if (strcmp(p->needs[i]->ops->name, name) == 0)
+			return p->needs[i];
+	return NULL;
+}
+
+void
+nd_probe_publish_addr(struct nd_probe *p, const struct sockaddr *sa,
+    socklen_t len)
+{
+	size_t i;
+
+	if (len > sizeof(struct sockaddr_storage))
+		return;
+	for (i = 0; i < p->npub; i++)
+		if (memcmp(&p->pub[i], sa, len) == 0)
+			return;		/* the resolver may repeat itself */
+	if (p->npub == p->pub_cap) {
+		p->pub_cap = p->pub_cap ? p->pub_cap * 2 : 4;
+		p->pub = nd_arena_grow(p->run->arena, p->pub, p->npub,
+		    p->pub_cap, sizeof(*p->pub));
+	}
+	memset(&p->pub[p->npub], 0, sizeof(p->pub[p->npub]));
+	memcpy(&p->pub[p->npub], sa, len);
+	p->npub++;
+}
+
+struct nd_finding *
+nd_probe_local_error(struct nd_probe *p, int err, const char *what)
+{
+	struct nd_finding *f;
+
+	f = nd_finding_add(p, ND_F_PROBE_LOCAL_ERROR,
+	    "netdoctor could not %s for %s: %s", what, p->ep->label,
+	    strerror(err));
+	nd_evidence_add(f, "errno", "%d", err);
+	nd_evidence_add(f, "error", "%s", strerror(err));
+	return f;
+}
+
+static void
+engine_skip_deps(struct nd_probe *p)
+{
+	const struct nd_probe *root = p->status == ND_SKIP ? p->blocked_by : p;
+	size_t i;
+
+	for (i = 0; i < p->ndeps; i++) {
+		struct nd_probe *d = p->deps[i];
+
+		if (d->status != ND_PENDING)
+			continue;
+		d->blocked_by = root;
+		engine_finish(d, ND_SKIP);
+	}
+}
+
+/* Records a final status and wakes or blocks the dependents. */
+static void
+engine_finish(struct nd_probe *p, enum nd_status st)
+{
+	struct nd_engine *e = p->run->engine;
+	size_t i;
+
+	p->status = st;
+	e->nfinal++;
+	if (st != ND_PASS && st != ND_WARN) {
+		engine_skip_deps(p);
+		return;
+	}
+	for (i = 0; i < p->ndeps; i++) {
+		struct nd_probe *d = p->deps[i];
+
+		if (d->nwaiting > 0)
+			d->nwaiting--;
+		if (d->status == ND_PENDING && d->nwaiting == 0)
+			engine_enqueue(e, d);
+	}
+	if (p->ops->fans_out) {
+		for (i = 0; i < p->npub; i++) {
+			const struct sockaddr *sa =
+			    (const struct sockaddr *)&p->pub[i];
+			socklen_t len = sa->sa_family == AF_INET6 ?
+			    sizeof(struct sockaddr_in6) :
+			    sizeof(struct sockaddr_in);
+			struct nd_endpoint *ep;
+
+			ep = engine_endpoint(e, p->target, sa, len);
+			engine_chain(e, p->rest, p->nrest, ep, p);
+		}
+	}
+}
+
+void
+nd_probe_done(struct nd_probe *p, enum nd_status st)
+{
+	struct nd_engine *e = p->run->engine;
+
+	if (p->status != ND_RUNNING)
+		return;		/* a second verdict is a probe bug: keep the first */
+	p->t_end = nd_loop_now(p->run->loop);
+	nd_timer_disarm(p->run->loop, &p->deadline);
+	e->running--;
+	/*
+	 * The status is final before cancel() runs, so a library callback
+	 * fired while the probe tears down (c-ares calls its callbacks from
+	 * ares_destroy) sees a finished probe and does nothing.
+	 */
+	p->status = st;
+	if (p->ops->cancel != NULL)
+		p->ops->cancel(p);
+	engine_finish(p, st);
+}
+
+static void
+engine_deadline(struct nd_loop *l, void *arg)
+{
+	struct nd_probe *p = arg;
+
+	(void)l;
+	if (p->status != ND_RUNNING)
+		return;
+	if (p->ops->expire != NULL)
+		p->ops->expire(p);
+	if (p->status == ND_RUNNING) {
+		nd_finding_add(p, ND_F_PROBE_LOCAL_ERROR,
+		    "the %s probe reached its deadline without a verdict",
+		    p->ops->name);
+		nd_probe_done(p, ND_ERROR);
+	}
+}
+
+static void
+engine_start(struct nd_engine *e, struct nd_probe *p)
+{
+	struct nd_loop *l = e->run->loop;
+	int rc;
+
+	p->queued = false;
+	if (p->status != ND_PENDING)
+		return;
+	p->status = ND_RUNNING;
+	e->running++;
+	p->t_start = nd_loop_now(l);
+	nd_timer_init(&p->deadline, engine_deadline, p);
+	nd_timer_arm(l, &p->deadline,
+	    p->t_start + (uint64_t)e->run->opts->timeout_ms * 1000u);
+	rc = p->ops->start(p);
+	if (rc < 0 && p->status == ND_RUNNING) {
+		nd_probe_local_error(p, -rc, "start the probe");
+		nd_probe_done(p, ND_ERROR);
+	}
+}
+
+static void
+engine_pump(struct nd_engine *e)
+{
+	while (e->ready_head != NULL && e->running < e->max_inflight) {
+		struct nd_probe *p = e->ready_head;
+
+		e->ready_head = p->next_ready;
+		if (e->ready_head == NULL)
+			e->ready_tail = NULL;
+		engine_start(e, p);
+	}
+}
+
+/* `check`: the run's budget ended; nothing still open gets a verdict. */
+static void
+engine_budget(struct nd_loop *l, void *arg)
+{
+	struct nd_engine *e = arg;
+	size_t i;
+
+	(void)l;
+	e->budget_hit = true;
+	for (i = 0; i < e->nprobes; i++) {
+		struct nd_probe *p = e->probes[i];
+
+		if (p->status != ND_RUNNING && p->status != ND_PENDING)
+			continue;
+		nd_finding_add(p, ND_F_PROBE_BUDGET_EXCEEDED,
+		    "the run's %lld ms budget ended before the %s probe %s",
+		    (long long)e->run->opts->budget_ms, p->ops->name,
+		    p->status == ND_RUNNING ? "finished" : "could start");
+		if (p->status == ND_RUNNING) {
+			nd_probe_done(p, ND_ERROR);
+		} else {
+			p->queued = false;
+			engine_finish(p, ND_ERROR);
+		}
+	}
+	e->ready_head = e->ready_tail = NULL;
+}
+
+int
+nd_engine_run(struct nd_engine *e)
+{
+	struct nd_loop *l = e->run->loop;
+	int rc = 0;
+
+	e->t0 = nd_loop_now(l);
+	nd_timer_init(&e->budget, engine_budget, e);
+	if (e->run->opts->budget_ms > 0)
+		nd_timer_arm(l, &e->budget,
+		    e->t0 + (uint64_t)e->run->opts->budget_ms * 1000u);
+	for (;;) {
+		engine_pump(e);
+		if (e->nfinal >= e->nprobes)
+			break;
+		if (e->running == 0 && e->ready_head == NULL) {
+			/* Nothing runs and nothing can: a planning bug. */
+			rc = -EDEADLK;
+			break;
+		}
+		rc = nd_loop_run_once(l, 1000000);
+		if (rc < 0)
+			break;
+		rc = 0;
+	}
+	nd_timer_disarm(l, &e->budget);
+	e->t1 = nd_loop_now(l);
+	return rc;
+}
+
+struct nd_probe *const *
+nd_engine_probes(const struct nd_engine *e, size_t *n)
+{
+	*n = e->nprobes;
+	return e->probes;
+}
+
+uint64_t
+nd_engine_elapsed_us(const struct nd_engine *e)
+{
+	return e->t1 - e->t0;
+}
+
+size_t
+nd_engine_max_inflight(const struct nd_engine *e)
+{
+	return e->max_inflight;
+}

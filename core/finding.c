@@ -1,0 +1,79 @@
+/*
+ * finding.c - the findings table and recording findings on probes.
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "arena.h"
+#include "engine.h"
+#include "finding.h"
+#include "probe.h"
+
+const struct nd_finding_def nd_finding_defs[ND_F__COUNT] = {
+#define ND_FINDING(e, i, pr, l, s, k, c, t, w, f) \
+	[ND_F_##e] = { .code = ND_F_##e, .id = i, .probe = pr, .layer = l, \
+	    .sev = s, .kind = k, .confidence = c, .text = t, .why = w, .fix = f },
+#include "findings.def"
+#undef ND_FINDING
+};
+
+const struct nd_finding_def *
+nd_finding_def_by_id(const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < ND_F__COUNT; i++)
+		if (strcmp(nd_finding_defs[i].id, id) == 0)
+			return &nd_finding_defs[i];
+	return NULL;
+}
+
+struct nd_finding *
+nd_finding_add(struct nd_probe *p, enum nd_code code, const char *fmt, ...)
+{
+	struct nd_arena *a = p->run->arena;
+	struct nd_finding *f = nd_arena_alloc(a, sizeof(*f));
+	va_list ap;
+
+	f->def = &nd_finding_defs[code];
+	f->sev = f->def->sev;
+	f->probe = p;
+	va_start(ap, fmt);
+	f->summary = nd_arena_vprintf(a, fmt, ap);
+	va_end(ap);
+	if (p->nfindings == p->findings_cap) {
+		p->findings_cap = p->findings_cap ? p->findings_cap * 2 : 2;
+		p->findings = nd_arena_grow(a, p->findings, p->nfindings,
+		    p->findings_cap, sizeof(*p->findings));
+	}
+	p->findings[p->nfindings++] = f;
+	return f;
+}
+
+void
+nd_evidence_add(struct nd_finding *f, const char *key, const char *fmt, ...)
+{
+	struct nd_arena *a = f->probe->run->arena;
+	va_list ap;
+
+	if (f->nev == ND_EVIDENCE_MAX) {
+		f->ndropped++;
+		return;
+	}
+	f->ev[f->nev].key = key;
+	va_start(ap, fmt);
+	f->ev[f->nev].value = nd_arena_vprintf(a, fmt, ap);
+	va_end(ap);
+	f->nev++;
+}
+
+const char *
+nd_evidence_get(const struct nd_finding *f, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < f->nev; i++)
+		if (strcmp(f->ev[i].key, key) == 0)
+			return f->ev[i].value;
+	return NULL;
+}

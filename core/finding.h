@@ -1,0 +1,73 @@
+/*
+ * finding.h - the findings table (findings.def) and the findings a probe
+ * records.  A finding is an observation with a stable id, a severity and
+ * bounded evidence (key/value strings); it lives in the run's arena.
+ */
+#ifndef ND_FINDING_H
+#define ND_FINDING_H
+
+#include "nd.h"
+
+enum nd_code {
+#define ND_FINDING(e, id, probe, layer, sev, kind, conf, text, why, fix) ND_F_##e,
+#include "findings.def"
+#undef ND_FINDING
+	ND_F__COUNT
+};
+
+struct nd_finding_def {
+	enum nd_code	 code;
+	const char	*id;		/* "tcp.refused": API, never renamed */
+	const char	*probe;		/* producing probe, "" for the engine */
+	enum nd_layer	 layer;
+	enum nd_sev	 sev;		/* default severity */
+	enum nd_kind	 kind;
+	int		 confidence;	/* percent */
+	const char	*text, *why, *fix;
+};
+
+extern const struct nd_finding_def nd_finding_defs[ND_F__COUNT];
+
+/* Looks an id up; NULL when unknown. */
+const struct nd_finding_def *nd_finding_def_by_id(const char *id);
+
+#define ND_EVIDENCE_MAX	32	/* per finding; more are counted, not kept */
+
+struct nd_kv {
+	const char	*key;
+	const char	*value;
+};
+
+struct nd_probe;
+
+struct nd_finding {
+	const struct nd_finding_def *def;
+	enum nd_sev	 sev;		/* may differ from def->sev */
+	struct nd_probe	*probe;		/* the probe that recorded it */
+	char		*summary;	/* one line, specific to this target */
+	struct nd_kv	 ev[ND_EVIDENCE_MAX];
+	size_t		 nev;
+	size_t		 ndropped;	/* evidence over ND_EVIDENCE_MAX */
+};
+
+/* Severity of the first finding-table match, for status rollups. */
+static inline int
+nd_finding_failing(const struct nd_finding *f)
+{
+	return f->sev == ND_SEV_WARN || f->sev == ND_SEV_CRIT ||
+	    f->sev == ND_SEV_UNKNOWN;
+}
+
+/*
+ * Records a finding on probe p with the table's default severity and a
+ * summary built from fmt.  Never fails (arena allocation).
+ */
+struct nd_finding *nd_finding_add(struct nd_probe *p, enum nd_code,
+		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Adds one evidence pair; the value is formatted and copied. */
+void		 nd_evidence_add(struct nd_finding *, const char *key,
+		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Evidence value for key, or NULL. */
+const char	*nd_evidence_get(const struct nd_finding *, const char *key);
+
+#endif /* ND_FINDING_H */

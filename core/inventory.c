@@ -1,0 +1,387 @@
+/*
+ * inventory.c - the targets of one run, in the order the user gave them:
+ * command line, the config file's targets:, then targets derived from its
+ * dns:, l2: and host_ports: sections.  That order is the tie-break of the
+ * ranking (DESIGN.md 2), so it must be stable.
+ *
+ * Derived targets are built as structs rather than by printing and
+ * re-parsing a URL: an l2 pool of 256 addresses does not fit in the
+ * 2048-byte limit that protects user input, and the config loader has
+ * already checked every field.  Their url is still the equivalent URL, so
+ * reports and duplicate messages read the same as for typed targets.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "config.h"
+#include "inventory.h"
+#include "target.h"
+
+/*
+ * Far above a home lab (the benchmark checks 10,000 targets); bounds what
+ * one 1 MiB config (host_ports alone) could otherwise ask for.
+ */
+#define INVENTORY_MAX	100000
+#define L2_POOL_MAX	256
+
+struct inv {
+	struct nd_arena		*arena;
+	const struct nd_config	*cfg;
+	struct nd_target	**v;
+	size_t			  n, cap;
+	char			 *err;
+	size_t			  errlen;
+};
+
+static int
+ierr(struct inv *iv, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static int
+ierr(struct inv *iv, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (iv->err != NULL && iv->errlen > 0) {
+		va_start(ap, fmt);
+		vsnprintf(iv->err, iv->errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+static int
+push(struct inv *iv, struct nd_target *t)
+{
+	if (iv->n == INVENTORY_MAX)
+		return ierr(iv, "more than %d targets", INVENTORY_MAX);
+	if (iv->n == iv->cap) {
+		iv->cap = iv->cap == 0 ? 16 : iv->cap * 2;
+		iv->v = nd_arena_grow(iv->arena, iv->v, iv->n, iv->cap,
+		    sizeof(*iv->v));
+	}
+	iv->v[iv->n++] = t;
+	return 0;
+}
+
+static const char *
+cfg_path(const struct inv *iv)
+{
+	return iv->cfg->path != NULL ? iv->cfg->path : "config";
+}
+
+static char *
+origin_at(struct inv *iv, int line)
+{
+	if (line <= 0)
+		return nd_arena_strdup(iv->arena, cfg_path(iv));
+	return nd_arena_printf(iv->arena, "%s:%d", cfg_path(iv), line);
+}
+
+/* "a,b,c" from a NULL-terminated list. */
+static char *
+join(struct nd_arena *a, char *const *v)
+{
+	size_t i, len = 1, off = 0;
+	char *out;
+
+	for (i = 0; v[i] != NULL; i++)
+		len += strlen(v[i]) + 1;
+	out = nd_arena_alloc(a, len);
+	for (i = 0; v[i] != NULL; i++) {
+		size_t l = strlen(v[i]);
+
+		if (i > 0)
+			out[off++] = ',';
+		memcpy(out + off, v[i], l);
+		off += l;
+	}
+	out[off] = '\0';
+	return out;
+}
+
+static int
+is_v6(const char *ip)
+{
+	struct in6_addr a;
+
+	return inet_pton(AF_INET6, ip, &a) == 1;
+}
+
+/*
+ * One dns:// target for server and the expect addresses of one family;
+ * type follows the family because an A query never returns IPv6.
+ */
+static int
+add_dns_one(struct inv *iv, const struct nd_dns_expect *e, const char *server,
+    char **ips, bool v6)
+{
+	const char *up = iv->cfg->dns_upstream;
+	struct nd_target *t = nd_arena_alloc(iv->arena, sizeof(*t));
+	bool sv6 = is_v6(server);
+	char *upq = NULL;
+
+	t->scheme = ND_S_DNS;
+	t->host = nd_arena_strdup(iv->arena, server);
+	t->host_is_ip = true;
+	t->port = 53;
+	t->qname = e->name;
+	t->qtype = nd_arena_strdup(iv->arena, v6 ? "AAAA" : "A");
+	t->expect = ips;
+	t->upstream = nd_arena_strdup(iv->arena, up);
+	if (up != NULL)
+		upq = nd_arena_printf(iv->arena, "&upstream=%s", up);
+	t->url = nd_arena_printf(iv->arena, "dns://%s%s%s/%s?expect=%s%s%s",
+	    sv6 ? "[" : "", server, sv6 ? "]" : "", e->name,
+	    join(iv->arena, ips), v6 ? "&type=AAAA" : "",
+	    upq != NULL ? upq : "");
+	t->origin = origin_at(iv, e->line);
+	return push(iv, t);
+}
+
+static int
+add_dns(struct inv *iv)
+{
+	const struct nd_config *c = iv->cfg;
+	char **v4, **v6;
+	size_t i, j, n, n4, n6;
+	int rc;
+
+	/*
+	 * Without dns.servers there is nothing to ask here.  Checking the
+	 * names against the system resolver is the DNS probe's job (its own
+	 * issue), not a target this file can name.
+	 */
+	if (c->dns_servers == NULL || c->dns_servers[0] == NULL)
+		return 0;
+	for (i = 0; i < c->ndns_expect; i++) {
+		const struct nd_dns_expect *e = &c->dns_expect[i];
+
+		for (n = 0; e->ips != NULL && e->ips[n] != NULL; n++)
+			continue;
+		v4 = nd_arena_alloc(iv->arena, (n + 1) * sizeof(*v4));
+		v6 = nd_arena_alloc(iv->arena, (n + 1) * sizeof(*v6));
+		for (n4 = n6 = j = 0; j < n; j++) {
+			if (is_v6(e->ips[j]))
+				v6[n6++] = e->ips[j];
+			else
+				v4[n4++] = e->ips[j];
+		}
+		for (j = 0; c->dns_servers[j] != NULL; j++) {
+			if (n4 > 0 && (rc = add_dns_one(iv, e,
+			    c->dns_servers[j], v4, false)) != 0)
+				return rc;
+			if (n6 > 0 && (rc = add_dns_one(iv, e,
+			    c->dns_servers[j], v6, true)) != 0)
+				return rc;
+		}
+	}
+	return 0;
+}
+
+/* The addresses of "A-B"; the loader already checked the syntax. */
+static int
+expand_pool(struct inv *iv, const char *pool, char ***ret)
+{
+	const struct nd_config *c = iv->cfg;
+	char a[INET_ADDRSTRLEN], buf[INET_ADDRSTRLEN], **ips;
+	const char *dash = strchr(pool, '-');
+	struct in_addr ia, ib, ix;
+	uint32_t lo, hi, i;
+	size_t la;
+
+	la = dash != NULL ? (size_t)(dash - pool) : 0;
+	if (dash == NULL || la >= sizeof(a))
+		return ierr(iv, "%s: l2.pool: '%s' is not a range A-B",
+		    origin_at(iv, c->l2_pool_line), pool);
+	memcpy(a, pool, la);
+	a[la] = '\0';
+	if (inet_pton(AF_INET, a, &ia) != 1 ||
+	    inet_pton(AF_INET, dash + 1, &ib) != 1)
+		return ierr(iv, "%s: l2.pool: '%s' is not a range A-B",
+		    origin_at(iv, c->l2_pool_line), pool);
+	lo = ntohl(ia.s_addr);
+	hi = ntohl(ib.s_addr);
+	if (lo > hi || hi - lo >= L2_POOL_MAX)
+		return ierr(iv, "%s: l2.pool: '%s' must be 1 to %d addresses",
+		    origin_at(iv, c->l2_pool_line), pool, L2_POOL_MAX);
+	ips = nd_arena_alloc(iv->arena, (hi - lo + 2) * sizeof(*ips));
+	for (i = 0; i <= hi - lo; i++) {
+		ix.s_addr = htonl(lo + i);
+		if (inet_ntop(AF_INET, &ix, buf, sizeof(buf)) == NULL)
+			return ierr(iv, "l2.pool: cannot format an address");
+		ips[i] = nd_arena_strdup(iv->arena, buf);
+	}
+	ips[i] = NULL;
+	*ret = ips;
+	return 0;
+}
+
+static int
+add_l2(struct inv *iv)
+{
+	const struct nd_config *c = iv->cfg;
+	struct nd_target *t;
+	char **ips = NULL;
+	size_t n;
+	int rc;
+
+	if (c->l2_line == 0 && c->l2_interface == NULL &&
+	    c->l2_addresses == NULL && c->l2_pool == NULL)
+		return 0;
+	if (c->l2_interface == NULL)
+		return ierr(iv, "%s: l2: 'interface' is required (the "
+		    "interface to send ARP requests on)",
+		    origin_at(iv, c->l2_line));
+	if (c->l2_addresses != NULL)
+		ips = c->l2_addresses;
+	else if (c->l2_pool != NULL) {
+		if ((rc = expand_pool(iv, c->l2_pool, &ips)) != 0)
+			return rc;
+	} else
+		return ierr(iv, "%s: l2: give 'addresses' or 'pool' to check",
+		    origin_at(iv, c->l2_line));
+	for (n = 0; ips[n] != NULL; n++)
+		continue;
+	if (n == 0 || n > L2_POOL_MAX)
+		return ierr(iv, "%s: l2: %zu addresses, expected 1 to %d",
+		    origin_at(iv, c->l2_line), n, L2_POOL_MAX);
+	t = nd_arena_alloc(iv->arena, sizeof(*t));
+	t->scheme = ND_S_ARP;
+	t->iface = c->l2_interface;
+	t->ips = ips;
+	t->url = nd_arena_printf(iv->arena, "arp://%s/%s", c->l2_interface,
+	    join(iv->arena, ips));
+	t->origin = origin_at(iv, c->l2_line);
+	return push(iv, t);
+}
+
+static int
+add_ports(struct inv *iv)
+{
+	const struct nd_config *c = iv->cfg;
+	struct nd_target *t;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < c->nhost_ports; i++) {
+		if (c->host_ports[i] == 0)
+			return ierr(iv, "%s: host_ports: 0 is not a port",
+			    cfg_path(iv));
+		t = nd_arena_alloc(iv->arena, sizeof(*t));
+		t->scheme = ND_S_PORT;
+		t->port = c->host_ports[i];
+		t->url = nd_arena_printf(iv->arena, "port://%u", t->port);
+		t->origin = origin_at(iv, c->host_port_lines != NULL ?
+		    c->host_port_lines[i] : 0);
+		if ((rc = push(iv, t)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+struct dup_key {
+	const char	*key;
+	size_t		 index;
+};
+
+static int
+dup_cmp(const void *va, const void *vb)
+{
+	const struct dup_key *a = va, *b = vb;
+	int c = strcmp(a->key, b->key);
+
+	if (c != 0)
+		return c;
+	return a->index < b->index ? -1 : a->index > b->index;
+}
+
+/*
+ * Two targets that check the same thing would be probed and ranked twice.
+ * Sorting the keys keeps this O(n log n) for large inventories; the pair
+ * reported is the one a reader meets first: the earliest second
+ * occurrence, with the first occurrence of its key.
+ */
+static int
+check_duplicates(struct inv *iv)
+{
+	struct dup_key *k;
+	const struct nd_target *a, *b;
+	size_t i, first = 0, best = (size_t)-1, best_first = 0;
+
+	if (iv->n < 2)
+		return 0;
+	k = malloc(iv->n * sizeof(*k));
+	if (k == NULL)
+		return ierr(iv, "out of memory checking %zu targets", iv->n);
+	for (i = 0; i < iv->n; i++) {
+		k[i].key = nd_target_key(iv->arena, iv->v[i]);
+		k[i].index = i;
+	}
+	qsort(k, iv->n, sizeof(*k), dup_cmp);
+	for (i = 1; i < iv->n; i++) {
+		if (strcmp(k[i].key, k[i - 1].key) != 0) {
+			first = i;
+			continue;
+		}
+		if (i == first + 1 && k[i].index < best) {
+			best = k[i].index;
+			best_first = k[first].index;
+		}
+	}
+	free(k);
+	if (best == (size_t)-1)
+		return 0;
+	a = iv->v[best_first];
+	b = iv->v[best];
+	if (strcmp(a->url, b->url) == 0)
+		return ierr(iv, "duplicate target %s (%s and %s)", a->url,
+		    a->origin, b->origin);
+	return ierr(iv, "duplicate target %s (%s and %s, where it is written "
+	    "%s)", a->url, a->origin, b->origin, b->url);
+}
+
+int
+nd_inventory_build(struct nd_arena *arena, const char *const *urls, size_t n,
+    const struct nd_config *cfg, struct nd_inventory *ret, char *err,
+    size_t errlen)
+{
+	struct inv iv = { .arena = arena, .cfg = cfg, .err = err,
+	    .errlen = errlen };
+	struct nd_target *t;
+	size_t i;
+	int rc;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if ((rc = nd_target_parse(arena, urls[i], "command line", &t,
+		    err, errlen)) != 0 || (rc = push(&iv, t)) != 0)
+			return rc;
+	}
+	if (cfg != NULL) {
+		for (i = 0; i < cfg->ntargets; i++) {
+			/* A copy, so that the config stays as loaded. */
+			t = nd_arena_alloc(arena, sizeof(*t));
+			*t = *cfg->targets[i];
+			if ((rc = push(&iv, t)) != 0)
+				return rc;
+		}
+		if ((rc = add_dns(&iv)) != 0 || (rc = add_l2(&iv)) != 0 ||
+		    (rc = add_ports(&iv)) != 0)
+			return rc;
+	}
+	if ((rc = check_duplicates(&iv)) != 0)
+		return rc;
+	for (i = 0; i < iv.n; i++)
+		iv.v[i]->index = i;
+	ret->targets = iv.v;
+	ret->ntargets = iv.n;
+	return 0;
+}

@@ -1,0 +1,237 @@
+/*
+ * main.c - the only place that exits.  Parses the command line, loads the
+ * config, builds the inventory, runs the engine, writes the report, and
+ * maps the result to the Monitoring Plugins exit codes (DESIGN.md 4.2).
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <ares.h>
+
+#include "arena.h"
+#include "cli.h"
+#include "config.h"
+#include "engine.h"
+#include "inventory.h"
+#include "loop.h"
+#include "options.h"
+#include "report.h"
+#include "target.h"
+
+/* talos-in-docker on this host: DESIGN.md 4.1, talos-wire.md 7 */
+static const char *const default_targets[] = {
+	"talos://127.0.0.1:50000", "k8s://127.0.0.1:6443",
+	"port://6443", "port://50000",
+};
+
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	/* Many concurrent probes need fds; the soft limit is often 1024. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/* `probe NAME TARGET`: NAME and everything below it in TARGET's chain. */
+static int
+probe_only(struct nd_arena *a, struct nd_options *o, char *err, size_t len)
+{
+	struct nd_target *t;
+	const char *const *chain;
+	const char **only;
+	size_t i, n;
+
+	if (nd_target_parse(a, o->urls[0], "command line", &t, err, len) < 0)
+		return -EINVAL;
+	chain = nd_target_chain(t);
+	for (n = 0; chain[n] != NULL; n++)
+		if (strcmp(chain[n], o->probe_name) == 0)
+			break;
+	if (chain[n] == NULL) {
+		size_t used = (size_t)snprintf(err, len, "probe: %s:// targets "
+		    "have no '%s' probe (they have:", nd_scheme_name(t->scheme),
+		    o->probe_name);
+
+		for (i = 0; chain[i] != NULL && used < len; i++)
+			used += (size_t)snprintf(err + used, len - used, " %s",
+			    chain[i]);
+		if (used < len)
+			snprintf(err + used, len - used, ")");
+		return -EINVAL;
+	}
+	only = nd_arena_alloc(a, (n + 2) * sizeof(*only));
+	for (i = 0; i <= n; i++)
+		only[i] = chain[i];
+	o->only = only;
+	o->skip = NULL;
+	return 0;
+}
+
+static int
+write_report(const struct nd_report *r, const struct nd_options *o,
+    char *err, size_t len)
+{
+	const struct nd_reporter *rep = nd_reporter_find(o->format);
+	char tmp[4096];
+	FILE *f = stdout;
+	int rc;
+
+	if (o->output != NULL) {
+		/* Write aside and rename: a failed run never leaves half a file. */
+		snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", o->output,
+		    (long)getpid());
+		if ((f = fopen(tmp, "w")) == NULL) {
+			snprintf(err, len, "-o %s: %s", o->output,
+			    strerror(errno));
+			return -errno;
+		}
+	}
+	rc = rep->write(f, r);
+	if (fflush(f) != 0 && rc == 0)
+		rc = -errno;
+	if (o->output != NULL) {
+		if (fclose(f) != 0 && rc == 0)
+			rc = -errno;
+		if (rc == 0 && rename(tmp, o->output) < 0)
+			rc = -errno;
+		if (rc < 0)
+			(void)unlink(tmp);
+	}
+	if (rc < 0)
+		snprintf(err, len, "writing the report: %s", strerror(-rc));
+	return rc;
+}
+
+static int
+run(struct nd_arena *a, struct nd_options *o, char *err, size_t len)
+{
+	struct nd_config cfg, *cfgp = NULL;
+	struct nd_inventory inv;
+	struct nd_loop *loop = NULL;
+	struct nd_engine *eng = NULL;
+	struct nd_run run;
+	struct nd_report rep;
+	const char *const *urls = o->urls;
+	size_t nurls = o->nurls;
+	time_t started = time(NULL);
+	int rc;
+
+	if (o->cmd == ND_CMD_PROBE && (rc = probe_only(a, o, err, len)) < 0)
+		return ND_EXIT_UNKNOWN;
+	if (o->config == NULL && nurls == 0 && o->nmachine_configs == 0 &&
+	    access("netdoctor.yaml", F_OK) == 0)
+		o->config = "netdoctor.yaml";
+	if (o->config != NULL) {
+		if (nd_config_load(a, o->config, &cfg, err, len) < 0)
+			return ND_EXIT_UNKNOWN;
+		cfgp = &cfg;
+		if (!o->timeout_set && cfg.timeout_ms > 0)
+			o->timeout_ms = cfg.timeout_ms;
+	}
+	if (cfgp == NULL && nurls == 0 && o->nmachine_configs == 0) {
+		fprintf(stderr, "netdoctor: no targets given and no "
+		    "./netdoctor.yaml: checking a local Talos-in-Docker setup "
+		    "(talos://127.0.0.1:50000, k8s://127.0.0.1:6443, ports "
+		    "6443 and 50000)\n");
+		urls = default_targets;
+		nurls = sizeof(default_targets) / sizeof(default_targets[0]);
+	}
+	if (nd_inventory_build(a, urls, nurls, cfgp, &inv, err, len) < 0)
+		return ND_EXIT_UNKNOWN;
+	if (inv.ntargets == 0) {
+		snprintf(err, len, "nothing to check: %s has no targets",
+		    o->config != NULL ? o->config : "the command line");
+		return ND_EXIT_UNKNOWN;
+	}
+	rc = ND_EXIT_UNKNOWN;
+	if ((loop = nd_loop_new()) == NULL) {
+		snprintf(err, len, "cannot create the event loop: %s",
+		    strerror(errno));
+		goto out;
+	}
+	run.arena = a;
+	run.loop = loop;
+	run.opts = o;
+	run.engine = NULL;
+	if ((eng = nd_engine_new(&run)) == NULL) {
+		snprintf(err, len, "out of memory");
+		goto out;
+	}
+	if (nd_engine_plan(eng, &inv, err, len) < 0)
+		goto out;
+	if ((rc = nd_engine_run(eng)) < 0) {
+		snprintf(err, len, "the run stopped: %s", strerror(-rc));
+		rc = ND_EXIT_UNKNOWN;
+		goto out;
+	}
+	nd_report_build(a, eng, &inv, o, started, &rep);
+	rc = ND_EXIT_UNKNOWN;
+	if (write_report(&rep, o, err, len) < 0)
+		goto out;
+	rc = rep.exit_code;
+	err[0] = '\0';
+out:
+	nd_engine_free(eng);
+	nd_loop_free(loop);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct nd_options o;
+	struct nd_arena *a;
+	char err[1024] = "";
+	int rc;
+
+	signal(SIGPIPE, SIG_IGN);
+	a = nd_arena_new();
+	if (nd_cli_parse(a, argc, argv, &o, err, sizeof(err)) < 0) {
+		fprintf(stderr, "netdoctor: %s\n", err);
+		fputs("try 'netdoctor --help'\n", stderr);
+		nd_arena_free(a);
+		exit(ND_EXIT_UNKNOWN);
+	}
+	switch (o.cmd) {
+	case ND_CMD_HELP:
+		nd_cli_usage(stdout);
+		rc = ND_EXIT_OK;
+		break;
+	case ND_CMD_VERSION:
+		printf("netdoctor %s\n", ND_VERSION);
+		rc = ND_EXIT_OK;
+		break;
+	case ND_CMD_LIST:
+		rc = nd_cli_list(stdout) < 0 ? ND_EXIT_UNKNOWN : ND_EXIT_OK;
+		break;
+	case ND_CMD_EXPLAIN:
+		rc = nd_cli_explain(stdout, stderr, o.explain_id) < 0 ?
+		    ND_EXIT_UNKNOWN : ND_EXIT_OK;
+		break;
+	default:
+		raise_nofile();
+		if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS) {
+			fputs("netdoctor: cannot initialise c-ares\n", stderr);
+			rc = ND_EXIT_UNKNOWN;
+			break;
+		}
+		rc = run(a, &o, err, sizeof(err));
+		if (err[0] != '\0')
+			fprintf(stderr, "netdoctor: %s\n", err);
+		ares_library_cleanup();
+		break;
+	}
+	nd_arena_free(a);
+	fflush(stdout);
+	exit(rc);
+}

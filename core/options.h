@@ -1,0 +1,52 @@
+/*
+ * options.h - what the command line asked for.  Filled by cli.c, read-only
+ * for everybody else (one of the two globals-worth of state DESIGN.md 5
+ * allows, passed explicitly instead).
+ */
+#ifndef ND_OPTIONS_H
+#define ND_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "range.h"
+
+enum nd_cmd {
+	ND_CMD_NONE,
+	ND_CMD_RUN,
+	ND_CMD_CHECK,
+	ND_CMD_PROBE,
+	ND_CMD_LIST,
+	ND_CMD_EXPLAIN,
+	ND_CMD_HELP,
+	ND_CMD_VERSION,
+};
+
+#define ND_DEFAULT_TIMEOUT_MS	5000
+#define ND_DEFAULT_BUDGET_MS	10000	/* check: the Nagios plugin rule */
+
+struct nd_options {
+	enum nd_cmd	 cmd;
+	const char	*format;	/* "text" "json" "nagios" "markdown" */
+	const char	*output;	/* -o FILE, NULL = stdout */
+	const char	*config;	/* -c FILE */
+	const char	*talosconfig, *kubeconfig;
+	const char	**machine_configs;
+	size_t		 nmachine_configs;
+	const char *const *urls;	/* TARGET... */
+	size_t		 nurls;
+	const char	*probe_name;	/* probe NAME TARGET */
+	const char	*explain_id;
+	int64_t		 timeout_ms;	/* per probe */
+	bool		 timeout_set;
+	int64_t		 budget_ms;	/* whole run, 0 = none */
+	const char	**only, **skip;	/* NULL-terminated probe names */
+	struct nd_range	 warn, crit;	/* on TCP connect time, seconds */
+	bool		 have_warn, have_crit;
+	size_t		 max_inflight;	/* --max-inflight, 0 = derive */
+	int		 verbose;
+	bool		 color;		/* text: ANSI colour */
+};
+
+#endif /* ND_OPTIONS_H */

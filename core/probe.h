@@ -1,0 +1,126 @@
+/*
+ * probe.h - what a probe is (curl's type/instance split): one const
+ * struct nd_probe_ops per probes/probe_X.c, and the engine's instances of
+ * it, one per endpoint (target address) unless the ops share instances.
+ *
+ * Life of an instance: the engine calls start() once every probe it needs
+ * passed; the probe arms fds/timers on run->loop and ends with exactly one
+ * nd_probe_done().  If the probe's deadline passes first the engine calls
+ * expire(), which must end the probe with its own verdict (tcp.timeout).
+ * cancel() releases everything the ctx owns; the engine calls it exactly
+ * once, right after the probe ended (by itself, by expire, or by the run's
+ * budget), so a probe never frees its resources in its own callbacks.
+ */
+#ifndef ND_PROBE_H
+#define ND_PROBE_H
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "finding.h"
+#include "loop.h"
+#include "nd.h"
+
+struct nd_run;
+struct nd_target;
+struct nd_probe;
+
+struct nd_probe_ops {
+	const char	 *name;		/* "tcp": CLI, JSON and chain name */
+	enum nd_layer	  layer;
+	const char *const *needs;	/* probe names it needs when present in
+					   the target's chain; NULL-terminated.
+					   NULL: the probe below it in the chain */
+	size_t		  ctx_size;	/* the engine zero-allocates p->ctx */
+	/*
+	 * The probe resolves names: instead of one instance per address it
+	 * runs once per target and publishes addresses with
+	 * nd_probe_publish_addr(); the rest of the chain then runs per address.
+	 */
+	bool		  fans_out;
+	/*
+	 * Optional: instances with equal keys are one instance that serves
+	 * every endpoint asking for it (one route lookup per destination,
+	 * not per target).  Writes a NUL-terminated key; 0 on success.
+	 */
+	int		(*share_key)(const struct nd_probe *, char *, size_t);
+	int		(*start)(struct nd_probe *);	/* 0 or -errno */
+	void		(*expire)(struct nd_probe *);
+	void		(*cancel)(struct nd_probe *);
+};
+
+/*
+ * One address of one target.  For a target given by name there is one
+ * endpoint per resolved address; for an IP literal exactly one.
+ */
+struct nd_endpoint {
+	const struct nd_target	*target;
+	struct sockaddr_storage	 addr;	/* port set when the target has one */
+	socklen_t		 addrlen;	/* 0: no address (arp://, port://) */
+	char			 addrstr[64];	/* "127.0.0.1", "::1" */
+	char			 label[80];	/* "127.0.0.1:6443", "[::1]:6443" */
+	/* Facts handed upward; each field has one writer (named). */
+	struct {
+		char	oif[32];	/* route */
+		char	gateway[64];	/* route; "" when on-link */
+		char	src[64];	/* route */
+		uint64_t rtt_us;	/* tcp */
+	} facts;
+};
+
+struct nd_probe {
+	const struct nd_probe_ops *ops;
+	struct nd_run		*run;
+	const struct nd_target	*target;	/* the first target served */
+	struct nd_endpoint	*ep;		/* the first endpoint served */
+	char			*id;		/* "tcp://127.0.0.1:1#tcp" */
+	void			*ctx;
+	enum nd_status		 status;
+	uint64_t		 t_start, t_end;	/* monotonic usec */
+	struct nd_finding	**findings;
+	size_t			 nfindings, findings_cap;
+	const struct nd_probe	*blocked_by;	/* SKIP: the failed need */
+	size_t			 index;		/* plan order */
+
+	/* engine-private below */
+	struct nd_probe		**needs;
+	size_t			 nneeds;
+	struct nd_probe		**deps;		/* probes that need this one */
+	size_t			 ndeps, deps_cap;
+	struct nd_endpoint	**served;	/* every endpoint it serves */
+	size_t			 nserved, served_cap;
+	size_t			 nwaiting;	/* needs not finished */
+	struct nd_timer		 deadline;
+	struct nd_probe		*next_ready;
+	const struct nd_probe_ops **rest;	/* fans_out: chain after it */
+	size_t			 nrest;
+	struct sockaddr_storage	*pub;		/* fans_out: published addrs */
+	size_t			 npub, pub_cap;
+	bool			 queued;
+};
+
+/* Ends the probe (exactly once).  status is ND_PASS/WARN/FAIL/ERROR. */
+void	nd_probe_done(struct nd_probe *, enum nd_status);
+
+/* The probe's deadline (monotonic usec). */
+uint64_t nd_probe_deadline(const struct nd_probe *);
+
+/* The prerequisite instance named name, or NULL. */
+const struct nd_probe *nd_probe_need(const struct nd_probe *, const char *name);
+
+/* fans_out probes: one more address to probe (port taken from target). */
+void	nd_probe_publish_addr(struct nd_probe *, const struct sockaddr *,
+	    socklen_t);
+
+/* Records a local failure (probe.local_error) with errno evidence. */
+struct nd_finding *nd_probe_local_error(struct nd_probe *, int err,
+	    const char *what);
+
+/* Endpoints the probe serves (shared instances serve several). */
+static inline size_t
+nd_probe_nserved(const struct nd_probe *p)
+{
+	return p->nserved;
+}
+
+#endif /* ND_PROBE_H */

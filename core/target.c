@@ -1,0 +1,885 @@
+/*
+ * target.c - parses the target URLs of DESIGN.md 4.1.
+ *
+ * The parser works on byte offsets into the verbatim input so that every
+ * error can name the column where the problem starts; users paste these
+ * URLs from shell history and YAML files, and "column 17" finds a typo
+ * faster than "invalid URL".  Nothing here resolves names or touches the
+ * network.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "arena.h"
+#include "target.h"
+#include "util.h"
+
+#define URL_MAX		2048	/* longer inputs are refused, not truncated */
+#define URL_ECHO_MAX	200	/* errors echo URLs up to this long whole, */
+#define URL_SHOW	60	/* and only the first 60 bytes of longer ones */
+#define ARP_MAX_IPS	256
+#define PORT_TALOS	50000	/* apid, Talos docs "Network connectivity" */
+#define PORT_K8S	6443	/* kube-apiserver --secure-port default */
+#define PORT_DNS	53
+
+/* Values echoed in errors are cut too; SHOW(s) feeds a "%.*s%s" pair. */
+#define VAL_SHOW	64
+#define SHOW(s)		(int)(strlen(s) > VAL_SHOW ? VAL_SHOW : strlen(s)), \
+			(s), strlen(s) > VAL_SHOW ? "..." : ""
+
+#define KNOWN_SCHEMES	"tcp, tls, talos, k8s, https, dns, arp, port"
+
+static const struct {
+	const char	*name;
+	enum nd_scheme	 scheme;
+} schemes[] = {
+	{ "tcp",	ND_S_TCP },
+	{ "tls",	ND_S_TLS },
+	{ "talos",	ND_S_TALOS },
+	{ "k8s",	ND_S_K8S },
+	{ "https",	ND_S_K8S },
+	{ "dns",	ND_S_DNS },
+	{ "arp",	ND_S_ARP },
+	{ "port",	ND_S_PORT },
+};
+
+/* Query keys; a scheme accepts a subset given as a bit mask. */
+enum qkey {
+	Q_SNI,
+	Q_CA,
+	Q_EXPECT,
+	Q_TYPE,
+	Q_UPSTREAM,
+	Q_NKEYS,
+};
+
+static const char *const qkey_names[Q_NKEYS] = {
+	[Q_SNI] = "sni",
+	[Q_CA] = "ca",
+	[Q_EXPECT] = "expect",
+	[Q_TYPE] = "type",
+	[Q_UPSTREAM] = "upstream",
+};
+
+struct tparse {
+	struct nd_arena	*arena;
+	const char	*url;
+	size_t		 len;
+	char		*err;
+	size_t		 errlen;
+	const char	*sname;		/* the scheme as the table spells it */
+	/* decoded query values and where each starts in url */
+	char		*qval[Q_NKEYS];
+	size_t		 qoff[Q_NKEYS];
+};
+
+/*
+ * A truncating string builder over the caller's err buffer, so that error
+ * text is assembled without sprintf(3) and never overflows.
+ */
+struct sbuf {
+	char	*p;
+	size_t	 cap, len;
+};
+
+static void
+sb_putc(struct sbuf *sb, char c)
+{
+	if (sb->cap == 0)
+		return;
+	if (sb->len + 1 < sb->cap)
+		sb->p[sb->len++] = c;
+	sb->p[sb->len] = '\0';
+}
+
+static void
+sb_vprintf(struct sbuf *sb, const char *fmt, va_list ap)
+{
+	int n;
+
+	if (sb->cap == 0 || sb->len + 1 >= sb->cap)
+		return;
+	n = vsnprintf(sb->p + sb->len, sb->cap - sb->len, fmt, ap);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sb->cap - sb->len)
+		sb->len = sb->cap - 1;
+	else
+		sb->len += (size_t)n;
+}
+
+static void
+sb_printf(struct sbuf *sb, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+sb_printf(struct sbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	sb_vprintf(sb, fmt, ap);
+	va_end(ap);
+}
+
+/*
+ * Writes "<url>: column <off+1>: <what>" and returns -EINVAL.  Control
+ * bytes in the echoed URL are escaped so that an error about a stray
+ * newline or escape sequence cannot itself corrupt the terminal, and a long
+ * URL is cut so that the column and the reason still fit the caller's
+ * buffer.
+ */
+static int
+perr(struct tparse *tp, size_t off, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+perr(struct tparse *tp, size_t off, const char *fmt, ...)
+{
+	struct sbuf sb = { tp->err, tp->errlen, 0 };
+	size_t i, show = tp->len > URL_ECHO_MAX ? URL_SHOW : tp->len;
+	va_list ap;
+
+	if (tp->err == NULL || tp->errlen == 0)
+		return -EINVAL;
+	tp->err[0] = '\0';
+	for (i = 0; i < show; i++) {
+		unsigned char c = (unsigned char)tp->url[i];
+
+		if (c < 0x20 || c == 0x7f)
+			sb_printf(&sb, "\\x%02x", c);
+		else
+			sb_putc(&sb, (char)c);
+	}
+	if (show < tp->len)
+		sb_printf(&sb, "...");
+	sb_printf(&sb, ": column %zu: ", off + 1);
+	va_start(ap, fmt);
+	sb_vprintf(&sb, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static char *
+sub(struct tparse *tp, size_t from, size_t to)
+{
+	return nd_arena_strndup(tp->arena, tp->url + from, to - from);
+}
+
+static size_t
+find(const struct tparse *tp, size_t from, size_t to, char c)
+{
+	const char *p = memchr(tp->url + from, c, to - from);
+
+	return p == NULL ? to : (size_t)(p - tp->url);
+}
+
+static int
+is_ipv4_chars(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((s[i] < '0' || s[i] > '9') && s[i] != '.')
+			return 0;
+	return 1;
+}
+
+static int
+ip_family(const char *s)
+{
+	struct in6_addr a;
+
+	if (inet_pton(AF_INET, s, &a) == 1)
+		return AF_INET;
+	if (inet_pton(AF_INET6, s, &a) == 1)
+		return AF_INET6;
+	return 0;
+}
+
+/* The port text at [p0, p1), already known to be non-empty. */
+static int
+parse_port_at(struct tparse *tp, size_t p0, size_t p1, uint16_t *ret)
+{
+	char *s = sub(tp, p0, p1);
+	int rc;
+
+	if ((rc = nd_parse_port(s, ret)) == 0)
+		return 0;
+	if (rc == -ERANGE)
+		return perr(tp, p0, "port %.16s%s out of range 1-65535", s,
+		    strlen(s) > 16 ? "..." : "");
+	return perr(tp, p0, "port '%.16s%s' is not a number", s,
+	    strlen(s) > 16 ? "..." : "");
+}
+
+/*
+ * HOST[:PORT] at [a0, a1).  HOST is an IPv4 literal, an IPv6 literal in
+ * brackets (RFC 3986 3.2.2) or a DNS name.  defport 0 means the port is
+ * required.
+ */
+static int
+parse_hostport(struct tparse *tp, size_t a0, size_t a1, uint16_t defport,
+    struct nd_target *t)
+{
+	const char *u = tp->url, *why;
+	size_t h0, h1, p0 = 0, bad;
+	int has_port = 0, rc;
+
+	if (a0 == a1)
+		return perr(tp, a0, "missing host");
+	if (u[a0] == '[') {
+		size_t rb = find(tp, a0, a1, ']'), pct;
+
+		if (rb == a1)
+			return perr(tp, a0, "missing ']' after the IPv6 "
+			    "address");
+		h0 = a0 + 1;
+		h1 = rb;
+		if (h0 == h1)
+			return perr(tp, a0, "empty IPv6 address '[]'");
+		/*
+		 * A zone (RFC 6874 "%25eth0") only means something with a
+		 * link-local address and an interface to send on; the probes
+		 * cannot honour it yet, so it is refused rather than ignored.
+		 */
+		if ((pct = find(tp, h0, h1, '%')) != h1)
+			return perr(tp, pct, "IPv6 zone '%.*s' is not "
+			    "supported; give the address without it",
+			    (int)(h1 - pct < 32 ? h1 - pct : 32), u + pct);
+		t->host = sub(tp, h0, h1);
+		if (ip_family(t->host) != AF_INET6)
+			return perr(tp, h0, "'%.*s%s' is not an IPv6 "
+			    "address", SHOW(t->host));
+		t->host_is_ip = true;
+		if (rb + 1 < a1) {
+			if (u[rb + 1] != ':')
+				return perr(tp, rb + 1, "expected ':PORT' "
+				    "after ']'");
+			has_port = 1;
+			p0 = rb + 2;
+		}
+	} else {
+		size_t colon = find(tp, a0, a1, ':');
+
+		if (colon < a1 && find(tp, colon + 1, a1, ':') < a1)
+			return perr(tp, a0, "an IPv6 address must be in "
+			    "brackets, e.g. %s://[::1]:PORT", tp->sname);
+		h0 = a0;
+		h1 = colon;
+		if (h0 == h1)
+			return perr(tp, a0, "missing host");
+		t->host = sub(tp, h0, h1);
+		if (is_ipv4_chars(t->host, h1 - h0)) {
+			/* All digits and dots: a name cannot look like that. */
+			if (ip_family(t->host) != AF_INET)
+				return perr(tp, h0, "'%.*s%s' is not an "
+				    "IPv4 address", SHOW(t->host));
+			t->host_is_ip = true;
+		} else if ((why = nd_dns_name_problem(t->host, h1 - h0,
+		    &bad)) != NULL)
+			return perr(tp, h0 + bad, "host '%.*s%s': %s",
+			    SHOW(t->host), why);
+		if (colon < a1) {
+			has_port = 1;
+			p0 = colon + 1;
+		}
+	}
+	if (has_port) {
+		if (p0 == a1)
+			return perr(tp, p0, "missing port after ':'");
+		if ((rc = parse_port_at(tp, p0, a1, &t->port)) != 0)
+			return rc;
+	} else if (defport == 0)
+		return perr(tp, a1, "missing port (%s://HOST:PORT)",
+		    tp->sname);
+	else
+		t->port = defport;
+	return 0;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decodes [v0, v1) (RFC 3986 2.1) into a new arena string. */
+static int
+decode_value(struct tparse *tp, size_t v0, size_t v1, char **ret)
+{
+	char *out = nd_arena_alloc(tp->arena, v1 - v0 + 1);
+	size_t i, n = 0;
+
+	for (i = v0; i < v1; i++) {
+		int hi, lo, c;
+
+		if (tp->url[i] != '%') {
+			out[n++] = tp->url[i];
+			continue;
+		}
+		if (i + 2 >= v1 || (hi = hexval(tp->url[i + 1])) < 0 ||
+		    (lo = hexval(tp->url[i + 2])) < 0)
+			return perr(tp, i, "bad percent-escape '%.*s' "
+			    "(expected %%XX with two hex digits)",
+			    (int)(v1 - i < 3 ? v1 - i : 3), tp->url + i);
+		c = hi * 16 + lo;
+		/* The decoded text must obey the same rule as the raw URL. */
+		if (c < 0x20 || c == 0x7f)
+			return perr(tp, i, "percent-escape '%.3s' decodes to "
+			    "a control character", tp->url + i);
+		out[n++] = (char)c;
+		i += 2;
+	}
+	out[n] = '\0';
+	*ret = out;
+	return 0;
+}
+
+/* "sni, ca" for the keys in mask, or NULL when the mask is empty. */
+static const char *
+qkeys_text(unsigned mask)
+{
+	switch (mask) {
+	case (1u << Q_SNI) | (1u << Q_CA):
+		return "sni, ca";
+	case (1u << Q_EXPECT) | (1u << Q_TYPE) | (1u << Q_UPSTREAM):
+		return "expect, type, upstream";
+	default:
+		return NULL;
+	}
+}
+
+/* The query at [q0, q1): '&'-separated KEY=VALUE with keys from mask. */
+static int
+parse_query(struct tparse *tp, size_t q0, size_t q1, unsigned mask)
+{
+	const char *u = tp->url, *keys = qkeys_text(mask);
+	size_t i0, i1, eq;
+	int k, rc;
+
+	if (q0 == q1)
+		return perr(tp, q0 - 1, "empty query after '?'");
+	for (i0 = q0; i0 <= q1; i0 = i1 + 1) {
+		i1 = find(tp, i0, q1, '&');
+		if (i0 == i1)
+			return perr(tp, i0, "empty query parameter");
+		eq = find(tp, i0, i1, '=');
+		if (eq == i0)
+			return perr(tp, i0, "empty query key");
+		for (k = 0; k < Q_NKEYS; k++)
+			if (strlen(qkey_names[k]) == eq - i0 &&
+			    memcmp(qkey_names[k], u + i0, eq - i0) == 0)
+				break;
+		if (k == Q_NKEYS || (mask & (1u << k)) == 0) {
+			if (keys == NULL)
+				return perr(tp, i0, "unknown query key "
+				    "'%.*s' (%s:// takes no query)",
+				    (int)(eq - i0 < 32 ? eq - i0 : 32), u + i0,
+				    tp->sname);
+			return perr(tp, i0, "unknown query key '%.*s' "
+			    "(%s:// takes %s)",
+			    (int)(eq - i0 < 32 ? eq - i0 : 32), u + i0,
+			    tp->sname, keys);
+		}
+		if (tp->qval[k] != NULL)
+			return perr(tp, i0, "repeated query key '%s'",
+			    qkey_names[k]);
+		if (eq == i1)
+			return perr(tp, i0, "query key '%s' has no value "
+			    "(%s=VALUE)", qkey_names[k], qkey_names[k]);
+		if (eq + 1 == i1)
+			return perr(tp, eq + 1, "empty value for '%s'",
+			    qkey_names[k]);
+		if ((rc = decode_value(tp, eq + 1, i1, &tp->qval[k])) != 0)
+			return rc;
+		tp->qoff[k] = eq + 1;
+	}
+	return 0;
+}
+
+/* sni= and ca= of tls://, talos:// and k8s://. */
+static int
+apply_tls_query(struct tparse *tp, struct nd_target *t)
+{
+	const char *why, *sni = tp->qval[Q_SNI];
+	size_t bad;
+
+	/*
+	 * The server name may be an IP literal: the TLS probe then checks
+	 * the certificate's IP SANs, as curl does for https://10.0.0.1/.
+	 */
+	if (sni != NULL && !nd_is_ip_literal(sni) &&
+	    (why = nd_dns_name_problem(sni, strlen(sni), &bad)) != NULL)
+		return perr(tp, tp->qoff[Q_SNI], "sni '%.*s%s': %s",
+		    SHOW(sni), why);
+	t->sni = tp->qval[Q_SNI];
+	t->ca = tp->qval[Q_CA];
+	return 0;
+}
+
+/* Splits a decoded comma list; items are checked by the caller. */
+static char **
+split_commas(struct tparse *tp, const char *s, size_t *ret_n)
+{
+	size_t n = 1, i;
+	const char *p, *c;
+	char **v;
+
+	for (p = s; *p != '\0'; p++)
+		if (*p == ',')
+			n++;
+	v = nd_arena_alloc(tp->arena, (n + 1) * sizeof(*v));
+	for (p = s, i = 0; i < n; i++) {
+		c = strchr(p, ',');
+		if (c == NULL)
+			c = p + strlen(p);
+		v[i] = nd_arena_strndup(tp->arena, p, (size_t)(c - p));
+		p = *c == ',' ? c + 1 : c;
+	}
+	v[n] = NULL;
+	*ret_n = n;
+	return v;
+}
+
+/* dns://SERVER[:PORT]/NAME[?expect=IP,IP&type=A|AAAA&upstream=IP] */
+static int
+apply_dns(struct tparse *tp, struct nd_target *t, size_t path0, size_t path1)
+{
+	const char *why, *type = tp->qval[Q_TYPE];
+	size_t bad, n, i, off;
+	int want, fam;
+
+	if (path0 == path1 || path0 + 1 == path1)
+		return perr(tp, path0 == path1 ? path0 : path0 + 1,
+		    "missing NAME to query (dns://SERVER/NAME)");
+	t->qname = sub(tp, path0 + 1, path1);
+	if ((why = nd_dns_name_problem(t->qname, path1 - path0 - 1,
+	    &bad)) != NULL)
+		return perr(tp, path0 + 1 + bad, "name '%.*s%s': %s",
+		    SHOW(t->qname), why);
+
+	if (type == NULL || strcasecmp(type, "A") == 0)
+		t->qtype = nd_arena_strdup(tp->arena, "A");
+	else if (strcasecmp(type, "AAAA") == 0)
+		t->qtype = nd_arena_strdup(tp->arena, "AAAA");
+	else
+		return perr(tp, tp->qoff[Q_TYPE], "type '%.*s%s' is not A "
+		    "or AAAA", SHOW(type));
+	want = t->qtype[1] == '\0' ? AF_INET : AF_INET6;
+
+	if (tp->qval[Q_EXPECT] != NULL) {
+		t->expect = split_commas(tp, tp->qval[Q_EXPECT], &n);
+		/* Offsets are into the decoded text; exact unless escaped. */
+		for (i = 0, off = tp->qoff[Q_EXPECT]; i < n; i++) {
+			if (t->expect[i][0] == '\0')
+				return perr(tp, off, "empty address in "
+				    "expect");
+			if ((fam = ip_family(t->expect[i])) == 0)
+				return perr(tp, off, "expect '%.*s%s' is "
+				    "not an IP address", SHOW(t->expect[i]));
+			/*
+			 * An A query never answers an IPv6 address, so the
+			 * mismatch would only surface later as a bogus
+			 * dns.wrong_answer; the default type counts too.
+			 */
+			if (fam != want)
+				return perr(tp, off, "expect %s is %s but "
+				    "type is %s%s", t->expect[i],
+				    fam == AF_INET ? "IPv4" : "IPv6",
+				    t->qtype, type == NULL ?
+				    " (the default; add type=AAAA)" : "");
+			off += strlen(t->expect[i]) + 1;
+		}
+	}
+	/*
+	 * upstream is the address of a reference resolver, not an answer, so
+	 * its family need not match type: an AAAA question over IPv4 is
+	 * normal.
+	 */
+	if (tp->qval[Q_UPSTREAM] != NULL) {
+		if (ip_family(tp->qval[Q_UPSTREAM]) == 0)
+			return perr(tp, tp->qoff[Q_UPSTREAM], "upstream "
+			    "'%.*s%s' is not an IP address",
+			    SHOW(tp->qval[Q_UPSTREAM]));
+		t->upstream = tp->qval[Q_UPSTREAM];
+	}
+	return 0;
+}
+
+/* arp://IFACE/IP[,IP...] */
+static int
+apply_arp(struct tparse *tp, struct nd_target *t, size_t a0, size_t a1,
+    size_t path0, size_t path1)
+{
+	const char *u = tp->url;
+	size_t i, n, i0, i1;
+	struct in6_addr a;
+
+	if (a0 == a1)
+		return perr(tp, a0, "missing interface (arp://IFACE/IP)");
+	if (a1 - a0 > 15)
+		return perr(tp, a0, "interface name longer than 15 "
+		    "characters");
+	for (i = a0; i < a1; i++)
+		if (!nd_is_ifname(u + i, 1))
+			return perr(tp, i, "character not allowed in an "
+			    "interface name (letters, digits, '.', '_', "
+			    "'-', '@')");
+	t->iface = sub(tp, a0, a1);
+
+	if (path0 == path1 || path0 + 1 == path1)
+		return perr(tp, path0 == path1 ? path0 : path0 + 1,
+		    "missing addresses (arp://IFACE/IP[,IP...])");
+	for (n = 1, i = path0 + 1; i < path1; i++)
+		if (u[i] == ',')
+			n++;
+	if (n > ARP_MAX_IPS)
+		return perr(tp, path0 + 1, "%zu addresses, at most %d",
+		    n, ARP_MAX_IPS);
+	t->ips = nd_arena_alloc(tp->arena, (n + 1) * sizeof(*t->ips));
+	for (n = 0, i0 = path0 + 1; i0 <= path1; i0 = i1 + 1, n++) {
+		i1 = find(tp, i0, path1, ',');
+		if (i0 == i1)
+			return perr(tp, i0, "empty address in the list");
+		t->ips[n] = sub(tp, i0, i1);
+		if (inet_pton(AF_INET, t->ips[n], &a) == 1)
+			continue;
+		/* ARP is IPv4 only (RFC 826); IPv6 neighbours use NDP. */
+		if (ip_family(t->ips[n]) == AF_INET6)
+			return perr(tp, i0, "'%.*s%s' is IPv6; arp:// "
+			    "checks IPv4 addresses only", SHOW(t->ips[n]));
+		return perr(tp, i0, "'%.*s%s' is not an IPv4 address",
+		    SHOW(t->ips[n]));
+	}
+	return 0;
+}
+
+/* port://[ADDR:]PORT */
+static int
+apply_port(struct tparse *tp, struct nd_target *t, size_t a0, size_t a1)
+{
+	int rc;
+
+	if (a0 == a1)
+		return perr(tp, a0, "missing port (port://[ADDR:]PORT)");
+	if (tp->url[a0] != '[' && find(tp, a0, a1, ':') == a1)
+		return parse_port_at(tp, a0, a1, &t->port);
+	if ((rc = parse_hostport(tp, a0, a1, 0, t)) != 0)
+		return rc;
+	if (!t->host_is_ip)
+		return perr(tp, a0, "ADDR must be an IP address "
+		    "(port://[ADDR:]PORT)");
+	return 0;
+}
+
+int
+nd_target_parse(struct nd_arena *arena, const char *url, const char *origin,
+    struct nd_target **ret, char *err, size_t errlen)
+{
+	struct tparse tp = { .arena = arena, .url = url, .err = err,
+	    .errlen = errlen };
+	struct nd_target *t;
+	const char *sep;
+	size_t i, slen, a0, a1, path0, path1, q0 = 0;
+	uint16_t defport = 0;
+	unsigned mask = 0;
+	int rc, hasq;
+
+	if (url == NULL) {
+		tp.url = "";
+		return perr(&tp, 0, "empty target");
+	}
+	tp.len = strnlen(url, URL_MAX + 1);
+	if (tp.len > URL_MAX)
+		return perr(&tp, URL_MAX, "URL longer than %d bytes",
+		    URL_MAX);
+	if (tp.len == 0)
+		return perr(&tp, 0, "empty target");
+	for (i = 0; i < tp.len; i++) {
+		unsigned char c = (unsigned char)url[i];
+
+		if (c == ' ')
+			return perr(&tp, i, "space in URL");
+		if (c < 0x20 || c == 0x7f)
+			return perr(&tp, i, "control character 0x%02x in URL",
+			    c);
+	}
+	if ((sep = strstr(url, "://")) == NULL)
+		return perr(&tp, 0, "missing '://' (a target is "
+		    "SCHEME://..., schemes: " KNOWN_SCHEMES ")");
+	slen = (size_t)(sep - url);
+	if (slen == 0)
+		return perr(&tp, 0, "missing scheme before '://' (schemes: "
+		    KNOWN_SCHEMES ")");
+	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
+		if (strlen(schemes[i].name) == slen &&
+		    strncasecmp(schemes[i].name, url, slen) == 0)
+			break;
+	if (i == sizeof(schemes) / sizeof(schemes[0]))
+		return perr(&tp, 0, "unknown scheme '%.*s%s' (known: "
+		    KNOWN_SCHEMES ")", (int)(slen > 32 ? 32 : slen), url,
+		    slen > 32 ? "..." : "");
+	tp.sname = schemes[i].name;
+
+	t = nd_arena_alloc(arena, sizeof(*t));
+	t->scheme = schemes[i].scheme;
+
+	/* Split SCHEME://AUTHORITY[/PATH][?QUERY] by offsets. */
+	a0 = slen + 3;
+	for (a1 = a0; a1 < tp.len && url[a1] != '/' && url[a1] != '?'; a1++)
+		continue;
+	path0 = a1;
+	path1 = find(&tp, path0, tp.len, '?');
+	hasq = path1 < tp.len;
+	if (hasq)
+		q0 = path1 + 1;
+
+	switch (t->scheme) {
+	case ND_S_TALOS:
+		defport = PORT_TALOS;
+		mask = (1u << Q_SNI) | (1u << Q_CA);
+		break;
+	case ND_S_K8S:
+		defport = PORT_K8S;
+		/* FALLTHROUGH */
+	case ND_S_TLS:
+		mask = (1u << Q_SNI) | (1u << Q_CA);
+		break;
+	case ND_S_DNS:
+		defport = PORT_DNS;
+		mask = (1u << Q_EXPECT) | (1u << Q_TYPE) | (1u << Q_UPSTREAM);
+		break;
+	default:
+		break;
+	}
+
+	/*
+	 * Left to right: the authority and the path first, then the query,
+	 * then the checks that need the query, so that the error reported is
+	 * the leftmost one in most cases.
+	 */
+	switch (t->scheme) {
+	case ND_S_TCP:
+	case ND_S_TLS:
+	case ND_S_TALOS:
+	case ND_S_K8S:
+		if ((rc = parse_hostport(&tp, a0, a1, defport, t)) != 0)
+			return rc;
+		/* "https://host:6443/" is how kubeconfig writes servers. */
+		if (path0 < path1 && !(t->scheme == ND_S_K8S &&
+		    path1 - path0 == 1))
+			return perr(&tp, path0, "%s:// takes no path%s",
+			    tp.sname, t->scheme == ND_S_K8S ?
+			    " (only a trailing '/')" : "");
+		break;
+	case ND_S_DNS:
+		if ((rc = parse_hostport(&tp, a0, a1, defport, t)) != 0)
+			return rc;
+		break;
+	case ND_S_ARP:
+		if ((rc = apply_arp(&tp, t, a0, a1, path0, path1)) != 0)
+			return rc;
+		break;
+	case ND_S_PORT:
+		if ((rc = apply_port(&tp, t, a0, a1)) != 0)
+			return rc;
+		if (path0 < path1)
+			return perr(&tp, path0, "port:// takes no path");
+		break;
+	}
+	if (hasq && (rc = parse_query(&tp, q0, tp.len, mask)) != 0)
+		return rc;
+	switch (t->scheme) {
+	case ND_S_TLS:
+	case ND_S_TALOS:
+	case ND_S_K8S:
+		if ((rc = apply_tls_query(&tp, t)) != 0)
+			return rc;
+		break;
+	case ND_S_DNS:
+		if ((rc = apply_dns(&tp, t, path0, path1)) != 0)
+			return rc;
+		break;
+	default:
+		break;
+	}
+	t->url = nd_arena_strdup(arena, url);
+	t->origin = nd_arena_strdup(arena, origin);
+	*ret = t;
+	return 0;
+}
+
+const char *
+nd_scheme_name(enum nd_scheme s)
+{
+	switch (s) {
+	case ND_S_TCP:
+		return "tcp";
+	case ND_S_TLS:
+		return "tls";
+	case ND_S_TALOS:
+		return "talos";
+	case ND_S_K8S:
+		return "k8s";
+	case ND_S_DNS:
+		return "dns";
+	case ND_S_ARP:
+		return "arp";
+	case ND_S_PORT:
+		return "port";
+	}
+	return "?";
+}
+
+/*
+ * Each chain twice: with and without the "resolve" step a host name needs
+ * before anything can be routed.
+ */
+static const char *const chain_tcp[] = { "resolve", "route", "tcp", NULL };
+static const char *const chain_tls[] = { "resolve", "route", "tcp", "tls",
+    NULL };
+static const char *const chain_talos[] = { "resolve", "route", "tcp", "tls",
+    "talos", NULL };
+static const char *const chain_k8s[] = { "resolve", "route", "tcp", "tls",
+    "k8s", NULL };
+static const char *const chain_dns[] = { "resolve", "route", "dns", NULL };
+static const char *const chain_arp[] = { "arp", NULL };
+static const char *const chain_port[] = { "ports", NULL };
+
+const char *const *
+nd_target_chain(const struct nd_target *t)
+{
+	const char *const *c;
+
+	if (t == NULL)
+		return NULL;
+	switch (t->scheme) {
+	case ND_S_TCP:
+		c = chain_tcp;
+		break;
+	case ND_S_TLS:
+		c = chain_tls;
+		break;
+	case ND_S_TALOS:
+		c = chain_talos;
+		break;
+	case ND_S_K8S:
+		c = chain_k8s;
+		break;
+	case ND_S_DNS:
+		c = chain_dns;
+		break;
+	case ND_S_ARP:
+		return chain_arp;
+	case ND_S_PORT:
+		return chain_port;
+	default:
+		return NULL;
+	}
+	return t->host != NULL && !t->host_is_ip ? c : c + 1;
+}
+
+/* inet_ntop(3) form, so "0::1" and "::1" compare equal; names lowercased. */
+static char *
+canon_host(struct nd_arena *a, const char *s)
+{
+	char buf[INET6_ADDRSTRLEN], *p;
+	struct in6_addr a6;
+	size_t n;
+
+	if (s == NULL)
+		return nd_arena_strdup(a, "-");
+	if (inet_pton(AF_INET, s, &a6) == 1 &&
+	    inet_ntop(AF_INET, &a6, buf, sizeof(buf)) != NULL)
+		return nd_arena_strdup(a, buf);
+	if (inet_pton(AF_INET6, s, &a6) == 1 &&
+	    inet_ntop(AF_INET6, &a6, buf, sizeof(buf)) != NULL)
+		return nd_arena_strdup(a, buf);
+	/* DNS names are case-insensitive (RFC 4343) and "x." is "x". */
+	n = strlen(s);
+	if (n > 1 && s[n - 1] == '.')
+		n--;
+	p = nd_arena_strndup(a, s, n);
+	for (n = 0; p[n] != '\0'; n++)
+		if (p[n] >= 'A' && p[n] <= 'Z')
+			p[n] = (char)(p[n] - 'A' + 'a');
+	return p;
+}
+
+/* Canonical, sorted, comma-joined: the order of a list does not matter. */
+static char *
+canon_list(struct nd_arena *a, char *const *v)
+{
+	size_t n = 0, i, j, len = 1;
+	char **c, *out, *tmp;
+
+	if (v == NULL)
+		return nd_arena_strdup(a, "");
+	while (v[n] != NULL)
+		n++;
+	c = nd_arena_alloc(a, (n + 1) * sizeof(*c));
+	for (i = 0; i < n; i++) {
+		c[i] = canon_host(a, v[i]);
+		len += strlen(c[i]) + 1;
+	}
+	/* Lists are at most a few hundred entries: insertion sort is fine. */
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && strcmp(c[j - 1], c[j]) > 0; j--) {
+			tmp = c[j];
+			c[j] = c[j - 1];
+			c[j - 1] = tmp;
+		}
+	out = nd_arena_alloc(a, len);
+	for (i = 0, len = 0; i < n; i++) {
+		size_t l = strlen(c[i]);
+
+		if (i > 0)
+			out[len++] = ',';
+		memcpy(out + len, c[i], l);
+		len += l;
+	}
+	out[len] = '\0';
+	return out;
+}
+
+char *
+nd_target_key(struct nd_arena *a, const struct nd_target *t)
+{
+	const char *s = nd_scheme_name(t->scheme);
+	char *host = canon_host(a, t->host);
+
+	/*
+	 * ca is the only free-form field (a path may hold '|'), so it comes
+	 * last and cannot make two different keys collide.
+	 */
+	switch (t->scheme) {
+	case ND_S_TLS:
+	case ND_S_TALOS:
+	case ND_S_K8S:
+		return nd_arena_printf(a, "%s|%s|%u|sni=%s|ca=%s", s, host,
+		    t->port, t->sni != NULL ? t->sni : "",
+		    t->ca != NULL ? t->ca : "");
+	case ND_S_DNS:
+		return nd_arena_printf(a, "%s|%s|%u|q=%s|t=%s|e=%s|u=%s", s,
+		    host, t->port, canon_host(a, t->qname),
+		    t->qtype != NULL ? t->qtype : "A",
+		    canon_list(a, t->expect),
+		    t->upstream != NULL ? canon_host(a, t->upstream) : "");
+	case ND_S_ARP:
+		return nd_arena_printf(a, "%s|%s|ips=%s", s,
+		    t->iface != NULL ? t->iface : "", canon_list(a, t->ips));
+	default:
+		return nd_arena_printf(a, "%s|%s|%u", s, host, t->port);
+	}
+}

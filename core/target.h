@@ -1,0 +1,79 @@
+/*
+ * target.h - the target URLs of DESIGN.md 4.1 and the probe chain each
+ * expands into.  Parsing is pure: no resolution, no I/O.
+ */
+#ifndef ND_TARGET_H
+#define ND_TARGET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct nd_arena;
+
+enum nd_scheme {
+	ND_S_TCP,	/* tcp://HOST:PORT */
+	ND_S_TLS,	/* tls://HOST:PORT[?sni=NAME&ca=FILE] */
+	ND_S_TALOS,	/* talos://HOST[:PORT]   (default 50000) */
+	ND_S_K8S,	/* k8s://HOST[:PORT] | https://HOST[:PORT]  (default 6443) */
+	ND_S_DNS,	/* dns://SERVER[:PORT]/NAME[?expect=IP,IP&type=A|AAAA&upstream=IP] */
+	ND_S_ARP,	/* arp://IFACE/IP[,IP...] */
+	ND_S_PORT,	/* port://[ADDR:]PORT */
+};
+
+/*
+ * One target as the user wrote it.  All strings are owned by the arena the
+ * target was parsed into.  Optional fields are NULL when absent.
+ */
+struct nd_target {
+	char		*url;		/* the input, verbatim */
+	char		*origin;	/* "command line", "netdoctor.yaml:3", ... */
+	size_t		 index;		/* input order, for stable ranking */
+	enum nd_scheme	 scheme;
+
+	char		*host;		/* name or IP literal without brackets;
+					   NULL for port:// without ADDR and arp:// */
+	bool		 host_is_ip;
+	uint16_t	 port;		/* 0 only for arp:// (and dns:// never: 53) */
+
+	/* tls://, talos://, k8s:// */
+	char		*sni;
+	char		*ca;
+	/* dns:// */
+	char		*qname;		/* the NAME path */
+	char		*qtype;		/* "A" or "AAAA"; default "A" */
+	char		**expect;	/* IP literals, NULL-terminated */
+	char		*upstream;	/* IP literal */
+	/* arp:// */
+	char		*iface;
+	char		**ips;		/* IPv4 literals, NULL-terminated */
+};
+
+/*
+ * Parses url into a new target allocated in arena.  origin is copied.  On
+ * error returns -EINVAL and writes one line into err: the input, the
+ * 1-based column and what is wrong, e.g.
+ *   "tcp://127.0.0.1:65536: column 17: port 65536 out of range 1-65535".
+ * Never reads past the terminating NUL; rejects URLs over 2048 bytes,
+ * control characters, unknown schemes, unknown or repeated query keys.
+ */
+int	nd_target_parse(struct nd_arena *, const char *url, const char *origin,
+	    struct nd_target **ret, char *err, size_t errlen);
+
+/* "tcp", "tls", ... as written in URLs. */
+const char *nd_scheme_name(enum nd_scheme);
+
+/*
+ * The probe names this target expands into, lowest layer first,
+ * NULL-terminated; e.g. {"route","tcp",NULL} for tcp://.  When the host is
+ * a name rather than an IP literal, "resolve" comes first.
+ */
+const char *const *nd_target_chain(const struct nd_target *);
+
+/*
+ * A key that is equal for two targets that would check the same thing
+ * (scheme, host, port and the parameters), for duplicate detection.
+ */
+char	*nd_target_key(struct nd_arena *, const struct nd_target *);
+
+#endif /* ND_TARGET_H */

@@ -1,0 +1,214 @@
+/*
+ * util.c - small bounded parsers and string helpers.  They exist so that no
+ * module reaches for atoi(3) or strcpy(3) (DESIGN.md 5) and so that every
+ * parser in netdoctor rejects the same inputs the same way.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* DESIGN.md caps durations at one day: anything longer is surely a typo. */
+#define DURATION_MAX_MS	(24LL * 60 * 60 * 1000)
+
+/* RFC 1035 2.3.4: 255 octets on the wire, 253 characters in text form. */
+#define DNS_NAME_MAX	253
+#define DNS_LABEL_MAX	63
+
+/* IFNAMSIZ is 16 including the NUL (linux/if.h). */
+#define IFNAME_MAX	15
+
+size_t
+nd_strlcpy(char *dst, const char *src, size_t size)
+{
+	size_t len = strlen(src);
+
+	if (size > 0) {
+		size_t n = len < size - 1 ? len : size - 1;
+
+		memcpy(dst, src, n);
+		dst[n] = '\0';
+	}
+	return len;
+}
+
+static int
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+int
+nd_parse_duration_ms(const char *s, int64_t *ret_ms)
+{
+	const char *p = s;
+	long long whole = 0, frac = 0, unit, ms;
+	int nfrac = 0, keep, overflow = 0;
+
+	if (s == NULL || !is_digit(*p))
+		return -EINVAL;
+	for (; is_digit(*p); p++) {
+		/*
+		 * Keep scanning after the value is already too large so that
+		 * a syntax error still wins over a range error.
+		 */
+		if (whole > DURATION_MAX_MS)
+			overflow = 1;
+		else
+			whole = whole * 10 + (*p - '0');
+	}
+	if (*p == '.') {
+		p++;
+		if (!is_digit(*p))
+			return -EINVAL;
+		for (; is_digit(*p); p++) {
+			if (nfrac < 3)
+				frac = frac * 10 + (*p - '0');
+			else if (*p != '0')
+				frac = -1;	/* finer than a millisecond */
+			nfrac++;
+		}
+	}
+	if (strcmp(p, "ms") == 0) {
+		unit = 1;
+		keep = 0;
+	} else if (strcmp(p, "s") == 0 || *p == '\0') {
+		unit = 1000;
+		keep = 3;
+	} else
+		return -EINVAL;
+
+	/*
+	 * Only whole milliseconds can be represented: "1.5ms" and "0.0001s"
+	 * would silently round, so they are refused instead.
+	 */
+	if (frac < 0 || (keep == 0 && frac != 0))
+		return -EINVAL;
+	if (overflow || whole > DURATION_MAX_MS)
+		return -ERANGE;
+	if (keep == 3)
+		for (; nfrac < 3; nfrac++)
+			frac *= 10;
+	else
+		frac = 0;
+	ms = whole * unit + frac;
+	if (ms > DURATION_MAX_MS)
+		return -ERANGE;
+	*ret_ms = ms;
+	return 0;
+}
+
+int
+nd_parse_int(const char *s, long long min, long long max, long long *ret)
+{
+	char *end;
+	long long v;
+
+	/* strtoll(3) skips leading blanks; a config value must not have any. */
+	if (s == NULL || min > max || (!is_digit(*s) && *s != '-' &&
+	    *s != '+'))
+		return -EINVAL;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (end == s || *end != '\0')
+		return -EINVAL;
+	if (errno == ERANGE || v < min || v > max)
+		return -ERANGE;
+	*ret = v;
+	return 0;
+}
+
+int
+nd_parse_port(const char *s, uint16_t *ret_port)
+{
+	const char *p;
+	long long v;
+	int rc;
+
+	/* Only digits: "+80" and "-0" are not ports anyone means to write. */
+	if (s == NULL || *s == '\0')
+		return -EINVAL;
+	for (p = s; *p != '\0'; p++)
+		if (!is_digit(*p))
+			return -EINVAL;
+	if ((rc = nd_parse_int(s, 1, 65535, &v)) != 0)
+		return rc;
+	*ret_port = (uint16_t)v;
+	return 0;
+}
+
+bool
+nd_is_ip_literal(const char *s)
+{
+	struct in6_addr a6;
+
+	if (s == NULL)
+		return false;
+	return inet_pton(AF_INET, s, &a6) == 1 ||
+	    inet_pton(AF_INET6, s, &a6) == 1;
+}
+
+static int
+is_label_char(char c)
+{
+	return is_digit(c) || (c >= 'a' && c <= 'z') ||
+	    (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
+}
+
+const char *
+nd_dns_name_problem(const char *s, size_t len, size_t *ret_off)
+{
+	size_t i, label = 0, namelen = len;
+
+	if (len == 0) {
+		*ret_off = 0;
+		return "empty name";
+	}
+	/* A trailing dot marks the name fully qualified; it is no label. */
+	if (s[len - 1] == '.')
+		namelen = len - 1;
+	for (i = 0; i < namelen; i++) {
+		if (s[i] == '.') {
+			if (i == label) {
+				*ret_off = i;
+				return "empty label";
+			}
+			label = i + 1;
+			continue;
+		}
+		if (!is_label_char(s[i])) {
+			*ret_off = i;
+			return "character not allowed in a name "
+			    "(letters, digits, '-', '_' and '.')";
+		}
+		if (i - label >= DNS_LABEL_MAX) {
+			*ret_off = label;
+			return "label longer than 63 characters";
+		}
+	}
+	if (namelen == label) {
+		*ret_off = namelen;
+		return "empty label";
+	}
+	if (namelen > DNS_NAME_MAX) {
+		*ret_off = DNS_NAME_MAX;
+		return "name longer than 253 characters";
+	}
+	return NULL;
+}
+
+bool
+nd_is_ifname(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > IFNAME_MAX)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!is_label_char(s[i]) && s[i] != '.' && s[i] != '@')
+			return false;
+	return true;
+}

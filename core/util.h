@@ -1,0 +1,47 @@
+/*
+ * util.h - small bounded parsers and string helpers (the banned-function
+ * list in DESIGN.md 5 is why these exist).
+ */
+#ifndef ND_UTIL_H
+#define ND_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Copies at most size-1 bytes and always terminates; returns strlen(src). */
+size_t	nd_strlcpy(char *dst, const char *src, size_t size);
+
+/*
+ * Parses a duration: a non-negative decimal number with an optional "ms" or
+ * "s" suffix (no suffix means seconds), e.g. "5s", "250ms", "1.5s", "2".
+ * Rejects empty strings, signs, other suffixes, and values above 24 h.
+ * Writes *ret_ms only on success.  Returns 0 or -EINVAL / -ERANGE.
+ */
+int	nd_parse_duration_ms(const char *, int64_t *ret_ms);
+
+/* Parses a decimal TCP/UDP port 1..65535 with nothing trailing. */
+int	nd_parse_port(const char *, uint16_t *ret_port);
+
+/*
+ * Parses a whole decimal number in [min, max] with nothing trailing
+ * (strtonum-style, relayd).  Returns 0, -EINVAL or -ERANGE.
+ */
+int	nd_parse_int(const char *, long long min, long long max,
+	    long long *ret);
+
+/* True when s is an IPv4 or IPv6 literal (no brackets). */
+bool	nd_is_ip_literal(const char *s);
+
+/*
+ * Checks the len bytes at s as a DNS name: at most 253 characters, labels
+ * of 1..63 characters of [A-Za-z0-9_-], one optional trailing dot.
+ * Returns NULL when valid, else a static reason with *ret_off set to the
+ * offset where the problem starts.
+ */
+const char *nd_dns_name_problem(const char *s, size_t len, size_t *ret_off);
+
+/* True for a plausible interface name: 1..15 bytes of [A-Za-z0-9._@-]. */
+bool	nd_is_ifname(const char *s, size_t len);
+
+#endif /* ND_UTIL_H */

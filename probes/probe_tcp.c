@@ -1,0 +1,222 @@
+/*
+ * probe_tcp.c - non-blocking connect with one deadline.
+ *
+ * The verdict comes from SO_ERROR when the socket becomes writable (the
+ * kernel's own classification): ECONNREFUSED a RST, EHOSTUNREACH or
+ * ENETUNREACH an ICMP unreachable or no ARP answer, and silence until the
+ * deadline a timeout.  A socket we cannot even create (EMFILE, no
+ * ephemeral port) is netdoctor's problem, never a network verdict.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "engine.h"
+#include "options.h"
+#include "probe.h"
+#include "range.h"
+#include "target.h"
+
+struct tcp_ctx {
+	int	fd;
+	bool	open;
+};
+
+static const char *const tcp_needs[] = { "route", "resolve", NULL };
+
+static void
+tcp_cancel(struct nd_probe *p)
+{
+	struct tcp_ctx *c = p->ctx;
+
+	if (!c->open)
+		return;
+	nd_loop_fd_del(p->run->loop, c->fd);
+	close(c->fd);
+	c->fd = -1;
+	c->open = false;
+}
+
+static bool
+tcp_local_errno(int err)
+{
+	switch (err) {
+	case EMFILE:
+	case ENFILE:
+	case ENOBUFS:
+	case ENOMEM:
+	case EADDRNOTAVAIL:	/* no ephemeral port left */
+	case EAGAIN:		/* same, for unix-ish paths */
+	case EAFNOSUPPORT:
+		return true;
+	}
+	return false;
+}
+
+/* -w/-c on the connect time, in seconds (Monitoring Plugins ranges). */
+static void
+tcp_thresholds(struct nd_probe *p, double secs)
+{
+	const struct nd_options *o = p->run->opts;
+	struct nd_finding *f;
+	enum nd_sev sev;
+	const struct nd_range *r;
+	char range[64];
+
+	if (o->have_crit && nd_range_alert(&o->crit, secs)) {
+		sev = ND_SEV_CRIT;
+		r = &o->crit;
+	} else if (o->have_warn && nd_range_alert(&o->warn, secs)) {
+		sev = ND_SEV_WARN;
+		r = &o->warn;
+	} else {
+		return;
+	}
+	nd_range_format(r, range, sizeof(range));
+	f = nd_finding_add(p, ND_F_TCP_SLOW_CONNECT,
+	    "connecting to %s took %.6f s, outside the %s range %s",
+	    p->ep->label, secs, sev == ND_SEV_CRIT ? "critical" : "warning",
+	    range);
+	f->sev = sev;
+	nd_evidence_add(f, "connect_s", "%.6f", secs);
+	nd_evidence_add(f, "range", "%s", range);
+}
+
+static void
+tcp_verdict(struct nd_probe *p, int err)
+{
+	struct tcp_ctx *c = p->ctx;
+	uint64_t rtt = nd_loop_now(p->run->loop) - p->t_start;
+	const char *label = p->ep->label;
+	struct nd_finding *f;
+	size_t i;
+
+	switch (err) {
+	case 0: {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		char local[64] = "";
+
+		if (getsockname(c->fd, (struct sockaddr *)&ss, &sl) == 0) {
+			void *a = ss.ss_family == AF_INET6 ?
+			    (void *)&((struct sockaddr_in6 *)&ss)->sin6_addr :
+			    (void *)&((struct sockaddr_in *)&ss)->sin_addr;
+
+			inet_ntop(ss.ss_family, a, local, sizeof(local));
+		}
+		f = nd_finding_add(p, ND_F_TCP_CONNECTED,
+		    "%s accepted the TCP connection in %.3f ms", label,
+		    (double)rtt / 1000.0);
+		nd_evidence_add(f, "rtt_us", "%llu", (unsigned long long)rtt);
+		if (local[0] != '\0')
+			nd_evidence_add(f, "local", "%s", local);
+		for (i = 0; i < p->nserved; i++)
+			p->served[i]->facts.rtt_us = rtt;
+		tcp_thresholds(p, (double)rtt / 1e6);
+		nd_probe_done(p, p->nfindings > 1 ? ND_WARN : ND_PASS);
+		return;
+	}
+	case ECONNREFUSED:
+		f = nd_finding_add(p, ND_F_TCP_REFUSED,
+		    "%s refused the connection: nothing listens on port %u",
+		    label, p->target->port);
+		break;
+	case ETIMEDOUT:
+		f = nd_finding_add(p, ND_F_TCP_TIMEOUT,
+		    "%s did not answer the connection attempt (the kernel gave "
+		    "up)", label);
+		break;
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+	case EHOSTDOWN:
+	case ENONET:
+	case EPERM:
+	case EACCES:
+		f = nd_finding_add(p, ND_F_TCP_HOST_UNREACHABLE,
+		    "%s is unreachable: %s", label, strerror(err));
+		break;
+	default:
+		/*
+		 * Local failures (tcp_local_errno) and errors we cannot
+		 * classify are reported as such, never guessed into a verdict.
+		 */
+		nd_probe_local_error(p, err, "connect");
+		nd_probe_done(p, ND_ERROR);
+		return;
+	}
+	nd_evidence_add(f, "addr", "%s", p->ep->addrstr);
+	nd_evidence_add(f, "port", "%u", p->target->port);
+	nd_evidence_add(f, "errno", "%d", err);
+	nd_evidence_add(f, "elapsed_us", "%llu", (unsigned long long)rtt);
+	nd_probe_done(p, ND_FAIL);
+}
+
+static void
+tcp_on_writable(struct nd_loop *l, int fd, unsigned ev, void *arg)
+{
+	struct nd_probe *p = arg;
+	int err = 0;
+	socklen_t len = sizeof(err);
+
+	(void)l;
+	(void)ev;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+		err = errno;
+	tcp_verdict(p, err);
+}
+
+static int
+tcp_start(struct nd_probe *p)
+{
+	struct tcp_ctx *c = p->ctx;
+	const struct sockaddr *sa = (const struct sockaddr *)&p->ep->addr;
+	int rc;
+
+	if (p->ep->addrlen == 0)
+		return -EDESTADDRREQ;
+	c->fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+	if (c->fd < 0)
+		return -errno;
+	c->open = true;
+	if (connect(c->fd, sa, p->ep->addrlen) == 0) {
+		tcp_verdict(p, 0);
+		return 0;
+	}
+	if (errno != EINPROGRESS) {
+		if (tcp_local_errno(errno))
+			return -errno;
+		tcp_verdict(p, errno);
+		return 0;
+	}
+	rc = nd_loop_fd_set(p->run->loop, c->fd, ND_EV_WRITE, tcp_on_writable,
+	    p);
+	return rc;
+}
+
+static void
+tcp_expire(struct nd_probe *p)
+{
+	struct nd_finding *f;
+
+	f = nd_finding_add(p, ND_F_TCP_TIMEOUT,
+	    "%s did not answer within %lld ms: no SYN-ACK, no RST, no ICMP",
+	    p->ep->label, (long long)p->run->opts->timeout_ms);
+	nd_evidence_add(f, "addr", "%s", p->ep->addrstr);
+	nd_evidence_add(f, "port", "%u", p->target->port);
+	nd_evidence_add(f, "timeout_ms", "%lld",
+	    (long long)p->run->opts->timeout_ms);
+	nd_probe_done(p, ND_FAIL);
+}
+
+const struct nd_probe_ops nd_probe_tcp = {
+	.name = "tcp",
+	.layer = ND_L_TCP,
+	.needs = tcp_needs,
+	.ctx_size = sizeof(struct tcp_ctx),
+	.start = tcp_start,
+	.expire = tcp_expire,
+	.cancel = tcp_cancel,
+};

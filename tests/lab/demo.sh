@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# `make demo`: a small lab of network namespaces with seeded faults, then
+# `netdoctor run` against it.  Everything is removed on exit.
+#
+#   laptop  (netdoctor runs here)
+#     lo        127.0.0.1:50000 listens (a published Talos API port);
+#               nothing on 127.0.0.1:6443
+#     vr 10.200.2.1/24 -> router 10.200.2.254, the default route; the router
+#               does not forward, like a home router that has never heard of
+#               the Docker bridge 10.5.0.0/24 inside the laptop's VM
+#     vn 10.200.3.1/24 -> nas 10.200.3.10, whose firewall drops everything
+#     no IPv6 route at all
+set -u
+. "$(dirname "$0")/lib.sh"
+need_root
+
+ns_add laptop >/dev/null
+ns_add router >/dev/null
+ns_add nas >/dev/null
+veth_pair laptop vr 10.200.2.1/24 router vrr 10.200.2.254/24
+veth_pair laptop vn 10.200.3.1/24 nas vnn 10.200.3.10/24
+ns_exec router sysctl -qw net.ipv4.ip_forward=0
+ns_exec laptop ip route add default via 10.200.2.254
+# The NAS's firewall: its MAC never sees our frames (a drop, not a reject).
+ns_exec laptop ip neigh replace 10.200.3.10 lladdr 02:00:5e:00:53:10 nud permanent dev vn
+ns_spawn laptop /usr/bin/python3 "$ND_TOP/fixtures/listen.py" 127.0.0.1:50000
+wait_for_port laptop 127.0.0.1 50000 || { echo "demo: listener did not start" >&2; exit 1; }
+
+echo "\$ netdoctor run -c fixtures/demo/netdoctor.yaml      (inside the 'laptop' namespace)"
+echo
+color=--no-color
+[ -t 1 ] && [ -z "${NO_COLOR:-}" ] && color=--color
+ns_exec laptop "$ND_BIN" run $color -c "$ND_TOP/fixtures/demo/netdoctor.yaml"
+rc=$?
+echo
+echo "(netdoctor exited $rc: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; this lab is broken on purpose)"
+exit 0

@@ -1,0 +1,601 @@
+/*
+ * test_target.c - target URL parsing (DESIGN.md 4.1): every scheme's good
+ * forms field by field, every class of bad input with its exact message,
+ * probe chains and duplicate keys.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "arena.h"
+#include "target.h"
+
+static struct nd_arena *arena;
+static char err[1024];
+
+static int
+setup(void **state)
+{
+	(void)state;
+	arena = nd_arena_new();
+	err[0] = '\0';
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	nd_arena_free(arena);
+	arena = NULL;
+	return 0;
+}
+
+static struct nd_target *
+ok(const char *url)
+{
+	struct nd_target *t = NULL;
+	int rc;
+
+	rc = nd_target_parse(arena, url, "test", &t, err, sizeof(err));
+	if (rc != 0)
+		print_error("unexpected error: %s\n", err);
+	assert_int_equal(rc, 0);
+	assert_non_null(t);
+	assert_string_equal(t->url, url);
+	assert_string_equal(t->origin, "test");
+	return t;
+}
+
+/* The whole message must match: columns and wording are the contract. */
+static void
+bad(const char *url, const char *want)
+{
+	struct nd_target *t = (struct nd_target *)0x1;
+
+	memset(err, 'x', sizeof(err));
+	assert_int_equal(nd_target_parse(arena, url, "test", &t, err,
+	    sizeof(err)), -EINVAL);
+	assert_ptr_equal(t, (struct nd_target *)0x1);
+	assert_string_equal(err, want);
+}
+
+static void
+assert_chain(const struct nd_target *t, const char *want)
+{
+	const char *const *c = nd_target_chain(t);
+	char buf[128] = "";
+	size_t len = 0;
+
+	assert_non_null(c);
+	for (; *c != NULL; c++) {
+		size_t n = strlen(*c);
+
+		assert_true(len + n + 2 < sizeof(buf));
+		if (len > 0)
+			buf[len++] = ',';
+		memcpy(buf + len, *c, n);
+		len += n;
+		buf[len] = '\0';
+	}
+	assert_string_equal(buf, want);
+}
+
+static void
+test_tcp(void **state)
+{
+	struct nd_target *t;
+
+	(void)state;
+	t = ok("tcp://127.0.0.1:6443");
+	assert_int_equal(t->scheme, ND_S_TCP);
+	assert_string_equal(t->host, "127.0.0.1");
+	assert_true(t->host_is_ip);
+	assert_int_equal(t->port, 6443);
+	assert_null(t->sni);
+	assert_null(t->ca);
+	assert_null(t->qname);
+	assert_null(t->iface);
+	assert_int_equal(t->index, 0);
+	assert_chain(t, "route,tcp");
+
+	t = ok("tcp://[::1]:1");
+	assert_string_equal(t->host, "::1");
+	assert_true(t->host_is_ip);
+	assert_int_equal(t->port, 1);
+	assert_chain(t, "route,tcp");
+
+	t = ok("tcp://node-1.lab_x.example.:65535");
+	assert_string_equal(t->host, "node-1.lab_x.example.");
+	assert_false(t->host_is_ip);
+	assert_int_equal(t->port, 65535);
+	assert_chain(t, "resolve,route,tcp");
+
+	/* RFC 3986 3.1: the scheme is case-insensitive. */
+	t = ok("TCP://localhost:22");
+	assert_int_equal(t->scheme, ND_S_TCP);
+	assert_string_equal(t->host, "localhost");
+}
+
+static void
+test_tls(void **state)
+{
+	struct nd_target *t;
+
+	(void)state;
+	t = ok("tls://10.0.0.1:443?sni=api.example.com&"
+	    "ca=/etc/ssl/my%20ca.pem");
+	assert_int_equal(t->scheme, ND_S_TLS);
+	assert_string_equal(t->host, "10.0.0.1");
+	assert_int_equal(t->port, 443);
+	assert_string_equal(t->sni, "api.example.com");
+	assert_string_equal(t->ca, "/etc/ssl/my ca.pem");
+	assert_chain(t, "route,tcp,tls");
+
+	t = ok("tls://example.com:8443?sni=10.0.0.1");
+	assert_string_equal(t->sni, "10.0.0.1");
+	assert_null(t->ca);
+	assert_chain(t, "resolve,route,tcp,tls");
+
+	t = ok("tls://[fd00::1]:443?ca=%2Fa%2fb");
+	assert_string_equal(t->host, "fd00::1");
+	assert_string_equal(t->ca, "/a/b");
+}
+
+static void
+test_talos(void **state)
+{
+	struct nd_target *t;
+
+	(void)state;
+	t = ok("talos://127.0.0.1");
+	assert_int_equal(t->scheme, ND_S_TALOS);
+	assert_string_equal(t->host, "127.0.0.1");
+	assert_int_equal(t->port, 50000);
+	assert_chain(t, "route,tcp,tls,talos");
+
+	t = ok("talos://cp01.lab:50001?sni=cp01&ca=ca.crt");
+	assert_int_equal(t->port, 50001);
+	assert_string_equal(t->sni, "cp01");
+	assert_string_equal(t->ca, "ca.crt");
+	assert_chain(t, "resolve,route,tcp,tls,talos");
+}
+
+static void
+test_k8s(void **state)
+{
+	struct nd_target *t;
+
+	(void)state;
+	t = ok("k8s://192.168.1.10");
+	assert_int_equal(t->scheme, ND_S_K8S);
+	assert_int_equal(t->port, 6443);
+	assert_chain(t, "route,tcp,tls,k8s");
+
+	t = ok("https://[2001:db8::5]:6444/");
+	assert_int_equal(t->scheme, ND_S_K8S);
+	assert_string_equal(t->host, "2001:db8::5");
+	assert_int_equal(t->port, 6444);
+	assert_string_equal(nd_scheme_name(t->scheme), "k8s");
+
+	t = ok("https://kube.lab/?sni=kube.lab");
+	assert_int_equal(t->port, 6443);
+	assert_string_equal(t->sni, "kube.lab");
+	assert_chain(t, "resolve,route,tcp,tls,k8s");
+}
+
+static void
+test_dns(void **state)
+{
+	struct nd_target *t;
+
+	(void)state;
+	t = ok("dns://192.168.30.45/sonarr.int.example.be");
+	assert_int_equal(t->scheme, ND_S_DNS);
+	assert_string_equal(t->host, "192.168.30.45");
+	assert_int_equal(t->port, 53);
+	assert_string_equal(t->qname, "sonarr.int.example.be");
+	assert_string_equal(t->qtype, "A");
+	assert_null(t->expect);
+	assert_null(t->upstream);
+	assert_chain(t, "route,dns");
+
+	t = ok("dns://[::1]:5353/x.y.?expect=10.0.0.1,10.0.0.2&type=a&"
+	    "upstream=2606:4700::1111");
+	assert_string_equal(t->host, "::1");
+	assert_int_equal(t->port, 5353);
+	assert_string_equal(t->qname, "x.y.");
+	assert_string_equal(t->qtype, "A");
+	assert_non_null(t->expect);
+	assert_string_equal(t->expect[0], "10.0.0.1");
+	assert_string_equal(t->expect[1], "10.0.0.2");
+	assert_null(t->expect[2]);
+	/* The resolver's own family need not match the record type. */
+	assert_string_equal(t->upstream, "2606:4700::1111");
+
+	t = ok("dns://ns.lab/host?type=aaaa&expect=fd00::1");
+	assert_string_equal(t->qtype, "AAAA");
+	assert_string_equal(t->expect[0], "fd00::1");
+	assert_null(t->expect[1]);
+	assert_chain(t, "resolve,route,dns");
+}
+
+static void
+test_arp(void **state)
+{
+	struct nd_target *t;
+
+	(void)state;
+	t = ok("arp://eth0/192.168.30.61,192.168.30.62");
+	assert_int_equal(t->scheme, ND_S_ARP);
+	assert_null(t->host);
+	assert_false(t->host_is_ip);
+	assert_int_equal(t->port, 0);
+	assert_string_equal(t->iface, "eth0");
+	assert_string_equal(t->ips[0], "192.168.30.61");
+	assert_string_equal(t->ips[1], "192.168.30.62");
+	assert_null(t->ips[2]);
+	assert_chain(t, "arp");
+
+	t = ok("arp://br-lan.10@x_y/10.0.0.1");
+	assert_string_equal(t->iface, "br-lan.10@x_y");
+	assert_string_equal(t->ips[0], "10.0.0.1");
+	assert_null(t->ips[1]);
+}
+
+static void
+test_port(void **state)
+{
+	struct nd_target *t;
+
+	(void)state;
+	t = ok("port://6443");
+	assert_int_equal(t->scheme, ND_S_PORT);
+	assert_null(t->host);
+	assert_int_equal(t->port, 6443);
+	assert_chain(t, "ports");
+
+	t = ok("port://127.0.0.1:50000");
+	assert_string_equal(t->host, "127.0.0.1");
+	assert_true(t->host_is_ip);
+	assert_int_equal(t->port, 50000);
+
+	t = ok("port://[::]:80");
+	assert_string_equal(t->host, "::");
+	assert_int_equal(t->port, 80);
+	assert_chain(t, "ports");
+}
+
+static void
+test_bad_general(void **state)
+{
+	char big[2100], want[200];
+
+	(void)state;
+	bad("127.0.0.1:80", "127.0.0.1:80: column 1: missing '://' (a target "
+	    "is SCHEME://..., schemes: tcp, tls, talos, k8s, https, dns, arp, "
+	    "port)");
+	bad("", ": column 1: empty target");
+	bad("://x", "://x: column 1: missing scheme before '://' (schemes: "
+	    "tcp, tls, talos, k8s, https, dns, arp, port)");
+	bad("http://x:1", "http://x:1: column 1: unknown scheme 'http' "
+	    "(known: tcp, tls, talos, k8s, https, dns, arp, port)");
+	bad("tcp://a b:1", "tcp://a b:1: column 8: space in URL");
+	bad("tcp://a\nb:1", "tcp://a\\x0ab:1: column 8: control character "
+	    "0x0a in URL");
+	bad("tcp://a:1\x7f", "tcp://a:1\\x7f: column 10: control character "
+	    "0x7f in URL");
+
+	/* 2048 bytes are allowed, 2049 are not, and only 60 are echoed. */
+	memset(big, 'a', sizeof(big));
+	memcpy(big, "tcp://", 6);
+	memcpy(big + 2048 - 2, ":1", 3);
+	assert_int_equal(nd_target_parse(arena, big, "x", &(struct nd_target *){
+	    NULL }, err, sizeof(err)), -EINVAL);
+	/*
+	 * A 2040-character host is a bad name, not a too-long URL, and the
+	 * echo is cut so that the reason fits.
+	 */
+	memcpy(want, big, 60);
+	memcpy(want + 60, "...: column 7: host '", 22);
+	assert_memory_equal(err, want, 81);
+	assert_non_null(strstr(err, "': label longer than 63 characters"));
+	memset(big, 'a', sizeof(big));
+	memcpy(big, "tcp://", 6);
+	big[2049] = '\0';
+	memcpy(want, big, 60);
+	memcpy(want + 60, "...: column 2049: URL longer than 2048 bytes",
+	    sizeof("...: column 2049: URL longer than 2048 bytes"));
+	bad(big, want);
+}
+
+static void
+test_bad_host_port(void **state)
+{
+	(void)state;
+	bad("tcp://127.0.0.1:65536", "tcp://127.0.0.1:65536: column 17: port "
+	    "65536 out of range 1-65535");
+	bad("tcp://127.0.0.1:0", "tcp://127.0.0.1:0: column 17: port 0 out of "
+	    "range 1-65535");
+	bad("k8s://h:6443x", "k8s://h:6443x: column 9: port '6443x' is not a "
+	    "number");
+	bad("tcp://h:-1", "tcp://h:-1: column 9: port '-1' is not a number");
+	bad("tcp://127.0.0.1", "tcp://127.0.0.1: column 16: missing port "
+	    "(tcp://HOST:PORT)");
+	bad("tls://h:", "tls://h:: column 9: missing port after ':'");
+	bad("tcp://:80", "tcp://:80: column 7: missing host");
+	bad("talos://", "talos://: column 9: missing host");
+	bad("talos://?sni=x", "talos://?sni=x: column 9: missing host");
+	bad("tcp://::1:80", "tcp://::1:80: column 7: an IPv6 address must be "
+	    "in brackets, e.g. tcp://[::1]:PORT");
+	bad("tcp://[::1:80", "tcp://[::1:80: column 7: missing ']' after the "
+	    "IPv6 address");
+	bad("tcp://[]:80", "tcp://[]:80: column 7: empty IPv6 address '[]'");
+	bad("tcp://[fe80::1%eth0]:80", "tcp://[fe80::1%eth0]:80: column 15: "
+	    "IPv6 zone '%eth0' is not supported; give the address without it");
+	bad("tcp://[1.2.3.4]:80", "tcp://[1.2.3.4]:80: column 8: '1.2.3.4' is "
+	    "not an IPv6 address");
+	bad("tcp://[::1]x:80", "tcp://[::1]x:80: column 12: expected ':PORT' "
+	    "after ']'");
+	bad("tcp://1.2.3.256:80", "tcp://1.2.3.256:80: column 7: '1.2.3.256' "
+	    "is not an IPv4 address");
+	bad("tcp://a..b:80", "tcp://a..b:80: column 9: host 'a..b': empty "
+	    "label");
+	bad("tcp://user@h:80", "tcp://user@h:80: column 11: host 'user@h': "
+	    "character not allowed in a name (letters, digits, '-', '_' and "
+	    "'.')");
+	bad("tcp://h:1/", "tcp://h:1/: column 10: tcp:// takes no path");
+	bad("k8s://h/version", "k8s://h/version: column 8: k8s:// takes no "
+	    "path (only a trailing '/')");
+	bad("port://0", "port://0: column 8: port 0 out of range 1-65535");
+	bad("port://", "port://: column 8: missing port "
+	    "(port://[ADDR:]PORT)");
+	bad("port://localhost:80", "port://localhost:80: column 8: ADDR must "
+	    "be an IP address (port://[ADDR:]PORT)");
+	bad("port://::1:80", "port://::1:80: column 8: an IPv6 address must "
+	    "be in brackets, e.g. port://[::1]:PORT");
+}
+
+static void
+test_bad_query(void **state)
+{
+	(void)state;
+	bad("tls://h:1?foo=1", "tls://h:1?foo=1: column 11: unknown query key "
+	    "'foo' (tls:// takes sni, ca)");
+	bad("tcp://h:1?sni=x", "tcp://h:1?sni=x: column 11: unknown query key "
+	    "'sni' (tcp:// takes no query)");
+	bad("tls://h:1?sni=a&sni=b", "tls://h:1?sni=a&sni=b: column 17: "
+	    "repeated query key 'sni'");
+	bad("tls://h:1?ca=", "tls://h:1?ca=: column 14: empty value for 'ca'");
+	bad("tls://h:1?ca", "tls://h:1?ca: column 11: query key 'ca' has no "
+	    "value (ca=VALUE)");
+	bad("tls://h:1?", "tls://h:1?: column 10: empty query after '?'");
+	bad("tls://h:1?ca=x&", "tls://h:1?ca=x&: column 16: empty query "
+	    "parameter");
+	bad("tls://h:1?=x", "tls://h:1?=x: column 11: empty query key");
+	bad("tls://h:1?ca=a%2", "tls://h:1?ca=a%2: column 15: bad "
+	    "percent-escape '%2' (expected %XX with two hex digits)");
+	bad("tls://h:1?ca=%zz", "tls://h:1?ca=%zz: column 14: bad "
+	    "percent-escape '%zz' (expected %XX with two hex digits)");
+	bad("tls://h:1?ca=%0a", "tls://h:1?ca=%0a: column 14: percent-escape "
+	    "'%0a' decodes to a control character");
+	bad("tls://h:1?sni=a_b!", "tls://h:1?sni=a_b!: column 15: sni 'a_b!': "
+	    "character not allowed in a name (letters, digits, '-', '_' and "
+	    "'.')");
+}
+
+static void
+test_bad_dns(void **state)
+{
+	char name[300], url[1300];
+
+	(void)state;
+	bad("dns://1.1.1.1", "dns://1.1.1.1: column 14: missing NAME to query "
+	    "(dns://SERVER/NAME)");
+	bad("dns://1.1.1.1/", "dns://1.1.1.1/: column 15: missing NAME to "
+	    "query (dns://SERVER/NAME)");
+	bad("dns://1.1.1.1/a.b?expect=1.2.3", "dns://1.1.1.1/a.b?expect=1.2.3: "
+	    "column 26: expect '1.2.3' is not an IP address");
+	bad("dns://1.1.1.1/a?expect=1.2.3.4,,1.2.3.5", "dns://1.1.1.1/a?"
+	    "expect=1.2.3.4,,1.2.3.5: column 32: empty address in expect");
+	bad("dns://1.1.1.1/a?expect=1.2.3.4,::1", "dns://1.1.1.1/a?expect="
+	    "1.2.3.4,::1: column 32: expect ::1 is IPv6 but type is A (the "
+	    "default; add type=AAAA)");
+	bad("dns://1.1.1.1/a?type=AAAA&expect=1.2.3.4", "dns://1.1.1.1/a?"
+	    "type=AAAA&expect=1.2.3.4: column 34: expect 1.2.3.4 is IPv4 but "
+	    "type is AAAA");
+	bad("dns://1.1.1.1/a?type=MX", "dns://1.1.1.1/a?type=MX: column 22: "
+	    "type 'MX' is not A or AAAA");
+	bad("dns://1.1.1.1/a?upstream=one", "dns://1.1.1.1/a?upstream=one: "
+	    "column 26: upstream 'one' is not an IP address");
+	bad("dns://1.1.1.1/a?sni=x", "dns://1.1.1.1/a?sni=x: column 17: "
+	    "unknown query key 'sni' (dns:// takes expect, type, upstream)");
+	bad("dns://1.1.1.1/a/b", "dns://1.1.1.1/a/b: column 16: name 'a/b': "
+	    "character not allowed in a name (letters, digits, '-', '_' and "
+	    "'.')");
+	bad("dns://1.1.1.1:0/a", "dns://1.1.1.1:0/a: column 15: port 0 out of "
+	    "range 1-65535");
+
+	/* A 64-character label and a 254-character name. */
+	memset(name, 'a', 64);
+	name[64] = '\0';
+	snprintf(url, sizeof(url), "dns://1.1.1.1/x.%s", name);
+	assert_int_equal(nd_target_parse(arena, url, "t",
+	    &(struct nd_target *){ NULL }, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, ": column 17: name 'x.aaaa"));
+	assert_non_null(strstr(err, "': label longer than 63 characters"));
+	name[63] = '\0';
+	snprintf(url, sizeof(url), "dns://1.1.1.1/%s.%s.%s.%s", name, name,
+	    name, name);
+	/* 4*63+3 = 255 characters */
+	assert_int_equal(nd_target_parse(arena, url, "t",
+	    &(struct nd_target *){ NULL }, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, ": column 268: name '"));
+	assert_non_null(strstr(err, "': name longer than 253 characters"));
+	/* 253 characters, and the same with the trailing dot, are fine. */
+	snprintf(url, sizeof(url), "dns://1.1.1.1/%s.%s.%s.%.61s", name, name,
+	    name, name);
+	(void)ok(url);
+	snprintf(url, sizeof(url), "dns://1.1.1.1/%s.%s.%s.%.61s.", name, name,
+	    name, name);
+	(void)ok(url);
+}
+
+static void
+test_bad_arp(void **state)
+{
+	struct nd_target *t;
+	char url[4200];
+	size_t len, i;
+
+	(void)state;
+	bad("arp:///10.0.0.1", "arp:///10.0.0.1: column 7: missing interface "
+	    "(arp://IFACE/IP)");
+	bad("arp://eth0:1/10.0.0.1", "arp://eth0:1/10.0.0.1: column 11: "
+	    "character not allowed in an interface name (letters, digits, '.', "
+	    "'_', '-', '@')");
+	bad("arp://a234567890123456/10.0.0.1", "arp://a234567890123456/"
+	    "10.0.0.1: column 7: interface name longer than 15 characters");
+	bad("arp://eth0", "arp://eth0: column 11: missing addresses "
+	    "(arp://IFACE/IP[,IP...])");
+	bad("arp://eth0/10.0.0.1,fd00::1", "arp://eth0/10.0.0.1,fd00::1: "
+	    "column 21: 'fd00::1' is IPv6; arp:// checks IPv4 addresses only");
+	bad("arp://eth0/10.0.0.1,", "arp://eth0/10.0.0.1,: column 21: empty "
+	    "address in the list");
+	bad("arp://eth0/host", "arp://eth0/host: column 12: 'host' is not an "
+	    "IPv4 address");
+	bad("arp://eth0/10.0.0.1?x=1", "arp://eth0/10.0.0.1?x=1: column 21: "
+	    "unknown query key 'x' (arp:// takes no query)");
+
+	/*
+	 * 255 of the shortest IPv4 literals fill a 2048-byte URL, so the
+	 * 256-address cap is reached only by derived targets.
+	 */
+	len = (size_t)snprintf(url, sizeof(url), "arp://e/1.1.1.0");
+	for (i = 1; i < 255; i++)
+		len += (size_t)snprintf(url + len, sizeof(url) - len,
+		    ",1.1.1.%zu", i % 10);
+	assert_true(len <= 2048);
+	assert_int_equal(nd_target_parse(arena, url, "t", &t, err,
+	    sizeof(err)), 0);
+	assert_string_equal(t->ips[254], "1.1.1.4");
+	assert_null(t->ips[255]);
+	snprintf(url + len, sizeof(url) - len, ",2.2.2.2");
+	assert_int_equal(nd_target_parse(arena, url, "t", &t, err,
+	    sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "...: column 2049: URL longer than 2048 "
+	    "bytes"));
+}
+
+static void
+test_key(void **state)
+{
+	struct nd_target *a, *b;
+
+	(void)state;
+	a = ok("tcp://[::1]:80");
+	b = ok("tcp://[0:0::1]:80");
+	assert_string_equal(nd_target_key(arena, a), "tcp|::1|80");
+	assert_string_equal(nd_target_key(arena, a), nd_target_key(arena, b));
+
+	a = ok("k8s://Kube.Lab.:6443");
+	b = ok("https://kube.lab/");
+	assert_string_equal(nd_target_key(arena, a), nd_target_key(arena, b));
+	assert_string_equal(nd_target_key(arena, a),
+	    "k8s|kube.lab|6443|sni=|ca=");
+
+	a = ok("dns://1.1.1.1/x?expect=10.0.0.2,10.0.0.1");
+	b = ok("dns://1.1.1.1:53/X.?expect=10.0.0.1,10.0.0.2&type=A");
+	assert_string_equal(nd_target_key(arena, a), nd_target_key(arena, b));
+	assert_string_equal(nd_target_key(arena, a),
+	    "dns|1.1.1.1|53|q=x|t=A|e=10.0.0.1,10.0.0.2|u=");
+
+	a = ok("tls://h:1?sni=a");
+	b = ok("tls://h:1?sni=b");
+	assert_string_not_equal(nd_target_key(arena, a),
+	    nd_target_key(arena, b));
+	a = ok("tcp://h:1");
+	b = ok("tls://h:1");
+	assert_string_not_equal(nd_target_key(arena, a),
+	    nd_target_key(arena, b));
+
+	a = ok("arp://eth0/10.0.0.2,10.0.0.1");
+	b = ok("arp://eth0/10.0.0.1,10.0.0.2");
+	assert_string_equal(nd_target_key(arena, a),
+	    "arp|eth0|ips=10.0.0.1,10.0.0.2");
+	assert_string_equal(nd_target_key(arena, a), nd_target_key(arena, b));
+
+	a = ok("port://6443");
+	b = ok("port://0.0.0.0:6443");
+	assert_string_equal(nd_target_key(arena, a), "port|-|6443");
+	assert_string_not_equal(nd_target_key(arena, a),
+	    nd_target_key(arena, b));
+}
+
+static void
+test_scheme_name(void **state)
+{
+	(void)state;
+	assert_string_equal(nd_scheme_name(ND_S_TCP), "tcp");
+	assert_string_equal(nd_scheme_name(ND_S_TLS), "tls");
+	assert_string_equal(nd_scheme_name(ND_S_TALOS), "talos");
+	assert_string_equal(nd_scheme_name(ND_S_K8S), "k8s");
+	assert_string_equal(nd_scheme_name(ND_S_DNS), "dns");
+	assert_string_equal(nd_scheme_name(ND_S_ARP), "arp");
+	assert_string_equal(nd_scheme_name(ND_S_PORT), "port");
+	assert_null(nd_target_chain(NULL));
+}
+
+static void
+test_err_small_buffer(void **state)
+{
+	struct nd_target *t = NULL;
+	char small[8];
+
+	(void)state;
+	/* A short buffer truncates; a NULL buffer is allowed. */
+	assert_int_equal(nd_target_parse(arena, "tcp://h:0", NULL, &t, small,
+	    sizeof(small)), -EINVAL);
+	assert_string_equal(small, "tcp://h");
+	assert_int_equal(nd_target_parse(arena, "tcp://h:0", NULL, &t, NULL,
+	    0), -EINVAL);
+	assert_null(t);
+	assert_int_equal(nd_target_parse(arena, "tcp://h:1", NULL, &t, NULL,
+	    0), 0);
+	assert_null(t->origin);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_tcp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tls, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_talos, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_k8s, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dns, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_arp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_port, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_general, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_bad_host_port, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_bad_query, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_bad_dns, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_arp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scheme_name, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_err_small_buffer, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
