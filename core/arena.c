@@ -130,15 +130,19 @@ nd_arena_strdup(struct nd_arena *a, const char *s)
 char *
 nd_arena_vprintf(struct nd_arena *a, const char *fmt, va_list ap)
 {
+	char buf[256];
 	va_list ap2;
 	int n;
 	char *p;
 
+	/* Most evidence is short: format once, on the stack. */
 	va_copy(ap2, ap);
-	n = vsnprintf(NULL, 0, fmt, ap2);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap2);
 	va_end(ap2);
 	if (n < 0)
 		return nd_arena_strdup(a, "");
+	if ((size_t)n < sizeof(buf))
+		return nd_arena_strndup(a, buf, (size_t)n);
 	p = nd_arena_alloc(a, (size_t)n + 1);
 	vsnprintf(p, (size_t)n + 1, fmt, ap);
 	return p;

@@ -16,7 +16,7 @@
 
 #include "loop.h"
 
-#define LOOP_MAX_EVENTS	256
+#define LOOP_MAX_EVENTS	1024
 
 struct loop_watch {
 	nd_fd_cb	 cb;
@@ -157,6 +157,23 @@ nd_loop_fd_del(struct nd_loop *l, int fd)
 	w->arg = NULL;
 	w->gen++;
 	l->nwatched--;
+}
+
+void
+nd_loop_fd_close(struct nd_loop *l, int fd)
+{
+	struct loop_watch *w;
+
+	if (fd < 0)
+		return;
+	if ((size_t)fd < l->nwatch_cap && (w = &l->watch[fd])->events != 0) {
+		w->events = 0;
+		w->cb = NULL;
+		w->arg = NULL;
+		w->gen++;
+		l->nwatched--;
+	}
+	close(fd);
 }
 
 /* Heap of timers ordered by `when`; slot = index + 1. */

@@ -48,6 +48,12 @@ int		 nd_loop_fd_set(struct nd_loop *, int fd, unsigned events,
 		    nd_fd_cb, void *arg);
 /* Stop watching fd; call before close(fd).  Safe if not watched. */
 void		 nd_loop_fd_del(struct nd_loop *, int fd);
+/*
+ * Stop watching fd and close it.  Saves the EPOLL_CTL_DEL: closing the
+ * only reference to a file removes it from the epoll set (epoll(7)).  Only
+ * for fds the caller owns and never dup()ed.
+ */
+void		 nd_loop_fd_close(struct nd_loop *, int fd);
 
 void		 nd_timer_init(struct nd_timer *, nd_timer_cb, void *arg);
 /* Arm (or re-arm) at an absolute monotonic time in usec. */

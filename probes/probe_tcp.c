@@ -33,8 +33,7 @@ tcp_cancel(struct nd_probe *p)
 
 	if (!c->open)
 		return;
-	nd_loop_fd_del(p->run->loop, c->fd);
-	close(c->fd);
+	nd_loop_fd_close(p->run->loop, c->fd);
 	c->fd = -1;
 	c->open = false;
 }
@@ -87,37 +86,23 @@ tcp_thresholds(struct nd_probe *p, double secs)
 static void
 tcp_verdict(struct nd_probe *p, int err)
 {
-	struct tcp_ctx *c = p->ctx;
 	uint64_t rtt = nd_loop_now(p->run->loop) - p->t_start;
 	const char *label = p->ep->label;
 	struct nd_finding *f;
 	size_t i;
 
 	switch (err) {
-	case 0: {
-		struct sockaddr_storage ss;
-		socklen_t sl = sizeof(ss);
-		char local[64] = "";
-
-		if (getsockname(c->fd, (struct sockaddr *)&ss, &sl) == 0) {
-			void *a = ss.ss_family == AF_INET6 ?
-			    (void *)&((struct sockaddr_in6 *)&ss)->sin6_addr :
-			    (void *)&((struct sockaddr_in *)&ss)->sin_addr;
-
-			inet_ntop(ss.ss_family, a, local, sizeof(local));
-		}
+	case 0:
+		/* The source address is the route probe's evidence (src). */
 		f = nd_finding_add(p, ND_F_TCP_CONNECTED,
 		    "%s accepted the TCP connection in %.3f ms", label,
 		    (double)rtt / 1000.0);
 		nd_evidence_add(f, "rtt_us", "%llu", (unsigned long long)rtt);
-		if (local[0] != '\0')
-			nd_evidence_add(f, "local", "%s", local);
 		for (i = 0; i < p->nserved; i++)
 			p->served[i]->facts.rtt_us = rtt;
 		tcp_thresholds(p, (double)rtt / 1e6);
 		nd_probe_done(p, p->nfindings > 1 ? ND_WARN : ND_PASS);
 		return;
-	}
 	case ECONNREFUSED:
 		f = nd_finding_add(p, ND_F_TCP_REFUSED,
 		    "%s refused the connection: nothing listens on port %u",

@@ -1,153 +1,152 @@
 /*
- * report_json.c - the netdoctor.report.v1 JSON report (DESIGN.md 4.4),
- * written with jansson.  Causes and probes are written one object at a
- * time (one per line) so that a run with 10,000 targets does not hold the
- * whole document in memory twice.
+ * report_json.c - the netdoctor.report.v1 JSON report (DESIGN.md 4.4).
+ * Streams through core/jsonw.c: one cause or probe per line, nothing held
+ * in memory but the report itself.  tests/unit/test_report_json.c parses
+ * the output back with jansson.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <time.h>
 
-#include <jansson.h>
-
 #include "finding.h"
+#include "jsonw.h"
 #include "probe.h"
 #include "report.h"
 #include "target.h"
 
-static json_t *
-json_finding_evidence(const struct nd_finding *f)
-{
-	json_t *ev = json_object();
-	size_t i;
-
-	for (i = 0; i < f->nev; i++)
-		json_object_set_new(ev, f->ev[i].key,
-		    json_string(f->ev[i].value));
-	if (f->ndropped > 0)
-		json_object_set_new(ev, "evidence_dropped",
-		    json_integer((json_int_t)f->ndropped));
-	return ev;
-}
-
-static json_t *
-json_cause(const struct nd_cause *c)
+static void
+json_cause(struct nd_jw *w, const struct nd_cause *c)
 {
 	const struct nd_finding *f = c->finding;
-	json_t *o = json_object(), *ev = json_array(), *ex = json_array();
-	json_t *fix = json_array();
 	size_t i;
 
-	json_object_set_new(o, "rank", json_integer((json_int_t)c->rank));
-	json_object_set_new(o, "id", json_string(f->def->id));
-	json_object_set_new(o, "severity", json_string(nd_sev_name(c->sev)));
-	json_object_set_new(o, "confidence",
-	    json_real((double)c->confidence / 100.0));
-	json_object_set_new(o, "target", json_string(f->probe->target->url));
-	json_object_set_new(o, "layer", json_string(nd_layer_name(c->layer)));
-	json_object_set_new(o, "summary", json_string(f->summary));
+	nd_jw_obj(w);
+	nd_jw_kint(w, "rank", (long long)c->rank);
+	nd_jw_kstr(w, "id", f->def->id);
+	nd_jw_kstr(w, "severity", nd_sev_name(c->sev));
+	nd_jw_kreal(w, "confidence", (double)c->confidence / 100.0, 2);
+	nd_jw_kstr(w, "target", f->probe->target->url);
+	nd_jw_kstr(w, "layer", nd_layer_name(c->layer));
+	nd_jw_kstr(w, "summary", f->summary);
+	nd_jw_key(w, "fix");
+	nd_jw_arr(w);
 	if (c->fix[0] != '\0')
-		json_array_append_new(fix, json_string(c->fix));
-	json_object_set_new(o, "fix", fix);
+		nd_jw_str(w, c->fix);
+	nd_jw_arr_end(w);
+	nd_jw_key(w, "evidence");
+	nd_jw_arr(w);
 	for (i = 0; i < f->nev; i++) {
-		json_t *e = json_object();
-
-		json_object_set_new(e, "probe", json_string(f->probe->ops->name));
-		json_object_set_new(e, "key", json_string(f->ev[i].key));
-		json_object_set_new(e, "value", json_string(f->ev[i].value));
-		json_array_append_new(ev, e);
+		nd_jw_obj(w);
+		nd_jw_kstr(w, "probe", f->probe->ops->name);
+		nd_jw_kstr(w, "key", f->ev[i].key);
+		nd_jw_kstr(w, "value", f->ev[i].value);
+		nd_jw_obj_end(w);
 	}
-	json_object_set_new(o, "evidence", ev);
+	nd_jw_arr_end(w);
+	nd_jw_key(w, "explains");
+	nd_jw_arr(w);
 	for (i = 0; i < c->nexplains; i++)
-		json_array_append_new(ex, json_string(c->explains[i]->id));
-	json_object_set_new(o, "explains", ex);
-	return o;
+		nd_jw_str(w, c->explains[i]->id);
+	nd_jw_arr_end(w);
+	nd_jw_obj_end(w);
 }
 
-static json_t *
-json_probe(const struct nd_probe *p)
+static void
+json_probe(struct nd_jw *w, const struct nd_probe *p)
 {
-	json_t *o = json_object(), *fs = json_array();
-	size_t i;
-	bool ran = p->status != ND_SKIP && p->t_start != 0;
+	bool ran = p->status != ND_SKIP && p->t_start != 0 &&
+	    p->t_end >= p->t_start;
+	size_t i, j;
 
-	json_object_set_new(o, "id", json_string(p->id));
-	json_object_set_new(o, "probe", json_string(p->ops->name));
-	json_object_set_new(o, "target", json_string(p->target->url));
+	nd_jw_obj(w);
+	nd_jw_kstr(w, "id", p->id);
+	nd_jw_kstr(w, "probe", p->ops->name);
+	nd_jw_kstr(w, "target", p->target->url);
 	if (p->nserved > 1) {
 		/* A shared instance (one route lookup per destination). */
-		json_t *ts = json_array();
-
+		nd_jw_key(w, "targets");
+		nd_jw_arr(w);
 		for (i = 0; i < p->nserved; i++)
-			json_array_append_new(ts,
-			    json_string(p->served[i]->target->url));
-		json_object_set_new(o, "targets", ts);
+			nd_jw_str(w, p->served[i]->target->url);
+		nd_jw_arr_end(w);
 	}
-	json_object_set_new(o, "address", p->ep->label[0] != '\0' ?
-	    json_string(p->ep->label) : json_null());
-	json_object_set_new(o, "layer", json_string(nd_layer_name(p->ops->layer)));
-	json_object_set_new(o, "status", json_string(nd_status_name(p->status)));
-	json_object_set_new(o, "elapsed_ms", json_real(ran && p->t_end >=
-	    p->t_start ? (double)(p->t_end - p->t_start) / 1000.0 : 0.0));
-	json_object_set_new(o, "blocked_by", p->blocked_by != NULL ?
-	    json_string(p->blocked_by->id) : json_null());
+	nd_jw_kstr(w, "address", p->ep->label[0] != '\0' ? p->ep->label :
+	    NULL);
+	nd_jw_kstr(w, "layer", nd_layer_name(p->ops->layer));
+	nd_jw_kstr(w, "status", nd_status_name(p->status));
+	nd_jw_kreal(w, "elapsed_ms", ran ?
+	    (double)(p->t_end - p->t_start) / 1000.0 : 0.0, 3);
+	nd_jw_kstr(w, "blocked_by", p->blocked_by != NULL ?
+	    p->blocked_by->id : NULL);
+	nd_jw_key(w, "findings");
+	nd_jw_arr(w);
 	for (i = 0; i < p->nfindings; i++) {
 		const struct nd_finding *f = p->findings[i];
-		json_t *fo = json_object();
 
-		json_object_set_new(fo, "id", json_string(f->def->id));
-		json_object_set_new(fo, "severity",
-		    json_string(nd_sev_name(f->sev)));
-		json_object_set_new(fo, "summary", json_string(f->summary));
-		json_object_set_new(fo, "evidence", json_finding_evidence(f));
-		json_array_append_new(fs, fo);
+		nd_jw_obj(w);
+		nd_jw_kstr(w, "id", f->def->id);
+		nd_jw_kstr(w, "severity", nd_sev_name(f->sev));
+		nd_jw_kstr(w, "summary", f->summary);
+		nd_jw_key(w, "evidence");
+		nd_jw_obj(w);
+		for (j = 0; j < f->nev; j++)
+			nd_jw_kstr(w, f->ev[j].key, f->ev[j].value);
+		if (f->ndropped > 0)
+			nd_jw_kint(w, "evidence_dropped",
+			    (long long)f->ndropped);
+		nd_jw_obj_end(w);
+		nd_jw_obj_end(w);
 	}
-	json_object_set_new(o, "findings", fs);
-	return o;
-}
-
-/* Writes one value compactly, then releases it. */
-static int
-json_put(FILE *f, json_t *v)
-{
-	int rc = json_dumpf(v, f, JSON_COMPACT | JSON_REAL_PRECISION(6) |
-	    JSON_ENSURE_ASCII);
-
-	json_decref(v);
-	return rc;
+	nd_jw_arr_end(w);
+	nd_jw_obj_end(w);
 }
 
 static int
 json_write(FILE *f, const struct nd_report *r)
 {
+	struct nd_jw w;
 	char started[32];
 	struct tm tm;
 	size_t i;
-	int rc = 0;
 
 	gmtime_r(&r->started, &tm);
 	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	fputs("{\n\"schema\": \"netdoctor.report.v1\",\n", f);
-	fprintf(f, "\"netdoctor\": \"%s\",\n", r->version);
-	fprintf(f, "\"started\": \"%s\",\n", started);
-	fprintf(f, "\"duration_ms\": %.3f,\n", r->duration_ms);
-	fprintf(f, "\"status\": \"%s\",\n", nd_sev_name(r->status));
-	fprintf(f, "\"exit_code\": %d,\n", r->exit_code);
-	fputs("\"causes\": [", f);
-	for (i = 0; i < r->ncauses && rc == 0; i++) {
-		fputs(i ? ",\n  " : "\n  ", f);
-		rc = json_put(f, json_cause(&r->causes[i]));
+	nd_jw_init(&w, f);
+	nd_jw_obj(&w);
+	nd_jw_raw(&w, "\n");
+	nd_jw_kstr(&w, "schema", "netdoctor.report.v1");
+	nd_jw_raw(&w, "\n");
+	nd_jw_kstr(&w, "netdoctor", r->version);
+	nd_jw_raw(&w, "\n");
+	nd_jw_kstr(&w, "started", started);
+	nd_jw_raw(&w, "\n");
+	nd_jw_kreal(&w, "duration_ms", r->duration_ms, 3);
+	nd_jw_raw(&w, "\n");
+	nd_jw_kstr(&w, "status", nd_sev_name(r->status));
+	nd_jw_raw(&w, "\n");
+	nd_jw_kint(&w, "exit_code", r->exit_code);
+	nd_jw_raw(&w, "\n");
+	nd_jw_key(&w, "causes");
+	nd_jw_arr(&w);
+	for (i = 0; i < r->ncauses; i++) {
+		nd_jw_raw(&w, i ? "\n  " : "\n  ");
+		json_cause(&w, &r->causes[i]);
 	}
-	fputs(r->ncauses ? "\n],\n" : "],\n", f);
-	fputs("\"probes\": [", f);
-	for (i = 0; i < r->nprobes && rc == 0; i++) {
-		fputs(i ? ",\n  " : "\n  ", f);
-		rc = json_put(f, json_probe(r->probes[i]));
+	nd_jw_raw(&w, r->ncauses ? "\n" : "");
+	nd_jw_arr_end(&w);
+	nd_jw_raw(&w, "\n");
+	nd_jw_key(&w, "probes");
+	nd_jw_arr(&w);
+	for (i = 0; i < r->nprobes; i++) {
+		nd_jw_raw(&w, "\n  ");
+		json_probe(&w, r->probes[i]);
 	}
-	fputs(r->nprobes ? "\n]\n}\n" : "]\n}\n", f);
-	if (rc != 0 || ferror(f))
-		return -EIO;
-	return 0;
+	nd_jw_raw(&w, r->nprobes ? "\n" : "");
+	nd_jw_arr_end(&w);
+	nd_jw_raw(&w, "\n");
+	nd_jw_obj_end(&w);
+	nd_jw_raw(&w, "\n");
+	return w.error || ferror(f) ? -EIO : 0;
 }
 
 const struct nd_reporter nd_report_json = {

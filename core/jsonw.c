@@ -1,0 +1,210 @@
+/*
+ * jsonw.c - streaming JSON writer (see jsonw.h).
+ */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "jsonw.h"
+
+void
+nd_jw_init(struct nd_jw *w, FILE *f)
+{
+	memset(w, 0, sizeof(*w));
+	w->f = f;
+}
+
+/* Before a value: a comma unless it is the first in its container. */
+static void
+jw_sep(struct nd_jw *w)
+{
+	if (w->after_key) {
+		w->after_key = false;
+		return;
+	}
+	if (w->need_comma[w->depth])
+		fputc(',', w->f);
+	w->need_comma[w->depth] = true;
+}
+
+static void
+jw_open(struct nd_jw *w, int c)
+{
+	jw_sep(w);
+	fputc(c, w->f);
+	if (w->depth + 1 >= ND_JW_DEPTH) {
+		w->error = true;
+		return;
+	}
+	w->depth++;
+	w->need_comma[w->depth] = false;
+}
+
+static void
+jw_close(struct nd_jw *w, int c)
+{
+	if (w->depth == 0)
+		w->error = true;
+	else
+		w->depth--;
+	fputc(c, w->f);
+}
+
+void
+nd_jw_obj(struct nd_jw *w)
+{
+	jw_open(w, '{');
+}
+
+void
+nd_jw_obj_end(struct nd_jw *w)
+{
+	jw_close(w, '}');
+}
+
+void
+nd_jw_arr(struct nd_jw *w)
+{
+	jw_open(w, '[');
+}
+
+void
+nd_jw_arr_end(struct nd_jw *w)
+{
+	jw_close(w, ']');
+}
+
+/* Length of a valid UTF-8 sequence at s (RFC 3629), or 0. */
+static size_t
+jw_utf8_len(const unsigned char *s)
+{
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		return (s[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+			return 0;
+		if (s[0] == 0xe0 && s[1] < 0xa0)
+			return 0;	/* overlong */
+		if (s[0] == 0xed && s[1] >= 0xa0)
+			return 0;	/* surrogates */
+		return 3;
+	}
+	if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
+		    (s[3] & 0xc0) != 0x80)
+			return 0;
+		if ((s[0] == 0xf0 && s[1] < 0x90) || (s[0] == 0xf4 &&
+		    s[1] >= 0x90))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
+static void
+jw_string(FILE *f, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	const unsigned char *run = s;
+
+	fputc('"', f);
+	while (*s != '\0') {
+		size_t n;
+
+		if (*s >= 0x20 && *s < 0x80 && *s != '"' && *s != '\\') {
+			s++;
+			continue;
+		}
+		/* Flush the plain run, then the special character. */
+		fwrite(run, 1, (size_t)(s - run), f);
+		if (*s == '"' || *s == '\\') {
+			fputc('\\', f);
+			fputc(*s, f);
+			s++;
+		} else if (*s < 0x20) {
+			fprintf(f, "\\u%04x", *s);
+			s++;
+		} else if ((n = jw_utf8_len(s)) > 0) {
+			fwrite(s, 1, n, f);
+			s += n;
+		} else {
+			fputs("\\ufffd", f);	/* invalid UTF-8 byte */
+			s++;
+		}
+		run = s;
+	}
+	fwrite(run, 1, (size_t)(s - run), f);
+	fputc('"', f);
+}
+
+void
+nd_jw_key(struct nd_jw *w, const char *k)
+{
+	jw_sep(w);
+	jw_string(w->f, k);
+	fputc(':', w->f);
+	w->after_key = true;
+}
+
+void
+nd_jw_str(struct nd_jw *w, const char *s)
+{
+	if (s == NULL) {
+		nd_jw_null(w);
+		return;
+	}
+	jw_sep(w);
+	jw_string(w->f, s);
+}
+
+void
+nd_jw_int(struct nd_jw *w, long long v)
+{
+	jw_sep(w);
+	fprintf(w->f, "%lld", v);
+}
+
+void
+nd_jw_real(struct nd_jw *w, double v, int decimals)
+{
+	jw_sep(w);
+	/* JSON has no NaN or infinity. */
+	if (!isfinite(v))
+		fputs("null", w->f);
+	else
+		fprintf(w->f, "%.*f", decimals, v);
+}
+
+void
+nd_jw_null(struct nd_jw *w)
+{
+	jw_sep(w);
+	fputs("null", w->f);
+}
+
+void
+nd_jw_raw(struct nd_jw *w, const char *s)
+{
+	fputs(s, w->f);
+}
+
+void
+nd_jw_kstr(struct nd_jw *w, const char *key, const char *val)
+{
+	nd_jw_key(w, key);
+	nd_jw_str(w, val);
+}
+
+void
+nd_jw_kint(struct nd_jw *w, const char *key, long long val)
+{
+	nd_jw_key(w, key);
+	nd_jw_int(w, val);
+}
+
+void
+nd_jw_kreal(struct nd_jw *w, const char *key, double val, int decimals)
+{
+	nd_jw_key(w, key);
+	nd_jw_real(w, val, decimals);
+}

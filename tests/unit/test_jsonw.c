@@ -1,0 +1,187 @@
+/*
+ * test_jsonw.c - the streaming JSON writer, checked by parsing its output
+ * back with jansson: commas, nesting, escaping, invalid UTF-8, numbers.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "jsonw.h"
+
+/* open_memstream sets *buf and *len at fclose(). */
+static void
+capture_begin(FILE **f, char **buf, size_t *len)
+{
+	*buf = NULL;
+	*f = open_memstream(buf, len);
+	assert_non_null(*f);
+}
+
+static json_t *
+parse(const char *text)
+{
+	json_error_t e;
+	json_t *v = json_loads(text, 0, &e);
+
+	if (v == NULL)
+		fail_msg("not JSON: %s at %d: %s", e.text, e.position, text);
+	return v;
+}
+
+static void
+test_structure_and_commas(void **state)
+{
+	struct nd_jw w;
+	FILE *f;
+	char *buf;
+	size_t len;
+	json_t *v, *a;
+
+	(void)state;
+	capture_begin(&f, &buf, &len);
+	nd_jw_init(&w, f);
+	nd_jw_obj(&w);
+	nd_jw_kstr(&w, "a", "x");
+	nd_jw_kint(&w, "n", -42);
+	nd_jw_kreal(&w, "r", 0.125, 3);
+	nd_jw_key(&w, "empty");
+	nd_jw_arr(&w);
+	nd_jw_arr_end(&w);
+	nd_jw_key(&w, "list");
+	nd_jw_arr(&w);
+	nd_jw_raw(&w, "\n  ");
+	nd_jw_obj(&w);
+	nd_jw_obj_end(&w);
+	nd_jw_raw(&w, "\n  ");
+	nd_jw_str(&w, NULL);
+	nd_jw_int(&w, 7);
+	nd_jw_arr_end(&w);
+	nd_jw_kstr(&w, "nul", NULL);
+	nd_jw_obj_end(&w);
+	fclose(f);
+	assert_false(w.error);
+	v = parse(buf);
+	assert_string_equal(json_string_value(json_object_get(v, "a")), "x");
+	assert_int_equal(json_integer_value(json_object_get(v, "n")), -42);
+	assert_true(fabs(json_real_value(json_object_get(v, "r")) - 0.125) < 1e-9);
+	assert_int_equal(json_array_size(json_object_get(v, "empty")), 0);
+	a = json_object_get(v, "list");
+	assert_int_equal(json_array_size(a), 3);
+	assert_true(json_is_object(json_array_get(a, 0)));
+	assert_true(json_is_null(json_array_get(a, 1)));
+	assert_int_equal(json_integer_value(json_array_get(a, 2)), 7);
+	assert_true(json_is_null(json_object_get(v, "nul")));
+	json_decref(v);
+	free(buf);
+}
+
+static void
+test_escaping(void **state)
+{
+	static const char nasty[] = "q\"b\\s/\n\t\x01\x1f end \xc3\xa9 \xe2\x82\xac "
+	    "\xf0\x9f\x98\x80";
+	struct nd_jw w;
+	FILE *f;
+	char *buf;
+	size_t len;
+	json_t *v;
+
+	(void)state;
+	capture_begin(&f, &buf, &len);
+	nd_jw_init(&w, f);
+	nd_jw_obj(&w);
+	nd_jw_kstr(&w, "k\"ey", nasty);
+	nd_jw_obj_end(&w);
+	fclose(f);
+	v = parse(buf);
+	assert_string_equal(json_string_value(json_object_get(v, "k\"ey")), nasty);
+	json_decref(v);
+	free(buf);
+}
+
+static void
+test_invalid_utf8_replaced(void **state)
+{
+	/* lone continuation, overlong, surrogate, truncated 3-byte, 0xff */
+	static const char bad[] = "a\x80" "b\xc0\xaf" "c\xed\xa0\x80" "d\xe2\x82" "e\xff";
+	struct nd_jw w;
+	FILE *f;
+	char *buf;
+	size_t len;
+	json_t *v;
+	const char *s;
+
+	(void)state;
+	capture_begin(&f, &buf, &len);
+	nd_jw_init(&w, f);
+	nd_jw_str(&w, bad);
+	fclose(f);
+	v = json_loads(buf, JSON_DECODE_ANY, NULL);
+	assert_non_null(v);
+	s = json_string_value(v);
+	/* Every bad byte became U+FFFD (EF BF BD); the ASCII survived. */
+	assert_non_null(strstr(s, "a\xef\xbf\xbd" "b"));
+	assert_non_null(strstr(s, "e\xef\xbf\xbd"));
+	assert_null(strchr(s, '\x80'));
+	json_decref(v);
+	free(buf);
+}
+
+static void
+test_non_finite_and_misuse(void **state)
+{
+	struct nd_jw w;
+	FILE *f;
+	char *buf;
+	size_t len;
+	json_t *v;
+	int i;
+
+	(void)state;
+	capture_begin(&f, &buf, &len);
+	nd_jw_init(&w, f);
+	nd_jw_arr(&w);
+	nd_jw_real(&w, NAN, 3);
+	nd_jw_real(&w, INFINITY, 3);
+	nd_jw_arr_end(&w);
+	fclose(f);
+	v = parse(buf);
+	assert_true(json_is_null(json_array_get(v, 0)));
+	assert_true(json_is_null(json_array_get(v, 1)));
+	json_decref(v);
+	free(buf);
+
+	/* Too deep and too many closes are flagged, not crashes. */
+	capture_begin(&f, &buf, &len);
+	nd_jw_init(&w, f);
+	for (i = 0; i < ND_JW_DEPTH + 4; i++)
+		nd_jw_arr(&w);
+	assert_true(w.error);
+	nd_jw_init(&w, f);
+	nd_jw_arr_end(&w);
+	assert_true(w.error);
+	fclose(f);
+	free(buf);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_structure_and_commas),
+		cmocka_unit_test(test_escaping),
+		cmocka_unit_test(test_invalid_utf8_replaced),
+		cmocka_unit_test(test_non_finite_and_misuse),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
