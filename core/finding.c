@@ -60,6 +60,10 @@ nd_evidence_add(struct nd_finding *f, const char *key, const char *fmt, ...)
 		f->ndropped++;
 		return;
 	}
+	/* Capacity doubles from 4 at each power of two (most hold 2-5). */
+	if (f->nev == 0 || (f->nev >= 4 && (f->nev & (f->nev - 1)) == 0))
+		f->ev = nd_arena_grow(a, f->ev, f->nev,
+		    f->nev == 0 ? 4 : f->nev * 2, sizeof(*f->ev));
 	f->ev[f->nev].key = key;
 	va_start(ap, fmt);
 	f->ev[f->nev].value = nd_arena_vprintf(a, fmt, ap);

@@ -45,7 +45,7 @@ struct nd_finding {
 	enum nd_sev	 sev;		/* may differ from def->sev */
 	struct nd_probe	*probe;		/* the probe that recorded it */
 	char		*summary;	/* one line, specific to this target */
-	struct nd_kv	 ev[ND_EVIDENCE_MAX];
+	struct nd_kv	*ev;		/* arena-owned, grows to ND_EVIDENCE_MAX */
 	size_t		 nev;
 	size_t		 ndropped;	/* evidence over ND_EVIDENCE_MAX */
 };

@@ -25,12 +25,23 @@ struct loop_watch {
 	uint32_t	 gen;
 };
 
+/*
+ * The heap keeps each timer's deadline next to its pointer, so sifting
+ * compares without touching the timers themselves: with thousands of
+ * probes the timers are scattered over memory and every pointer chase
+ * was a cache miss.
+ */
+struct loop_slot {
+	uint64_t		 when;
+	struct nd_timer		*t;
+};
+
 struct nd_loop {
 	int			 epfd;
 	struct loop_watch	*watch;		/* indexed by fd */
 	size_t			 nwatch_cap;
 	size_t			 nwatched;
-	struct nd_timer		**heap;
+	struct loop_slot	*heap;
 	size_t			 nheap, heap_cap;
 	nd_clock_fn		 clock;
 	void			*clock_arg;
@@ -176,46 +187,48 @@ nd_loop_fd_close(struct nd_loop *l, int fd)
 	close(fd);
 }
 
-/* Heap of timers ordered by `when`; slot = index + 1. */
+/* Heap of timers ordered by `when`; a timer's slot is its index + 1. */
 static void
-heap_swap(struct nd_loop *l, size_t a, size_t b)
+heap_set(struct nd_loop *l, size_t i, struct loop_slot s)
 {
-	struct nd_timer *t = l->heap[a];
-
-	l->heap[a] = l->heap[b];
-	l->heap[b] = t;
-	l->heap[a]->slot = a + 1;
-	l->heap[b]->slot = b + 1;
+	l->heap[i] = s;
+	s.t->slot = i + 1;
 }
 
 static void
 heap_up(struct nd_loop *l, size_t i)
 {
+	struct loop_slot s = l->heap[i];
+
 	while (i > 0) {
 		size_t p = (i - 1) / 2;
 
-		if (l->heap[p]->when <= l->heap[i]->when)
+		if (l->heap[p].when <= s.when)
 			break;
-		heap_swap(l, p, i);
+		heap_set(l, i, l->heap[p]);
 		i = p;
 	}
+	heap_set(l, i, s);
 }
 
 static void
 heap_down(struct nd_loop *l, size_t i)
 {
-	for (;;) {
-		size_t c = 2 * i + 1, m = i;
+	struct loop_slot s = l->heap[i];
 
-		if (c < l->nheap && l->heap[c]->when < l->heap[m]->when)
-			m = c;
-		if (c + 1 < l->nheap && l->heap[c + 1]->when < l->heap[m]->when)
-			m = c + 1;
-		if (m == i)
+	for (;;) {
+		size_t c = 2 * i + 1;
+
+		if (c >= l->nheap)
 			break;
-		heap_swap(l, i, m);
-		i = m;
+		if (c + 1 < l->nheap && l->heap[c + 1].when < l->heap[c].when)
+			c++;
+		if (s.when <= l->heap[c].when)
+			break;
+		heap_set(l, i, l->heap[c]);
+		i = c;
 	}
+	heap_set(l, i, s);
 }
 
 void
@@ -245,10 +258,11 @@ nd_timer_disarm(struct nd_loop *l, struct nd_timer *t)
 	l->nheap--;
 	if (i == l->nheap)
 		return;
-	l->heap[i] = l->heap[l->nheap];
-	l->heap[i]->slot = i + 1;
-	heap_up(l, i);
-	heap_down(l, l->heap[i]->slot - 1);
+	heap_set(l, i, l->heap[l->nheap]);
+	if (i > 0 && l->heap[(i - 1) / 2].when > l->heap[i].when)
+		heap_up(l, i);
+	else
+		heap_down(l, i);
 }
 
 void
@@ -257,7 +271,7 @@ nd_timer_arm(struct nd_loop *l, struct nd_timer *t, uint64_t when)
 	nd_timer_disarm(l, t);
 	if (l->nheap == l->heap_cap) {
 		size_t ncap = l->heap_cap ? l->heap_cap * 2 : 64;
-		struct nd_timer **h = realloc(l->heap, ncap * sizeof(*h));
+		struct loop_slot *h = realloc(l->heap, ncap * sizeof(*h));
 
 		if (h == NULL)
 			abort();	/* LCOV_EXCL_LINE: OutOfMemory */
@@ -265,8 +279,8 @@ nd_timer_arm(struct nd_loop *l, struct nd_timer *t, uint64_t when)
 		l->heap_cap = ncap;
 	}
 	t->when = when;
-	l->heap[l->nheap] = t;
-	t->slot = ++l->nheap;
+	l->nheap++;
+	heap_set(l, l->nheap - 1, (struct loop_slot){ when, t });
 	heap_up(l, l->nheap - 1);
 }
 
@@ -286,8 +300,8 @@ loop_run_timers(struct nd_loop *l)
 	 * A callback may arm a timer that is already due; it runs in the next
 	 * round so one iteration cannot spin forever.
 	 */
-	while (l->nheap > 0 && l->heap[0]->when <= now) {
-		struct nd_timer *t = l->heap[0];
+	while (l->nheap > 0 && l->heap[0].when <= now) {
+		struct nd_timer *t = l->heap[0].t;
 
 		nd_timer_disarm(l, t);
 		t->cb(l, t->arg);
@@ -307,10 +321,10 @@ nd_loop_run_once(struct nd_loop *l, uint64_t max_wait_us)
 
 	if (l->nheap > 0) {
 		now = nd_loop_now(l);
-		if (l->heap[0]->when <= now)
+		if (l->heap[0].when <= now)
 			wait = 0;
-		else if (l->heap[0]->when - now < wait)
-			wait = l->heap[0]->when - now;
+		else if (l->heap[0].when - now < wait)
+			wait = l->heap[0].when - now;
 	}
 	/* Round up so a timer 300 us away does not cause a busy loop. */
 	timeout_ms = wait > 3600000000u ? 3600000 : (int)((wait + 999) / 1000);

@@ -55,15 +55,19 @@ struct nd_probe_ops {
  */
 struct nd_endpoint {
 	const struct nd_target	*target;
-	struct sockaddr_storage	 addr;	/* port set when the target has one */
+	union {				/* port set when the target has one */
+		struct sockaddr		sa;
+		struct sockaddr_in	sin;
+		struct sockaddr_in6	sin6;
+	} addr;
 	socklen_t		 addrlen;	/* 0: no address (arp://, port://) */
-	char			 addrstr[64];	/* "127.0.0.1", "::1" */
-	char			 label[80];	/* "127.0.0.1:6443", "[::1]:6443" */
+	char			 addrstr[INET6_ADDRSTRLEN];	/* "::1" */
+	char			 label[80];	/* "[::1]:6443", "name:6443" */
 	/* Facts handed upward; each field has one writer (named). */
 	struct {
-		char	oif[32];	/* route */
-		char	gateway[64];	/* route; "" when on-link */
-		char	src[64];	/* route */
+		char	oif[16];	/* route (IF_NAMESIZE) */
+		char	gateway[INET6_ADDRSTRLEN];	/* route; "" on-link */
+		char	src[INET6_ADDRSTRLEN];	/* route */
 		uint64_t rtt_us;	/* tcp */
 	} facts;
 };

@@ -152,8 +152,15 @@ test_non_finite_and_misuse(void **state)
 	nd_jw_arr(&w);
 	nd_jw_real(&w, NAN, 3);
 	nd_jw_real(&w, INFINITY, 3);
+	nd_jw_real(&w, 0.0005, 3);
+	nd_jw_real(&w, 1.9996, 3);
+	nd_jw_real(&w, -2.5, 1);
+	nd_jw_real(&w, 42.0, 0);
+	nd_jw_real(&w, 1e13, 2);
 	nd_jw_arr_end(&w);
 	fclose(f);
+	assert_string_equal(buf, "[null,null,0.001,2.000,-2.5,42,"
+	    "10000000000000.00]");
 	v = parse(buf);
 	assert_true(json_is_null(json_array_get(v, 0)));
 	assert_true(json_is_null(json_array_get(v, 1)));
