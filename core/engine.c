@@ -41,10 +41,12 @@ struct nd_engine {
 	size_t			 share_cap, nshare;
 	struct nd_timer		 budget;
 	bool			 budget_hit;
-	uint64_t		 t0, t1;
+	bool			 progress_shown;
+	uint64_t		 t0, t1, t_progress;
 };
 
 static void	engine_finish(struct nd_probe *, enum nd_status);
+static void	engine_progress(struct nd_engine *, bool);
 
 /*
  * Probes a target's scheme asks for but this build does not have: they
@@ -675,6 +677,26 @@ engine_budget(struct nd_loop *l, void *arg)
 	e->ready_head = e->ready_tail = NULL;
 }
 
+static void
+engine_progress(struct nd_engine *e, bool last)
+{
+	uint64_t now;
+
+	if (e->run->progress == NULL)
+		return;
+	if (last) {
+		if (e->progress_shown)
+			e->run->progress(e->nfinal, e->nprobes, 0);
+		return;
+	}
+	now = nd_loop_now(e->run->loop);
+	if (now - e->t0 < 500000 || now - e->t_progress < 200000)
+		return;
+	e->t_progress = now;
+	e->progress_shown = true;
+	e->run->progress(e->nfinal, e->nprobes, e->running);
+}
+
 int
 nd_engine_run(struct nd_engine *e)
 {
@@ -690,18 +712,22 @@ nd_engine_run(struct nd_engine *e)
 		engine_pump(e);
 		if (e->nfinal >= e->nprobes)
 			break;
+		engine_progress(e, false);
 		if (e->running == 0 && e->ready_head == NULL) {
 			/* Nothing runs and nothing can: a planning bug. */
 			rc = -EDEADLK;
 			break;
 		}
-		rc = nd_loop_run_once(l, 1000000);
+		/* Wake for the progress line even when nothing happens. */
+		rc = nd_loop_run_once(l, e->run->progress != NULL ? 200000 :
+		    1000000);
 		if (rc < 0)
 			break;
 		rc = 0;
 	}
 	nd_timer_disarm(l, &e->budget);
 	e->t1 = nd_loop_now(l);
+	engine_progress(e, true);
 	return rc;
 }
 

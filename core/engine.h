@@ -28,6 +28,12 @@ struct nd_run {
 	struct nd_loop		*loop;
 	const struct nd_options	*opts;
 	struct nd_engine	*engine;
+	/*
+	 * Optional: called about every 200 ms while a run takes longer than
+	 * half a second (done, total, running), and once with done == total
+	 * at the end.  main.c draws the progress line with it.
+	 */
+	void			(*progress)(size_t, size_t, size_t);
 };
 
 struct nd_engine *nd_engine_new(struct nd_run *);

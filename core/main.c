@@ -30,6 +30,18 @@ static const char *const default_targets[] = {
 	"port://6443", "port://50000",
 };
 
+/* The progress line: stderr, a terminal only, erased at the end. */
+static void
+progress_line(size_t done, size_t total, size_t running)
+{
+	if (done >= total && running == 0) {
+		fputs("\r\033[K", stderr);
+		return;
+	}
+	fprintf(stderr, "\rnetdoctor: %zu of %zu probes done, %zu running\033[K",
+	    done, total, running);
+}
+
 static void
 raise_nofile(void)
 {
@@ -165,6 +177,8 @@ run(struct nd_arena *a, struct nd_options *o, char *err, size_t len)
 	run.loop = loop;
 	run.opts = o;
 	run.engine = NULL;
+	run.progress = o->cmd != ND_CMD_CHECK && isatty(STDERR_FILENO) ?
+	    progress_line : NULL;
 	if ((eng = nd_engine_new(&run)) == NULL) {
 		snprintf(err, len, "out of memory");
 		goto out;
