@@ -4,9 +4,11 @@
  * A failing finding is a root-cause candidate when its probe's
  * prerequisites passed (a skipped probe has no findings, so every failing
  * finding qualifies).  A cause explains the probes its probe blocked.
- * Rules add what one probe cannot see alone: a note on a passing lower
- * probe becomes the cause of a failure above it, and that failure is then
- * explained instead of ranked on its own.  Rank: severity, then how many
+ * Rules (diag_rules) add what one probe cannot see alone, across layers
+ * and targets: a note on a passing lower probe becomes the cause of a
+ * failure above it, a Talos node in maintenance mode explains the refused
+ * Kubernetes port on the same host; the explained finding is then not
+ * ranked on its own.  Rank: severity, then how many
  * probes the cause explains, then lower layer first, then confidence, then
  * input order (a stable sort).
  */
@@ -20,17 +22,42 @@
 #include "target.h"
 
 /*
- * A note (cause) on a probe that another probe needs, transitively, and a
- * symptom on that other probe: the note explains the symptom.
+ * Rules: a finding `when` explains a `symptom` on another probe related by
+ * `scope`.  The cause is `when` itself, or a finding the rule synthesises
+ * (`cause`, e.g. k8s.not_bootstrapped from talos.configured + a refused
+ * Kubernetes port), attributed to the first symptom's probe.  Explained
+ * symptoms are not causes of their own.
  */
+enum diag_scope {
+	DIAG_BELOW,	/* `when` is on a probe the symptom's probe needs */
+	DIAG_ABOVE,	/* `when` is on a probe that needs the symptom's */
+	DIAG_HOST,	/* same address, the symptom on a `scheme` target */
+};
+
 static const struct diag_rule {
-	enum nd_code	cause;
-	enum nd_code	symptoms[4];
-	size_t		nsymptoms;
+	enum nd_code	 when;
+	enum nd_code	 symptoms[4];
+	size_t		 nsymptoms;
+	enum diag_scope	 scope;
+	int		 scheme;	/* DIAG_HOST: symptom target scheme */
+	enum nd_code	 cause;		/* == when, or synthesised */
 } diag_rules[] = {
 	/* A private target only the default route covers, then silence. */
 	{ ND_F_ROUTE_UNROUTABLE_PRIVATE,
-	  { ND_F_TCP_TIMEOUT, ND_F_TCP_HOST_UNREACHABLE }, 2 },
+	  { ND_F_TCP_TIMEOUT, ND_F_TCP_HOST_UNREACHABLE }, 2, DIAG_BELOW, -1,
+	  ND_F_ROUTE_UNROUTABLE_PRIVATE },
+	/* The maintenance CA is the node's own: untrusted by design. */
+	{ ND_F_TALOS_MAINTENANCE_MODE, { ND_F_TLS_UNTRUSTED }, 1, DIAG_ABOVE,
+	  -1, ND_F_TALOS_MAINTENANCE_MODE },
+	/* No machine config: nothing serves Kubernetes on that host. */
+	{ ND_F_TALOS_MAINTENANCE_MODE, { ND_F_TCP_REFUSED }, 1, DIAG_HOST,
+	  ND_S_K8S, ND_F_TALOS_MAINTENANCE_MODE },
+	/* Another cluster's talosconfig: its CA trusts neither side. */
+	{ ND_F_TALOS_CLIENT_CERT_REJECTED, { ND_F_TLS_UNTRUSTED }, 1,
+	  DIAG_ABOVE, -1, ND_F_TALOS_CLIENT_CERT_REJECTED },
+	/* Configured, yet the Kubernetes port refuses: never bootstrapped. */
+	{ ND_F_TALOS_CONFIGURED, { ND_F_TCP_REFUSED }, 1, DIAG_HOST, ND_S_K8S,
+	  ND_F_K8S_NOT_BOOTSTRAPPED },
 };
 
 struct diag_state {
@@ -53,32 +80,15 @@ diag_find(const struct nd_probe *p, enum nd_code code)
 	return NULL;
 }
 
-/* The closest probe p needs (transitively) that carries code. */
-static struct nd_finding *
-diag_find_below(const struct nd_probe *p, enum nd_code code, int depth)
-{
-	size_t i;
-	struct nd_finding *f;
-
-	if (depth > 16)
-		return NULL;
-	for (i = 0; i < p->nneeds; i++) {
-		if ((f = diag_find(p->needs[i], code)) != NULL)
-			return f;
-		if ((f = diag_find_below(p->needs[i], code, depth + 1)) != NULL)
-			return f;
-	}
-	return NULL;
-}
-
+/* The cause for f, new unless one of the first `known` causes is it. */
 static struct nd_cause *
 diag_cause(struct diag_state *s, const struct nd_finding *f, enum nd_sev sev,
-    bool dedupe)
+    size_t known)
 {
 	struct nd_cause *c;
 	size_t i;
 
-	for (i = 0; dedupe && i < s->ncauses; i++)
+	for (i = 0; i < known && i < s->ncauses; i++)
 		if (s->causes[i].finding == f)
 			return &s->causes[i];
 	if (s->ncauses == s->cap) {
@@ -124,32 +134,121 @@ diag_is_explained(const struct diag_state *s, const struct nd_finding *f)
 	return false;
 }
 
+/* Does p (transitively) need q? */
+static bool
+diag_needs(const struct nd_probe *p, const struct nd_probe *q, int depth)
+{
+	size_t i;
+
+	if (depth > 16)
+		return false;
+	for (i = 0; i < p->nneeds; i++)
+		if (p->needs[i] == q || diag_needs(p->needs[i], q, depth + 1))
+			return true;
+	return false;
+}
+
+static bool
+diag_related(const struct diag_rule *r, const struct nd_finding *when,
+    const struct nd_probe *sym)
+{
+	const struct nd_probe *wp = when->probe;
+
+	switch (r->scope) {
+	case DIAG_BELOW:
+		return diag_needs(sym, wp, 0);
+	case DIAG_ABOVE:
+		return diag_needs(wp, sym, 0);
+	case DIAG_HOST:
+		return wp->ep->addrlen > 0 && sym->ep->addrlen > 0 &&
+		    (r->scheme < 0 || (int)sym->target->scheme == r->scheme) &&
+		    strcmp(wp->ep->addrstr, sym->ep->addrstr) == 0;
+	}
+	return false;
+}
+
+/* k8s.not_bootstrapped: the one synthesised cause so far. */
+static struct nd_finding *
+diag_synthesise(struct diag_state *s, const struct diag_rule *r,
+    const struct nd_finding *when, struct nd_probe *sym)
+{
+	struct nd_finding *f = nd_arena_alloc(s->arena, sizeof(*f));
+	const char *tag = nd_evidence_get(when, "tag");
+
+	f->def = &nd_finding_defs[r->cause];
+	f->sev = f->def->sev;
+	f->probe = sym;
+	f->summary = nd_arena_printf(s->arena, "the Talos node at %s is "
+	    "configured (Talos %s) but nothing listens on its Kubernetes API "
+	    "at %s: the cluster was never bootstrapped", when->probe->ep->label,
+	    tag != NULL ? tag : "?", sym->ep->label);
+	f->ev = nd_arena_alloc(s->arena, 3 * sizeof(*f->ev));
+	f->ev[f->nev].key = "talos";
+	f->ev[f->nev++].value = when->probe->target->url;
+	f->ev[f->nev].key = "talos_version";
+	f->ev[f->nev++].value = tag != NULL ? tag : "?";
+	f->ev[f->nev].key = "kubernetes";
+	f->ev[f->nev++].value = sym->target->url;
+	return f;
+}
+
 static void
 diag_rules_apply(struct diag_state *s, struct nd_probe *const *probes,
     size_t n)
 {
-	size_t r, i, j, k;
+	const struct nd_finding **whens = NULL;
+	size_t r, i, j, k, w, nwhen, cap = 0;
 
 	for (r = 0; r < ND_ARRAY_SIZE(diag_rules); r++) {
 		const struct diag_rule *rule = &diag_rules[r];
+		struct nd_finding **made = NULL;
 
+		/* Every finding this rule starts from, once. */
+		nwhen = 0;
 		for (i = 0; i < n; i++) {
-			const struct nd_probe *p = probes[i];
+			struct nd_finding *f = diag_find(probes[i], rule->when);
+
+			if (f == NULL)
+				continue;
+			if (nwhen == cap) {
+				cap = cap ? cap * 2 : 8;
+				whens = realloc(whens, cap * sizeof(*whens));
+				if (whens == NULL)
+					abort();	/* LCOV_EXCL_LINE */
+			}
+			whens[nwhen++] = f;
+		}
+		if (nwhen == 0)
+			continue;
+		made = nd_arena_alloc(s->arena, nwhen * sizeof(*made));
+		for (i = 0; i < n; i++) {
+			struct nd_probe *p = probes[i];
 
 			for (j = 0; j < p->nfindings; j++) {
 				struct nd_finding *sym = p->findings[j];
-				struct nd_finding *note;
 				struct nd_cause *c;
 
 				for (k = 0; k < rule->nsymptoms; k++)
 					if (sym->def->code == rule->symptoms[k])
 						break;
-				if (k == rule->nsymptoms)
+				if (k == rule->nsymptoms ||
+				    diag_is_explained(s, sym))
 					continue;
-				note = diag_find_below(p, rule->cause, 0);
-				if (note == NULL)
+				for (w = 0; w < nwhen; w++)
+					if (diag_related(rule, whens[w], p))
+						break;
+				if (w == nwhen)
 					continue;
-				c = diag_cause(s, note, note->def->sev, true);
+				if (rule->cause == rule->when) {
+					c = diag_cause(s, whens[w],
+					    whens[w]->def->sev, s->ncauses);
+				} else {
+					if (made[w] == NULL)
+						made[w] = diag_synthesise(s,
+						    rule, whens[w], p);
+					c = diag_cause(s, made[w],
+					    made[w]->sev, s->ncauses);
+				}
 				diag_explain(s, c, p);
 				if (s->nexplained == s->explained_cap) {
 					s->explained_cap = s->explained_cap ?
@@ -163,6 +262,7 @@ diag_rules_apply(struct diag_state *s, struct nd_probe *const *probes,
 			}
 		}
 	}
+	free(whens);
 }
 
 static int
@@ -196,11 +296,11 @@ diag_blocked(struct diag_state *s, struct nd_probe *const *probes, size_t n)
 		abort();	/* LCOV_EXCL_LINE: OutOfMemory */
 	for (k = 0; k < s->ncauses; k++) {
 		const struct nd_cause *c = &s->causes[k];
-		size_t nanchor = c->nexplains ? c->nexplains : 1;
 
-		for (j = 0; j < nanchor; j++) {
-			size_t idx = c->nexplains ? c->explains[j]->index :
-			    c->finding->probe->index;
+		/* Anchors: its own probe, then what a rule made it explain. */
+		for (j = 0; j <= c->nexplains; j++) {
+			size_t idx = j == 0 ? c->finding->probe->index :
+			    c->explains[j - 1]->index;
 
 			if (idx >= n)
 				continue;
@@ -235,9 +335,11 @@ nd_diagnose(struct nd_arena *arena, struct nd_probe *const *probes, size_t n,
     struct nd_cause **ret, size_t *ret_n)
 {
 	struct diag_state s = { .arena = arena };
-	size_t i, j;
+	size_t i, j, nrule;
 
 	diag_rules_apply(&s, probes, n);
+	/* Findings are unique, so only the rules' causes can repeat. */
+	nrule = s.ncauses;
 	for (i = 0; i < n; i++) {
 		const struct nd_probe *p = probes[i];
 
@@ -246,7 +348,7 @@ nd_diagnose(struct nd_arena *arena, struct nd_probe *const *probes, size_t n,
 
 			if (!nd_finding_failing(f) || diag_is_explained(&s, f))
 				continue;
-			diag_cause(&s, f, f->sev, false);
+			diag_cause(&s, f, f->sev, nrule);
 		}
 	}
 	diag_blocked(&s, probes, n);

@@ -15,7 +15,9 @@
 #include <stdint.h>
 
 struct nd_arena;
+struct nd_creds_set;
 struct nd_engine;
+struct nd_http;
 struct nd_inventory;
 struct nd_loop;
 struct nd_options;
@@ -34,6 +36,9 @@ struct nd_run {
 	 * at the end.  main.c draws the progress line with it.
 	 */
 	void			(*progress)(size_t, size_t, size_t);
+	/* Shared clients, created on first use, freed by main.c. */
+	struct nd_http		*http;		/* libcurl multi (core/http.c) */
+	const struct nd_creds_set *creds;	/* talosconfig, kubeconfig */
 };
 
 struct nd_engine *nd_engine_new(struct nd_run *);

@@ -17,6 +17,8 @@
 #include "arena.h"
 #include "cli.h"
 #include "config.h"
+#include "creds.h"
+#include "http.h"
 #include "engine.h"
 #include "inventory.h"
 #include "loop.h"
@@ -126,6 +128,54 @@ write_report(const struct nd_report *r, const struct nd_options *o,
 	return rc;
 }
 
+/*
+ * Credentials for the API probes, only when a target needs them:
+ * --talosconfig, then netdoctor.yaml, then the usual places (talos-wire.md
+ * 4); the same for the kubeconfig.  A file that exists but cannot be used
+ * is an error (exit 3): probing with half a config would mislead.
+ */
+static int
+load_creds(struct nd_arena *a, const struct nd_options *o,
+    const struct nd_config *cfg, const struct nd_inventory *inv,
+    struct nd_creds_set *cs, char *err, size_t len)
+{
+	struct nd_talos_creds *tc;
+	struct nd_kube_creds *kc;
+	const char *path;
+	bool talos = false, kube = false;
+	size_t i;
+
+	for (i = 0; i < inv->ntargets; i++) {
+		talos |= inv->targets[i]->scheme == ND_S_TALOS;
+		kube |= inv->targets[i]->scheme == ND_S_K8S;
+	}
+	if (talos) {
+		path = o->talosconfig != NULL ? o->talosconfig :
+		    cfg != NULL && cfg->talosconfig != NULL ? cfg->talosconfig :
+		    nd_talosconfig_default(a);
+		if (path != NULL) {
+			tc = nd_arena_alloc(a, sizeof(*tc));
+			if (nd_talos_creds_load(a, path, cfg != NULL ?
+			    cfg->talos_context : NULL, tc, err, len) < 0)
+				return -EINVAL;
+			cs->talos = tc;
+		}
+	}
+	if (kube) {
+		path = o->kubeconfig != NULL ? o->kubeconfig :
+		    cfg != NULL && cfg->kubeconfig != NULL ? cfg->kubeconfig :
+		    nd_kubeconfig_default(a);
+		if (path != NULL) {
+			kc = nd_arena_alloc(a, sizeof(*kc));
+			if (nd_kube_creds_load(a, path, cfg != NULL ?
+			    cfg->kube_context : NULL, kc, err, len) < 0)
+				return -EINVAL;
+			cs->kube = kc;
+		}
+	}
+	return 0;
+}
+
 static int
 run(struct nd_arena *a, struct nd_options *o, char *err, size_t len)
 {
@@ -134,6 +184,7 @@ run(struct nd_arena *a, struct nd_options *o, char *err, size_t len)
 	struct nd_loop *loop = NULL;
 	struct nd_engine *eng = NULL;
 	struct nd_run run;
+	struct nd_creds_set creds = { NULL, NULL };
 	struct nd_report rep;
 	const char *const *urls = o->urls;
 	size_t nurls = o->nurls;
@@ -167,6 +218,9 @@ run(struct nd_arena *a, struct nd_options *o, char *err, size_t len)
 		    o->config != NULL ? o->config : "the command line");
 		return ND_EXIT_UNKNOWN;
 	}
+	if (load_creds(a, o, cfgp, &inv, &creds, err, len) < 0)
+		return ND_EXIT_UNKNOWN;
+	memset(&run, 0, sizeof(run));
 	rc = ND_EXIT_UNKNOWN;
 	if ((loop = nd_loop_new()) == NULL) {
 		snprintf(err, len, "cannot create the event loop: %s",
@@ -176,7 +230,7 @@ run(struct nd_arena *a, struct nd_options *o, char *err, size_t len)
 	run.arena = a;
 	run.loop = loop;
 	run.opts = o;
-	run.engine = NULL;
+	run.creds = &creds;
 	run.progress = o->cmd != ND_CMD_CHECK && isatty(STDERR_FILENO) ?
 	    progress_line : NULL;
 	if ((eng = nd_engine_new(&run)) == NULL) {
@@ -198,6 +252,7 @@ run(struct nd_arena *a, struct nd_options *o, char *err, size_t len)
 	err[0] = '\0';
 out:
 	nd_engine_free(eng);
+	nd_http_free(run.http);
 	nd_loop_free(loop);
 	return rc;
 }
@@ -236,7 +291,8 @@ main(int argc, char **argv)
 		break;
 	default:
 		raise_nofile();
-		if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS) {
+		if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS ||
+		    curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 			fputs("netdoctor: cannot initialise c-ares\n", stderr);
 			rc = ND_EXIT_UNKNOWN;
 			break;
@@ -244,6 +300,7 @@ main(int argc, char **argv)
 		rc = run(a, &o, err, sizeof(err));
 		if (err[0] != '\0')
 			fprintf(stderr, "netdoctor: %s\n", err);
+		curl_global_cleanup();
 		ares_library_cleanup();
 		break;
 	}

@@ -24,6 +24,7 @@
 struct nd_run;
 struct nd_target;
 struct nd_probe;
+struct nd_tls_facts;
 
 struct nd_probe_ops {
 	const char	 *name;		/* "tcp": CLI, JSON and chain name */
@@ -69,7 +70,20 @@ struct nd_endpoint {
 		char	gateway[INET6_ADDRSTRLEN];	/* route; "" on-link */
 		char	src[INET6_ADDRSTRLEN];	/* route */
 		uint64_t rtt_us;	/* tcp */
+		struct nd_tls_facts *tls;	/* tls; NULL until it ran */
 	} facts;
+};
+
+/* What the tls probe saw, for the probes above it (written by tls only). */
+struct nd_tls_facts {
+	char	version[16];		/* "TLSv1.3" */
+	char	alpn[32];		/* "h2", "" when none */
+	char	cn[128];		/* leaf subject CN */
+	bool	issuer_empty;		/* Talos maintenance CA (talos-wire 1) */
+	bool	certreq;		/* a CertificateRequest arrived */
+	bool	client_rejected;	/* ...and the anonymous client was cut */
+	char	ca_names[256];		/* CAs the CertificateRequest named */
+	char	key[24];		/* "ED25519", "EC P-256", "RSA 2048" */
 };
 
 struct nd_probe {

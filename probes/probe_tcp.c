@@ -17,6 +17,7 @@
 #include "options.h"
 #include "probe.h"
 #include "range.h"
+#include "sock.h"
 #include "target.h"
 
 struct tcp_ctx {
@@ -31,21 +32,11 @@ static void
 tcp_cancel(struct nd_probe *p)
 {
 	struct tcp_ctx *c = p->ctx;
-	static const struct linger abort_close = { .l_onoff = 1,
-	    .l_linger = 0 };
 
 	if (!c->open)
 		return;
-	/*
-	 * Close with a RST, as nmap's connect scan does: a probe has nothing
-	 * to say to the peer, and an orderly close would leave a TIME_WAIT
-	 * socket on this host per target (5,000 for a 10,000-target run),
-	 * holding ephemeral ports the next run needs.
-	 */
-	if (c->connected)
-		(void)setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &abort_close,
-		    sizeof(abort_close));
-	nd_loop_fd_close(p->run->loop, c->fd);
+	/* Only an established connection needs the RST (sock.c). */
+	nd_sock_close(p->run->loop, c->fd, c->connected);
 	c->fd = -1;
 	c->open = false;
 }
@@ -155,44 +146,26 @@ tcp_verdict(struct nd_probe *p, int err)
 static void
 tcp_on_writable(struct nd_loop *l, int fd, unsigned ev, void *arg)
 {
-	struct nd_probe *p = arg;
-	int err = 0;
-	socklen_t len = sizeof(err);
-
 	(void)l;
 	(void)ev;
-	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
-		err = errno;
-	tcp_verdict(p, err);
+	tcp_verdict(arg, nd_sock_error(fd));
 }
 
 static int
 tcp_start(struct nd_probe *p)
 {
 	struct tcp_ctx *c = p->ctx;
-	const struct sockaddr *sa = (const struct sockaddr *)&p->ep->addr;
-	int rc;
+	int rc = nd_sock_connect(p->ep, &c->fd);
 
-	if (p->ep->addrlen == 0)
-		return -EDESTADDRREQ;
-	c->fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0);
-	if (c->fd < 0)
-		return -errno;
-	c->open = true;
-	if (connect(c->fd, sa, p->ep->addrlen) == 0) {
-		tcp_verdict(p, 0);
+	c->open = c->fd >= 0;
+	if (rc == 0 || (rc < 0 && c->open && !tcp_local_errno(-rc))) {
+		tcp_verdict(p, -rc);
 		return 0;
 	}
-	if (errno != EINPROGRESS) {
-		if (tcp_local_errno(errno))
-			return -errno;
-		tcp_verdict(p, errno);
-		return 0;
-	}
-	rc = nd_loop_fd_set(p->run->loop, c->fd, ND_EV_WRITE, tcp_on_writable,
-	    p);
-	return rc;
+	if (rc < 0)
+		return rc;	/* netdoctor's problem: probe.local_error */
+	return nd_loop_fd_set(p->run->loop, c->fd, ND_EV_WRITE,
+	    tcp_on_writable, p);
 }
 
 static void

@@ -9,8 +9,14 @@ cd "$(dirname "$0")/../.."
 
 ids=$(sed -nE 's/^ND_FINDING\([A-Z_0-9]+, "([^"]+)", "([^"]*)".*/\1 \2/p' core/findings.def)
 built=$(sed -nE 's/^PROBE\(([a-z_0-9]+)\)/\1/p' probes/probes.def)
-n=0
+n=1
 fail=0
+if man/gen-findings.sh --check; then
+	echo "ok 1 - man/netdoctor.1 FINDINGS matches core/findings.def"
+else
+	echo "not ok 1 - man/netdoctor.1 FINDINGS is stale: run man/gen-findings.sh"
+	fail=1
+fi
 while read -r id probe; do
 	n=$((n + 1))
 	if grep -qF ".It Sy $id" man/netdoctor.1; then

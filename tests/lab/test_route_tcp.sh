@@ -105,15 +105,15 @@ like "$(jqo '.causes[0].fix[0]')" '127\.0\.0\.1:6443' \
     "unroutable private: the fix says to publish the port on 127.0.0.1"
 
 # A scheme whose top probe is not built: checked up to the layer below, then UNKNOWN.
-nd client tls://10.200.1.2:8080
+nd client dns://10.200.1.2/web.lab.test
 is "$RC" 3 "unsupported probe: exit 3 (UNKNOWN)"
 is "$(jqo '.causes[0].id')" probe.unsupported "unsupported probe: probe.unsupported"
-is "$(jqo '.probes[] | select(.probe=="tcp") | .status')" pass \
+is "$(jqo '.probes[] | select(.probe=="route") | .status')" pass \
     "unsupported probe: the layers below still ran"
-nd client tls://10.200.1.2:9
-is "$(jqo '.causes[0].id')" tcp.refused "unsupported probe above a refusal: tcp.refused first"
-is "$(jqo '.probes[] | select(.probe=="tls") | .blocked_by')" "tls://10.200.1.2:9#tcp" \
-    "unsupported probe above a refusal: skipped, blocked_by tcp"
+nd bare dns://10.200.9.9/web.lab.test
+is "$(jqo '.causes[0].id')" route.no_route "unsupported probe above a failure: route.no_route first"
+is "$(jqo '.probes[] | select(.probe=="dns") | .blocked_by')" "dns://10.200.9.9/web.lab.test#route" \
+    "unsupported probe above a failure: skipped, blocked_by route"
 
 # check: the run's budget cancels what is still open.
 ns_exec client "$ND_BIN" check --budget 300ms --timeout 5s --format json \

@@ -1,0 +1,1464 @@
+/*
+ * creds.c - reads the client credentials of the API probes from a
+ * talosconfig (talos-wire.md 4) and from a kubeconfig.
+ *
+ * Both files are YAML and both are loaded the way config.c loads
+ * netdoctor.yaml: libyaml's event stream becomes a small bounded tree in the
+ * arena (no aliases, bounded depth, node count and size), then the few keys
+ * netdoctor needs are picked out of it.  Unlike netdoctor.yaml, unknown keys
+ * are ignored: both formats belong to other tools and grow new keys, which
+ * talosctl and kubectl skip as well.
+ *
+ * Certificates and keys are checked with OpenSSL here, at load time, so that
+ * a broken file is reported once, with its line, instead of as a TLS failure
+ * per endpoint.  Key material is never echoed: errors name the file, the line
+ * and the key, and describe what is wrong in words and offsets only.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <yaml.h>
+
+#include "arena.h"
+#include "creds.h"
+
+#define CREDS_MAX_BYTES		(1024 * 1024)
+#define CREDS_MAX_DEPTH		16
+/* Far above any real file; bounds the tree a 1 MiB file can build. */
+#define CREDS_MAX_NODES		100000
+#define TALOS_MAX_CONTEXTS	64
+/* Kubeconfigs merged from many clusters are longer than talosconfigs. */
+#define KUBE_MAX_ENTRIES	256
+#define BLOB_MAX		(64 * 1024)	/* a decoded blob, a PEM file */
+#define TOKEN_MAX		(64 * 1024)
+#define NAME_SHOW		64	/* longest name echoed in an error */
+#define NAMES_LISTED		8	/* names listed in "not found" errors */
+
+#define TALOS_RUN_CONFIG	"/var/run/secrets/talos.dev/config"
+
+enum ykind {
+	Y_SCALAR,
+	Y_SEQ,
+	Y_MAP,
+};
+
+/* A map's kids alternate key, value. */
+struct ynode {
+	enum ykind	  kind;
+	int		  line;		/* 1-based */
+	char		 *str;		/* scalars: NUL-free text */
+	size_t		  len;
+	bool		  plain;	/* unquoted, so "~" and "" mean null */
+	struct ynode	**kids;
+	size_t		  n, cap;
+};
+
+struct cparse {
+	struct nd_arena	*arena;
+	const char	*kind;		/* "talosconfig", "kubeconfig" */
+	const char	*path;
+	char		*err;
+	size_t		 errlen;
+	size_t		 nnodes;
+};
+
+struct tree {
+	struct ynode	*root;
+	struct ynode	*stack[CREDS_MAX_DEPTH];
+	size_t		 depth;
+	int		 ndocs;
+};
+
+/* A key and its value in a mapping; both NULL when the key is absent. */
+struct kv {
+	const struct ynode	*k, *v;
+};
+
+enum pemkind {
+	PEM_CERTS,		/* one or more CERTIFICATE blocks */
+	PEM_KEY,		/* one private key */
+};
+
+/* Names for "not found (contexts: a, b)"; at most NAMES_LISTED shown. */
+struct namelist {
+	char	buf[NAMES_LISTED * (NAME_SHOW + 8) + 32];
+	size_t	used;
+	size_t	n;
+};
+
+/* "KIND: PATH:LINE: what", or "KIND: PATH: what" for line 0; -EINVAL. */
+static int
+cerr(struct cparse *cp, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+cerr(struct cparse *cp, int line, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (cp->err == NULL || cp->errlen == 0)
+		return -EINVAL;
+	if (line > 0)
+		n = snprintf(cp->err, cp->errlen, "%s: %s:%d: ", cp->kind,
+		    cp->path, line);
+	else
+		n = snprintf(cp->err, cp->errlen, "%s: %s: ", cp->kind,
+		    cp->path);
+	if (n < 0 || (size_t)n >= cp->errlen)
+		return -EINVAL;
+	va_start(ap, fmt);
+	vsnprintf(cp->err + n, cp->errlen - (size_t)n, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* Names are echoed cut to NAME_SHOW so that the reason still fits. */
+static int
+show_len(size_t len)
+{
+	return (int)(len > NAME_SHOW ? NAME_SHOW : len);
+}
+
+static const char *
+show_more(size_t len)
+{
+	return len > NAME_SHOW ? "..." : "";
+}
+
+static bool
+is_null(const struct ynode *v)
+{
+	/* Absent, or a YAML 1.1 null: an empty plain scalar, "~", "null". */
+	return v == NULL || (v->kind == Y_SCALAR && v->plain && (v->len == 0 ||
+	    strcmp(v->str, "~") == 0 || strcmp(v->str, "null") == 0 ||
+	    strcmp(v->str, "Null") == 0 || strcmp(v->str, "NULL") == 0));
+}
+
+/* What a node is, for "must be X, got Y" messages; never its text. */
+static const char *
+describe(const struct ynode *v)
+{
+	if (is_null(v))
+		return "an empty value";
+	switch (v->kind) {
+	case Y_SEQ:
+		return "a list";
+	case Y_MAP:
+		return "a mapping";
+	case Y_SCALAR:
+		break;
+	}
+	return "a string";
+}
+
+/* ---- files ---- */
+
+/*
+ * Reads all of path into the arena, NUL-terminated.  Returns 0, -errno, or
+ * -EFBIG when it holds more than max bytes.  One byte more than allowed is
+ * read from non-regular files so that over-long input is detected rather
+ * than truncated.
+ */
+static int
+slurp(struct nd_arena *arena, const char *path, size_t max, char **ret_buf,
+    size_t *ret_len)
+{
+	struct stat st;
+	size_t cap, len = 0;
+	ssize_t n;
+	char *buf;
+	int fd, rc;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
+		return -errno;
+	if (fstat(fd, &st) == -1) {
+		rc = -errno;
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		rc = -EISDIR;
+		goto out;
+	}
+	if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max) {
+		rc = -EFBIG;
+		goto out;
+	}
+	cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : max + 1;
+	buf = nd_arena_alloc(arena, cap + 1);
+	while (len < cap) {
+		n = read(fd, buf + len, cap - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			rc = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > max) {
+		rc = -EFBIG;
+		goto out;
+	}
+	if (len == cap) {
+		/* A regular file that grew while we read it. */
+		rc = -EIO;
+		goto out;
+	}
+	buf[len] = '\0';
+	*ret_buf = buf;
+	*ret_len = len;
+	rc = 0;
+out:
+	close(fd);
+	return rc;
+}
+
+/* ---- events to tree (as config.c) ---- */
+
+static int
+yaml_error(struct cparse *cp, const yaml_parser_t *p, const char *buf,
+    size_t len)
+{
+	const char *problem = p->problem != NULL ? p->problem : "unknown error";
+	size_t i, line = 1, col = 1;
+
+	/* libyaml's problem and context strings are static text. */
+	switch (p->error) {
+	case YAML_MEMORY_ERROR:
+		cerr(cp, 0, "out of memory while parsing YAML");
+		return -ENOMEM;
+	case YAML_READER_ERROR:
+		/* The reader reports a byte offset, not a mark. */
+		for (i = 0; i < p->problem_offset && i < len; i++) {
+			if (buf[i] == '\n') {
+				line++;
+				col = 1;
+			} else
+				col++;
+		}
+		return cerr(cp, (int)line, "column %zu: invalid YAML input: "
+		    "%s", col, problem);
+	default:
+		break;
+	}
+	if (p->context != NULL)
+		return cerr(cp, (int)p->problem_mark.line + 1, "column %d: "
+		    "YAML syntax error: %s (%s at line %d)",
+		    (int)p->problem_mark.column + 1, problem, p->context,
+		    (int)p->context_mark.line + 1);
+	return cerr(cp, (int)p->problem_mark.line + 1, "column %d: YAML syntax "
+	    "error: %s", (int)p->problem_mark.column + 1, problem);
+}
+
+static void
+add_kid(struct cparse *cp, struct ynode *parent, struct ynode *kid)
+{
+	if (parent->n == parent->cap) {
+		parent->cap = parent->cap == 0 ? 8 : parent->cap * 2;
+		parent->kids = nd_arena_grow(cp->arena, parent->kids,
+		    parent->n, parent->cap, sizeof(*parent->kids));
+	}
+	parent->kids[parent->n++] = kid;
+}
+
+/* Handles one event; the caller deletes it. */
+static int
+on_event(struct cparse *cp, struct tree *tr, const yaml_event_t *ev)
+{
+	int line = (int)ev->start_mark.line + 1;
+	const yaml_char_t *anchor = NULL;
+	struct ynode *node;
+
+	switch (ev->type) {
+	case YAML_DOCUMENT_START_EVENT:
+		if (++tr->ndocs > 1)
+			return cerr(cp, line, "more than one YAML document; "
+			    "multiple documents are not supported");
+		return 0;
+	case YAML_ALIAS_EVENT:
+		/* Aliases allow "billion laughs" expansion. */
+		return cerr(cp, line, "anchors and aliases are not supported");
+	case YAML_SCALAR_EVENT:
+		anchor = ev->data.scalar.anchor;
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+		anchor = ev->data.sequence_start.anchor;
+		break;
+	case YAML_MAPPING_START_EVENT:
+		anchor = ev->data.mapping_start.anchor;
+		break;
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		tr->depth--;
+		return 0;
+	default:
+		return 0;
+	}
+	/* The anchor's name is not echoed: it could be anything. */
+	if (anchor != NULL)
+		return cerr(cp, line, "anchors and aliases are not supported");
+	if (++cp->nnodes > CREDS_MAX_NODES)
+		return cerr(cp, line, "more than %d values", CREDS_MAX_NODES);
+
+	node = nd_arena_alloc(cp->arena, sizeof(*node));
+	node->line = line;
+	if (ev->type == YAML_SCALAR_EVENT) {
+		node->kind = Y_SCALAR;
+		node->len = ev->data.scalar.length;
+		/* A "\0" escape in a quoted scalar would cut C strings. */
+		if (memchr(ev->data.scalar.value, '\0', node->len) != NULL)
+			return cerr(cp, line, "NUL character in a value");
+		node->str = nd_arena_strndup(cp->arena,
+		    (const char *)ev->data.scalar.value, node->len);
+		node->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	} else
+		node->kind = ev->type == YAML_SEQUENCE_START_EVENT ? Y_SEQ :
+		    Y_MAP;
+
+	if (tr->depth == 0)
+		tr->root = node;
+	else
+		add_kid(cp, tr->stack[tr->depth - 1], node);
+	if (node->kind != Y_SCALAR) {
+		if (tr->depth == CREDS_MAX_DEPTH)
+			return cerr(cp, line, "nesting deeper than %d levels "
+			    "is not supported", CREDS_MAX_DEPTH);
+		tr->stack[tr->depth++] = node;
+	}
+	return 0;
+}
+
+static int
+build_tree(struct cparse *cp, const char *buf, size_t len,
+    struct ynode **ret)
+{
+	struct tree tr = { 0 };
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	int rc = 0, done = 0;
+
+	if (!yaml_parser_initialize(&parser)) {
+		cerr(cp, 0, "out of memory while parsing YAML");
+		return -ENOMEM;
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	while (!done) {
+		if (!yaml_parser_parse(&parser, &ev)) {
+			rc = yaml_error(cp, &parser, buf, len);
+			goto out;
+		}
+		done = ev.type == YAML_STREAM_END_EVENT;
+		rc = on_event(cp, &tr, &ev);
+		yaml_event_delete(&ev);
+		if (rc != 0)
+			goto out;
+	}
+	*ret = tr.root;
+out:
+	yaml_parser_delete(&parser);
+	return rc;
+}
+
+/* Reads the file and returns its top-level mapping. */
+static int
+load_root(struct cparse *cp, struct ynode **ret)
+{
+	struct ynode *root = NULL;
+	size_t len = 0;
+	char *buf = NULL;
+	int rc;
+
+	if (cp->err != NULL && cp->errlen > 0)
+		cp->err[0] = '\0';
+	if ((rc = slurp(cp->arena, cp->path, CREDS_MAX_BYTES, &buf,
+	    &len)) != 0) {
+		if (rc == -EFBIG)
+			cerr(cp, 0, "file is larger than 1 MiB");
+		else
+			cerr(cp, 0, "cannot read: %s", strerror(-rc));
+		return rc;
+	}
+	if ((rc = build_tree(cp, buf, len, &root)) != 0)
+		return rc;
+	if (root == NULL)
+		return cerr(cp, 0, "empty file");
+	if (root->kind != Y_MAP)
+		return cerr(cp, root->line, "expected a mapping at the top "
+		    "level, got %s", describe(root));
+	*ret = root;
+	return 0;
+}
+
+/* ---- tree access ---- */
+
+/*
+ * Finds key name in map; ret->k and ret->v are NULL when it is absent.  A
+ * key given twice is refused, as talosctl's and kubectl's YAML decoders
+ * refuse it.  where prefixes the error ("contexts.lab"), or is NULL.
+ */
+static int
+map_get(struct cparse *cp, const struct ynode *map, const char *where,
+    const char *name, struct kv *ret)
+{
+	struct kv found = { NULL, NULL };
+	const struct ynode *k;
+	size_t i;
+
+	for (i = 0; i + 1 < map->n; i += 2) {
+		k = map->kids[i];
+		if (k->kind != Y_SCALAR || strcmp(k->str, name) != 0)
+			continue;
+		if (found.k != NULL)
+			return cerr(cp, k->line, "%s%s'%s' is given twice "
+			    "(first on line %d)", where != NULL ? where : "",
+			    where != NULL ? ": " : "", name, found.k->line);
+		found.k = k;
+		found.v = map->kids[i + 1];
+	}
+	*ret = found;
+	return 0;
+}
+
+/* The line to blame for a key: the key's own, else the map's. */
+static int
+kv_line(const struct kv *kv, const struct ynode *map)
+{
+	return kv->k != NULL ? kv->k->line : map->line;
+}
+
+/* An optional string; *ret is NULL when absent, null or "". */
+static int
+get_str(struct cparse *cp, const struct kv *kv, const char *what,
+    char **ret)
+{
+	if (is_null(kv->v)) {
+		*ret = NULL;
+		return 0;
+	}
+	if (kv->v->kind != Y_SCALAR)
+		return cerr(cp, kv->k->line, "%s: must be a string, got %s",
+		    what, describe(kv->v));
+	*ret = kv->v->len == 0 ? NULL : kv->v->str;
+	return 0;
+}
+
+/* A list of non-empty strings into a NULL-terminated array. */
+static int
+get_strlist(struct cparse *cp, const struct kv *kv, const char *what,
+    char ***ret)
+{
+	const struct ynode *v = kv->v, *e;
+	char **list;
+	size_t i;
+
+	if (is_null(v)) {
+		*ret = nd_arena_alloc(cp->arena, sizeof(**ret));
+		return 0;
+	}
+	if (v->kind != Y_SEQ)
+		return cerr(cp, kv->k->line, "%s: must be a list of strings, "
+		    "got %s", what, describe(v));
+	list = nd_arena_alloc(cp->arena, (v->n + 1) * sizeof(*list));
+	for (i = 0; i < v->n; i++) {
+		e = v->kids[i];
+		if (e->kind != Y_SCALAR || is_null(e) || e->len == 0)
+			return cerr(cp, e->line, "%s[%zu]: must be a non-empty "
+			    "string, got %s", what, i, describe(e));
+		list[i] = e->str;
+	}
+	list[v->n] = NULL;
+	*ret = list;
+	return 0;
+}
+
+/* YAML 1.1 booleans, which kubectl's YAML decoder (yaml.v2) accepts. */
+static int
+get_bool(struct cparse *cp, const struct kv *kv, const char *what,
+    bool *ret)
+{
+	static const char *const yes[] = { "true", "True", "TRUE", "yes",
+	    "Yes", "YES", "on", "On", "ON" };
+	static const char *const no[] = { "false", "False", "FALSE", "no",
+	    "No", "NO", "off", "Off", "OFF" };
+	size_t i;
+
+	if (is_null(kv->v)) {
+		*ret = false;
+		return 0;
+	}
+	if (kv->v->kind == Y_SCALAR && kv->v->plain) {
+		for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+			if (strcmp(kv->v->str, yes[i]) == 0) {
+				*ret = true;
+				return 0;
+			}
+			if (strcmp(kv->v->str, no[i]) == 0) {
+				*ret = false;
+				return 0;
+			}
+		}
+	}
+	return cerr(cp, kv->k->line, "%s: must be true or false", what);
+}
+
+static void
+namelist_add(struct namelist *nl, const char *name, size_t len)
+{
+	int n;
+
+	if (nl->n++ >= NAMES_LISTED)
+		return;
+	n = snprintf(nl->buf + nl->used, sizeof(nl->buf) - nl->used,
+	    "%s%.*s%s", nl->n > 1 ? ", " : "", show_len(len), name,
+	    show_more(len));
+	if (n > 0 && nl->used + (size_t)n < sizeof(nl->buf))
+		nl->used += (size_t)n;
+}
+
+static const char *
+namelist_str(struct namelist *nl)
+{
+	if (nl->n == 0)
+		return "none";
+	if (nl->n > NAMES_LISTED)
+		snprintf(nl->buf + nl->used, sizeof(nl->buf) - nl->used,
+		    ", ... (%zu in all)", nl->n);
+	return nl->buf;
+}
+
+/* ---- base64 and PEM ---- */
+
+static int
+b64_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+static bool
+b64_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/*
+ * Decodes standard base64 with padding (RFC 4648 4), which is what Go's
+ * base64.StdEncoding writes into talosconfigs and what kubeconfig's -data
+ * fields hold.  Whitespace is skipped anywhere because YAML block scalars
+ * and hand-wrapped files carry line breaks.  The output length is counted
+ * from the input and the padding, not taken from OpenSSL's EVP_DecodeBlock,
+ * which counts padding as zero bytes.  On error writes a reason to why that
+ * gives offsets only, never input characters.  *ret_len 0 means the value
+ * was blank.
+ */
+static int
+b64_decode(struct nd_arena *arena, const char *s, size_t len, size_t max,
+    char **ret, size_t *ret_len, char *why, size_t whylen)
+{
+	size_t i, n = 0, pad = 0, outlen, o = 0, q = 0;
+	uint32_t acc = 0;
+	unsigned char c;
+	char *out;
+	int v;
+
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (b64_space(c))
+			continue;
+		n++;
+		if (c == '=') {
+			pad++;
+			continue;
+		}
+		if (pad > 0) {
+			snprintf(why, whylen, "invalid base64: data after "
+			    "'=' padding at character %zu", i + 1);
+			return -EINVAL;
+		}
+		if (b64_value(c) < 0) {
+			snprintf(why, whylen, "invalid base64: character %zu "
+			    "is not in the base64 alphabet", i + 1);
+			return -EINVAL;
+		}
+	}
+	if (n == 0) {
+		*ret = NULL;
+		*ret_len = 0;
+		return 0;
+	}
+	if (n % 4 != 0) {
+		snprintf(why, whylen, "invalid base64: length %zu is not a "
+		    "multiple of 4 (truncated, or padding missing)", n);
+		return -EINVAL;
+	}
+	if (pad > 2) {
+		snprintf(why, whylen, "invalid base64: bad '=' padding");
+		return -EINVAL;
+	}
+	outlen = n / 4 * 3 - pad;
+	if (outlen > max) {
+		snprintf(why, whylen, "decodes to %zu bytes, more than the "
+		    "%d KiB allowed", outlen, BLOB_MAX / 1024);
+		return -EFBIG;
+	}
+	out = nd_arena_alloc(arena, outlen + 1);
+	for (i = 0; i < len; i++) {
+		c = (unsigned char)s[i];
+		if (b64_space(c) || c == '=')
+			continue;
+		v = b64_value(c);
+		acc = acc << 6 | (uint32_t)v;
+		if (++q == 4) {
+			out[o++] = (char)(acc >> 16 & 0xff);
+			out[o++] = (char)(acc >> 8 & 0xff);
+			out[o++] = (char)(acc & 0xff);
+			acc = 0;
+			q = 0;
+		}
+	}
+	/* The last group: 2 or 3 characters before the padding. */
+	if (q == 2)
+		out[o++] = (char)(acc >> 4 & 0xff);
+	else if (q == 3) {
+		out[o++] = (char)(acc >> 10 & 0xff);
+		out[o++] = (char)(acc >> 2 & 0xff);
+	}
+	out[o] = '\0';
+	*ret = out;
+	*ret_len = o;
+	return 0;
+}
+
+/*
+ * Talos writes its PKCS#8 Ed25519 keys under the label "ED25519 PRIVATE
+ * KEY" (talos-wire.md 4), which OpenSSL does not know; the DER inside is
+ * plain PKCS#8, OpenSSL's "PRIVATE KEY".  Only the labels change.
+ */
+static char *
+pem_relabel(struct nd_arena *arena, const char *buf, size_t len,
+    size_t *ret_len)
+{
+	static const struct {
+		const char	*from, *to;
+	} map[] = {
+		{ "-----BEGIN ED25519 PRIVATE KEY-----",
+		    "-----BEGIN PRIVATE KEY-----" },
+		{ "-----END ED25519 PRIVATE KEY-----",
+		    "-----END PRIVATE KEY-----" },
+	};
+	size_t i = 0, o = 0, m, fl = 0, tl;
+	char *out;
+
+	out = nd_arena_alloc(arena, len + 1);
+	while (i < len) {
+		for (m = 0; m < sizeof(map) / sizeof(map[0]); m++) {
+			fl = strlen(map[m].from);
+			if (len - i >= fl && memcmp(buf + i, map[m].from,
+			    fl) == 0)
+				break;
+		}
+		if (m == sizeof(map) / sizeof(map[0])) {
+			out[o++] = buf[i++];
+			continue;
+		}
+		tl = strlen(map[m].to);
+		memcpy(out + o, map[m].to, tl);
+		o += tl;
+		i += fl;
+	}
+	out[o] = '\0';
+	*ret_len = o;
+	return out;
+}
+
+/*
+ * Encrypted keys are refused rather than prompted for: the default
+ * callback would read a passphrase from the terminal.
+ */
+static int
+no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return -1;
+}
+
+/* OpenSSL's reason for the last error: static text, never input. */
+static const char *
+ssl_reason(void)
+{
+	const char *r = ERR_reason_error_string(ERR_peek_last_error());
+
+	return r != NULL ? r : "unknown error";
+}
+
+static bool
+ssl_no_start_line(void)
+{
+	unsigned long e = ERR_peek_last_error();
+
+	return ERR_GET_LIB(e) == ERR_LIB_PEM &&
+	    ERR_GET_REASON(e) == PEM_R_NO_START_LINE;
+}
+
+/*
+ * Checks that buf holds PEM of the given kind and stores it in ret.  what
+ * names the source ("contexts.lab.ca"); line is where it was given.
+ */
+static int
+pem_check(struct cparse *cp, int line, const char *what, char *buf,
+    size_t len, enum pemkind kind, struct nd_pem *ret)
+{
+	EVP_PKEY *pkey = NULL;
+	BIO *bio = NULL;
+	X509 *x;
+	size_t ncerts = 0;
+	int rc;
+
+	if (memchr(buf, '\0', len) != NULL ||
+	    memmem(buf, len, "-----BEGIN ", 11) == NULL)
+		return cerr(cp, line, "%s: not PEM (no '-----BEGIN' line)",
+		    what);
+	if (kind == PEM_KEY) {
+		/* OpenSSL 3 says only "unsupported" for a certificate here. */
+		if (memmem(buf, len, "PRIVATE KEY-----", 16) == NULL)
+			return cerr(cp, line, "%s: no PEM private key block",
+			    what);
+		buf = pem_relabel(cp->arena, buf, len, &len);
+	}
+	ERR_clear_error();
+	if ((bio = BIO_new_mem_buf(buf, (int)len)) == NULL) {
+		cerr(cp, line, "%s: out of memory", what);
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (kind == PEM_CERTS) {
+		while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) !=
+		    NULL) {
+			X509_free(x);
+			ncerts++;
+		}
+		/* Running out of blocks is the normal end of the loop. */
+		if (ncerts == 0 && ssl_no_start_line()) {
+			rc = cerr(cp, line, "%s: no PEM CERTIFICATE block",
+			    what);
+			goto out;
+		}
+		if (!ssl_no_start_line()) {
+			rc = cerr(cp, line, "%s: invalid certificate (%s)",
+			    what, ssl_reason());
+			goto out;
+		}
+	} else {
+		pkey = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
+		if (pkey == NULL) {
+			if (memmem(buf, len, "ENCRYPTED", 9) != NULL)
+				rc = cerr(cp, line, "%s: encrypted private "
+				    "keys are not supported", what);
+			else if (ssl_no_start_line())
+				rc = cerr(cp, line, "%s: no PEM private key "
+				    "block", what);
+			else
+				rc = cerr(cp, line, "%s: invalid private key "
+				    "(%s)", what, ssl_reason());
+			goto out;
+		}
+	}
+	ret->data = buf;
+	ret->len = len;
+	rc = 0;
+out:
+	EVP_PKEY_free(pkey);
+	BIO_free(bio);
+	ERR_clear_error();
+	return rc;
+}
+
+/* A base64 scalar (talosconfig ca/crt/key, kubeconfig *-data). */
+static int
+pem_from_b64(struct cparse *cp, const struct kv *kv, const char *what,
+    enum pemkind kind, struct nd_pem *ret)
+{
+	char why[160], *s, *buf;
+	size_t len;
+	int rc;
+
+	if ((rc = get_str(cp, kv, what, &s)) != 0)
+		return rc;
+	if (s == NULL) {
+		ret->data = NULL;
+		ret->len = 0;
+		return 0;
+	}
+	if ((rc = b64_decode(cp->arena, s, kv->v->len, BLOB_MAX, &buf, &len,
+	    why, sizeof(why))) != 0) {
+		cerr(cp, kv->v->line, "%s: %s", what, why);
+		return rc == -EFBIG ? -EINVAL : rc;
+	}
+	if (len == 0) {
+		ret->data = NULL;
+		ret->len = 0;
+		return 0;
+	}
+	return pem_check(cp, kv->v->line, what, buf, len, kind, ret);
+}
+
+/*
+ * Paths in a kubeconfig are relative to the kubeconfig's directory
+ * (client-go's ResolvePaths), not to the working directory.
+ */
+static char *
+kube_path(struct cparse *cp, const char *p)
+{
+	const char *slash;
+
+	if (p[0] == '/' || (slash = strrchr(cp->path, '/')) == NULL)
+		return nd_arena_strdup(cp->arena, p);
+	return nd_arena_printf(cp->arena, "%.*s/%s",
+	    (int)(slash - cp->path), cp->path, p);
+}
+
+/* Reads a file named in the kubeconfig; 64 KiB at most. */
+static int
+read_named(struct cparse *cp, int line, const char *what, const char *p,
+    char **ret_buf, size_t *ret_len)
+{
+	int rc;
+
+	if ((rc = slurp(cp->arena, p, BLOB_MAX, ret_buf, ret_len)) == 0)
+		return 0;
+	if (rc == -EFBIG)
+		cerr(cp, line, "%s: '%s' is larger than %d KiB", what, p,
+		    BLOB_MAX / 1024);
+	else
+		cerr(cp, line, "%s: cannot read '%s': %s", what, p,
+		    strerror(-rc));
+	return rc;
+}
+
+/*
+ * kubeconfig's NAME-data / NAME pair: inline base64 or a file.  Inline
+ * data wins when both are given, as in client-go's transport.  *ret_line,
+ * when wanted, is the line of the key used, 0 when there is none.
+ */
+static int
+kube_pem(struct cparse *cp, const struct ynode *map, const char *where,
+    const char *datakey, const char *filekey, enum pemkind kind,
+    struct nd_pem *ret, int *ret_line)
+{
+	struct kv data, file;
+	struct nd_pem pem = { NULL, 0 };
+	char *what, *p, *buf;
+	size_t len;
+	int rc, line = 0;
+
+	if ((rc = map_get(cp, map, where, datakey, &data)) != 0 ||
+	    (rc = map_get(cp, map, where, filekey, &file)) != 0)
+		return rc;
+	what = nd_arena_printf(cp->arena, "%s: %s", where, datakey);
+	if ((rc = pem_from_b64(cp, &data, what, kind, &pem)) != 0)
+		return rc;
+	if (pem.len != 0)
+		line = data.k->line;
+	else {
+		what = nd_arena_printf(cp->arena, "%s: %s", where, filekey);
+		if ((rc = get_str(cp, &file, what, &p)) != 0)
+			return rc;
+		if (p != NULL) {
+			p = kube_path(cp, p);
+			if ((rc = read_named(cp, file.k->line, what, p, &buf,
+			    &len)) != 0)
+				return rc;
+			what = nd_arena_printf(cp->arena, "%s: %s ('%s')",
+			    where, filekey, p);
+			if ((rc = pem_check(cp, file.k->line, what, buf, len,
+			    kind, &pem)) != 0)
+				return rc;
+			line = file.k->line;
+		}
+	}
+	*ret = pem;
+	if (ret_line != NULL)
+		*ret_line = line;
+	return 0;
+}
+
+/*
+ * A client certificate and key must come together and belong together;
+ * a mismatch would otherwise surface as a handshake failure per endpoint.
+ */
+static int
+check_pair(struct cparse *cp, int line, const char *where,
+    const char *crtname, const char *keyname, const struct nd_pem *crt,
+    const struct nd_pem *key)
+{
+	EVP_PKEY *pkey = NULL;
+	BIO *bio = NULL;
+	X509 *x = NULL;
+	int rc;
+
+	if (crt->len == 0 && key->len == 0)
+		return 0;
+	if (key->len == 0)
+		return cerr(cp, line, "%s: '%s' is set but '%s' is not (give "
+		    "both or neither)", where, crtname, keyname);
+	if (crt->len == 0)
+		return cerr(cp, line, "%s: '%s' is set but '%s' is not (give "
+		    "both or neither)", where, keyname, crtname);
+	ERR_clear_error();
+	if ((bio = BIO_new_mem_buf(crt->data, (int)crt->len)) == NULL ||
+	    (x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) == NULL)
+		goto nomem;
+	BIO_free(bio);
+	if ((bio = BIO_new_mem_buf(key->data, (int)key->len)) == NULL ||
+	    (pkey = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase,
+	    NULL)) == NULL)
+		goto nomem;
+	if (X509_check_private_key(x, pkey) != 1)
+		rc = cerr(cp, line, "%s: '%s' and '%s' do not match (the "
+		    "certificate is not for this key)", where, crtname,
+		    keyname);
+	else
+		rc = 0;
+	goto out;
+nomem:
+	/* Both parsed in pem_check already, so only memory can fail here. */
+	cerr(cp, line, "%s: out of memory", where);
+	rc = -ENOMEM;
+out:
+	EVP_PKEY_free(pkey);
+	X509_free(x);
+	BIO_free(bio);
+	ERR_clear_error();
+	return rc;
+}
+
+/* ---- talosconfig ---- */
+
+static int
+talos_context(struct cparse *cp, const char *name, const struct ynode *key,
+    const struct ynode *ctx, struct nd_talos_creds *tc)
+{
+	struct kv endpoints, nodes, target, ca, crt, k;
+	char *where, *what, **eps, *tgt;
+	size_t n;
+	int rc;
+
+	where = nd_arena_printf(cp->arena, "contexts.%.*s%s",
+	    show_len(strlen(name)), name, show_more(strlen(name)));
+	if (ctx->kind != Y_MAP || is_null(ctx))
+		return cerr(cp, key->line, "%s: must be a mapping, got %s",
+		    where, describe(ctx));
+	if ((rc = map_get(cp, ctx, where, "endpoints", &endpoints)) != 0 ||
+	    (rc = map_get(cp, ctx, where, "nodes", &nodes)) != 0 ||
+	    (rc = map_get(cp, ctx, where, "target", &target)) != 0 ||
+	    (rc = map_get(cp, ctx, where, "ca", &ca)) != 0 ||
+	    (rc = map_get(cp, ctx, where, "crt", &crt)) != 0 ||
+	    (rc = map_get(cp, ctx, where, "key", &k)) != 0)
+		return rc;
+
+	what = nd_arena_printf(cp->arena, "%s.endpoints", where);
+	if ((rc = get_strlist(cp, &endpoints, what, &eps)) != 0)
+		return rc;
+	what = nd_arena_printf(cp->arena, "%s.target", where);
+	if ((rc = get_str(cp, &target, what, &tgt)) != 0)
+		return rc;
+	/*
+	 * Old talosconfigs name one endpoint in `target`; talosctl moves it
+	 * into endpoints when it loads them, so do the same.
+	 */
+	for (n = 0; eps[n] != NULL; n++)
+		continue;
+	if (tgt != NULL) {
+		eps = nd_arena_grow(cp->arena, eps, n, n + 2, sizeof(*eps));
+		eps[n++] = tgt;
+		eps[n] = NULL;
+	}
+	if (n == 0)
+		return cerr(cp, endpoints.k != NULL ? endpoints.k->line :
+		    key->line, "%s.endpoints: no "
+		    "endpoints (talosctl would need --endpoints)", where);
+	tc->endpoints = eps;
+	what = nd_arena_printf(cp->arena, "%s.nodes", where);
+	if ((rc = get_strlist(cp, &nodes, what, &tc->nodes)) != 0)
+		return rc;
+
+	what = nd_arena_printf(cp->arena, "%s.ca", where);
+	if ((rc = pem_from_b64(cp, &ca, what, PEM_CERTS, &tc->ca)) != 0)
+		return rc;
+	what = nd_arena_printf(cp->arena, "%s.crt", where);
+	if ((rc = pem_from_b64(cp, &crt, what, PEM_CERTS, &tc->crt)) != 0)
+		return rc;
+	what = nd_arena_printf(cp->arena, "%s.key", where);
+	if ((rc = pem_from_b64(cp, &k, what, PEM_KEY, &tc->key)) != 0)
+		return rc;
+	return check_pair(cp, kv_line(tc->key.len != 0 ? &k : &crt, ctx),
+	    where, "crt", "key", &tc->crt, &tc->key);
+}
+
+int
+nd_talos_creds_load(struct nd_arena *arena, const char *path,
+    const char *context, struct nd_talos_creds *ret, char *err,
+    size_t errlen)
+{
+	struct cparse cp = { .arena = arena, .kind = "talosconfig",
+	    .path = path, .err = err, .errlen = errlen };
+	struct nd_talos_creds tc = { 0 };
+	struct namelist nl = { .n = 0 };
+	const struct ynode *map, *k, *found = NULL, *foundkey = NULL;
+	struct ynode *root;
+	struct kv cur, ctxs;
+	const char *name;
+	char *filectx;
+	size_t i;
+	int rc;
+
+	if ((rc = load_root(&cp, &root)) != 0)
+		return rc;
+	if ((rc = map_get(&cp, root, NULL, "context", &cur)) != 0 ||
+	    (rc = map_get(&cp, root, NULL, "contexts", &ctxs)) != 0 ||
+	    (rc = get_str(&cp, &cur, "context", &filectx)) != 0)
+		return rc;
+	map = ctxs.v;
+	if (is_null(map))
+		return cerr(&cp, kv_line(&ctxs, root), "no contexts defined "
+		    "('contexts' is missing or empty)");
+	if (map->kind != Y_MAP)
+		return cerr(&cp, ctxs.k->line, "contexts: must be a mapping, "
+		    "got %s", describe(map));
+	if (map->n / 2 > TALOS_MAX_CONTEXTS)
+		return cerr(&cp, ctxs.k->line, "more than %d contexts",
+		    TALOS_MAX_CONTEXTS);
+	name = context != NULL ? context : filectx;
+	for (i = 0; i + 1 < map->n; i += 2) {
+		k = map->kids[i];
+		if (k->kind != Y_SCALAR)
+			return cerr(&cp, k->line, "contexts: names must be "
+			    "strings, got %s", describe(k));
+		namelist_add(&nl, k->str, k->len);
+		if (name == NULL || strcmp(k->str, name) != 0)
+			continue;
+		if (found != NULL)
+			return cerr(&cp, k->line, "context '%.*s%s' is given "
+			    "twice (first on line %d)",
+			    show_len(k->len), k->str, show_more(k->len),
+			    foundkey->line);
+		foundkey = k;
+		found = map->kids[i + 1];
+	}
+	if (name == NULL || *name == '\0')
+		return cerr(&cp, kv_line(&cur, root), "no context selected: "
+		    "'context' is not set (contexts: %s)", namelist_str(&nl));
+	if (found == NULL)
+		return cerr(&cp, context != NULL ? 0 : kv_line(&cur, root),
+		    "context '%.*s%s' not found (contexts: %s)",
+		    show_len(strlen(name)), name, show_more(strlen(name)),
+		    namelist_str(&nl));
+	if ((rc = talos_context(&cp, name, foundkey, found, &tc)) != 0)
+		return rc;
+	tc.path = nd_arena_strdup(arena, path);
+	tc.context = nd_arena_strdup(arena, name);
+	*ret = tc;
+	return 0;
+}
+
+/* ---- kubeconfig ---- */
+
+/*
+ * Finds the entry named want in one of kubeconfig's named lists
+ * (clusters, users, contexts: [{name: N, <body>: {...}}]).  *ret_item is
+ * NULL when there is none; all names go to nl for the error.
+ */
+static int
+kube_find(struct cparse *cp, const struct kv *list, const char *lname,
+    const char *want, struct namelist *nl, const struct ynode **ret_item)
+{
+	const struct ynode *item, *found = NULL;
+	struct kv name;
+	size_t i;
+	int rc;
+
+	*ret_item = NULL;
+	if (is_null(list->v))
+		return 0;
+	if (list->v->kind != Y_SEQ)
+		return cerr(cp, list->k->line, "%s: must be a list, got %s",
+		    lname, describe(list->v));
+	if (list->v->n > KUBE_MAX_ENTRIES)
+		return cerr(cp, list->k->line, "%s: more than %d entries",
+		    lname, KUBE_MAX_ENTRIES);
+	for (i = 0; i < list->v->n; i++) {
+		item = list->v->kids[i];
+		if (item->kind != Y_MAP)
+			return cerr(cp, item->line, "%s[%zu]: must be a "
+			    "mapping, got %s", lname, i, describe(item));
+		if ((rc = map_get(cp, item, lname, "name", &name)) != 0)
+			return rc;
+		if (is_null(name.v) || name.v->kind != Y_SCALAR)
+			continue;
+		namelist_add(nl, name.v->str, name.v->len);
+		if (want == NULL || strcmp(name.v->str, want) != 0)
+			continue;
+		/* client-go refuses duplicate names when it loads the file. */
+		if (found != NULL)
+			return cerr(cp, item->line, "%s: name '%.*s%s' is "
+			    "given twice (first on line %d)", lname,
+			    show_len(strlen(want)), want,
+			    show_more(strlen(want)), found->line);
+		found = item;
+	}
+	*ret_item = found;
+	return 0;
+}
+
+/* The body of a found entry ("cluster:" of a clusters[] item). */
+static int
+kube_body(struct cparse *cp, const struct ynode *item, const char *where,
+    const char *bname, bool nullok, const struct ynode **ret)
+{
+	struct kv body;
+	int rc;
+
+	if ((rc = map_get(cp, item, where, bname, &body)) != 0)
+		return rc;
+	if (is_null(body.v) && nullok) {
+		*ret = NULL;
+		return 0;
+	}
+	if (is_null(body.v) || body.v->kind != Y_MAP)
+		return cerr(cp, kv_line(&body, item), "%s: '%s' must be a "
+		    "mapping, got %s", where, bname, describe(body.v));
+	*ret = body.v;
+	return 0;
+}
+
+static int
+kube_cluster(struct cparse *cp, const char *where, const struct ynode *c,
+    struct nd_kube_creds *kc)
+{
+	struct kv server, insecure, sni;
+	char *what, *s;
+	int rc;
+
+	if ((rc = map_get(cp, c, where, "server", &server)) != 0 ||
+	    (rc = map_get(cp, c, where, "insecure-skip-tls-verify",
+	    &insecure)) != 0 ||
+	    (rc = map_get(cp, c, where, "tls-server-name", &sni)) != 0)
+		return rc;
+	what = nd_arena_printf(cp->arena, "%s: server", where);
+	if ((rc = get_str(cp, &server, what, &kc->server)) != 0)
+		return rc;
+	if (kc->server == NULL)
+		return cerr(cp, kv_line(&server, c), "%s: no 'server' set",
+		    where);
+	what = nd_arena_printf(cp->arena, "%s: insecure-skip-tls-verify",
+	    where);
+	if ((rc = get_bool(cp, &insecure, what, &kc->insecure)) != 0)
+		return rc;
+	/* Checked for type only: struct nd_kube_creds has no field for it. */
+	what = nd_arena_printf(cp->arena, "%s: tls-server-name", where);
+	if ((rc = get_str(cp, &sni, what, &s)) != 0)
+		return rc;
+	if ((rc = kube_pem(cp, c, where, "certificate-authority-data",
+	    "certificate-authority", PEM_CERTS, &kc->ca, NULL)) != 0)
+		return rc;
+	/* client-go's transport refuses the same combination. */
+	if (kc->insecure && kc->ca.len != 0)
+		return cerr(cp, kv_line(&insecure, c), "%s: "
+		    "insecure-skip-tls-verify cannot be combined with a "
+		    "certificate authority", where);
+	return 0;
+}
+
+/* A bearer token goes into an HTTP header: no control characters. */
+static bool
+token_ok(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	return len > 0;
+}
+
+static int
+kube_token(struct cparse *cp, const char *where, const struct ynode *u,
+    struct nd_kube_creds *kc)
+{
+	struct kv token, file;
+	char *what, *s, *p, *buf;
+	size_t len, b, e;
+	int rc;
+
+	if ((rc = map_get(cp, u, where, "token", &token)) != 0 ||
+	    (rc = map_get(cp, u, where, "tokenFile", &file)) != 0)
+		return rc;
+	what = nd_arena_printf(cp->arena, "%s: token", where);
+	if ((rc = get_str(cp, &token, what, &s)) != 0)
+		return rc;
+	/* An inline token wins over tokenFile, as in client-go. */
+	if (s != NULL) {
+		if (!token_ok(s, token.v->len))
+			return cerr(cp, token.k->line, "%s: contains control "
+			    "characters or line breaks", what);
+		kc->token = s;
+		return 0;
+	}
+	what = nd_arena_printf(cp->arena, "%s: tokenFile", where);
+	if ((rc = get_str(cp, &file, what, &p)) != 0)
+		return rc;
+	if (p == NULL)
+		return 0;
+	p = kube_path(cp, p);
+	if ((rc = read_named(cp, file.k->line, what, p, &buf, &len)) != 0)
+		return rc;
+	/* client-go trims the file's content the same way (TrimSpace). */
+	for (b = 0; b < len && strchr(" \t\r\n", buf[b]) != NULL &&
+	    buf[b] != '\0'; b++)
+		continue;
+	for (e = len; e > b && strchr(" \t\r\n", buf[e - 1]) != NULL &&
+	    buf[e - 1] != '\0'; e--)
+		continue;
+	if (e == b)
+		return cerr(cp, file.k->line, "%s: '%s' is empty", what, p);
+	if (!token_ok(buf + b, e - b))
+		return cerr(cp, file.k->line, "%s: '%s' contains control "
+		    "characters or line breaks inside the token", what, p);
+	kc->token = nd_arena_strndup(cp->arena, buf + b, e - b);
+	return 0;
+}
+
+static int
+kube_user(struct cparse *cp, const char *where, const struct ynode *u,
+    struct nd_kube_creds *kc)
+{
+	struct kv exec, authp;
+	int rc, crtline, keyline;
+
+	if ((rc = map_get(cp, u, where, "exec", &exec)) != 0 ||
+	    (rc = map_get(cp, u, where, "auth-provider", &authp)) != 0)
+		return rc;
+	if (!is_null(exec.v))
+		return cerr(cp, exec.k->line, "%s: exec credential plugins "
+		    "are not supported; use a client certificate or token",
+		    where);
+	if (!is_null(authp.v))
+		return cerr(cp, authp.k->line, "%s: auth-provider plugins "
+		    "are not supported; use a client certificate or token",
+		    where);
+	if ((rc = kube_pem(cp, u, where, "client-certificate-data",
+	    "client-certificate", PEM_CERTS, &kc->crt, &crtline)) != 0 ||
+	    (rc = kube_pem(cp, u, where, "client-key-data", "client-key",
+	    PEM_KEY, &kc->key, &keyline)) != 0)
+		return rc;
+	if ((rc = check_pair(cp, keyline != 0 ? keyline : crtline, where,
+	    "client-certificate",
+	    "client-key", &kc->crt, &kc->key)) != 0)
+		return rc;
+	return kube_token(cp, where, u, kc);
+}
+
+static int
+kube_check_header(struct cparse *cp, const struct ynode *root)
+{
+	struct kv api, kind;
+	int rc;
+
+	/* Both may be missing: client-go defaults them. */
+	if ((rc = map_get(cp, root, NULL, "apiVersion", &api)) != 0 ||
+	    (rc = map_get(cp, root, NULL, "kind", &kind)) != 0)
+		return rc;
+	if (!is_null(api.v) && (api.v->kind != Y_SCALAR ||
+	    strcmp(api.v->str, "v1") != 0))
+		return cerr(cp, api.k->line, "apiVersion: expected 'v1'");
+	if (!is_null(kind.v) && (kind.v->kind != Y_SCALAR ||
+	    strcmp(kind.v->str, "Config") != 0))
+		return cerr(cp, kind.k->line, "kind: expected 'Config'");
+	return 0;
+}
+
+int
+nd_kube_creds_load(struct nd_arena *arena, const char *path,
+    const char *context, struct nd_kube_creds *ret, char *err,
+    size_t errlen)
+{
+	struct cparse cp = { .arena = arena, .kind = "kubeconfig",
+	    .path = path, .err = err, .errlen = errlen };
+	struct nd_kube_creds kc = { 0 };
+	struct namelist nlc = { .n = 0 }, nlk = { .n = 0 }, nlu = { .n = 0 };
+	const struct ynode *ctxitem, *clitem, *uitem, *ctx, *cl, *u = NULL;
+	struct kv cur, ctxs, clusters, users, clname, uname;
+	char *name, *cn, *un, *where, *cwhere, *uwhere;
+	struct ynode *root;
+	int rc;
+
+	if ((rc = load_root(&cp, &root)) != 0 ||
+	    (rc = kube_check_header(&cp, root)) != 0)
+		return rc;
+	if ((rc = map_get(&cp, root, NULL, "current-context", &cur)) != 0 ||
+	    (rc = map_get(&cp, root, NULL, "contexts", &ctxs)) != 0 ||
+	    (rc = map_get(&cp, root, NULL, "clusters", &clusters)) != 0 ||
+	    (rc = map_get(&cp, root, NULL, "users", &users)) != 0 ||
+	    (rc = get_str(&cp, &cur, "current-context", &name)) != 0)
+		return rc;
+	if (context != NULL)
+		name = nd_arena_strdup(arena, context);
+	if ((rc = kube_find(&cp, &ctxs, "contexts", name, &nlc,
+	    &ctxitem)) != 0)
+		return rc;
+	if (name == NULL || *name == '\0')
+		return cerr(&cp, kv_line(&cur, root), "no context selected: "
+		    "'current-context' is not set (contexts: %s)",
+		    namelist_str(&nlc));
+	if (ctxitem == NULL)
+		return cerr(&cp, context != NULL ? 0 : kv_line(&cur, root),
+		    "context '%.*s%s' not found (contexts: %s)",
+		    show_len(strlen(name)), name, show_more(strlen(name)),
+		    namelist_str(&nlc));
+
+	where = nd_arena_printf(arena, "context '%.*s%s'",
+	    show_len(strlen(name)), name, show_more(strlen(name)));
+	if ((rc = kube_body(&cp, ctxitem, where, "context", false,
+	    &ctx)) != 0 ||
+	    (rc = map_get(&cp, ctx, where, "cluster", &clname)) != 0 ||
+	    (rc = map_get(&cp, ctx, where, "user", &uname)) != 0 ||
+	    (rc = get_str(&cp, &clname, nd_arena_printf(arena, "%s: cluster",
+	    where), &cn)) != 0 ||
+	    (rc = get_str(&cp, &uname, nd_arena_printf(arena, "%s: user",
+	    where), &un)) != 0)
+		return rc;
+	if (cn == NULL)
+		return cerr(&cp, kv_line(&clname, ctx), "%s: no 'cluster' "
+		    "set", where);
+	if ((rc = kube_find(&cp, &clusters, "clusters", cn, &nlk,
+	    &clitem)) != 0)
+		return rc;
+	if (clitem == NULL)
+		return cerr(&cp, clname.k->line, "%s: cluster '%.*s%s' not "
+		    "found (clusters: %s)", where, show_len(strlen(cn)), cn,
+		    show_more(strlen(cn)), namelist_str(&nlk));
+	cwhere = nd_arena_printf(arena, "cluster '%.*s%s'",
+	    show_len(strlen(cn)), cn, show_more(strlen(cn)));
+	if ((rc = kube_body(&cp, clitem, cwhere, "cluster", false,
+	    &cl)) != 0 ||
+	    (rc = kube_cluster(&cp, cwhere, cl, &kc)) != 0)
+		return rc;
+	/* A context without a user is anonymous, which kubectl allows. */
+	if (un != NULL) {
+		if ((rc = kube_find(&cp, &users, "users", un, &nlu,
+		    &uitem)) != 0)
+			return rc;
+		if (uitem == NULL)
+			return cerr(&cp, uname.k->line, "%s: user '%.*s%s' "
+			    "not found (users: %s)", where,
+			    show_len(strlen(un)), un, show_more(strlen(un)),
+			    namelist_str(&nlu));
+		uwhere = nd_arena_printf(arena, "user '%.*s%s'",
+		    show_len(strlen(un)), un, show_more(strlen(un)));
+		if ((rc = kube_body(&cp, uitem, uwhere, "user", true,
+		    &u)) != 0)
+			return rc;
+		if (u != NULL && (rc = kube_user(&cp, uwhere, u, &kc)) != 0)
+			return rc;
+	}
+	kc.path = nd_arena_strdup(arena, path);
+	kc.context = nd_arena_strdup(arena, name);
+	*ret = kc;
+	return 0;
+}
+
+/* ---- default locations ---- */
+
+static const char *
+existing(struct nd_arena *arena, const char *p)
+{
+	struct stat st;
+
+	if (p == NULL || *p == '\0' || stat(p, &st) == -1)
+		return NULL;
+	return nd_arena_strdup(arena, p);
+}
+
+/*
+ * talosctl's order (pkg/machinery/client/config/path.go): $TALOSCONFIG,
+ * then $TALOS_HOME/config when $TALOS_HOME is absolute, else
+ * ~/.talos/config, then the in-cluster secret; the first that exists.
+ */
+const char *
+nd_talosconfig_default(struct nd_arena *arena)
+{
+	const char *env, *home, *p;
+
+	if ((p = existing(arena, getenv("TALOSCONFIG"))) != NULL)
+		return p;
+	env = getenv("TALOS_HOME");
+	home = getenv("HOME");
+	if (env != NULL && env[0] == '/')
+		p = existing(arena, nd_arena_printf(arena, "%s/config", env));
+	else if (home != NULL && *home != '\0')
+		p = existing(arena, nd_arena_printf(arena, "%s/.talos/config",
+		    home));
+	if (p != NULL)
+		return p;
+	return existing(arena, TALOS_RUN_CONFIG);
+}
+
+/*
+ * kubectl's: $KUBECONFIG, a colon-separated list, when set and non-empty
+ * (kubectl merges its files; netdoctor takes the first that exists), else
+ * ~/.kube/config.  A set $KUBECONFIG naming no existing file does not fall
+ * back to ~/.kube/config, as with kubectl.
+ */
+const char *
+nd_kubeconfig_default(struct nd_arena *arena)
+{
+	const char *env, *home, *s, *colon, *p;
+
+	env = getenv("KUBECONFIG");
+	if (env != NULL && *env != '\0') {
+		for (s = env; *s != '\0'; s = *colon != '\0' ? colon + 1 :
+		    colon) {
+			colon = strchrnul(s, ':');
+			if (colon == s)
+				continue;
+			p = existing(arena, nd_arena_strndup(arena, s,
+			    (size_t)(colon - s)));
+			if (p != NULL)
+				return p;
+		}
+		return NULL;
+	}
+	home = getenv("HOME");
+	if (home == NULL || *home == '\0')
+		return NULL;
+	return existing(arena, nd_arena_printf(arena, "%s/.kube/config",
+	    home));
+}

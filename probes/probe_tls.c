@@ -1,0 +1,666 @@
+/*
+ * probe_tls.c - one TLS handshake of our own, non-blocking on the loop
+ * (OpenSSL 3, libraries.md 6), then the certificate judged on its own.
+ *
+ * The handshake runs with SSL_VERIFY_NONE so that it completes even for an
+ * expired, foreign or mismatched certificate: a diagnostic tool reports
+ * *why* a verifying client would refuse, instead of failing blind.  Trust
+ * is judged only against a CA the user gave (?ca=, the talosconfig, the
+ * kubeconfig).
+ *
+ * Client certificates: this probe never presents one.  When the server
+ * asks for one (msg callback: an inbound CertificateRequest), a TLS 1.3
+ * server only rejects the anonymous client after the handshake, on the
+ * first read (talos-wire.md 2, libraries.md 6: alert 116, or a plain EOF
+ * from grpc-core), so the probe reads for a short while to see.  The
+ * rejection is a cause (tls.client_cert_required) only when no credentials
+ * are available for the layer above; with credentials, the talos and k8s
+ * probes authenticate and judge the certificate themselves.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include "arena.h"
+#include "creds.h"
+#include "engine.h"
+#include "options.h"
+#include "probe.h"
+#include "sock.h"
+#include "target.h"
+#include "tlsalert.h"
+#include "util.h"
+
+/* How long to wait after the handshake for a TLS 1.3 rejection. */
+#define TLS_REJECT_WAIT_US	300000u
+
+struct tls_ctx {
+	int		 fd;
+	SSL_CTX		*sctx;
+	SSL		*ssl;
+	struct nd_timer	 tmr;		/* the post-handshake read window */
+	bool		 handshaken;
+	bool		 certreq;
+	int		 alert;		/* last alert received, -1 none */
+	unsigned char	 first[16];	/* first bytes the peer sent */
+	size_t		 nfirst;
+	char		 ca_source[64];	/* where the trust anchor came from */
+	bool		 have_ca;
+};
+
+static void
+tls_cancel(struct nd_probe *p)
+{
+	struct tls_ctx *c = p->ctx;
+
+	nd_timer_disarm(p->run->loop, &c->tmr);
+	if (c->ssl != NULL) {
+		SSL_free(c->ssl);
+		c->ssl = NULL;
+	}
+	if (c->sctx != NULL) {
+		SSL_CTX_free(c->sctx);
+		c->sctx = NULL;
+	}
+	nd_sock_close(p->run->loop, c->fd, 1);
+	c->fd = -1;
+}
+
+/*
+ * Records inbound protocol events: the first bytes of the first record
+ * (to say what a non-TLS peer sent), CertificateRequest (handshake type
+ * 13, RFC 8446 4.3.2, also visible decrypted in TLS 1.3) and alerts.
+ */
+static void
+tls_msg_cb(int write_p, int version, int content_type, const void *buf,
+    size_t len, SSL *ssl, void *arg)
+{
+	struct nd_probe *p = arg;
+	struct tls_ctx *c = p->ctx;
+	const unsigned char *b = buf;
+
+	(void)version;
+	(void)ssl;
+	if (write_p)
+		return;
+	if (content_type == SSL3_RT_HEADER && c->nfirst == 0 && len > 0) {
+		c->nfirst = len < sizeof(c->first) ? len : sizeof(c->first);
+		memcpy(c->first, b, c->nfirst);
+	} else if (content_type == SSL3_RT_HANDSHAKE && len > 0 && b[0] == 13) {
+		c->certreq = true;
+	} else if (content_type == SSL3_RT_ALERT && len >= 2) {
+		c->alert = b[1];
+	}
+}
+
+/* "HTTP/" -> `HTTP/`; other bytes in hex: what a non-TLS peer sent. */
+static void
+tls_first_bytes(const struct tls_ctx *c, char *out, size_t len)
+{
+	size_t i, o = 0;
+	bool printable = c->nfirst > 0;
+
+	for (i = 0; i < c->nfirst; i++)
+		if (c->first[i] < 0x20 || c->first[i] > 0x7e)
+			printable = false;
+	for (i = 0; i < c->nfirst && o + 4 < len; i++)
+		o += (size_t)snprintf(out + o, len - o, printable ? "%c" :
+		    "%02x", c->first[i]);
+	out[o] = '\0';
+}
+
+static const char *
+tls_guess(const struct tls_ctx *c)
+{
+	if (c->nfirst >= 5 && memcmp(c->first, "HTTP/", 5) == 0)
+		return "the port speaks plain HTTP, not TLS";
+	if (c->nfirst >= 3 && c->first[0] == 0 && c->first[3] == 4)
+		return "the port speaks plaintext HTTP/2 (h2c), not TLS";
+	if (c->nfirst >= 3 && memcmp(c->first, "SSH", 3) == 0)
+		return "the port speaks SSH, not TLS";
+	if (c->nfirst > 0 && (c->first[0] < 0x14 || c->first[0] > 0x18))
+		return "the peer answered with bytes that are not a TLS record";
+	return NULL;
+}
+
+static struct nd_finding *
+tls_failed(struct nd_probe *p, const char *what)
+{
+	struct tls_ctx *c = p->ctx;
+	struct nd_finding *f;
+	unsigned long e = ERR_peek_last_error();
+	const char *guess = tls_guess(c);
+	char seen[40];
+
+	f = nd_finding_add(p, ND_F_TLS_HANDSHAKE_FAILED,
+	    "%s accepted TCP but the TLS handshake failed: %s", p->ep->label,
+	    guess != NULL ? guess : what);
+	nd_evidence_add(f, "stage", "%s", what);
+	if (e != 0 && ERR_reason_error_string(e) != NULL)
+		nd_evidence_add(f, "openssl", "%s", ERR_reason_error_string(e));
+	if (c->alert >= 0)
+		nd_evidence_add(f, "alert", "%d %s", c->alert,
+		    nd_tls_alert_name(c->alert));
+	if (c->nfirst > 0) {
+		tls_first_bytes(c, seen, sizeof(seen));
+		nd_evidence_add(f, "peer_sent", "%s", seen);
+	}
+	ERR_clear_error();
+	return f;
+}
+
+/* Does a layer above present a client certificate for this target? */
+static bool
+tls_creds_above(const struct nd_probe *p)
+{
+	const struct nd_creds_set *cs = p->run->creds;
+
+	if (cs == NULL)
+		return false;
+	if (p->target->scheme == ND_S_TALOS)
+		return cs->talos != NULL && cs->talos->crt.len > 0;
+	if (p->target->scheme == ND_S_K8S)
+		return cs->kube != NULL && (cs->kube->crt.len > 0 ||
+		    cs->kube->token != NULL);
+	return false;
+}
+
+static void
+tls_name(const X509_NAME *n, char *out, size_t len)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	int k;
+
+	out[0] = '\0';
+	if (b == NULL)
+		return;
+	if (X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253) >= 0 &&
+	    (k = BIO_read(b, out, (int)len - 1)) > 0)
+		out[k] = '\0';
+	BIO_free(b);
+}
+
+static void
+tls_sans(X509 *x, char *out, size_t len)
+{
+	GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL,
+	    NULL);
+	size_t o = 0;
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; gens != NULL && i < sk_GENERAL_NAME_num(gens); i++) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+		char ip[INET6_ADDRSTRLEN] = "";
+		const char *v = NULL;
+
+		if (g->type == GEN_DNS)
+			v = (const char *)ASN1_STRING_get0_data(g->d.dNSName);
+		else if (g->type == GEN_IPADD &&
+		    (g->d.iPAddress->length == 4 || g->d.iPAddress->length == 16))
+			v = inet_ntop(g->d.iPAddress->length == 4 ? AF_INET :
+			    AF_INET6, g->d.iPAddress->data, ip, sizeof(ip));
+		if (v == NULL || o + strlen(v) + 8 >= len)
+			continue;
+		o += (size_t)snprintf(out + o, len - o, "%s%s:%s", o ? "," : "",
+		    g->type == GEN_DNS ? "DNS" : "IP", v);
+	}
+	GENERAL_NAMES_free(gens);
+}
+
+static void
+tls_key(X509 *x, char *out, size_t len)
+{
+	EVP_PKEY *k = X509_get0_pubkey(x);
+	char group[32] = "";
+	size_t glen = 0;
+
+	if (k == NULL) {
+		snprintf(out, len, "?");
+		return;
+	}
+	switch (EVP_PKEY_get_base_id(k)) {
+	case EVP_PKEY_ED25519:
+		snprintf(out, len, "ED25519");
+		break;
+	case EVP_PKEY_EC:
+		EVP_PKEY_get_utf8_string_param(k, "group", group,
+		    sizeof(group), &glen);
+		snprintf(out, len, "EC %.16s", group);
+		break;
+	case EVP_PKEY_RSA:
+		snprintf(out, len, "RSA %d", EVP_PKEY_get_bits(k));
+		break;
+	default:
+		snprintf(out, len, "%s", OBJ_nid2sn(EVP_PKEY_get_base_id(k)));
+	}
+}
+
+static void
+tls_time(const ASN1_TIME *t, char *out, size_t len)
+{
+	struct tm tm;
+
+	if (ASN1_TIME_to_tm(t, &tm) != 1) {
+		snprintf(out, len, "?");
+		return;
+	}
+	strftime(out, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* The certificate against the address or name we used (RFC 6125). */
+static bool
+tls_name_ok(const struct nd_probe *p, X509 *leaf, const char **used)
+{
+	const struct nd_target *t = p->target;
+
+	if (t->sni != NULL) {
+		*used = t->sni;
+		return X509_check_host(leaf, t->sni, 0,
+		    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, NULL) == 1;
+	}
+	if (t->host != NULL && !t->host_is_ip) {
+		*used = t->host;
+		return X509_check_host(leaf, t->host, 0,
+		    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, NULL) == 1;
+	}
+	*used = p->ep->addrstr;
+	return X509_check_ip_asc(leaf, p->ep->addrstr, 0) == 1;
+}
+
+static void
+tls_facts(struct nd_probe *p, X509 *leaf, bool rejected)
+{
+	struct tls_ctx *c = p->ctx;
+	struct nd_tls_facts *tf = nd_arena_alloc(p->run->arena, sizeof(*tf));
+	STACK_OF(X509_NAME) *cas = SSL_get_client_CA_list(c->ssl);
+	const unsigned char *alpn = NULL;
+	unsigned alen = 0;
+	size_t i, o = 0;
+
+	nd_strlcpy(tf->version, SSL_get_version(c->ssl), sizeof(tf->version));
+	SSL_get0_alpn_selected(c->ssl, &alpn, &alen);
+	if (alen > 0 && alen < sizeof(tf->alpn)) {
+		memcpy(tf->alpn, alpn, alen);
+		tf->alpn[alen] = '\0';
+	}
+	X509_NAME_get_text_by_NID(X509_get_subject_name(leaf), NID_commonName,
+	    tf->cn, sizeof(tf->cn));
+	tf->issuer_empty = X509_NAME_entry_count(X509_get_issuer_name(leaf))
+	    == 0;
+	tf->certreq = c->certreq;
+	tf->client_rejected = rejected;
+	tls_key(leaf, tf->key, sizeof(tf->key));
+	for (i = 0; cas != NULL && i < (size_t)sk_X509_NAME_num(cas) &&
+	    o + 8 < sizeof(tf->ca_names); i++) {
+		char n[128];
+
+		tls_name(sk_X509_NAME_value(cas, (int)i), n, sizeof(n));
+		o += (size_t)snprintf(tf->ca_names + o, sizeof(tf->ca_names) - o,
+		    "%s%s", o ? "; " : "", n[0] ? n : "(empty)");
+	}
+	/* The tls probe is the one writer of these facts. */
+	for (i = 0; i < p->nserved; i++)
+		p->served[i]->facts.tls = tf;
+}
+
+static void
+tls_judge(struct nd_probe *p, bool rejected)
+{
+	struct tls_ctx *c = p->ctx;
+	X509 *leaf = SSL_get1_peer_certificate(c->ssl);
+	const struct nd_tls_facts *tf;
+	struct nd_finding *f, *ok;
+	char subj[256], issuer[256], sans[512], nb[32], na[32], fp[100];
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned mdlen = 0, i;
+	size_t o;
+	const char *used = "";
+	enum nd_status st = ND_PASS;
+	long vr;
+
+	if (leaf == NULL) {
+		tls_failed(p, "the server sent no certificate");
+		nd_probe_done(p, ND_FAIL);
+		return;
+	}
+	tls_facts(p, leaf, rejected);
+	tf = p->ep->facts.tls;
+	tls_name(X509_get_subject_name(leaf), subj, sizeof(subj));
+	tls_name(X509_get_issuer_name(leaf), issuer, sizeof(issuer));
+	tls_sans(leaf, sans, sizeof(sans));
+	tls_time(X509_get0_notBefore(leaf), nb, sizeof(nb));
+	tls_time(X509_get0_notAfter(leaf), na, sizeof(na));
+	fp[0] = '\0';
+	X509_digest(leaf, EVP_sha256(), md, &mdlen);
+	for (i = 0, o = 0; i < mdlen && o + 4 < sizeof(fp); i++)
+		o += (size_t)snprintf(fp + o, sizeof(fp) - o, "%s%02X",
+		    i ? ":" : "", md[i]);
+
+	ok = nd_finding_add(p, ND_F_TLS_OK, "%s: %s%s%s, certificate %s "
+	    "(%s) issued by %s", p->ep->label, tf->version,
+	    tf->alpn[0] ? " with ALPN " : " without ALPN", tf->alpn,
+	    subj[0] ? subj : "(empty subject)", tf->key,
+	    issuer[0] ? issuer : "an empty issuer");
+	nd_evidence_add(ok, "version", "%s", tf->version);
+	nd_evidence_add(ok, "cipher", "%s", SSL_get_cipher_name(c->ssl));
+	nd_evidence_add(ok, "alpn", "%s", tf->alpn[0] ? tf->alpn : "none");
+	nd_evidence_add(ok, "subject", "%s", subj);
+	nd_evidence_add(ok, "issuer", "%s", issuer);
+	nd_evidence_add(ok, "sans", "%s", sans);
+	nd_evidence_add(ok, "key", "%s", tf->key);
+	nd_evidence_add(ok, "not_before", "%s", nb);
+	nd_evidence_add(ok, "not_after", "%s", na);
+	nd_evidence_add(ok, "sha256", "%s", fp);
+	nd_evidence_add(ok, "chain_length", "%d",
+	    sk_X509_num(SSL_get_peer_cert_chain(c->ssl)));
+	nd_evidence_add(ok, "client_cert", "%s", !c->certreq ? "not requested" :
+	    rejected ? "required" : "optional or accepted later");
+	if (c->certreq)
+		nd_evidence_add(ok, "client_ca_names", "%s", tf->ca_names);
+
+	if (!tls_name_ok(p, leaf, &used)) {
+		f = nd_finding_add(p, ND_F_TLS_NAME_MISMATCH,
+		    "the certificate of %s does not cover %s: its names are %s",
+		    p->ep->label, used, sans[0] ? sans : "(no SANs)");
+		nd_evidence_add(f, "name", "%s", used);
+		nd_evidence_add(f, "sans", "%s", sans);
+		st = ND_WARN;
+	}
+	if (X509_cmp_current_time(X509_get0_notAfter(leaf)) < 0) {
+		f = nd_finding_add(p, ND_F_TLS_EXPIRED,
+		    "the certificate of %s expired on %s", p->ep->label, na);
+		nd_evidence_add(f, "not_after", "%s", na);
+		st = ND_WARN;
+	} else if (X509_cmp_current_time(X509_get0_notBefore(leaf)) > 0) {
+		f = nd_finding_add(p, ND_F_TLS_NOT_YET_VALID,
+		    "the certificate of %s is valid only from %s: a clock is "
+		    "wrong", p->ep->label, nb);
+		nd_evidence_add(f, "not_before", "%s", nb);
+		st = ND_WARN;
+	}
+	vr = SSL_get_verify_result(c->ssl);
+	if (c->have_ca && vr != X509_V_OK &&
+	    vr != X509_V_ERR_CERT_HAS_EXPIRED &&
+	    vr != X509_V_ERR_CERT_NOT_YET_VALID) {
+		f = nd_finding_add(p, ND_F_TLS_UNTRUSTED,
+		    "the certificate of %s is not signed by the CA from %s: %s",
+		    p->ep->label, c->ca_source,
+		    X509_verify_cert_error_string(vr));
+		nd_evidence_add(f, "ca_source", "%s", c->ca_source);
+		nd_evidence_add(f, "verify_error", "%ld %s", vr,
+		    X509_verify_cert_error_string(vr));
+		nd_evidence_add(f, "issuer", "%s", issuer);
+		st = ND_WARN;
+	}
+	if (rejected && !tls_creds_above(p)) {
+		f = nd_finding_add(p, ND_F_TLS_CLIENT_CERT_REQUIRED,
+		    "%s requires a client certificate%s%s and none was given",
+		    p->ep->label, tf->ca_names[0] ? " signed by " : "",
+		    tf->ca_names);
+		nd_evidence_add(f, "client_ca_names", "%s", tf->ca_names);
+		if (c->alert >= 0)
+			nd_evidence_add(f, "alert", "%d %s", c->alert,
+			    nd_tls_alert_name(c->alert));
+		else
+			nd_evidence_add(f, "alert", "none: the server closed "
+			    "the connection");
+		nd_evidence_add(f, "version", "%s", tf->version);
+		st = ND_FAIL;
+	}
+	X509_free(leaf);
+	nd_probe_done(p, st);
+}
+
+static void tls_on_io(struct nd_loop *, int, unsigned, void *);
+
+/* After the handshake: does the server cut the anonymous client? */
+static void
+tls_read_after(struct nd_probe *p)
+{
+	struct tls_ctx *c = p->ctx;
+	char buf[512];
+	int n, e;
+
+	ERR_clear_error();
+	n = SSL_read(c->ssl, buf, sizeof(buf));
+	if (n > 0) {
+		tls_judge(p, false);	/* data: the server accepted us */
+		return;
+	}
+	e = SSL_get_error(c->ssl, n);
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+		nd_loop_fd_set(p->run->loop, c->fd, e == SSL_ERROR_WANT_READ ?
+		    ND_EV_READ : ND_EV_WRITE, tls_on_io, p);
+		return;
+	}
+	ERR_clear_error();
+	tls_judge(p, true);		/* an alert or EOF */
+}
+
+static void
+tls_on_window(struct nd_loop *l, void *arg)
+{
+	struct nd_probe *p = arg;
+
+	(void)l;
+	/* No rejection within the window: optional, or accepted. */
+	if (p->status == ND_RUNNING)
+		tls_judge(p, false);
+}
+
+static void
+tls_handshake(struct nd_probe *p)
+{
+	struct tls_ctx *c = p->ctx;
+	int rc, e;
+	uint64_t now, until;
+
+	ERR_clear_error();
+	rc = SSL_connect(c->ssl);
+	if (rc == 1) {
+		c->handshaken = true;
+		if (!c->certreq) {
+			tls_judge(p, false);
+			return;
+		}
+		now = nd_loop_now(p->run->loop);
+		until = now + TLS_REJECT_WAIT_US;
+		if (until > nd_probe_deadline(p))
+			until = nd_probe_deadline(p);
+		nd_timer_arm(p->run->loop, &c->tmr, until);
+		tls_read_after(p);
+		return;
+	}
+	e = SSL_get_error(c->ssl, rc);
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+		if (nd_loop_fd_set(p->run->loop, c->fd, e == SSL_ERROR_WANT_READ
+		    ? ND_EV_READ : ND_EV_WRITE, tls_on_io, p) < 0) {
+			nd_probe_local_error(p, EIO, "watch the TLS socket");
+			nd_probe_done(p, ND_ERROR);
+		}
+		return;
+	}
+	/* TLS 1.2 servers reject a missing client certificate here. */
+	if (c->certreq && !tls_creds_above(p)) {
+		struct nd_finding *f = nd_finding_add(p,
+		    ND_F_TLS_CLIENT_CERT_REQUIRED, "%s requires a client "
+		    "certificate and none was given (the handshake failed)",
+		    p->ep->label);
+
+		if (c->alert >= 0)
+			nd_evidence_add(f, "alert", "%d %s", c->alert,
+			    nd_tls_alert_name(c->alert));
+		ERR_clear_error();
+		nd_probe_done(p, ND_FAIL);
+		return;
+	}
+	tls_failed(p, e == SSL_ERROR_SYSCALL || e == SSL_ERROR_ZERO_RETURN ?
+	    "the peer closed the connection during the handshake" :
+	    "the handshake was refused");
+	nd_probe_done(p, ND_FAIL);
+}
+
+static void
+tls_on_io(struct nd_loop *l, int fd, unsigned ev, void *arg)
+{
+	struct nd_probe *p = arg;
+	struct tls_ctx *c = p->ctx;
+
+	(void)l;
+	(void)fd;
+	(void)ev;
+	if (c->handshaken)
+		tls_read_after(p);
+	else
+		tls_handshake(p);
+}
+
+/* The trust anchor: ?ca=FILE, else the credentials of the scheme. */
+static int
+tls_load_ca(struct nd_probe *p)
+{
+	struct tls_ctx *c = p->ctx;
+	const struct nd_creds_set *cs = p->run->creds;
+	const struct nd_pem *pem = NULL;
+	X509_STORE *store = SSL_CTX_get_cert_store(c->sctx);
+	BIO *b;
+	X509 *x;
+	int n = 0;
+
+	if (p->target->ca != NULL) {
+		if (SSL_CTX_load_verify_locations(c->sctx, p->target->ca, NULL)
+		    != 1)
+			return -ENOENT;
+		snprintf(c->ca_source, sizeof(c->ca_source), "?ca=");
+		c->have_ca = true;
+		return 0;
+	}
+	if (cs != NULL && p->target->scheme == ND_S_TALOS && cs->talos != NULL)
+		pem = &cs->talos->ca;
+	if (cs != NULL && p->target->scheme == ND_S_K8S && cs->kube != NULL)
+		pem = &cs->kube->ca;
+	if (pem == NULL || pem->len == 0)
+		return 0;
+	if ((b = BIO_new_mem_buf(pem->data, (int)pem->len)) == NULL)
+		return -ENOMEM;
+	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
+		n += X509_STORE_add_cert(store, x) == 1;
+		X509_free(x);
+	}
+	BIO_free(b);
+	ERR_clear_error();
+	snprintf(c->ca_source, sizeof(c->ca_source), "the %s",
+	    p->target->scheme == ND_S_TALOS ? "talosconfig" : "kubeconfig");
+	c->have_ca = n > 0;
+	return 0;
+}
+
+static void
+tls_on_connected(struct nd_loop *l, int fd, unsigned ev, void *arg)
+{
+	struct nd_probe *p = arg;
+	int err = nd_sock_error(fd);
+
+	(void)l;
+	(void)ev;
+	if (err != 0) {
+		/* tcp passed a moment ago; report what changed. */
+		struct nd_finding *f = tls_failed(p, "the TCP connection for "
+		    "the handshake failed");
+
+		nd_evidence_add(f, "errno", "%d %s", err, strerror(err));
+		nd_probe_done(p, ND_FAIL);
+		return;
+	}
+	tls_handshake(p);
+}
+
+static int
+tls_start(struct nd_probe *p)
+{
+	static const unsigned char alpn[] = "\x02h2\x08http/1.1";
+	struct tls_ctx *c = p->ctx;
+	const char *sni = p->target->sni;
+	int rc;
+
+	c->fd = -1;
+	c->alert = -1;
+	nd_timer_init(&c->tmr, tls_on_window, p);
+	if ((c->sctx = SSL_CTX_new(TLS_client_method())) == NULL)
+		return -ENOMEM;
+	SSL_CTX_set_min_proto_version(c->sctx, TLS1_2_VERSION);
+	SSL_CTX_set_verify(c->sctx, SSL_VERIFY_NONE, NULL);
+	SSL_CTX_set_msg_callback(c->sctx, tls_msg_cb);
+	SSL_CTX_set_msg_callback_arg(c->sctx, p);
+	/* SSL_CTX_set_alpn_protos returns 0 on success (libraries.md 6). */
+	if (SSL_CTX_set_alpn_protos(c->sctx, alpn, sizeof(alpn) - 1) != 0)
+		return -ENOMEM;
+	if ((rc = tls_load_ca(p)) < 0) {
+		struct nd_finding *f = nd_probe_local_error(p, -rc,
+		    "read the CA file given with ?ca=");
+
+		nd_evidence_add(f, "ca", "%s", p->target->ca);
+		nd_probe_done(p, ND_ERROR);
+		return 0;
+	}
+	if ((c->ssl = SSL_new(c->sctx)) == NULL)
+		return -ENOMEM;
+	/* SNI carries names only, never an IP literal (RFC 6066 3). */
+	if (sni == NULL && p->target->host != NULL && !p->target->host_is_ip)
+		sni = p->target->host;
+	if (sni != NULL)
+		SSL_set_tlsext_host_name(c->ssl, sni);
+	rc = nd_sock_connect(p->ep, &c->fd);
+	if (rc < 0 && c->fd < 0)
+		return rc;
+	if (rc < 0) {
+		struct nd_finding *f = tls_failed(p, "the TCP connection for "
+		    "the handshake failed");
+
+		nd_evidence_add(f, "errno", "%d %s", -rc, strerror(-rc));
+		nd_probe_done(p, ND_FAIL);
+		return 0;
+	}
+	SSL_set_fd(c->ssl, c->fd);
+	if (rc == 0) {
+		tls_handshake(p);
+		return 0;
+	}
+	return nd_loop_fd_set(p->run->loop, c->fd, ND_EV_WRITE,
+	    tls_on_connected, p);
+}
+
+static void
+tls_expire(struct nd_probe *p)
+{
+	struct tls_ctx *c = p->ctx;
+	struct nd_finding *f;
+
+	if (c->handshaken) {
+		/* The read window ran into the deadline: judge what we have. */
+		tls_judge(p, false);
+		return;
+	}
+	f = tls_failed(p, c->nfirst > 0 ? "the handshake did not finish in "
+	    "time" : "no answer to the ClientHello in time");
+	nd_evidence_add(f, "timeout_ms", "%lld",
+	    (long long)p->run->opts->timeout_ms);
+	nd_probe_done(p, ND_FAIL);
+}
+
+const struct nd_probe_ops nd_probe_tls = {
+	.name = "tls",
+	.layer = ND_L_TLS,
+	.ctx_size = sizeof(struct tls_ctx),
+	.start = tls_start,
+	.expire = tls_expire,
+	.cancel = tls_cancel,
+};
