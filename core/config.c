@@ -1,18 +1,13 @@
 /*
  * config.c - loads netdoctor.yaml v1 (DESIGN.md 4.3) with libyaml.
  *
- * Two passes.  The first turns libyaml's event stream into a small tree in
- * the arena, refusing what netdoctor has no use for and what makes YAML
- * dangerous to load (aliases, which allow "billion laughs" expansion; deep
- * nesting; several documents).  The second checks that tree against the
- * schema, one function per section, so every error can name the file, the
- * line and the key.  The event API is used rather than yaml_parser_load()
- * because the document API resolves aliases silently and has no depth
- * limit in libyaml 0.2.5.
+ * Two passes.  The first, ytree.c, turns the file into a small bounded
+ * tree in the arena (no aliases, no deep nesting, one document).  The
+ * second checks that tree against the schema, one function per section, so
+ * every error can name the file, the line and the key.
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -20,15 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <yaml.h>
 
 #include "arena.h"
 #include "config.h"
 #include "target.h"
 #include "util.h"
+#include "ytree.h"
 
 #define CONFIG_MAX_BYTES	(1024 * 1024)
 #define CONFIG_MAX_DEPTH	16
@@ -40,36 +32,18 @@
 #define SHOW_MAX		64	/* longest value echoed in an error */
 #define KEY_SUGGEST_LEN		32	/* longest key given a "did you mean" */
 
-enum ykind {
-	Y_SCALAR,
-	Y_SEQ,
-	Y_MAP,
-};
-
-/* A map's kids alternate key, value. */
-struct ynode {
-	enum ykind	  kind;
-	int		  line;		/* 1-based */
-	char		 *str;		/* scalars: NUL-free text */
-	size_t		  len;
-	bool		  plain;	/* unquoted, so "~" and "" mean null */
-	struct ynode	**kids;
-	size_t		  n, cap;
-};
-
 struct cparse {
 	struct nd_arena		*arena;
 	const char		*path;
 	char			*err;
 	size_t			 errlen;
-	size_t			 nnodes;
 	struct nd_config	 cfg;
 };
 
 struct keydef {
 	const char	*name;
-	int		(*fn)(struct cparse *, const struct ynode *key,
-			    const struct ynode *val);
+	int		(*fn)(struct cparse *, const struct nd_ynode *key,
+			    const struct nd_ynode *val);
 };
 
 /* "PATH:LINE: what", or "PATH: what" for line 0; returns -EINVAL. */
@@ -81,59 +55,43 @@ static int
 cerr(struct cparse *cp, int line, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
+	int rc;
 
-	if (cp->err == NULL || cp->errlen == 0)
-		return -EINVAL;
-	if (line > 0)
-		n = snprintf(cp->err, cp->errlen, "%s:%d: ", cp->path, line);
-	else
-		n = snprintf(cp->err, cp->errlen, "%s: ", cp->path);
-	if (n < 0 || (size_t)n >= cp->errlen)
-		return -EINVAL;
 	va_start(ap, fmt);
-	vsnprintf(cp->err + n, cp->errlen - (size_t)n, fmt, ap);
+	rc = nd_ytree_verr(cp->err, cp->errlen, NULL, cp->path, line, fmt,
+	    ap);
 	va_end(ap);
-	return -EINVAL;
+	return rc;
 }
 
 /* Values are echoed cut to SHOW_MAX so that the reason still fits. */
 static int
-show_len(const struct ynode *v)
+show_len(const struct nd_ynode *v)
 {
 	return (int)(v->len > SHOW_MAX ? SHOW_MAX : v->len);
 }
 
 static const char *
-show_more(const struct ynode *v)
+show_more(const struct nd_ynode *v)
 {
 	return v->len > SHOW_MAX ? "..." : "";
 }
 
-static bool
-is_null(const struct ynode *v)
-{
-	/* YAML 1.1 null: an empty plain scalar, "~" or "null". */
-	return v->kind == Y_SCALAR && v->plain && (v->len == 0 ||
-	    strcmp(v->str, "~") == 0 || strcmp(v->str, "null") == 0 ||
-	    strcmp(v->str, "Null") == 0 || strcmp(v->str, "NULL") == 0);
-}
-
 /* What a node is, for "must be X, got Y" messages. */
 static const char *
-describe(const struct ynode *v)
+describe(const struct nd_ynode *v)
 {
 	long long dummy;
 
 	switch (v->kind) {
-	case Y_SEQ:
+	case ND_Y_SEQ:
 		return "a list";
-	case Y_MAP:
+	case ND_Y_MAP:
 		return "a mapping";
-	case Y_SCALAR:
+	case ND_Y_SCALAR:
 		break;
 	}
-	if (is_null(v))
+	if (nd_ytree_is_null(v))
 		return "an empty value";
 	if (v->plain && nd_parse_int(v->str, LLONG_MIN, LLONG_MAX,
 	    &dummy) == 0)
@@ -141,225 +99,7 @@ describe(const struct ynode *v)
 	return "a string";
 }
 
-/* ---- pass 1: events to tree ---- */
-
-static int
-read_file(struct cparse *cp, char **ret_buf, size_t *ret_len)
-{
-	struct stat st;
-	size_t cap, len = 0;
-	ssize_t n;
-	char *buf;
-	int fd, rc;
-
-	if ((fd = open(cp->path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
-		rc = -errno;
-		cerr(cp, 0, "cannot read: %s", strerror(errno));
-		return rc;
-	}
-	if (fstat(fd, &st) == -1) {
-		rc = -errno;
-		cerr(cp, 0, "cannot read: %s", strerror(errno));
-		goto out;
-	}
-	/*
-	 * A regular file's size is known; anything else (a pipe, /dev/fd/N)
-	 * gets the whole budget.  One byte more than allowed is read so that
-	 * an over-long input is detected rather than truncated.
-	 */
-	if (S_ISREG(st.st_mode) && st.st_size <= CONFIG_MAX_BYTES)
-		cap = (size_t)st.st_size + 1;
-	else
-		cap = CONFIG_MAX_BYTES + 1;
-	buf = nd_arena_alloc(cp->arena, cap + 1);
-	while (len < cap) {
-		n = read(fd, buf + len, cap - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			rc = -errno;
-			cerr(cp, 0, "cannot read: %s", strerror(errno));
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (len > CONFIG_MAX_BYTES) {
-		rc = -EFBIG;
-		cerr(cp, 0, "file is larger than 1 MiB");
-		goto out;
-	}
-	if (len == cap) {
-		/* A regular file that grew while we read it. */
-		rc = -EIO;
-		cerr(cp, 0, "cannot read: file changed while being read");
-		goto out;
-	}
-	buf[len] = '\0';
-	*ret_buf = buf;
-	*ret_len = len;
-	rc = 0;
-out:
-	close(fd);
-	return rc;
-}
-
-static int
-yaml_error(struct cparse *cp, const yaml_parser_t *p, const char *buf,
-    size_t len)
-{
-	const char *problem = p->problem != NULL ? p->problem : "unknown error";
-	size_t i, line = 1, col = 1;
-
-	switch (p->error) {
-	case YAML_MEMORY_ERROR:
-		cerr(cp, 0, "out of memory while parsing YAML");
-		return -ENOMEM;
-	case YAML_READER_ERROR:
-		/* The reader reports a byte offset, not a mark. */
-		for (i = 0; i < p->problem_offset && i < len; i++) {
-			if (buf[i] == '\n') {
-				line++;
-				col = 1;
-			} else
-				col++;
-		}
-		if (p->problem_value != -1)
-			return cerr(cp, (int)line, "column %zu: invalid YAML "
-			    "input: %s (byte 0x%02x)", col, problem,
-			    (unsigned)p->problem_value & 0xffu);
-		return cerr(cp, (int)line, "column %zu: invalid YAML input: "
-		    "%s", col, problem);
-	default:
-		break;
-	}
-	if (p->context != NULL)
-		return cerr(cp, (int)p->problem_mark.line + 1, "column %d: "
-		    "YAML syntax error: %s (%s at line %d)",
-		    (int)p->problem_mark.column + 1, problem, p->context,
-		    (int)p->context_mark.line + 1);
-	return cerr(cp, (int)p->problem_mark.line + 1, "column %d: YAML syntax "
-	    "error: %s", (int)p->problem_mark.column + 1, problem);
-}
-
-static void
-add_kid(struct cparse *cp, struct ynode *parent, struct ynode *kid)
-{
-	if (parent->n == parent->cap) {
-		parent->cap = parent->cap == 0 ? 8 : parent->cap * 2;
-		parent->kids = nd_arena_grow(cp->arena, parent->kids,
-		    parent->n, parent->cap, sizeof(*parent->kids));
-	}
-	parent->kids[parent->n++] = kid;
-}
-
-struct tree {
-	struct ynode	*root;
-	struct ynode	*stack[CONFIG_MAX_DEPTH];
-	size_t		 depth;
-	int		 ndocs;
-};
-
-/* Handles one event; the caller deletes it. */
-static int
-on_event(struct cparse *cp, struct tree *tr, const yaml_event_t *ev)
-{
-	int line = (int)ev->start_mark.line + 1;
-	const yaml_char_t *anchor = NULL;
-	struct ynode *node;
-
-	switch (ev->type) {
-	case YAML_DOCUMENT_START_EVENT:
-		if (++tr->ndocs > 1)
-			return cerr(cp, line, "more than one YAML document; "
-			    "multiple documents are not supported");
-		return 0;
-	case YAML_ALIAS_EVENT:
-		return cerr(cp, line, "anchors and aliases are not supported");
-	case YAML_SCALAR_EVENT:
-		anchor = ev->data.scalar.anchor;
-		break;
-	case YAML_SEQUENCE_START_EVENT:
-		anchor = ev->data.sequence_start.anchor;
-		break;
-	case YAML_MAPPING_START_EVENT:
-		anchor = ev->data.mapping_start.anchor;
-		break;
-	case YAML_SEQUENCE_END_EVENT:
-	case YAML_MAPPING_END_EVENT:
-		tr->depth--;
-		return 0;
-	default:
-		return 0;
-	}
-	if (anchor != NULL)
-		return cerr(cp, line, "anchor '&%.*s' refused: anchors and "
-		    "aliases are not supported", SHOW_MAX,
-		    (const char *)anchor);
-	if (++cp->nnodes > CONFIG_MAX_NODES)
-		return cerr(cp, line, "more than %d values", CONFIG_MAX_NODES);
-
-	node = nd_arena_alloc(cp->arena, sizeof(*node));
-	node->line = line;
-	if (ev->type == YAML_SCALAR_EVENT) {
-		node->kind = Y_SCALAR;
-		node->len = ev->data.scalar.length;
-		/* A "\0" escape in a quoted scalar would cut C strings. */
-		if (memchr(ev->data.scalar.value, '\0', node->len) != NULL)
-			return cerr(cp, line, "NUL character in a value");
-		node->str = nd_arena_strndup(cp->arena,
-		    (const char *)ev->data.scalar.value, node->len);
-		node->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-	} else
-		node->kind = ev->type == YAML_SEQUENCE_START_EVENT ? Y_SEQ :
-		    Y_MAP;
-
-	if (tr->depth == 0)
-		tr->root = node;
-	else
-		add_kid(cp, tr->stack[tr->depth - 1], node);
-	if (node->kind != Y_SCALAR) {
-		if (tr->depth == CONFIG_MAX_DEPTH)
-			return cerr(cp, line, "nesting deeper than %d levels "
-			    "is not supported", CONFIG_MAX_DEPTH);
-		tr->stack[tr->depth++] = node;
-	}
-	return 0;
-}
-
-static int
-build_tree(struct cparse *cp, const char *buf, size_t len,
-    struct ynode **ret)
-{
-	struct tree tr = { 0 };
-	yaml_parser_t parser;
-	yaml_event_t ev;
-	int rc = 0, done = 0;
-
-	if (!yaml_parser_initialize(&parser)) {
-		cerr(cp, 0, "out of memory while parsing YAML");
-		return -ENOMEM;
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
-	while (!done) {
-		if (!yaml_parser_parse(&parser, &ev)) {
-			rc = yaml_error(cp, &parser, buf, len);
-			goto out;
-		}
-		done = ev.type == YAML_STREAM_END_EVENT;
-		rc = on_event(cp, &tr, &ev);
-		yaml_event_delete(&ev);
-		if (rc != 0)
-			goto out;
-	}
-	*ret = tr.root;
-out:
-	yaml_parser_delete(&parser);
-	return rc;
-}
-
-/* ---- pass 2: the schema ---- */
+/* ---- the schema ---- */
 
 /* Edit distance, for "did you mean"; keys are short. */
 static size_t
@@ -396,11 +136,11 @@ distance(const char *a, const char *b)
  * "the top level" or "'dns'".
  */
 static int
-walk_map(struct cparse *cp, const struct ynode *map, const char *where,
+walk_map(struct cparse *cp, const struct nd_ynode *map, const char *where,
     const struct keydef *defs, size_t ndefs)
 {
 	int seen[16] = { 0 };
-	const struct ynode *k, *v;
+	const struct nd_ynode *k, *v;
 	size_t i, d, best, dist, bestdist;
 	int rc;
 
@@ -410,7 +150,7 @@ walk_map(struct cparse *cp, const struct ynode *map, const char *where,
 	for (i = 0; i + 1 < map->n; i += 2) {
 		k = map->kids[i];
 		v = map->kids[i + 1];
-		if (k->kind != Y_SCALAR)
+		if (k->kind != ND_Y_SCALAR)
 			return cerr(cp, k->line, "keys must be strings, got "
 			    "%s in %s", describe(k), where);
 		for (d = 0; d < ndefs; d++)
@@ -445,10 +185,11 @@ walk_map(struct cparse *cp, const struct ynode *map, const char *where,
 }
 
 static int
-want_kind(struct cparse *cp, const struct ynode *k, const struct ynode *v,
-    const char *name, enum ykind kind, const char *what)
+want_kind(struct cparse *cp, const struct nd_ynode *k,
+    const struct nd_ynode *v,
+    const char *name, enum nd_ykind kind, const char *what)
 {
-	if (v->kind == kind && !is_null(v))
+	if (v->kind == kind && !nd_ytree_is_null(v))
 		return 0;
 	return cerr(cp, k->line, "'%s' must be %s, got %s", name, what,
 	    describe(v));
@@ -456,12 +197,12 @@ want_kind(struct cparse *cp, const struct ynode *k, const struct ynode *v,
 
 /* A non-empty scalar. */
 static int
-get_string(struct cparse *cp, const struct ynode *k, const struct ynode *v,
-    const char *name, const char *what, char **ret)
+get_string(struct cparse *cp, const struct nd_ynode *k,
+    const struct nd_ynode *v, const char *name, const char *what, char **ret)
 {
 	int rc;
 
-	if ((rc = want_kind(cp, k, v, name, Y_SCALAR, what)) != 0)
+	if ((rc = want_kind(cp, k, v, name, ND_Y_SCALAR, what)) != 0)
 		return rc;
 	if (v->len == 0)
 		return cerr(cp, v->line, "'%s' must not be empty", name);
@@ -471,7 +212,7 @@ get_string(struct cparse *cp, const struct ynode *k, const struct ynode *v,
 
 /* A leading "~/" means $HOME, as in a shell; "~user" is not expanded. */
 static int
-expand_path(struct cparse *cp, const struct ynode *v, const char *name,
+expand_path(struct cparse *cp, const struct nd_ynode *v, const char *name,
     char **ret)
 {
 	const char *home;
@@ -489,7 +230,8 @@ expand_path(struct cparse *cp, const struct ynode *v, const char *name,
 }
 
 static int
-get_path(struct cparse *cp, const struct ynode *k, const struct ynode *v,
+get_path(struct cparse *cp, const struct nd_ynode *k,
+    const struct nd_ynode *v,
     const char *name, char **ret)
 {
 	char *s;
@@ -501,12 +243,12 @@ get_path(struct cparse *cp, const struct ynode *k, const struct ynode *v,
 }
 
 static int
-check_ip(struct cparse *cp, const struct ynode *v, const char *name,
+check_ip(struct cparse *cp, const struct nd_ynode *v, const char *name,
     bool v4only)
 {
 	struct in_addr a;
 
-	if (v->kind != Y_SCALAR || is_null(v))
+	if (v->kind != ND_Y_SCALAR || nd_ytree_is_null(v))
 		return cerr(cp, v->line, "%s: expected an IP address, got %s",
 		    name, describe(v));
 	if (v4only && inet_pton(AF_INET, v->str, &a) != 1)
@@ -520,14 +262,15 @@ check_ip(struct cparse *cp, const struct ynode *v, const char *name,
 
 /* A list of IP literals into a NULL-terminated array. */
 static int
-get_ip_list(struct cparse *cp, const struct ynode *k, const struct ynode *v,
-    const char *name, bool v4only, bool nonempty, char ***ret)
+get_ip_list(struct cparse *cp, const struct nd_ynode *k,
+    const struct nd_ynode *v, const char *name, bool v4only, bool nonempty,
+    char ***ret)
 {
 	char **ips;
 	size_t i;
 	int rc;
 
-	if (v->kind != Y_SEQ)
+	if (v->kind != ND_Y_SEQ)
 		return cerr(cp, k->line, "'%s' must be a list of %s addresses, "
 		    "got %s", name, v4only ? "IPv4" : "IP", describe(v));
 	if (nonempty && v->n == 0)
@@ -545,11 +288,12 @@ get_ip_list(struct cparse *cp, const struct ynode *k, const struct ynode *v,
 }
 
 static int
-k_version(struct cparse *cp, const struct ynode *k, const struct ynode *v)
+k_version(struct cparse *cp, const struct nd_ynode *k,
+    const struct nd_ynode *v)
 {
 	long long ver;
 
-	if (v->kind != Y_SCALAR || nd_parse_int(v->str, 0, INT_MAX,
+	if (v->kind != ND_Y_SCALAR || nd_parse_int(v->str, 0, INT_MAX,
 	    &ver) != 0)
 		return cerr(cp, k->line, "'version' must be a number, got %s",
 		    describe(v));
@@ -560,7 +304,8 @@ k_version(struct cparse *cp, const struct ynode *k, const struct ynode *v)
 }
 
 static int
-k_targets(struct cparse *cp, const struct ynode *k, const struct ynode *v)
+k_targets(struct cparse *cp, const struct nd_ynode *k,
+    const struct nd_ynode *v)
 {
 	struct nd_config *c = &cp->cfg;
 	struct nd_target *t;
@@ -568,15 +313,15 @@ k_targets(struct cparse *cp, const struct ynode *k, const struct ynode *v)
 	size_t i;
 	int rc;
 
-	if (v->kind != Y_SEQ)
+	if (v->kind != ND_Y_SEQ)
 		return cerr(cp, k->line, "'targets' must be a list of target "
 		    "URLs, got %s", describe(v));
 	c->targets = nd_arena_alloc(cp->arena, (v->n + 1) *
 	    sizeof(*c->targets));
 	for (i = 0; i < v->n; i++) {
-		const struct ynode *u = v->kids[i];
+		const struct nd_ynode *u = v->kids[i];
 
-		if (u->kind != Y_SCALAR)
+		if (u->kind != ND_Y_SCALAR)
 			return cerr(cp, u->line, "targets: expected a target "
 			    "URL, got %s", describe(u));
 		origin = nd_arena_printf(cp->arena, "%s:%d", cp->path,
@@ -591,14 +336,15 @@ k_targets(struct cparse *cp, const struct ynode *k, const struct ynode *v)
 }
 
 static int
-k_talosconfig(struct cparse *cp, const struct ynode *k, const struct ynode *v)
+k_talosconfig(struct cparse *cp, const struct nd_ynode *k,
+    const struct nd_ynode *v)
 {
 	return get_path(cp, k, v, "talos.talosconfig", &cp->cfg.talosconfig);
 }
 
 static int
-k_talos_context(struct cparse *cp, const struct ynode *k,
-    const struct ynode *v)
+k_talos_context(struct cparse *cp, const struct nd_ynode *k,
+    const struct nd_ynode *v)
 {
 	return get_string(cp, k, v, "talos.context", "a string",
 	    &cp->cfg.talos_context);
@@ -610,26 +356,28 @@ static const struct keydef talos_keys[] = {
 };
 
 static int
-k_talos(struct cparse *cp, const struct ynode *k, const struct ynode *v)
+k_talos(struct cparse *cp, const struct nd_ynode *k,
+    const struct nd_ynode *v)
 {
 	int rc;
 
-	if ((rc = want_kind(cp, k, v, "talos", Y_MAP, "a mapping")) != 0)
+	if ((rc = want_kind(cp, k, v, "talos", ND_Y_MAP, "a mapping")) != 0)
 		return rc;
 	return walk_map(cp, v, "'talos'", talos_keys,
 	    sizeof(talos_keys) / sizeof(talos_keys[0]));
 }
 
 static int
-k_kubeconfig(struct cparse *cp, const struct ynode *k, const struct ynode *v)
+k_kubeconfig(struct cparse *cp, const struct nd_ynode *k,
+    const struct nd_ynode *v)
 {
 	return get_path(cp, k, v, "kubernetes.kubeconfig",
 	    &cp->cfg.kubeconfig);
 }
 
 static int
-k_kube_context(struct cparse *cp, const struct ynode *k,
-    const struct ynode *v)
+k_kube_context(struct cparse *cp, const struct nd_ynode *k,
+    const struct nd_ynode *v)
 {
 	return get_string(cp, k, v, "kubernetes.context", "a string",
 	    &cp->cfg.kube_context);
@@ -641,11 +389,12 @@ static const struct keydef kube_keys[] = {
 };
 
 static int
-k_kubernetes(struct cparse *cp, const struct ynode *k, const struct ynode *v)
+k_kubernetes(struct cparse *cp, const struct nd_ynode *k,
+    const struct nd_ynode *v)
 {
 	int rc;
 
-	if ((rc = want_kind(cp, k, v, "kubernetes", Y_MAP,
+	if ((rc = want_kind(cp, k, v, "kubernetes", ND_Y_MAP,
 	    "a mapping")) != 0)
 		return rc;
 	return walk_map(cp, v, "'kubernetes'", kube_keys,
@@ -653,18 +402,20 @@ k_kubernetes(struct cparse *cp, const struct ynode *k, const struct ynode *v)
 }
 
 static int
-k_servers(struct cparse *cp, const struct ynode *k, const struct ynode *v)
+k_servers(struct cparse *cp, const struct nd_ynode *k,
+    const struct nd_ynode *v)
 {
 	return get_ip_list(cp, k, v, "dns.servers", false, false,
 	    &cp->cfg.dns_servers);
 }
 
 static int
-k_upstream(struct cparse *cp, const struct ynode *k, const struct ynode *v)
+k_upstream(struct cparse *cp, const struct nd_ynode *k,
+    const struct nd_ynode *v)
 {
 	int rc;
 
-	if ((rc = want_kind(cp, k, v, "dns.upstream", Y_SCALAR,
+	if ((rc = want_kind(cp, k, v, "dns.upstream", ND_Y_SCALAR,
 	    "an IP address")) != 0 ||
 	    (rc = check_ip(cp, v, "dns.upstream", false)) != 0)
 		return rc;
@@ -674,7 +425,7 @@ k_upstream(struct cparse *cp, const struct ynode *k, const struct ynode *v)
 
 /* Names are case-insensitive (RFC 4343) and "x." is "x". */
 static bool
-same_name(const struct ynode *a, const struct ynode *b)
+same_name(const struct nd_ynode *a, const struct nd_ynode *b)
 {
 	size_t la = a->len, lb = b->len;
 
@@ -686,16 +437,17 @@ same_name(const struct ynode *a, const struct ynode *b)
 }
 
 static int
-k_expect(struct cparse *cp, const struct ynode *k, const struct ynode *v)
+k_expect(struct cparse *cp, const struct nd_ynode *k,
+    const struct nd_ynode *v)
 {
 	struct nd_config *c = &cp->cfg;
 	struct nd_dns_expect *e;
-	const struct ynode *name, *ips;
+	const struct nd_ynode *name, *ips;
 	const char *why;
 	size_t i, j, bad;
 	int rc;
 
-	if (v->kind != Y_MAP)
+	if (v->kind != ND_Y_MAP)
 		return cerr(cp, k->line, "'dns.expect' must be a mapping of "
 		    "names to address lists, got %s", describe(v));
 	if (v->n / 2 > CONFIG_MAX_EXPECT)
@@ -706,7 +458,7 @@ k_expect(struct cparse *cp, const struct ynode *k, const struct ynode *v)
 	for (i = 0; i + 1 < v->n; i += 2) {
 		name = v->kids[i];
 		ips = v->kids[i + 1];
-		if (name->kind != Y_SCALAR)
+		if (name->kind != ND_Y_SCALAR)
 			return cerr(cp, name->line, "dns.expect: keys must be "
 			    "names, got %s", describe(name));
 		if ((why = nd_dns_name_problem(name->str, name->len,
@@ -738,22 +490,24 @@ static const struct keydef dns_keys[] = {
 };
 
 static int
-k_dns(struct cparse *cp, const struct ynode *k, const struct ynode *v)
+k_dns(struct cparse *cp, const struct nd_ynode *k,
+    const struct nd_ynode *v)
 {
 	int rc;
 
-	if ((rc = want_kind(cp, k, v, "dns", Y_MAP, "a mapping")) != 0)
+	if ((rc = want_kind(cp, k, v, "dns", ND_Y_MAP, "a mapping")) != 0)
 		return rc;
 	return walk_map(cp, v, "'dns'", dns_keys,
 	    sizeof(dns_keys) / sizeof(dns_keys[0]));
 }
 
 static int
-k_interface(struct cparse *cp, const struct ynode *k, const struct ynode *v)
+k_interface(struct cparse *cp, const struct nd_ynode *k,
+    const struct nd_ynode *v)
 {
 	int rc;
 
-	if ((rc = want_kind(cp, k, v, "l2.interface", Y_SCALAR,
+	if ((rc = want_kind(cp, k, v, "l2.interface", ND_Y_SCALAR,
 	    "an interface name")) != 0)
 		return rc;
 	if (!nd_is_ifname(v->str, v->len))
@@ -765,7 +519,8 @@ k_interface(struct cparse *cp, const struct ynode *k, const struct ynode *v)
 }
 
 static int
-k_addresses(struct cparse *cp, const struct ynode *k, const struct ynode *v)
+k_addresses(struct cparse *cp, const struct nd_ynode *k,
+    const struct nd_ynode *v)
 {
 	int rc;
 
@@ -811,7 +566,8 @@ parse_pool(const char *s, uint32_t *ret_a, uint32_t *ret_b)
 }
 
 static int
-k_pool(struct cparse *cp, const struct ynode *k, const struct ynode *v)
+k_pool(struct cparse *cp, const struct nd_ynode *k,
+    const struct nd_ynode *v)
 {
 	struct in_addr ia, ib;
 	char sa[INET_ADDRSTRLEN], sb[INET_ADDRSTRLEN];
@@ -821,7 +577,7 @@ k_pool(struct cparse *cp, const struct ynode *k, const struct ynode *v)
 	if (cp->cfg.l2_addresses != NULL)
 		return cerr(cp, k->line, "l2: give 'addresses' or 'pool', not "
 		    "both");
-	if ((rc = want_kind(cp, k, v, "l2.pool", Y_SCALAR,
+	if ((rc = want_kind(cp, k, v, "l2.pool", ND_Y_SCALAR,
 	    "a range A-B")) != 0)
 		return rc;
 	if (parse_pool(v->str, &a, &b) != 0)
@@ -850,11 +606,12 @@ static const struct keydef l2_keys[] = {
 };
 
 static int
-k_l2(struct cparse *cp, const struct ynode *k, const struct ynode *v)
+k_l2(struct cparse *cp, const struct nd_ynode *k,
+    const struct nd_ynode *v)
 {
 	int rc;
 
-	if ((rc = want_kind(cp, k, v, "l2", Y_MAP, "a mapping")) != 0)
+	if ((rc = want_kind(cp, k, v, "l2", ND_Y_MAP, "a mapping")) != 0)
 		return rc;
 	cp->cfg.l2_line = k->line;
 	return walk_map(cp, v, "'l2'", l2_keys,
@@ -862,21 +619,22 @@ k_l2(struct cparse *cp, const struct ynode *k, const struct ynode *v)
 }
 
 static int
-k_machine_configs(struct cparse *cp, const struct ynode *k,
-    const struct ynode *v)
+k_machine_configs(struct cparse *cp, const struct nd_ynode *k,
+    const struct nd_ynode *v)
 {
 	char **paths;
 	size_t i;
 	int rc;
 
-	if (v->kind != Y_SEQ)
+	if (v->kind != ND_Y_SEQ)
 		return cerr(cp, k->line, "'machine_configs' must be a list of "
 		    "paths, got %s", describe(v));
 	paths = nd_arena_alloc(cp->arena, (v->n + 1) * sizeof(*paths));
 	for (i = 0; i < v->n; i++) {
-		const struct ynode *p = v->kids[i];
+		const struct nd_ynode *p = v->kids[i];
 
-		if (p->kind != Y_SCALAR || is_null(p) || p->len == 0)
+		if (p->kind != ND_Y_SCALAR || nd_ytree_is_null(p) ||
+		    p->len == 0)
 			return cerr(cp, p->line, "machine_configs: expected a "
 			    "path, got %s", describe(p));
 		if ((rc = expand_path(cp, p, "machine_configs",
@@ -888,12 +646,13 @@ k_machine_configs(struct cparse *cp, const struct ynode *k,
 }
 
 static int
-k_host_ports(struct cparse *cp, const struct ynode *k, const struct ynode *v)
+k_host_ports(struct cparse *cp, const struct nd_ynode *k,
+    const struct nd_ynode *v)
 {
 	struct nd_config *c = &cp->cfg;
 	size_t i;
 
-	if (v->kind != Y_SEQ)
+	if (v->kind != ND_Y_SEQ)
 		return cerr(cp, k->line, "'host_ports' must be a list of "
 		    "ports, got %s", describe(v));
 	c->host_ports = nd_arena_alloc(cp->arena, (v->n + 1) *
@@ -901,9 +660,9 @@ k_host_ports(struct cparse *cp, const struct ynode *k, const struct ynode *v)
 	c->host_port_lines = nd_arena_alloc(cp->arena, (v->n + 1) *
 	    sizeof(*c->host_port_lines));
 	for (i = 0; i < v->n; i++) {
-		const struct ynode *p = v->kids[i];
+		const struct nd_ynode *p = v->kids[i];
 
-		if (p->kind != Y_SCALAR)
+		if (p->kind != ND_Y_SCALAR)
 			return cerr(cp, p->line, "host_ports: expected a port, "
 			    "got %s", describe(p));
 		if (nd_parse_port(p->str, &c->host_ports[i]) != 0)
@@ -917,12 +676,13 @@ k_host_ports(struct cparse *cp, const struct ynode *k, const struct ynode *v)
 }
 
 static int
-k_timeout(struct cparse *cp, const struct ynode *k, const struct ynode *v)
+k_timeout(struct cparse *cp, const struct nd_ynode *k,
+    const struct nd_ynode *v)
 {
 	int64_t ms;
 	int rc;
 
-	if ((rc = want_kind(cp, k, v, "timeout", Y_SCALAR,
+	if ((rc = want_kind(cp, k, v, "timeout", ND_Y_SCALAR,
 	    "a duration")) != 0)
 		return rc;
 	rc = nd_parse_duration_ms(v->str, &ms);
@@ -952,12 +712,12 @@ static const struct keydef top_keys[] = {
 };
 
 static int
-check_top(struct cparse *cp, const struct ynode *root)
+check_top(struct cparse *cp, const struct nd_ynode *root)
 {
 	size_t i;
 	int rc;
 
-	if (root->kind != Y_MAP)
+	if (root->kind != ND_Y_MAP)
 		return cerr(cp, root->line, "the top level must be a mapping "
 		    "starting with 'version: 1', got %s", describe(root));
 	/*
@@ -966,9 +726,9 @@ check_top(struct cparse *cp, const struct ynode *root)
 	 * complaint about a key this version does not know.
 	 */
 	for (i = 0; i + 1 < root->n; i += 2) {
-		const struct ynode *k = root->kids[i];
+		const struct nd_ynode *k = root->kids[i];
 
-		if (k->kind == Y_SCALAR && strcmp(k->str, "version") == 0)
+		if (k->kind == ND_Y_SCALAR && strcmp(k->str, "version") == 0)
 			break;
 	}
 	if (i + 1 >= root->n)
@@ -984,17 +744,21 @@ int
 nd_config_load(struct nd_arena *arena, const char *path,
     struct nd_config *ret, char *err, size_t errlen)
 {
+	/* netdoctor.yaml holds no secrets: errors may quote it. */
+	static const struct nd_ytree_opts opts = {
+		.prefix = NULL,
+		.max_bytes = CONFIG_MAX_BYTES,
+		.max_depth = CONFIG_MAX_DEPTH,
+		.max_nodes = CONFIG_MAX_NODES,
+		.quiet_values = false,
+	};
 	struct cparse cp = { .arena = arena, .path = path, .err = err,
 	    .errlen = errlen };
-	struct ynode *root = NULL;
-	size_t len = 0;
-	char *buf = NULL;
+	struct nd_ynode *root;
 	int rc;
 
-	if (err != NULL && errlen > 0)
-		err[0] = '\0';
-	if ((rc = read_file(&cp, &buf, &len)) != 0 ||
-	    (rc = build_tree(&cp, buf, len, &root)) != 0)
+	if ((rc = nd_ytree_load(arena, path, &opts, &root, err,
+	    errlen)) != 0)
 		return rc;
 	if (root == NULL)
 		return cerr(&cp, 0, "empty file (expected a mapping starting "

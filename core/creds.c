@@ -3,8 +3,8 @@
  * talosconfig (talos-wire.md 4) and from a kubeconfig.
  *
  * Both files are YAML and both are loaded the way config.c loads
- * netdoctor.yaml: libyaml's event stream becomes a small bounded tree in the
- * arena (no aliases, bounded depth, node count and size), then the few keys
+ * netdoctor.yaml: ytree.c turns them into a small bounded tree in the arena
+ * (no aliases, bounded depth, node count and size), then the few keys
  * netdoctor needs are picked out of it.  Unlike netdoctor.yaml, unknown keys
  * are ignored: both formats belong to other tools and grow new keys, which
  * talosctl and kubectl skip as well.
@@ -15,7 +15,6 @@
  * and the key, and describe what is wrong in words and offsets only.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -23,17 +22,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
-#include <yaml.h>
 
 #include "arena.h"
 #include "creds.h"
+#include "ytree.h"
 
 #define CREDS_MAX_BYTES		(1024 * 1024)
 #define CREDS_MAX_DEPTH		16
@@ -49,42 +47,17 @@
 
 #define TALOS_RUN_CONFIG	"/var/run/secrets/talos.dev/config"
 
-enum ykind {
-	Y_SCALAR,
-	Y_SEQ,
-	Y_MAP,
-};
-
-/* A map's kids alternate key, value. */
-struct ynode {
-	enum ykind	  kind;
-	int		  line;		/* 1-based */
-	char		 *str;		/* scalars: NUL-free text */
-	size_t		  len;
-	bool		  plain;	/* unquoted, so "~" and "" mean null */
-	struct ynode	**kids;
-	size_t		  n, cap;
-};
-
 struct cparse {
 	struct nd_arena	*arena;
-	const char	*kind;		/* "talosconfig", "kubeconfig" */
+	const char	*prefix;	/* "talosconfig: ", "kubeconfig: " */
 	const char	*path;
 	char		*err;
 	size_t		 errlen;
-	size_t		 nnodes;
-};
-
-struct tree {
-	struct ynode	*root;
-	struct ynode	*stack[CREDS_MAX_DEPTH];
-	size_t		 depth;
-	int		 ndocs;
 };
 
 /* A key and its value in a mapping; both NULL when the key is absent. */
 struct kv {
-	const struct ynode	*k, *v;
+	const struct nd_ynode	*k, *v;
 };
 
 enum pemkind {
@@ -108,22 +81,13 @@ static int
 cerr(struct cparse *cp, int line, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
+	int rc;
 
-	if (cp->err == NULL || cp->errlen == 0)
-		return -EINVAL;
-	if (line > 0)
-		n = snprintf(cp->err, cp->errlen, "%s: %s:%d: ", cp->kind,
-		    cp->path, line);
-	else
-		n = snprintf(cp->err, cp->errlen, "%s: %s: ", cp->kind,
-		    cp->path);
-	if (n < 0 || (size_t)n >= cp->errlen)
-		return -EINVAL;
 	va_start(ap, fmt);
-	vsnprintf(cp->err + n, cp->errlen - (size_t)n, fmt, ap);
+	rc = nd_ytree_verr(cp->err, cp->errlen, cp->prefix, cp->path, line,
+	    fmt, ap);
 	va_end(ap);
-	return -EINVAL;
+	return rc;
 }
 
 /* Names are echoed cut to NAME_SHOW so that the reason still fits. */
@@ -139,27 +103,18 @@ show_more(size_t len)
 	return len > NAME_SHOW ? "..." : "";
 }
 
-static bool
-is_null(const struct ynode *v)
-{
-	/* Absent, or a YAML 1.1 null: an empty plain scalar, "~", "null". */
-	return v == NULL || (v->kind == Y_SCALAR && v->plain && (v->len == 0 ||
-	    strcmp(v->str, "~") == 0 || strcmp(v->str, "null") == 0 ||
-	    strcmp(v->str, "Null") == 0 || strcmp(v->str, "NULL") == 0));
-}
-
 /* What a node is, for "must be X, got Y" messages; never its text. */
 static const char *
-describe(const struct ynode *v)
+describe(const struct nd_ynode *v)
 {
-	if (is_null(v))
+	if (nd_ytree_is_null(v))
 		return "an empty value";
 	switch (v->kind) {
-	case Y_SEQ:
+	case ND_Y_SEQ:
 		return "a list";
-	case Y_MAP:
+	case ND_Y_MAP:
 		return "a mapping";
-	case Y_SCALAR:
+	case ND_Y_SCALAR:
 		break;
 	}
 	return "a string";
@@ -167,238 +122,30 @@ describe(const struct ynode *v)
 
 /* ---- files ---- */
 
-/*
- * Reads all of path into the arena, NUL-terminated.  Returns 0, -errno, or
- * -EFBIG when it holds more than max bytes.  One byte more than allowed is
- * read from non-regular files so that over-long input is detected rather
- * than truncated.
- */
-static int
-slurp(struct nd_arena *arena, const char *path, size_t max, char **ret_buf,
-    size_t *ret_len)
-{
-	struct stat st;
-	size_t cap, len = 0;
-	ssize_t n;
-	char *buf;
-	int fd, rc;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1)
-		return -errno;
-	if (fstat(fd, &st) == -1) {
-		rc = -errno;
-		goto out;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		rc = -EISDIR;
-		goto out;
-	}
-	if (S_ISREG(st.st_mode) && (uintmax_t)st.st_size > max) {
-		rc = -EFBIG;
-		goto out;
-	}
-	cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : max + 1;
-	buf = nd_arena_alloc(arena, cap + 1);
-	while (len < cap) {
-		n = read(fd, buf + len, cap - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			rc = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	if (len > max) {
-		rc = -EFBIG;
-		goto out;
-	}
-	if (len == cap) {
-		/* A regular file that grew while we read it. */
-		rc = -EIO;
-		goto out;
-	}
-	buf[len] = '\0';
-	*ret_buf = buf;
-	*ret_len = len;
-	rc = 0;
-out:
-	close(fd);
-	return rc;
-}
-
-/* ---- events to tree (as config.c) ---- */
-
-static int
-yaml_error(struct cparse *cp, const yaml_parser_t *p, const char *buf,
-    size_t len)
-{
-	const char *problem = p->problem != NULL ? p->problem : "unknown error";
-	size_t i, line = 1, col = 1;
-
-	/* libyaml's problem and context strings are static text. */
-	switch (p->error) {
-	case YAML_MEMORY_ERROR:
-		cerr(cp, 0, "out of memory while parsing YAML");
-		return -ENOMEM;
-	case YAML_READER_ERROR:
-		/* The reader reports a byte offset, not a mark. */
-		for (i = 0; i < p->problem_offset && i < len; i++) {
-			if (buf[i] == '\n') {
-				line++;
-				col = 1;
-			} else
-				col++;
-		}
-		return cerr(cp, (int)line, "column %zu: invalid YAML input: "
-		    "%s", col, problem);
-	default:
-		break;
-	}
-	if (p->context != NULL)
-		return cerr(cp, (int)p->problem_mark.line + 1, "column %d: "
-		    "YAML syntax error: %s (%s at line %d)",
-		    (int)p->problem_mark.column + 1, problem, p->context,
-		    (int)p->context_mark.line + 1);
-	return cerr(cp, (int)p->problem_mark.line + 1, "column %d: YAML syntax "
-	    "error: %s", (int)p->problem_mark.column + 1, problem);
-}
-
-static void
-add_kid(struct cparse *cp, struct ynode *parent, struct ynode *kid)
-{
-	if (parent->n == parent->cap) {
-		parent->cap = parent->cap == 0 ? 8 : parent->cap * 2;
-		parent->kids = nd_arena_grow(cp->arena, parent->kids,
-		    parent->n, parent->cap, sizeof(*parent->kids));
-	}
-	parent->kids[parent->n++] = kid;
-}
-
-/* Handles one event; the caller deletes it. */
-static int
-on_event(struct cparse *cp, struct tree *tr, const yaml_event_t *ev)
-{
-	int line = (int)ev->start_mark.line + 1;
-	const yaml_char_t *anchor = NULL;
-	struct ynode *node;
-
-	switch (ev->type) {
-	case YAML_DOCUMENT_START_EVENT:
-		if (++tr->ndocs > 1)
-			return cerr(cp, line, "more than one YAML document; "
-			    "multiple documents are not supported");
-		return 0;
-	case YAML_ALIAS_EVENT:
-		/* Aliases allow "billion laughs" expansion. */
-		return cerr(cp, line, "anchors and aliases are not supported");
-	case YAML_SCALAR_EVENT:
-		anchor = ev->data.scalar.anchor;
-		break;
-	case YAML_SEQUENCE_START_EVENT:
-		anchor = ev->data.sequence_start.anchor;
-		break;
-	case YAML_MAPPING_START_EVENT:
-		anchor = ev->data.mapping_start.anchor;
-		break;
-	case YAML_SEQUENCE_END_EVENT:
-	case YAML_MAPPING_END_EVENT:
-		tr->depth--;
-		return 0;
-	default:
-		return 0;
-	}
-	/* The anchor's name is not echoed: it could be anything. */
-	if (anchor != NULL)
-		return cerr(cp, line, "anchors and aliases are not supported");
-	if (++cp->nnodes > CREDS_MAX_NODES)
-		return cerr(cp, line, "more than %d values", CREDS_MAX_NODES);
-
-	node = nd_arena_alloc(cp->arena, sizeof(*node));
-	node->line = line;
-	if (ev->type == YAML_SCALAR_EVENT) {
-		node->kind = Y_SCALAR;
-		node->len = ev->data.scalar.length;
-		/* A "\0" escape in a quoted scalar would cut C strings. */
-		if (memchr(ev->data.scalar.value, '\0', node->len) != NULL)
-			return cerr(cp, line, "NUL character in a value");
-		node->str = nd_arena_strndup(cp->arena,
-		    (const char *)ev->data.scalar.value, node->len);
-		node->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-	} else
-		node->kind = ev->type == YAML_SEQUENCE_START_EVENT ? Y_SEQ :
-		    Y_MAP;
-
-	if (tr->depth == 0)
-		tr->root = node;
-	else
-		add_kid(cp, tr->stack[tr->depth - 1], node);
-	if (node->kind != Y_SCALAR) {
-		if (tr->depth == CREDS_MAX_DEPTH)
-			return cerr(cp, line, "nesting deeper than %d levels "
-			    "is not supported", CREDS_MAX_DEPTH);
-		tr->stack[tr->depth++] = node;
-	}
-	return 0;
-}
-
-static int
-build_tree(struct cparse *cp, const char *buf, size_t len,
-    struct ynode **ret)
-{
-	struct tree tr = { 0 };
-	yaml_parser_t parser;
-	yaml_event_t ev;
-	int rc = 0, done = 0;
-
-	if (!yaml_parser_initialize(&parser)) {
-		cerr(cp, 0, "out of memory while parsing YAML");
-		return -ENOMEM;
-	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
-	while (!done) {
-		if (!yaml_parser_parse(&parser, &ev)) {
-			rc = yaml_error(cp, &parser, buf, len);
-			goto out;
-		}
-		done = ev.type == YAML_STREAM_END_EVENT;
-		rc = on_event(cp, &tr, &ev);
-		yaml_event_delete(&ev);
-		if (rc != 0)
-			goto out;
-	}
-	*ret = tr.root;
-out:
-	yaml_parser_delete(&parser);
-	return rc;
-}
-
 /* Reads the file and returns its top-level mapping. */
 static int
-load_root(struct cparse *cp, struct ynode **ret)
+load_root(struct cparse *cp, struct nd_ynode **ret)
 {
-	struct ynode *root = NULL;
-	size_t len = 0;
-	char *buf = NULL;
+	/*
+	 * Both files hold keys and tokens, so errors must not quote them:
+	 * no anchor names, no offending bytes.
+	 */
+	const struct nd_ytree_opts opts = {
+		.prefix = cp->prefix,
+		.max_bytes = CREDS_MAX_BYTES,
+		.max_depth = CREDS_MAX_DEPTH,
+		.max_nodes = CREDS_MAX_NODES,
+		.quiet_values = true,
+	};
+	struct nd_ynode *root;
 	int rc;
 
-	if (cp->err != NULL && cp->errlen > 0)
-		cp->err[0] = '\0';
-	if ((rc = slurp(cp->arena, cp->path, CREDS_MAX_BYTES, &buf,
-	    &len)) != 0) {
-		if (rc == -EFBIG)
-			cerr(cp, 0, "file is larger than 1 MiB");
-		else
-			cerr(cp, 0, "cannot read: %s", strerror(-rc));
-		return rc;
-	}
-	if ((rc = build_tree(cp, buf, len, &root)) != 0)
+	if ((rc = nd_ytree_load(cp->arena, cp->path, &opts, &root, cp->err,
+	    cp->errlen)) != 0)
 		return rc;
 	if (root == NULL)
 		return cerr(cp, 0, "empty file");
-	if (root->kind != Y_MAP)
+	if (root->kind != ND_Y_MAP)
 		return cerr(cp, root->line, "expected a mapping at the top "
 		    "level, got %s", describe(root));
 	*ret = root;
@@ -413,16 +160,16 @@ load_root(struct cparse *cp, struct ynode **ret)
  * refuse it.  where prefixes the error ("contexts.lab"), or is NULL.
  */
 static int
-map_get(struct cparse *cp, const struct ynode *map, const char *where,
+map_get(struct cparse *cp, const struct nd_ynode *map, const char *where,
     const char *name, struct kv *ret)
 {
 	struct kv found = { NULL, NULL };
-	const struct ynode *k;
+	const struct nd_ynode *k;
 	size_t i;
 
 	for (i = 0; i + 1 < map->n; i += 2) {
 		k = map->kids[i];
-		if (k->kind != Y_SCALAR || strcmp(k->str, name) != 0)
+		if (k->kind != ND_Y_SCALAR || strcmp(k->str, name) != 0)
 			continue;
 		if (found.k != NULL)
 			return cerr(cp, k->line, "%s%s'%s' is given twice "
@@ -437,7 +184,7 @@ map_get(struct cparse *cp, const struct ynode *map, const char *where,
 
 /* The line to blame for a key: the key's own, else the map's. */
 static int
-kv_line(const struct kv *kv, const struct ynode *map)
+kv_line(const struct kv *kv, const struct nd_ynode *map)
 {
 	return kv->k != NULL ? kv->k->line : map->line;
 }
@@ -447,11 +194,11 @@ static int
 get_str(struct cparse *cp, const struct kv *kv, const char *what,
     char **ret)
 {
-	if (is_null(kv->v)) {
+	if (nd_ytree_is_null(kv->v)) {
 		*ret = NULL;
 		return 0;
 	}
-	if (kv->v->kind != Y_SCALAR)
+	if (kv->v->kind != ND_Y_SCALAR)
 		return cerr(cp, kv->k->line, "%s: must be a string, got %s",
 		    what, describe(kv->v));
 	*ret = kv->v->len == 0 ? NULL : kv->v->str;
@@ -463,21 +210,22 @@ static int
 get_strlist(struct cparse *cp, const struct kv *kv, const char *what,
     char ***ret)
 {
-	const struct ynode *v = kv->v, *e;
+	const struct nd_ynode *v = kv->v, *e;
 	char **list;
 	size_t i;
 
-	if (is_null(v)) {
+	if (nd_ytree_is_null(v)) {
 		*ret = nd_arena_alloc(cp->arena, sizeof(**ret));
 		return 0;
 	}
-	if (v->kind != Y_SEQ)
+	if (v->kind != ND_Y_SEQ)
 		return cerr(cp, kv->k->line, "%s: must be a list of strings, "
 		    "got %s", what, describe(v));
 	list = nd_arena_alloc(cp->arena, (v->n + 1) * sizeof(*list));
 	for (i = 0; i < v->n; i++) {
 		e = v->kids[i];
-		if (e->kind != Y_SCALAR || is_null(e) || e->len == 0)
+		if (e->kind != ND_Y_SCALAR || nd_ytree_is_null(e) ||
+		    e->len == 0)
 			return cerr(cp, e->line, "%s[%zu]: must be a non-empty "
 			    "string, got %s", what, i, describe(e));
 		list[i] = e->str;
@@ -498,11 +246,11 @@ get_bool(struct cparse *cp, const struct kv *kv, const char *what,
 	    "No", "NO", "off", "Off", "OFF" };
 	size_t i;
 
-	if (is_null(kv->v)) {
+	if (nd_ytree_is_null(kv->v)) {
 		*ret = false;
 		return 0;
 	}
-	if (kv->v->kind == Y_SCALAR && kv->v->plain) {
+	if (kv->v->kind == ND_Y_SCALAR && kv->v->plain) {
 		for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
 			if (strcmp(kv->v->str, yes[i]) == 0) {
 				*ret = true;
@@ -852,7 +600,8 @@ read_named(struct cparse *cp, int line, const char *what, const char *p,
 {
 	int rc;
 
-	if ((rc = slurp(cp->arena, p, BLOB_MAX, ret_buf, ret_len)) == 0)
+	if ((rc = nd_ytree_read_file(cp->arena, p, BLOB_MAX, ret_buf,
+	    ret_len)) == 0)
 		return 0;
 	if (rc == -EFBIG)
 		cerr(cp, line, "%s: '%s' is larger than %d KiB", what, p,
@@ -869,7 +618,7 @@ read_named(struct cparse *cp, int line, const char *what, const char *p,
  * when wanted, is the line of the key used, 0 when there is none.
  */
 static int
-kube_pem(struct cparse *cp, const struct ynode *map, const char *where,
+kube_pem(struct cparse *cp, const struct nd_ynode *map, const char *where,
     const char *datakey, const char *filekey, enum pemkind kind,
     struct nd_pem *ret, int *ret_line)
 {
@@ -963,8 +712,8 @@ out:
 /* ---- talosconfig ---- */
 
 static int
-talos_context(struct cparse *cp, const char *name, const struct ynode *key,
-    const struct ynode *ctx, struct nd_talos_creds *tc)
+talos_context(struct cparse *cp, const char *name, const struct nd_ynode *key,
+    const struct nd_ynode *ctx, struct nd_talos_creds *tc)
 {
 	struct kv endpoints, nodes, target, ca, crt, k;
 	char *where, *what, **eps, *tgt;
@@ -973,7 +722,7 @@ talos_context(struct cparse *cp, const char *name, const struct ynode *key,
 
 	where = nd_arena_printf(cp->arena, "contexts.%.*s%s",
 	    show_len(strlen(name)), name, show_more(strlen(name)));
-	if (ctx->kind != Y_MAP || is_null(ctx))
+	if (ctx->kind != ND_Y_MAP || nd_ytree_is_null(ctx))
 		return cerr(cp, key->line, "%s: must be a mapping, got %s",
 		    where, describe(ctx));
 	if ((rc = map_get(cp, ctx, where, "endpoints", &endpoints)) != 0 ||
@@ -1028,12 +777,12 @@ nd_talos_creds_load(struct nd_arena *arena, const char *path,
     const char *context, struct nd_talos_creds *ret, char *err,
     size_t errlen)
 {
-	struct cparse cp = { .arena = arena, .kind = "talosconfig",
+	struct cparse cp = { .arena = arena, .prefix = "talosconfig: ",
 	    .path = path, .err = err, .errlen = errlen };
 	struct nd_talos_creds tc = { 0 };
 	struct namelist nl = { .n = 0 };
-	const struct ynode *map, *k, *found = NULL, *foundkey = NULL;
-	struct ynode *root;
+	const struct nd_ynode *map, *k, *found = NULL, *foundkey = NULL;
+	struct nd_ynode *root;
 	struct kv cur, ctxs;
 	const char *name;
 	char *filectx;
@@ -1047,10 +796,10 @@ nd_talos_creds_load(struct nd_arena *arena, const char *path,
 	    (rc = get_str(&cp, &cur, "context", &filectx)) != 0)
 		return rc;
 	map = ctxs.v;
-	if (is_null(map))
+	if (nd_ytree_is_null(map))
 		return cerr(&cp, kv_line(&ctxs, root), "no contexts defined "
 		    "('contexts' is missing or empty)");
-	if (map->kind != Y_MAP)
+	if (map->kind != ND_Y_MAP)
 		return cerr(&cp, ctxs.k->line, "contexts: must be a mapping, "
 		    "got %s", describe(map));
 	if (map->n / 2 > TALOS_MAX_CONTEXTS)
@@ -1059,7 +808,7 @@ nd_talos_creds_load(struct nd_arena *arena, const char *path,
 	name = context != NULL ? context : filectx;
 	for (i = 0; i + 1 < map->n; i += 2) {
 		k = map->kids[i];
-		if (k->kind != Y_SCALAR)
+		if (k->kind != ND_Y_SCALAR)
 			return cerr(&cp, k->line, "contexts: names must be "
 			    "strings, got %s", describe(k));
 		namelist_add(&nl, k->str, k->len);
@@ -1098,17 +847,17 @@ nd_talos_creds_load(struct nd_arena *arena, const char *path,
  */
 static int
 kube_find(struct cparse *cp, const struct kv *list, const char *lname,
-    const char *want, struct namelist *nl, const struct ynode **ret_item)
+    const char *want, struct namelist *nl, const struct nd_ynode **ret_item)
 {
-	const struct ynode *item, *found = NULL;
+	const struct nd_ynode *item, *found = NULL;
 	struct kv name;
 	size_t i;
 	int rc;
 
 	*ret_item = NULL;
-	if (is_null(list->v))
+	if (nd_ytree_is_null(list->v))
 		return 0;
-	if (list->v->kind != Y_SEQ)
+	if (list->v->kind != ND_Y_SEQ)
 		return cerr(cp, list->k->line, "%s: must be a list, got %s",
 		    lname, describe(list->v));
 	if (list->v->n > KUBE_MAX_ENTRIES)
@@ -1116,12 +865,12 @@ kube_find(struct cparse *cp, const struct kv *list, const char *lname,
 		    lname, KUBE_MAX_ENTRIES);
 	for (i = 0; i < list->v->n; i++) {
 		item = list->v->kids[i];
-		if (item->kind != Y_MAP)
+		if (item->kind != ND_Y_MAP)
 			return cerr(cp, item->line, "%s[%zu]: must be a "
 			    "mapping, got %s", lname, i, describe(item));
 		if ((rc = map_get(cp, item, lname, "name", &name)) != 0)
 			return rc;
-		if (is_null(name.v) || name.v->kind != Y_SCALAR)
+		if (nd_ytree_is_null(name.v) || name.v->kind != ND_Y_SCALAR)
 			continue;
 		namelist_add(nl, name.v->str, name.v->len);
 		if (want == NULL || strcmp(name.v->str, want) != 0)
@@ -1140,19 +889,19 @@ kube_find(struct cparse *cp, const struct kv *list, const char *lname,
 
 /* The body of a found entry ("cluster:" of a clusters[] item). */
 static int
-kube_body(struct cparse *cp, const struct ynode *item, const char *where,
-    const char *bname, bool nullok, const struct ynode **ret)
+kube_body(struct cparse *cp, const struct nd_ynode *item, const char *where,
+    const char *bname, bool nullok, const struct nd_ynode **ret)
 {
 	struct kv body;
 	int rc;
 
 	if ((rc = map_get(cp, item, where, bname, &body)) != 0)
 		return rc;
-	if (is_null(body.v) && nullok) {
+	if (nd_ytree_is_null(body.v) && nullok) {
 		*ret = NULL;
 		return 0;
 	}
-	if (is_null(body.v) || body.v->kind != Y_MAP)
+	if (nd_ytree_is_null(body.v) || body.v->kind != ND_Y_MAP)
 		return cerr(cp, kv_line(&body, item), "%s: '%s' must be a "
 		    "mapping, got %s", where, bname, describe(body.v));
 	*ret = body.v;
@@ -1160,7 +909,7 @@ kube_body(struct cparse *cp, const struct ynode *item, const char *where,
 }
 
 static int
-kube_cluster(struct cparse *cp, const char *where, const struct ynode *c,
+kube_cluster(struct cparse *cp, const char *where, const struct nd_ynode *c,
     struct nd_kube_creds *kc)
 {
 	struct kv server, insecure, sni;
@@ -1210,7 +959,7 @@ token_ok(const char *s, size_t len)
 }
 
 static int
-kube_token(struct cparse *cp, const char *where, const struct ynode *u,
+kube_token(struct cparse *cp, const char *where, const struct nd_ynode *u,
     struct nd_kube_creds *kc)
 {
 	struct kv token, file;
@@ -1257,7 +1006,7 @@ kube_token(struct cparse *cp, const char *where, const struct ynode *u,
 }
 
 static int
-kube_user(struct cparse *cp, const char *where, const struct ynode *u,
+kube_user(struct cparse *cp, const char *where, const struct nd_ynode *u,
     struct nd_kube_creds *kc)
 {
 	struct kv exec, authp;
@@ -1266,11 +1015,11 @@ kube_user(struct cparse *cp, const char *where, const struct ynode *u,
 	if ((rc = map_get(cp, u, where, "exec", &exec)) != 0 ||
 	    (rc = map_get(cp, u, where, "auth-provider", &authp)) != 0)
 		return rc;
-	if (!is_null(exec.v))
+	if (!nd_ytree_is_null(exec.v))
 		return cerr(cp, exec.k->line, "%s: exec credential plugins "
 		    "are not supported; use a client certificate or token",
 		    where);
-	if (!is_null(authp.v))
+	if (!nd_ytree_is_null(authp.v))
 		return cerr(cp, authp.k->line, "%s: auth-provider plugins "
 		    "are not supported; use a client certificate or token",
 		    where);
@@ -1287,7 +1036,7 @@ kube_user(struct cparse *cp, const char *where, const struct ynode *u,
 }
 
 static int
-kube_check_header(struct cparse *cp, const struct ynode *root)
+kube_check_header(struct cparse *cp, const struct nd_ynode *root)
 {
 	struct kv api, kind;
 	int rc;
@@ -1296,10 +1045,10 @@ kube_check_header(struct cparse *cp, const struct ynode *root)
 	if ((rc = map_get(cp, root, NULL, "apiVersion", &api)) != 0 ||
 	    (rc = map_get(cp, root, NULL, "kind", &kind)) != 0)
 		return rc;
-	if (!is_null(api.v) && (api.v->kind != Y_SCALAR ||
+	if (!nd_ytree_is_null(api.v) && (api.v->kind != ND_Y_SCALAR ||
 	    strcmp(api.v->str, "v1") != 0))
 		return cerr(cp, api.k->line, "apiVersion: expected 'v1'");
-	if (!is_null(kind.v) && (kind.v->kind != Y_SCALAR ||
+	if (!nd_ytree_is_null(kind.v) && (kind.v->kind != ND_Y_SCALAR ||
 	    strcmp(kind.v->str, "Config") != 0))
 		return cerr(cp, kind.k->line, "kind: expected 'Config'");
 	return 0;
@@ -1310,14 +1059,14 @@ nd_kube_creds_load(struct nd_arena *arena, const char *path,
     const char *context, struct nd_kube_creds *ret, char *err,
     size_t errlen)
 {
-	struct cparse cp = { .arena = arena, .kind = "kubeconfig",
+	struct cparse cp = { .arena = arena, .prefix = "kubeconfig: ",
 	    .path = path, .err = err, .errlen = errlen };
 	struct nd_kube_creds kc = { 0 };
 	struct namelist nlc = { .n = 0 }, nlk = { .n = 0 }, nlu = { .n = 0 };
-	const struct ynode *ctxitem, *clitem, *uitem, *ctx, *cl, *u = NULL;
+	const struct nd_ynode *ctxitem, *clitem, *uitem, *ctx, *cl, *u = NULL;
 	struct kv cur, ctxs, clusters, users, clname, uname;
 	char *name, *cn, *un, *where, *cwhere, *uwhere;
-	struct ynode *root;
+	struct nd_ynode *root;
 	int rc;
 
 	if ((rc = load_root(&cp, &root)) != 0 ||

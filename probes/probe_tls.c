@@ -372,6 +372,15 @@ tls_judge(struct nd_probe *p, bool rejected)
 		    p->ep->label, used, sans[0] ? sans : "(no SANs)");
 		nd_evidence_add(f, "name", "%s", used);
 		nd_evidence_add(f, "sans", "%s", sans);
+		/* Where Talos takes extra SANs from (talos-wire.md 2, 5). */
+		nd_evidence_add(f, "config_key", "%s",
+		    p->target->scheme == ND_S_K8S ? "cluster.apiServer.certSANs" :
+		    p->target->scheme == ND_S_TALOS ? "machine.certSANs" :
+		    "the certificate's SANs (Talos: machine.certSANs or "
+		    "cluster.apiServer.certSANs)");
+		nd_evidence_add(f, "patch_path", "%s",
+		    p->target->scheme == ND_S_K8S ?
+		    "/cluster/apiServer/certSANs/-" : "/machine/certSANs/-");
 		st = ND_WARN;
 	}
 	if (X509_cmp_current_time(X509_get0_notAfter(leaf)) < 0) {

@@ -3,8 +3,10 @@
 # `netdoctor run` against it.  Everything is removed on exit.
 #
 #   laptop  (netdoctor runs here)
-#     lo        127.0.0.1:50000 listens (a published Talos API port);
-#               nothing on 127.0.0.1:6443
+#     lo        127.0.0.1:50000: a Talos node in maintenance mode (the
+#               python3-grpcio simulator); nothing on 127.0.0.1:6443;
+#               127.0.0.1:6444: a kube-apiserver whose certificate names
+#               172.30.0.2 but not 127.0.0.1 (a port-mapped second cluster)
 #     vr 10.200.2.1/24 -> router 10.200.2.254, the default route; the router
 #               does not forward, like a home router that has never heard of
 #               the Docker bridge 10.5.0.0/24 inside the laptop's VM
@@ -23,8 +25,16 @@ ns_exec router sysctl -qw net.ipv4.ip_forward=0
 ns_exec laptop ip route add default via 10.200.2.254
 # The NAS's firewall: its MAC never sees our frames (a drop, not a reject).
 ns_exec laptop ip neigh replace 10.200.3.10 lladdr 02:00:5e:00:53:10 nud permanent dev vn
-ns_spawn laptop /usr/bin/python3 "$ND_TOP/fixtures/listen.py" 127.0.0.1:50000
-wait_for_port laptop 127.0.0.1 50000 || { echo "demo: listener did not start" >&2; exit 1; }
+/usr/bin/python3 "$ND_TOP/fixtures/pki/mkpki.py" "$ND_TMP/pki" >/dev/null || exit 1
+ns_spawn laptop /usr/bin/python3 "$ND_TOP/fixtures/talos_sim.py" --pki "$ND_TMP/pki" \
+    --mode maintenance-v1.12 --listen 127.0.0.1:50000 >"$ND_TMP/talos.log" 2>&1
+ns_spawn laptop /usr/bin/python3 "$ND_TOP/fixtures/k8s_sim.py" --pki "$ND_TMP/pki" \
+    --cert wrong-san --listen 127.0.0.1:6444 >"$ND_TMP/k8s.log" 2>&1
+for _ in $(seq 100); do
+	grep -q '^READY' "$ND_TMP/talos.log" && grep -q '^READY' "$ND_TMP/k8s.log" && break
+	sleep 0.05
+done
+grep -q '^READY' "$ND_TMP/talos.log" || { echo "demo: the Talos simulator did not start" >&2; exit 1; }
 
 echo "\$ netdoctor run -c fixtures/demo/netdoctor.yaml      (inside the 'laptop' namespace)"
 echo
