@@ -52,7 +52,8 @@ DEB_PKGS = gcc make pkg-config libpcap-dev libnl-3-dev libnl-route-3-dev \
 	   libnl-idiag-3-dev libc-ares-dev libssl-dev libcurl4-openssl-dev \
 	   libyaml-dev libjansson-dev libcmocka-dev iproute2 procps jq nmap \
 	   mandoc time python3 python3-grpcio python3-protobuf \
-	   python3-cryptography python3-h2 openssl curl
+	   python3-cryptography python3-h2 openssl curl dnsmasq-base \
+	   bind9-dnsutils dnsperf
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \

@@ -104,6 +104,7 @@ diag_cause(struct diag_state *s, const struct nd_finding *f, enum nd_sev sev,
 	c->layer = f->def->layer;
 	c->order = f->probe->target->index * 1000000u + f->probe->index;
 	c->fix = nd_fix_expand(s->arena, f);
+	c->summary = f->summary;
 	return c;
 }
 
@@ -330,6 +331,84 @@ diag_blocked(struct diag_state *s, struct nd_probe *const *probes, size_t n)
 	free(node);
 }
 
+static int
+diag_merge_cmp(const void *va, const void *vb)
+{
+	const struct nd_cause *a = *(const struct nd_cause *const *)va;
+	const struct nd_cause *b = *(const struct nd_cause *const *)vb;
+	size_t ta = a->finding->probe->target->index;
+	size_t tb = b->finding->probe->target->index;
+
+	if (ta != tb)
+		return ta < tb ? -1 : 1;
+	if (a->finding->def != b->finding->def)
+		return a->finding->def < b->finding->def ? -1 : 1;
+	return a->order < b->order ? -1 : a->order > b->order;
+}
+
+/*
+ * A target given by name is probed once per address; the same failure on
+ * several of its addresses is one cause, said as such ("2 of 3 addresses
+ * of api.lab:6443 refuse"), explaining the other addresses' probes.
+ * Merged-away causes are removed from the list.
+ */
+static void
+diag_merge_addresses(struct diag_state *s, struct nd_probe *const *probes,
+    size_t n)
+{
+	struct nd_cause **v = calloc(s->ncauses + 1, sizeof(*v));
+	size_t i, j, k, nv = 0, out;
+
+	if (v == NULL)
+		abort();	/* LCOV_EXCL_LINE: OutOfMemory */
+	for (i = 0; i < s->ncauses; i++) {
+		const struct nd_probe *p = s->causes[i].finding->probe;
+
+		if (p->target->host != NULL && !p->target->host_is_ip &&
+		    p->ep->addrlen > 0)
+			v[nv++] = &s->causes[i];
+	}
+	qsort(v, nv, sizeof(*v), diag_merge_cmp);
+	for (i = 0; i < nv; i = j) {
+		struct nd_cause *c = v[i];
+		const struct nd_probe *cp = c->finding->probe;
+		char addrs[512];
+		size_t o, total = 0;
+
+		for (j = i + 1; j < nv &&
+		    v[j]->finding->probe->target == cp->target &&
+		    v[j]->finding->def == c->finding->def; j++)
+			;
+		if (j - i < 2)
+			continue;
+		for (k = 0; k < n; k++)
+			total += probes[k]->target == cp->target &&
+			    probes[k]->ops == cp->ops;
+		o = (size_t)snprintf(addrs, sizeof(addrs), "%s", cp->ep->addrstr);
+		for (k = i + 1; k < j; k++) {
+			struct nd_cause *d = v[k];
+			size_t e;
+
+			diag_explain(s, c, d->finding->probe);
+			for (e = 0; e < d->nexplains; e++)
+				diag_explain(s, c, d->explains[e]);
+			if (o + 50 < sizeof(addrs))
+				o += (size_t)snprintf(addrs + o, sizeof(addrs) - o,
+				    ", %s", d->finding->probe->ep->addrstr);
+			d->finding = NULL;	/* merged away */
+		}
+		c->addresses = nd_arena_strdup(s->arena, addrs);
+		c->summary = nd_arena_printf(s->arena, "%zu of %zu addresses of "
+		    "%s fail the same way: %s", j - i, total, cp->target->host,
+		    c->finding->summary);
+	}
+	free(v);
+	for (i = 0, out = 0; i < s->ncauses; i++)
+		if (s->causes[i].finding != NULL)
+			s->causes[out++] = s->causes[i];
+	s->ncauses = out;
+}
+
 void
 nd_diagnose(struct nd_arena *arena, struct nd_probe *const *probes, size_t n,
     struct nd_cause **ret, size_t *ret_n)
@@ -352,6 +431,7 @@ nd_diagnose(struct nd_arena *arena, struct nd_probe *const *probes, size_t n,
 		}
 	}
 	diag_blocked(&s, probes, n);
+	diag_merge_addresses(&s, probes, n);
 	/* qsort is not stable; `order` is unique, which makes it so. */
 	if (s.ncauses > 1)
 		qsort(s.causes, s.ncauses, sizeof(*s.causes), diag_cmp);

@@ -18,6 +18,7 @@ struct nd_arena;
 struct nd_creds_set;
 struct nd_engine;
 struct nd_http;
+struct nd_dnsq;
 struct nd_inventory;
 struct nd_loop;
 struct nd_options;
@@ -38,6 +39,7 @@ struct nd_run {
 	void			(*progress)(size_t, size_t, size_t);
 	/* Shared clients, created on first use, freed by main.c. */
 	struct nd_http		*http;		/* libcurl multi (core/http.c) */
+	struct nd_dnsq		*dnsq;		/* c-ares channels (core/dnsq.c) */
 	const struct nd_creds_set *creds;	/* talosconfig, kubeconfig */
 };
 

@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "config.h"
 #include "creds.h"
+#include "dnsq.h"
 #include "http.h"
 #include "engine.h"
 #include "inventory.h"
@@ -253,6 +254,7 @@ run(struct nd_arena *a, struct nd_options *o, char *err, size_t len)
 out:
 	nd_engine_free(eng);
 	nd_http_free(run.http);
+	nd_dnsq_free(run.dnsq);
 	nd_loop_free(loop);
 	return rc;
 }

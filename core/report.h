@@ -26,6 +26,9 @@ struct nd_cause {
 	int			 confidence;	/* percent */
 	enum nd_layer		 layer;
 	const char		*fix;		/* expanded, "" when none */
+	const char		*summary;	/* the finding's, or a merged one */
+	const char		*addresses;	/* merged per-address causes:
+						   "10.0.0.1, 10.0.0.2"; NULL */
 	const struct nd_probe	**explains;	/* probes it explains */
 	size_t			 nexplains;
 	size_t			 order;		/* input order, for ties */

@@ -27,7 +27,7 @@ json_cause(struct nd_jw *w, const struct nd_cause *c)
 	nd_jw_kreal(w, "confidence", (double)c->confidence / 100.0, 2);
 	nd_jw_kstr(w, "target", f->probe->target->url);
 	nd_jw_kstr(w, "layer", nd_layer_name(c->layer));
-	nd_jw_kstr(w, "summary", f->summary);
+	nd_jw_kstr(w, "summary", c->summary);
 	nd_jw_key(w, "fix");
 	nd_jw_arr(w);
 	if (c->fix[0] != '\0')
@@ -40,6 +40,13 @@ json_cause(struct nd_jw *w, const struct nd_cause *c)
 		nd_jw_kstr(w, "probe", f->probe->ops->name);
 		nd_jw_kstr(w, "key", f->ev[i].key);
 		nd_jw_kstr(w, "value", f->ev[i].value);
+		nd_jw_obj_end(w);
+	}
+	if (c->addresses != NULL) {
+		nd_jw_obj(w);
+		nd_jw_kstr(w, "probe", f->probe->ops->name);
+		nd_jw_kstr(w, "key", "addresses");
+		nd_jw_kstr(w, "value", c->addresses);
 		nd_jw_obj_end(w);
 	}
 	nd_jw_arr_end(w);

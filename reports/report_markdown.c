@@ -39,7 +39,7 @@ md_write(FILE *f, const struct nd_report *r)
 
 		fprintf(f, "%zu. **%s** `%s` (%s, %s): %s\n", c->rank,
 		    nd_sev_name(c->sev), fd->def->id, nd_layer_name(c->layer),
-		    fd->probe->target->url, fd->summary);
+		    fd->probe->target->url, c->summary);
 		if (fd->nev > 0) {
 			fputs("   - evidence:", f);
 			for (k = 0; k < fd->nev; k++)

@@ -65,7 +65,7 @@ nagios_write(FILE *f, const struct nd_report *r)
 	nagios_state(state, sizeof(state), r->status);
 	fprintf(f, "NETDOCTOR %s - ", state);
 	if (r->ncauses > 0) {
-		nagios_text(f, r->causes[0].finding->summary,
+		nagios_text(f, r->causes[0].summary,
 		    NAGIOS_MAX_SUMMARY);
 		if (r->ncauses > 1)
 			fprintf(f, " (+%zu more cause%s)", r->ncauses - 1,

@@ -65,11 +65,13 @@ text_cause(FILE *f, const struct text_style *s, const struct nd_cause *c)
 	fprintf(f, "%2zu. %s%-8s%s %s%s%s  [%s] %s\n", c->rank,
 	    text_sev_colour(s, c->sev), sev, s->off, s->bold, fd->def->id,
 	    s->off, nd_layer_name(c->layer), fd->probe->target->url);
-	fprintf(f, "    %s\n", fd->summary);
-	if (fd->nev > 0) {
+	fprintf(f, "    %s\n", c->summary);
+	if (fd->nev > 0 || c->addresses != NULL) {
 		fprintf(f, "    %sevidence:%s", s->dim, s->off);
 		for (i = 0; i < fd->nev; i++)
 			fprintf(f, " %s=%s", fd->ev[i].key, fd->ev[i].value);
+		if (c->addresses != NULL)
+			fprintf(f, " addresses=%s", c->addresses);
 		fputc('\n', f);
 	}
 	if (c->nexplains > 0) {

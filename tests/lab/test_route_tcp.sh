@@ -104,16 +104,10 @@ is "$(jqo '.causes[0].explains[0]')" "tcp://172.30.0.2:6443#tcp" \
 like "$(jqo '.causes[0].fix[0]')" '127\.0\.0\.1:6443' \
     "unroutable private: the fix says to publish the port on 127.0.0.1"
 
-# A scheme whose top probe is not built: checked up to the layer below, then UNKNOWN.
-nd client dns://10.200.1.2/web.lab.test
+# A scheme whose probe is not built: UNKNOWN, never dropped silently.
+nd client arp://vc/10.200.1.2
 is "$RC" 3 "unsupported probe: exit 3 (UNKNOWN)"
 is "$(jqo '.causes[0].id')" probe.unsupported "unsupported probe: probe.unsupported"
-is "$(jqo '.probes[] | select(.probe=="route") | .status')" pass \
-    "unsupported probe: the layers below still ran"
-nd bare dns://10.200.9.9/web.lab.test
-is "$(jqo '.causes[0].id')" route.no_route "unsupported probe above a failure: route.no_route first"
-is "$(jqo '.probes[] | select(.probe=="dns") | .blocked_by')" "dns://10.200.9.9/web.lab.test#route" \
-    "unsupported probe above a failure: skipped, blocked_by route"
 
 # check: the run's budget cancels what is still open.
 ns_exec client "$ND_BIN" check --budget 300ms --timeout 5s --format json \
@@ -125,16 +119,23 @@ is "$(jqo '.causes[0].id')" probe.budget_exceeded "budget: probe.budget_exceeded
 # Names: /etc/netns/NS/hosts is bind-mounted over /etc/hosts by ip netns exec.
 mkdir -p "/etc/netns/nd-$$-client"
 at_exit rm -rf "/etc/netns/nd-$$-client"
-printf '10.200.1.2 web.lab.test\n10.200.1.99 web.lab.test\n' >"/etc/netns/nd-$$-client/hosts"
+printf '10.200.1.2 web.lab.test\n10.200.1.99 web.lab.test\n10.200.1.98 web.lab.test\n' \
+    >"/etc/netns/nd-$$-client/hosts"
+ns_exec client ip neigh add 10.200.1.98 lladdr 02:00:00:00:00:98 nud permanent dev vc
 printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"/etc/netns/nd-$$-client/resolv.conf"
 nd client --timeout 1s tcp://web.lab.test:8080
 is "$(jqo '.probes[] | select(.probe=="resolve") | .findings[0].id')" resolve.ok \
     "name: resolve.ok"
-is "$(jqo '[.probes[] | select(.probe=="tcp")] | length')" 2 \
+is "$(jqo '[.probes[] | select(.probe=="tcp")] | length')" 3 \
     "name: every address gets its own tcp probe"
 is "$(jqo '.probes[] | select(.id=="tcp://web.lab.test:8080#tcp@10.200.1.2") | .status')" pass \
     "name: 10.200.1.2 connects"
-is "$(jqo '.causes[0].id')" tcp.timeout "name: the silent address is the cause"
+is "$(jqo '.causes[0].id')" tcp.timeout "name: the silent addresses are the cause"
+is "$(jqo '.causes | length')" 1 "name: one cause for the two silent addresses"
+like "$(jqo '.causes[0].summary')" '^2 of 3 addresses of web\.lab\.test fail the same way' \
+    "name: a partial failure is said as such"
+is "$(jqo '.causes[0].evidence[] | select(.key=="addresses") | .value')" "10.200.1.99, 10.200.1.98" \
+    "name: the failing addresses as evidence"
 nd client --timeout 1s tcp://missing.lab.test:80
 is "$(jqo '.causes[0].id')" resolve.failed "unknown name: resolve.failed"
 is "$(jqo '.probes[] | select(.probe=="route") | .id' | wc -l | tr -d ' ')" 0 \
