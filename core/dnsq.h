@@ -20,10 +20,11 @@ struct nd_dnsq_req;
 /*
  * status is ARES_SUCCESS or an ARES_E* code; abuf/alen the raw answer
  * when one arrived (also for NXDOMAIN, REFUSED, SERVFAIL: the channels use
- * ARES_FLAG_NOCHECKRESP so those are answers, not retries).
+ * ARES_FLAG_NOCHECKRESP so those are answers, not retries); rtt_us the
+ * time from sending the query to this call (not the time it waited).
  */
 typedef void	(*nd_dnsq_cb)(void *arg, int status, int timeouts,
-		    const uint8_t *abuf, size_t alen);
+		    const uint8_t *abuf, size_t alen, uint64_t rtt_us);
 
 /*
  * Sends one query for name/qtype (class IN) to server (NULL: this host's

@@ -31,12 +31,28 @@
 
 enum dns_q { Q_SERVER, Q_UPSTREAM, Q_SYSTEM, Q__N };
 
+/*
+ * What the verdict needs from one answer, kept in the arena.  The parsed
+ * message itself (several KiB, room for 64 answers) lives on the stack:
+ * 10,000 probes holding full copies cost more page faults than queries.
+ */
+struct dns_res {
+	int			 rcode;
+	bool			 aa;
+	size_t			 nanswers;
+	struct nd_dns_addr	*answers;
+	uint16_t		 ede[ND_DNS_MAX_EDE];
+	size_t			 nede;
+	const char		*ede_text;	/* "" when none */
+	const char		*cname;		/* "" when none */
+};
+
 struct dns_answer {
 	bool			 asked, done;
 	int			 status;	/* ARES_* */
-	bool			 parsed;
+	uint64_t		 rtt_us;
 	const char		*why;		/* parse failure */
-	struct nd_dns_msg	*msg;		/* arena */
+	struct dns_res		*msg;		/* arena; NULL: no answer */
 };
 
 struct dns_ctx {
@@ -62,7 +78,7 @@ dns_cancel(struct nd_probe *p)
 
 /* "10.0.0.1 ttl=300, 10.0.0.2 ttl=300" */
 static const char *
-dns_list(struct nd_probe *p, const struct nd_dns_msg *m, bool ttl)
+dns_list(struct nd_probe *p, const struct dns_res *m, bool ttl)
 {
 	char buf[512];
 	size_t i, o = 0;
@@ -75,25 +91,22 @@ dns_list(struct nd_probe *p, const struct nd_dns_msg *m, bool ttl)
 	return nd_arena_strdup(p->run->arena, o ? buf : "(none)");
 }
 
+static bool dns_addr_is(const struct nd_dns_addr *, const char *);
+
 static bool
-dns_has(const struct nd_dns_msg *m, const char *ip)
+dns_has(const struct dns_res *m, const char *ip)
 {
-	unsigned char want[16];
-	int fam = strchr(ip, ':') != NULL ? AF_INET6 : AF_INET;
 	size_t i;
 
-	if (inet_pton(fam, ip, want) != 1)
-		return false;
 	for (i = 0; i < m->nanswers; i++)
-		if (m->answers[i].family == fam && memcmp(m->answers[i].addr,
-		    want, fam == AF_INET ? 4 : 16) == 0)
+		if (dns_addr_is(&m->answers[i], ip))
 			return true;
 	return false;
 }
 
 /* Same set of addresses (order and duplicates aside). */
 static bool
-dns_same(const struct nd_dns_msg *a, const struct nd_dns_msg *b)
+dns_same(const struct dns_res *a, const struct dns_res *b)
 {
 	size_t i;
 
@@ -108,7 +121,7 @@ dns_same(const struct nd_dns_msg *a, const struct nd_dns_msg *b)
 
 /* The Pi-hole signatures that need no second opinion. */
 static const char *
-dns_block_signature(const struct nd_probe *p, const struct nd_dns_msg *m)
+dns_block_signature(const struct nd_probe *p, const struct dns_res *m)
 {
 	size_t i, zero = 0, own = 0;
 
@@ -139,12 +152,16 @@ static void
 dns_evidence(struct nd_probe *p, struct nd_finding *f)
 {
 	struct dns_ctx *c = p->ctx;
-	const struct nd_dns_msg *m = c->a[Q_SERVER].msg;
+	const struct dns_res *m = c->a[Q_SERVER].msg;
 	size_t i;
 
 	nd_evidence_add(f, "qname", "%s", p->target->qname);
 	nd_evidence_add(f, "qtype", "%s", c->qtype == 28 ? "AAAA" : "A");
 	nd_evidence_add(f, "server", "%s", p->ep->label);
+	if (c->a[Q_SERVER].done)
+		nd_evidence_add(f, "query_ms", "%llu.%03llu",
+		    (unsigned long long)(c->a[Q_SERVER].rtt_us / 1000),
+		    (unsigned long long)(c->a[Q_SERVER].rtt_us % 1000));
 	if (m != NULL) {
 		nd_evidence_add(f, "rcode", "%s", nd_dns_rcode_name(m->rcode));
 		nd_evidence_add(f, "aa", "%s", m->aa ? "yes" : "no");
@@ -187,28 +204,31 @@ dns_expected(struct nd_probe *p)
 	return nd_arena_strdup(p->run->arena, buf);
 }
 
+static bool
+dns_addr_is(const struct nd_dns_addr *a, const char *ip)
+{
+	unsigned char want[16];
+	int fam = strchr(ip, ':') != NULL ? AF_INET6 : AF_INET;
+
+	return a->family == fam && inet_pton(fam, ip, want) == 1 &&
+	    memcmp(a->addr, want, fam == AF_INET ? 4 : 16) == 0;
+}
+
 /* The server's answers equal expect= exactly (as sets). */
 static bool
-dns_matches_expect(struct nd_probe *p, const struct nd_dns_msg *m)
+dns_matches_expect(struct nd_probe *p, const struct dns_res *m)
 {
-	size_t i, n = 0;
+	char *const *e = p->target->expect;
+	size_t i, k;
 
-	for (i = 0; p->target->expect[i] != NULL; i++, n++)
-		if (!dns_has(m, p->target->expect[i]))
+	for (k = 0; e[k] != NULL; k++)
+		if (!dns_has(m, e[k]))
 			return false;
 	for (i = 0; i < m->nanswers; i++) {
-		size_t k;
-
-		for (k = 0; k < n; k++) {
-			struct nd_dns_msg one;
-
-			memset(&one, 0, sizeof(one));
-			one.answers[0] = m->answers[i];
-			one.nanswers = 1;
-			if (dns_has(&one, p->target->expect[k]))
+		for (k = 0; e[k] != NULL; k++)
+			if (dns_addr_is(&m->answers[i], e[k]))
 				break;
-		}
-		if (k == n)
+		if (e[k] == NULL)
 			return false;
 	}
 	return true;
@@ -233,7 +253,7 @@ dns_compare_system(struct nd_probe *p, enum nd_status *st)
 {
 	struct dns_ctx *c = p->ctx;
 	const struct dns_answer *y = &c->a[Q_SYSTEM];
-	const struct nd_dns_msg *s = c->a[Q_SERVER].msg;
+	const struct dns_res *s = c->a[Q_SERVER].msg;
 	const char *servers;
 	struct nd_finding *f;
 
@@ -263,7 +283,7 @@ dns_verdict(struct nd_probe *p)
 {
 	struct dns_ctx *c = p->ctx;
 	const struct dns_answer *s = &c->a[Q_SERVER], *u = &c->a[Q_UPSTREAM];
-	const struct nd_dns_msg *m = s->msg;
+	const struct dns_res *m = s->msg;
 	const char *name = p->target->qname, *sig;
 	struct nd_finding *f;
 	enum nd_status st = ND_FAIL;
@@ -352,19 +372,31 @@ dns_verdict(struct nd_probe *p)
 
 static void
 dns_on_answer(struct nd_probe *p, enum dns_q q, int status,
-    const uint8_t *abuf, size_t alen)
+    const uint8_t *abuf, size_t alen, uint64_t rtt)
 {
 	struct dns_ctx *c = p->ctx;
 	struct dns_answer *a = &c->a[q];
-	struct nd_dns_msg *m;
+	struct nd_dns_msg m;
 
 	c->req[q] = NULL;	/* dnsq frees it after this call */
 	a->done = true;
 	a->status = status;
-	if (abuf != NULL && alen > 0) {
-		m = nd_arena_alloc(p->run->arena, sizeof(*m));
-		if (nd_dns_parse(abuf, alen, m, &a->why) == 0)
-			a->msg = m;
+	a->rtt_us = rtt;
+	if (abuf != NULL && alen > 0 && nd_dns_parse(abuf, alen, &m,
+	    &a->why) == 0) {
+		struct nd_arena *ar = p->run->arena;
+		struct dns_res *r = nd_arena_alloc(ar, sizeof(*r));
+
+		r->rcode = m.rcode;
+		r->aa = m.aa;
+		r->nanswers = m.nanswers;
+		r->answers = nd_arena_alloc(ar, m.nanswers * sizeof(*r->answers));
+		memcpy(r->answers, m.answers, m.nanswers * sizeof(*r->answers));
+		memcpy(r->ede, m.ede, sizeof(r->ede));
+		r->nede = m.nede;
+		r->ede_text = m.ede_text[0] ? nd_arena_strdup(ar, m.ede_text) : "";
+		r->cname = m.cname[0] ? nd_arena_strdup(ar, m.cname) : "";
+		a->msg = r;
 	}
 	if (--c->pending == 0 && p->status == ND_RUNNING)
 		dns_verdict(p);
@@ -372,26 +404,26 @@ dns_on_answer(struct nd_probe *p, enum dns_q q, int status,
 
 static void
 dns_on_server(void *arg, int status, int timeouts, const uint8_t *abuf,
-    size_t alen)
+    size_t alen, uint64_t rtt)
 {
 	(void)timeouts;
-	dns_on_answer(arg, Q_SERVER, status, abuf, alen);
+	dns_on_answer(arg, Q_SERVER, status, abuf, alen, rtt);
 }
 
 static void
 dns_on_upstream(void *arg, int status, int timeouts, const uint8_t *abuf,
-    size_t alen)
+    size_t alen, uint64_t rtt)
 {
 	(void)timeouts;
-	dns_on_answer(arg, Q_UPSTREAM, status, abuf, alen);
+	dns_on_answer(arg, Q_UPSTREAM, status, abuf, alen, rtt);
 }
 
 static void
 dns_on_system(void *arg, int status, int timeouts, const uint8_t *abuf,
-    size_t alen)
+    size_t alen, uint64_t rtt)
 {
 	(void)timeouts;
-	dns_on_answer(arg, Q_SYSTEM, status, abuf, alen);
+	dns_on_answer(arg, Q_SYSTEM, status, abuf, alen, rtt);
 }
 
 /* Is the server itself among this host's resolvers?  Then no comparison. */

@@ -12,6 +12,9 @@
 #               the Docker bridge 10.5.0.0/24 inside the laptop's VM
 #     vn 10.200.3.1/24 -> nas 10.200.3.10, whose firewall drops everything
 #     no IPv6 route at all
+#   router  also runs the Pi-hole (dnsmasq, fixtures/dns/pihole.conf) on
+#           10.200.53.2: a stale record for stale.int.lab.test and a
+#           blocked ads.lab.test; the laptop's resolv.conf points at it
 set -u
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -25,6 +28,13 @@ ns_exec router sysctl -qw net.ipv4.ip_forward=0
 ns_exec laptop ip route add default via 10.200.2.254
 # The NAS's firewall: its MAC never sees our frames (a drop, not a reject).
 ns_exec laptop ip neigh replace 10.200.3.10 lladdr 02:00:5e:00:53:10 nud permanent dev vn
+ns_exec router ip addr add 10.200.53.2/32 dev lo
+ns_exec laptop ip route add 10.200.53.2/32 via 10.200.2.254
+ns_spawn router dnsmasq --conf-file="$ND_TOP/fixtures/dns/pihole.conf" \
+    --listen-address=10.200.53.2 --port=53 --no-daemon --pid-file= >"$ND_TMP/dns.log" 2>&1
+mkdir -p "/etc/netns/nd-$$-laptop"
+at_exit rm -rf "/etc/netns/nd-$$-laptop"
+echo "nameserver 10.200.53.2" >"/etc/netns/nd-$$-laptop/resolv.conf"
 /usr/bin/python3 "$ND_TOP/fixtures/pki/mkpki.py" "$ND_TMP/pki" >/dev/null || exit 1
 ns_spawn laptop /usr/bin/python3 "$ND_TOP/fixtures/talos_sim.py" --pki "$ND_TMP/pki" \
     --mode maintenance-v1.12 --listen 127.0.0.1:50000 >"$ND_TMP/talos.log" 2>&1
