@@ -26,6 +26,7 @@
 #include "options.h"
 #include "report.h"
 #include "target.h"
+#include "util.h"
 
 /* talos-in-docker on this host: DESIGN.md 4.1, talos-wire.md 7 */
 static const char *const default_targets[] = {
@@ -270,6 +271,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	a = nd_arena_new();
 	if (nd_cli_parse(a, argc, argv, &o, err, sizeof(err)) < 0) {
+		nd_one_line(err);
 		fprintf(stderr, "netdoctor: %s\n", err);
 		fputs("try 'netdoctor --help'\n", stderr);
 		nd_arena_free(a);
@@ -300,8 +302,10 @@ main(int argc, char **argv)
 			break;
 		}
 		rc = run(a, &o, err, sizeof(err));
-		if (err[0] != '\0')
+		if (err[0] != '\0') {
+			nd_one_line(err);
 			fprintf(stderr, "netdoctor: %s\n", err);
+		}
 		curl_global_cleanup();
 		ares_library_cleanup();
 		break;

@@ -212,3 +212,18 @@ nd_is_ifname(const char *s, size_t len)
 			return false;
 	return true;
 }
+
+void
+nd_one_line(char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
+void
+nd_fputs_safe(const char *s, FILE *f)
+{
+	for (; *s != '\0'; s++)
+		fputc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, f);
+}

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* Copies at most size-1 bytes and always terminates; returns strlen(src). */
 size_t	nd_strlcpy(char *dst, const char *src, size_t size);
@@ -29,6 +30,19 @@ int	nd_parse_port(const char *, uint16_t *ret_port);
  */
 int	nd_parse_int(const char *, long long min, long long max,
 	    long long *ret);
+
+/*
+ * Makes s safe to print as one line: control characters (newlines, tabs,
+ * escapes) become '?'.  Messages quote input; input may hold anything.
+ */
+void	nd_one_line(char *s);
+
+/*
+ * Writes s to f with control characters as '?': report text quotes what
+ * peers sent (a TLS subject, a readyz line, a gRPC message), and a
+ * terminal must not interpret it.
+ */
+void	nd_fputs_safe(const char *s, FILE *f);
 
 /* True when s is an IPv4 or IPv6 literal (no brackets). */
 bool	nd_is_ip_literal(const char *s);

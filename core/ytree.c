@@ -17,6 +17,7 @@
 #include <yaml.h>
 
 #include "arena.h"
+#include "util.h"
 #include "ytree.h"
 
 #define SHOW_MAX	64	/* longest anchor name echoed in an error */
@@ -55,6 +56,11 @@ nd_ytree_verr(char *err, size_t errlen, const char *prefix, const char *path,
 	if (n < 0 || (size_t)n >= errlen)
 		return -EINVAL;
 	vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+	/*
+	 * Quoted values come from the file: a newline in one must not start a
+	 * second line in a log or a Nagios status (found by fuzz_config).
+	 */
+	nd_one_line(err);
 	return -EINVAL;
 }
 

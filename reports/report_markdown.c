@@ -19,7 +19,7 @@ md_cell(FILE *f, const char *s)
 		if (*s == '|')
 			fputs("\\|", f);
 		else
-			fputc(*s == '\n' ? ' ' : *s, f);
+			fputc((unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s, f);
 	}
 }
 
@@ -37,9 +37,11 @@ md_write(FILE *f, const struct nd_report *r)
 		const struct nd_cause *c = &r->causes[i];
 		const struct nd_finding *fd = c->finding;
 
-		fprintf(f, "%zu. **%s** `%s` (%s, %s): %s\n", c->rank,
+		fprintf(f, "%zu. **%s** `%s` (%s, %s): ", c->rank,
 		    nd_sev_name(c->sev), fd->def->id, nd_layer_name(c->layer),
-		    fd->probe->target->url, c->summary);
+		    fd->probe->target->url);
+		md_cell(f, c->summary);
+		fputc('\n', f);
 		if (fd->nev > 0) {
 			fputs("   - evidence:", f);
 			for (k = 0; k < fd->nev; k++)

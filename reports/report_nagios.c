@@ -29,7 +29,8 @@ nagios_text(FILE *f, const char *s, size_t max)
 	size_t i;
 
 	for (i = 0; s[i] != '\0' && i < max; i++)
-		fputc(s[i] == '|' || s[i] == '\n' ? ' ' : s[i], f);
+		fputc(s[i] == '|' || (unsigned char)s[i] < 0x20 || s[i] == 0x7f ?
+		    ' ' : s[i], f);
 	if (s[i] != '\0')
 		fputs("...", f);
 }

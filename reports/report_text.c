@@ -12,6 +12,7 @@
 #include "probe.h"
 #include "report.h"
 #include "target.h"
+#include "util.h"
 
 #define TEXT_MAX_CAUSES		20	/* then a per-id summary */
 #define TEXT_MAX_EXPLAINS	5
@@ -65,11 +66,15 @@ text_cause(FILE *f, const struct text_style *s, const struct nd_cause *c)
 	fprintf(f, "%2zu. %s%-8s%s %s%s%s  [%s] %s\n", c->rank,
 	    text_sev_colour(s, c->sev), sev, s->off, s->bold, fd->def->id,
 	    s->off, nd_layer_name(c->layer), fd->probe->target->url);
-	fprintf(f, "    %s\n", c->summary);
+	fputs("    ", f);
+	nd_fputs_safe(c->summary, f);
+	fputc('\n', f);
 	if (fd->nev > 0 || c->addresses != NULL) {
 		fprintf(f, "    %sevidence:%s", s->dim, s->off);
-		for (i = 0; i < fd->nev; i++)
-			fprintf(f, " %s=%s", fd->ev[i].key, fd->ev[i].value);
+		for (i = 0; i < fd->nev; i++) {
+			fprintf(f, " %s=", fd->ev[i].key);
+			nd_fputs_safe(fd->ev[i].value, f);
+		}
 		if (c->addresses != NULL)
 			fprintf(f, " addresses=%s", c->addresses);
 		fputc('\n', f);
@@ -83,8 +88,11 @@ text_cause(FILE *f, const struct text_style *s, const struct nd_cause *c)
 			    c->nexplains - TEXT_MAX_EXPLAINS);
 		fputc('\n', f);
 	}
-	if (c->fix[0] != '\0')
-		fprintf(f, "    %sfix:%s %s\n", s->bold, s->off, c->fix);
+	if (c->fix[0] != '\0') {
+		fprintf(f, "    %sfix:%s ", s->bold, s->off);
+		nd_fputs_safe(c->fix, f);
+		fputc('\n', f);
+	}
 }
 
 /* The rest of a long list, counted per finding id. */

@@ -8,6 +8,8 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
@@ -251,10 +253,30 @@ test_ifname(void **state)
 	assert_false(nd_is_ifname("eth:0", 5));
 }
 
+static void
+test_one_line(void **state)
+{
+	char s[] = "a\nb\rc\td\x1b[31me\x7f";
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	nd_one_line(s);
+	assert_string_equal(s, "a?b?c?d?[31me?");
+	f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	nd_fputs_safe("x\ny\x1bz", f);
+	fclose(f);
+	assert_string_equal(buf, "x?y?z");
+	free(buf);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_one_line),
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_port),
 		cmocka_unit_test(test_int),
