@@ -42,7 +42,7 @@ UNIT_SRCS	= $(wildcard tests/unit/test_*.c)
 UNIT_BINS	= $(UNIT_SRCS:tests/unit/%.c=$(OBJDIR)/tests/%)
 HDRS		= $(wildcard core/*.h core/*.def probes/*.h probes/*.def reports/*.h)
 
-.PHONY: all deps check unit lab demo bench install uninstall clean lint FORCE
+.PHONY: all deps check unit lab demo bench install install-setcap uninstall clean lint FORCE
 
 all: netdoctor
 
@@ -53,7 +53,7 @@ DEB_PKGS = gcc make pkg-config libpcap-dev libnl-3-dev libnl-route-3-dev \
 	   libyaml-dev libjansson-dev libcmocka-dev iproute2 procps jq nmap \
 	   mandoc time python3 python3-grpcio python3-protobuf \
 	   python3-cryptography python3-h2 openssl curl dnsmasq-base \
-	   bind9-dnsutils dnsperf
+	   bind9-dnsutils dnsperf arp-scan libcap2-bin iputils-arping
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
@@ -102,6 +102,12 @@ install: netdoctor
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 netdoctor $(DESTDIR)$(BINDIR)/netdoctor
 	install -m 0644 man/netdoctor.1 $(DESTDIR)$(MANDIR)/man1/netdoctor.1
+
+# The arp probe captures and sends ARP: CAP_NET_RAW.  This gives the
+# installed binary that one capability instead of running it as root;
+# netdoctor drops it again once its capture handles are open.
+install-setcap: install
+	setcap cap_net_raw+ep $(DESTDIR)$(BINDIR)/netdoctor
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/netdoctor $(DESTDIR)$(MANDIR)/man1/netdoctor.1

@@ -28,7 +28,7 @@ enum {
 	OPT_FORMAT = 256, OPT_TIMEOUT, OPT_BUDGET, OPT_ONLY, OPT_SKIP,
 	OPT_TALOSCONFIG, OPT_KUBECONFIG, OPT_MACHINE_CONFIG, OPT_CONFIG,
 	OPT_WARNING, OPT_CRITICAL, OPT_MAX_INFLIGHT, OPT_COLOR, OPT_NO_COLOR,
-	OPT_VERSION, OPT_HELP,
+	OPT_VERSION, OPT_HELP, OPT_LISTEN, OPT_USER,
 };
 
 static const struct option cli_longopts[] = {
@@ -45,6 +45,8 @@ static const struct option cli_longopts[] = {
 	{ "warning", required_argument, NULL, OPT_WARNING },
 	{ "critical", required_argument, NULL, OPT_CRITICAL },
 	{ "max-inflight", required_argument, NULL, OPT_MAX_INFLIGHT },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "user", required_argument, NULL, OPT_USER },
 	{ "color", no_argument, NULL, OPT_COLOR },
 	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -60,7 +62,8 @@ nd_cli_usage(FILE *f)
 "usage: netdoctor run   [TARGET...] [-c FILE] [--format text|json|nagios|markdown]\n"
 "                       [-o FILE] [--timeout DUR] [--only P,..] [--skip P,..]\n"
 "                       [--talosconfig F] [--kubeconfig F] [--machine-config F]...\n"
-"                       [-w RANGE] [--critical RANGE] [--max-inflight N] [-v]\n"
+"                       [-w RANGE] [--critical RANGE] [--max-inflight N]\n"
+"                       [--listen DUR] [--user NAME] [-v]\n"
 "       netdoctor check [TARGET...] [--config FILE] [-w RANGE] [-c RANGE]\n"
 "                       [-t|--budget DUR] [--timeout DUR] ...   (Nagios plugin)\n"
 "       netdoctor probe NAME TARGET     one probe and its prerequisites\n"
@@ -69,7 +72,8 @@ nd_cli_usage(FILE *f)
 "       netdoctor --version | --help\n"
 "\n"
 "targets: tcp://HOST:PORT  tls://HOST:PORT[?sni=NAME&ca=FILE]  talos://HOST[:PORT]\n"
-"         k8s://HOST[:PORT]  https://HOST[:PORT]  arp://IFACE/IP[,IP...]  port://[ADDR:]PORT\n"
+"         k8s://HOST[:PORT]  https://HOST[:PORT]  port://[ADDR:]PORT\n"
+"         arp://IFACE/IP[,IP...][?mac=MAC,...]  arp+pcap://FILE/IP[,IP...]\n"
 "         dns://SERVER[:PORT]/NAME[?expect=IP,IP&type=A|AAAA&upstream=IP]\n"
 "durations: 250ms, 5s, 1.5s.  ranges (-w/-c, seconds of TCP connect time):\n"
 "         [@][start:][end] as in the Monitoring Plugins guidelines.\n"
@@ -293,6 +297,14 @@ nd_cli_parse(struct nd_arena *a, int argc, char **argv, struct nd_options *o,
 				return -EINVAL;
 			}
 			o->max_inflight = (size_t)n;
+			break;
+		case OPT_LISTEN:
+			if (cli_duration(optarg, "--listen", &o->listen_ms, err,
+			    errlen) < 0)
+				return -EINVAL;
+			break;
+		case OPT_USER:
+			o->user = optarg;
 			break;
 		case OPT_COLOR:
 			color = 1;

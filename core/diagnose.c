@@ -32,6 +32,7 @@ enum diag_scope {
 	DIAG_BELOW,	/* `when` is on a probe the symptom's probe needs */
 	DIAG_ABOVE,	/* `when` is on a probe that needs the symptom's */
 	DIAG_HOST,	/* same address, the symptom on a `scheme` target */
+	DIAG_SAME_IP,	/* same probe, same "ip" evidence (a pool probe) */
 };
 
 static const struct diag_rule {
@@ -58,6 +59,9 @@ static const struct diag_rule {
 	/* Configured, yet the Kubernetes port refuses: never bootstrapped. */
 	{ ND_F_TALOS_CONFIGURED, { ND_F_TCP_REFUSED }, 1, DIAG_HOST, ND_S_K8S,
 	  ND_F_K8S_NOT_BOOTSTRAPPED },
+	/* An address off the interface's subnets: nobody there answers it. */
+	{ ND_F_LINK_OUTSIDE_SUBNET, { ND_F_ARP_NO_RESPONDER }, 1, DIAG_SAME_IP,
+	  -1, ND_F_LINK_OUTSIDE_SUBNET },
 };
 
 struct diag_state {
@@ -69,16 +73,6 @@ struct diag_state {
 	size_t			 nexplained, explained_cap;
 };
 
-static struct nd_finding *
-diag_find(const struct nd_probe *p, enum nd_code code)
-{
-	size_t i;
-
-	for (i = 0; i < p->nfindings; i++)
-		if (p->findings[i]->def->code == code)
-			return p->findings[i];
-	return NULL;
-}
 
 /* The cause for f, new unless one of the first `known` causes is it. */
 static struct nd_cause *
@@ -151,9 +145,10 @@ diag_needs(const struct nd_probe *p, const struct nd_probe *q, int depth)
 
 static bool
 diag_related(const struct diag_rule *r, const struct nd_finding *when,
-    const struct nd_probe *sym)
+    const struct nd_probe *sym, const struct nd_finding *symf)
 {
 	const struct nd_probe *wp = when->probe;
+	const char *a, *b;
 
 	switch (r->scope) {
 	case DIAG_BELOW:
@@ -164,6 +159,10 @@ diag_related(const struct diag_rule *r, const struct nd_finding *when,
 		return wp->ep->addrlen > 0 && sym->ep->addrlen > 0 &&
 		    (r->scheme < 0 || (int)sym->target->scheme == r->scheme) &&
 		    strcmp(wp->ep->addrstr, sym->ep->addrstr) == 0;
+	case DIAG_SAME_IP:
+		a = nd_evidence_get(when, "ip");
+		b = nd_evidence_get(symf, "ip");
+		return wp == sym && a != NULL && b != NULL && strcmp(a, b) == 0;
 	}
 	return false;
 }
@@ -206,19 +205,21 @@ diag_rules_apply(struct diag_state *s, struct nd_probe *const *probes,
 
 		/* Every finding this rule starts from, once. */
 		nwhen = 0;
-		for (i = 0; i < n; i++) {
-			struct nd_finding *f = diag_find(probes[i], rule->when);
+		for (i = 0; i < n; i++)
+			for (j = 0; j < probes[i]->nfindings; j++) {
+				struct nd_finding *f = probes[i]->findings[j];
 
-			if (f == NULL)
-				continue;
-			if (nwhen == cap) {
-				cap = cap ? cap * 2 : 8;
-				whens = realloc(whens, cap * sizeof(*whens));
-				if (whens == NULL)
-					abort();	/* LCOV_EXCL_LINE */
+				if (f->def->code != rule->when)
+					continue;
+				if (nwhen == cap) {
+					cap = cap ? cap * 2 : 8;
+					whens = realloc(whens, cap *
+					    sizeof(*whens));
+					if (whens == NULL)
+						abort();	/* LCOV_EXCL_LINE */
+				}
+				whens[nwhen++] = f;
 			}
-			whens[nwhen++] = f;
-		}
 		if (nwhen == 0)
 			continue;
 		made = nd_arena_alloc(s->arena, nwhen * sizeof(*made));
@@ -236,7 +237,7 @@ diag_rules_apply(struct diag_state *s, struct nd_probe *const *probes,
 				    diag_is_explained(s, sym))
 					continue;
 				for (w = 0; w < nwhen; w++)
-					if (diag_related(rule, whens[w], p))
+					if (diag_related(rule, whens[w], p, sym))
 						break;
 				if (w == nwhen)
 					continue;
@@ -250,6 +251,8 @@ diag_rules_apply(struct diag_state *s, struct nd_probe *const *probes,
 					c = diag_cause(s, made[w],
 					    made[w]->sev, s->ncauses);
 				}
+				/* A cause is at least as grave as what it explains. */
+				c->sev = nd_sev_worse(c->sev, sym->sev);
 				diag_explain(s, c, p);
 				if (s->nexplained == s->explained_cap) {
 					s->explained_cap = s->explained_cap ?

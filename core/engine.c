@@ -614,10 +614,31 @@ engine_deadline(struct nd_loop *l, void *arg)
 	}
 }
 
+size_t
+nd_engine_prepare(struct nd_engine *e)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < e->nprobes; i++) {
+		struct nd_probe *p = e->probes[i];
+		int st;
+
+		p->prepared = ND_PENDING;
+		if (p->ops->prepare == NULL || p->status != ND_PENDING)
+			continue;
+		n++;
+		if ((st = p->ops->prepare(p)) != 0)
+			p->prepared = (enum nd_status)st;
+	}
+	return n;
+}
+
 static void
 engine_start(struct nd_engine *e, struct nd_probe *p)
 {
 	struct nd_loop *l = e->run->loop;
+	int64_t ms = p->ops->deadline_ms != NULL ? p->ops->deadline_ms(p) :
+	    e->run->opts->timeout_ms;
 	int rc;
 
 	p->queued = false;
@@ -627,8 +648,12 @@ engine_start(struct nd_engine *e, struct nd_probe *p)
 	e->running++;
 	p->t_start = nd_loop_now(l);
 	nd_timer_init(&p->deadline, engine_deadline, p);
-	nd_timer_arm(l, &p->deadline,
-	    p->t_start + (uint64_t)e->run->opts->timeout_ms * 1000u);
+	nd_timer_arm(l, &p->deadline, p->t_start + (uint64_t)ms * 1000u);
+	if (p->prepared != ND_PENDING) {
+		/* prepare() already recorded why it cannot run. */
+		nd_probe_done(p, p->prepared);
+		return;
+	}
 	rc = p->ops->start(p);
 	if (rc < 0 && p->status == ND_RUNNING) {
 		nd_probe_local_error(p, -rc, "start the probe");

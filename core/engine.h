@@ -50,6 +50,12 @@ void		 nd_engine_free(struct nd_engine *);	/* accepts NULL */
 int		 nd_engine_plan(struct nd_engine *, const struct nd_inventory *,
 		    char *err, size_t errlen);
 
+/*
+ * Calls every planned probe's prepare(); returns how many prepared
+ * something (main.c drops privileges after, when that is not 0).
+ */
+size_t		 nd_engine_prepare(struct nd_engine *);
+
 /* Runs until every probe ended (or the budget ran out).  0 or -errno. */
 int		 nd_engine_run(struct nd_engine *);
 

@@ -24,6 +24,7 @@
 #include "inventory.h"
 #include "loop.h"
 #include "options.h"
+#include "privs.h"
 #include "report.h"
 #include "target.h"
 #include "util.h"
@@ -240,6 +241,13 @@ run(struct nd_arena *a, struct nd_options *o, char *err, size_t len)
 		goto out;
 	}
 	if (nd_engine_plan(eng, &inv, err, len) < 0)
+		goto out;
+	/*
+	 * Capture handles are open now (prepare); nothing later needs a
+	 * privilege, so none is kept while peers' frames are parsed.
+	 */
+	if ((nd_engine_prepare(eng) > 0 || o->user != NULL) &&
+	    nd_privs_drop(o->user, err, len) < 0)
 		goto out;
 	if ((rc = nd_engine_run(eng)) < 0) {
 		snprintf(err, len, "the run stopped: %s", strerror(-rc));

@@ -45,6 +45,8 @@ struct nd_options {
 	struct nd_range	 warn, crit;	/* on TCP connect time, seconds */
 	bool		 have_warn, have_crit;
 	size_t		 max_inflight;	/* --max-inflight, 0 = derive */
+	int64_t		 listen_ms;	/* --listen: passive ARP window */
+	const char	*user;		/* --user: drop to it after prepare */
 	int		 verbose;
 	bool		 color;		/* text: ANSI colour */
 };

@@ -45,6 +45,15 @@ struct nd_probe_ops {
 	 * not per target).  Writes a NUL-terminated key; 0 on success.
 	 */
 	int		(*share_key)(const struct nd_probe *, char *, size_t);
+	/*
+	 * Optional, before any probe starts: open what needs privileges
+	 * (a capture handle), so that main.c can drop them before touching
+	 * peers' data.  Returns 0, or a final status (the probe recorded its
+	 * finding) that the probe ends with when its turn comes.
+	 */
+	int		(*prepare)(struct nd_probe *);
+	/* Optional: this probe's own deadline in ms (default --timeout). */
+	int64_t		(*deadline_ms)(const struct nd_probe *);
 	int		(*start)(struct nd_probe *);	/* 0 or -errno */
 	void		(*expire)(struct nd_probe *);
 	void		(*cancel)(struct nd_probe *);
@@ -115,6 +124,8 @@ struct nd_probe {
 	struct sockaddr_storage	*pub;		/* fans_out: published addrs */
 	size_t			 npub, pub_cap;
 	bool			 queued;
+	enum nd_status		 prepared;	/* ND_PENDING, or the verdict
+						   prepare() already reached */
 };
 
 /* Ends the probe (exactly once).  status is ND_PASS/WARN/FAIL/ERROR. */

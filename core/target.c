@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "arena.h"
+#include "arpwatch.h"
 #include "target.h"
 #include "util.h"
 
@@ -31,7 +32,7 @@
 #define SHOW(s)		(int)(strlen(s) > VAL_SHOW ? VAL_SHOW : strlen(s)), \
 			(s), strlen(s) > VAL_SHOW ? "..." : ""
 
-#define KNOWN_SCHEMES	"tcp, tls, talos, k8s, https, dns, arp, port"
+#define KNOWN_SCHEMES	"tcp, tls, talos, k8s, https, dns, arp, arp+pcap, port"
 
 static const struct {
 	const char	*name;
@@ -44,6 +45,7 @@ static const struct {
 	{ "https",	ND_S_K8S },
 	{ "dns",	ND_S_DNS },
 	{ "arp",	ND_S_ARP },
+	{ "arp+pcap",	ND_S_ARP_PCAP },
 	{ "port",	ND_S_PORT },
 };
 
@@ -54,6 +56,7 @@ enum qkey {
 	Q_EXPECT,
 	Q_TYPE,
 	Q_UPSTREAM,
+	Q_MAC,
 	Q_NKEYS,
 };
 
@@ -63,6 +66,7 @@ static const char *const qkey_names[Q_NKEYS] = {
 	[Q_EXPECT] = "expect",
 	[Q_TYPE] = "type",
 	[Q_UPSTREAM] = "upstream",
+	[Q_MAC] = "mac",
 };
 
 struct tparse {
@@ -526,17 +530,24 @@ apply_arp(struct tparse *tp, struct nd_target *t, size_t a0, size_t a1,
 	size_t i, n, i0, i1;
 	struct in6_addr a;
 
-	if (a0 == a1)
-		return perr(tp, a0, "missing interface (arp://IFACE/IP)");
-	if (a1 - a0 > 15)
-		return perr(tp, a0, "interface name longer than 15 "
-		    "characters");
-	for (i = a0; i < a1; i++)
-		if (!nd_is_ifname(u + i, 1))
-			return perr(tp, i, "character not allowed in an "
-			    "interface name (letters, digits, '.', '_', "
-			    "'-', '@')");
-	t->iface = sub(tp, a0, a1);
+	if (t->scheme == ND_S_ARP_PCAP) {
+		if (a0 == a1)
+			return perr(tp, a0, "missing capture file "
+			    "(arp+pcap://FILE/IP)");
+		t->pcap = sub(tp, a0, a1);
+	} else {
+		if (a0 == a1)
+			return perr(tp, a0, "missing interface (arp://IFACE/IP)");
+		if (a1 - a0 > 15)
+			return perr(tp, a0, "interface name longer than 15 "
+			    "characters");
+		for (i = a0; i < a1; i++)
+			if (!nd_is_ifname(u + i, 1))
+				return perr(tp, i, "character not allowed in an "
+				    "interface name (letters, digits, '.', '_', "
+				    "'-', '@')");
+		t->iface = sub(tp, a0, a1);
+	}
 
 	if (path0 == path1 || path0 + 1 == path1)
 		return perr(tp, path0 == path1 ? path0 : path0 + 1,
@@ -561,6 +572,33 @@ apply_arp(struct tparse *tp, struct nd_target *t, size_t a0, size_t a1,
 			    "checks IPv4 addresses only", SHOW(t->ips[n]));
 		return perr(tp, i0, "'%.*s%s' is not an IPv4 address",
 		    SHOW(t->ips[n]));
+	}
+	return 0;
+}
+
+/* ?mac=MAC,MAC: the MACs expected to answer (the L2 announcers). */
+static int
+apply_arp_macs(struct tparse *tp, struct nd_target *t)
+{
+	const char *v = tp->qval[Q_MAC];
+	size_t n = 1, k = 0, i, off;
+	uint8_t mac[6];
+
+	if (v == NULL)
+		return 0;
+	for (i = 0; v[i] != '\0'; i++)
+		n += v[i] == ',';
+	if (n > 16)
+		return perr(tp, tp->qoff[Q_MAC], "%zu MACs, at most 16", n);
+	t->macs = nd_arena_alloc(tp->arena, (n + 1) * sizeof(*t->macs));
+	for (off = 0; k < n; k++) {
+		size_t len = strcspn(v + off, ",");
+
+		t->macs[k] = nd_arena_strndup(tp->arena, v + off, len);
+		if (nd_arp_mac_parse(t->macs[k], mac) < 0)
+			return perr(tp, tp->qoff[Q_MAC] + off, "'%.*s%s' is not "
+			    "a MAC address (aa:bb:cc:dd:ee:ff)", SHOW(t->macs[k]));
+		off += len + 1;
 	}
 	return 0;
 }
@@ -639,6 +677,14 @@ nd_target_parse(struct nd_arena *arena, const char *url, const char *origin,
 	a0 = slen + 3;
 	for (a1 = a0; a1 < tp.len && url[a1] != '/' && url[a1] != '?'; a1++)
 		continue;
+	/* arp+pcap://FILE/IPS: the file path runs up to the last '/'. */
+	if (t->scheme == ND_S_ARP_PCAP) {
+		size_t q = find(&tp, a0, tp.len, '?');
+
+		for (a1 = q; a1 > a0 && url[a1 - 1] != '/'; a1--)
+			continue;
+		a1 = a1 > a0 ? a1 - 1 : a0;
+	}
 	path0 = a1;
 	path1 = find(&tp, path0, tp.len, '?');
 	hasq = path1 < tp.len;
@@ -659,6 +705,10 @@ nd_target_parse(struct nd_arena *arena, const char *url, const char *origin,
 	case ND_S_DNS:
 		defport = PORT_DNS;
 		mask = (1u << Q_EXPECT) | (1u << Q_TYPE) | (1u << Q_UPSTREAM);
+		break;
+	case ND_S_ARP:
+	case ND_S_ARP_PCAP:
+		mask = 1u << Q_MAC;
 		break;
 	default:
 		break;
@@ -688,6 +738,7 @@ nd_target_parse(struct nd_arena *arena, const char *url, const char *origin,
 			return rc;
 		break;
 	case ND_S_ARP:
+	case ND_S_ARP_PCAP:
 		if ((rc = apply_arp(&tp, t, a0, a1, path0, path1)) != 0)
 			return rc;
 		break;
@@ -709,6 +760,11 @@ nd_target_parse(struct nd_arena *arena, const char *url, const char *origin,
 		break;
 	case ND_S_DNS:
 		if ((rc = apply_dns(&tp, t, path0, path1)) != 0)
+			return rc;
+		break;
+	case ND_S_ARP:
+	case ND_S_ARP_PCAP:
+		if ((rc = apply_arp_macs(&tp, t)) != 0)
 			return rc;
 		break;
 	default:
@@ -736,6 +792,8 @@ nd_scheme_name(enum nd_scheme s)
 		return "dns";
 	case ND_S_ARP:
 		return "arp";
+	case ND_S_ARP_PCAP:
+		return "arp+pcap";
 	case ND_S_PORT:
 		return "port";
 	}
@@ -781,6 +839,7 @@ nd_target_chain(const struct nd_target *t)
 		c = chain_dns;
 		break;
 	case ND_S_ARP:
+	case ND_S_ARP_PCAP:
 		return chain_arp;
 	case ND_S_PORT:
 		return chain_port;
@@ -877,8 +936,11 @@ nd_target_key(struct nd_arena *a, const struct nd_target *t)
 		    canon_list(a, t->expect),
 		    t->upstream != NULL ? canon_host(a, t->upstream) : "");
 	case ND_S_ARP:
-		return nd_arena_printf(a, "%s|%s|ips=%s", s,
-		    t->iface != NULL ? t->iface : "", canon_list(a, t->ips));
+	case ND_S_ARP_PCAP:
+		return nd_arena_printf(a, "%s|%s|ips=%s|mac=%s|%s", s,
+		    t->iface != NULL ? t->iface : "", canon_list(a, t->ips),
+		    t->macs != NULL ? canon_list(a, t->macs) : "",
+		    t->pcap != NULL ? t->pcap : "");
 	default:
 		return nd_arena_printf(a, "%s|%s|%u", s, host, t->port);
 	}

@@ -17,7 +17,8 @@ enum nd_scheme {
 	ND_S_TALOS,	/* talos://HOST[:PORT]   (default 50000) */
 	ND_S_K8S,	/* k8s://HOST[:PORT] | https://HOST[:PORT]  (default 6443) */
 	ND_S_DNS,	/* dns://SERVER[:PORT]/NAME[?expect=IP,IP&type=A|AAAA&upstream=IP] */
-	ND_S_ARP,	/* arp://IFACE/IP[,IP...] */
+	ND_S_ARP,	/* arp://IFACE/IP[,IP...][?mac=MAC,MAC] */
+	ND_S_ARP_PCAP,	/* arp+pcap://FILE/IP[,IP...][?mac=...]: offline replay */
 	ND_S_PORT,	/* port://[ADDR:]PORT */
 };
 
@@ -44,9 +45,11 @@ struct nd_target {
 	char		*qtype;		/* "A" or "AAAA"; default "A" */
 	char		**expect;	/* IP literals, NULL-terminated */
 	char		*upstream;	/* IP literal */
-	/* arp:// */
-	char		*iface;
+	/* arp://, arp+pcap:// */
+	char		*iface;		/* arp:// */
+	char		*pcap;		/* arp+pcap://: the capture file */
 	char		**ips;		/* IPv4 literals, NULL-terminated */
+	char		**macs;		/* ?mac=: the expected announcers */
 };
 
 /*

@@ -105,7 +105,7 @@ like "$(jqo '.causes[0].fix[0]')" '127\.0\.0\.1:6443' \
     "unroutable private: the fix says to publish the port on 127.0.0.1"
 
 # A scheme whose probe is not built: UNKNOWN, never dropped silently.
-nd client arp://vc/10.200.1.2
+nd client port://6443
 is "$RC" 3 "unsupported probe: exit 3 (UNKNOWN)"
 is "$(jqo '.causes[0].id')" probe.unsupported "unsupported probe: probe.unsupported"
 

@@ -280,12 +280,12 @@ test_bad_general(void **state)
 	(void)state;
 	bad("127.0.0.1:80", "127.0.0.1:80: column 1: missing '://' (a target "
 	    "is SCHEME://..., schemes: tcp, tls, talos, k8s, https, dns, arp, "
-	    "port)");
+	    "arp+pcap, port)");
 	bad("", ": column 1: empty target");
 	bad("://x", "://x: column 1: missing scheme before '://' (schemes: "
-	    "tcp, tls, talos, k8s, https, dns, arp, port)");
+	    "tcp, tls, talos, k8s, https, dns, arp, arp+pcap, port)");
 	bad("http://x:1", "http://x:1: column 1: unknown scheme 'http' "
-	    "(known: tcp, tls, talos, k8s, https, dns, arp, port)");
+	    "(known: tcp, tls, talos, k8s, https, dns, arp, arp+pcap, port)");
 	bad("tcp://a b:1", "tcp://a b:1: column 8: space in URL");
 	bad("tcp://a\nb:1", "tcp://a\\x0ab:1: column 8: control character "
 	    "0x0a in URL");
@@ -528,7 +528,7 @@ test_key(void **state)
 	a = ok("arp://eth0/10.0.0.2,10.0.0.1");
 	b = ok("arp://eth0/10.0.0.1,10.0.0.2");
 	assert_string_equal(nd_target_key(arena, a),
-	    "arp|eth0|ips=10.0.0.1,10.0.0.2");
+	    "arp|eth0|ips=10.0.0.1,10.0.0.2|mac=|");
 	assert_string_equal(nd_target_key(arena, a), nd_target_key(arena, b));
 
 	a = ok("port://6443");
@@ -571,10 +571,40 @@ test_err_small_buffer(void **state)
 	assert_null(t->origin);
 }
 
+static void
+test_arp_pcap_and_macs(void **state)
+{
+	struct nd_arena *a = nd_arena_new();
+	struct nd_target *t;
+
+	(void)state;
+	assert_int_equal(nd_target_parse(a,
+	    "arp+pcap://fixtures/arp/dup.pcap/10.0.0.1,10.0.0.2?mac=AA:bb:cc:dd:ee:01",
+	    "cli", &t, err, sizeof(err)), 0);
+	assert_int_equal(t->scheme, ND_S_ARP_PCAP);
+	assert_string_equal(t->pcap, "fixtures/arp/dup.pcap");
+	assert_null(t->iface);
+	assert_string_equal(t->ips[0], "10.0.0.1");
+	assert_string_equal(t->ips[1], "10.0.0.2");
+	assert_null(t->ips[2]);
+	assert_string_equal(t->macs[0], "AA:bb:cc:dd:ee:01");
+	assert_null(t->macs[1]);
+	assert_string_equal(nd_target_chain(t)[0], "arp");
+	assert_string_equal(nd_scheme_name(t->scheme), "arp+pcap");
+	assert_int_equal(nd_target_parse(a, "arp://eth0/10.0.0.1?mac=zz:00:00:00:00:00",
+	    "cli", &t, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "'zz:00:00:00:00:00' is not a MAC"));
+	assert_int_equal(nd_target_parse(a, "arp+pcap:///10.0.0.1", "cli", &t,
+	    err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "missing capture file"));
+	nd_arena_free(a);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_arp_pcap_and_macs),
 		cmocka_unit_test_setup_teardown(test_tcp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_talos, setup, teardown),

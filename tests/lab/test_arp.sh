@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Lab: the arp probe on a real bridge.  A bridge namespace with veth ports
+# to the probing namespace and to "node" namespaces: one node owns an
+# address, two own the same one, none owns a third (an L2-announced pool
+# where announcement broke).  Plus the interface checks, the privilege
+# case, --listen, and capture-file replay.
+set -u
+. "$(dirname "$0")/lib.sh"
+need_root
+need_cmd jq setpriv
+
+ns_add br >/dev/null
+ns_exec br ip link add br0 type bridge
+ns_exec br ip link set br0 up
+i=0
+for n in probe n1 n2 n3; do
+	ns_add "$n" >/dev/null
+	i=$((i + 1))
+	ns_exec br ip link add "p$i" type veth peer name e0 netns "nd-$$-$n"
+	ns_exec br ip link set "p$i" master br0
+	ns_exec br ip link set "p$i" up
+	ns_exec "$n" ip link set e0 up
+done
+ns_exec probe ip addr add 10.200.60.1/24 dev e0
+ns_exec n1 ip addr add 10.200.60.61/24 dev e0	# the one owner of .61
+ns_exec n2 ip addr add 10.200.60.62/24 dev e0	# .62 has two owners
+ns_exec n3 ip addr add 10.200.60.62/24 dev e0
+mac1=$(ns_exec n1 cat /sys/class/net/e0/address)
+# Nobody owns .63.  Wait for the bridge ports to forward (no STP: at once).
+sleep 0.2
+
+nd() {
+	ns_exec probe "$ND_BIN" run --format json "$@" >"$ND_TMP/out.json" 2>"$ND_TMP/err.txt"
+	RC=$?
+}
+jqo() { jq -r "$1" "$ND_TMP/out.json"; }
+first() { jqo '.causes[0].id'; }
+
+nd arp://e0/10.200.60.61
+is "$RC" 0 "one owner: exit 0"
+is "$(jqo '.probes[0].findings[0].id')" arp.ok "one owner: arp.ok"
+like "$(jqo '.probes[0].findings[0].summary')" "^$mac1 answers" "one owner: names its MAC"
+
+nd arp://e0/10.200.60.62
+is "$(first)" arp.duplicate_ip "two owners: arp.duplicate_ip first"
+like "$(jqo '.causes[0].summary')" '^2 MACs answer ARP for 10\.200\.60\.62' "two owners: both MACs"
+like "$(jqo '.causes[0].evidence[] | select(.key=="macs") | .value')" '[0-9]+ replies' \
+    "two owners: reply counts per MAC as evidence"
+
+nd arp://e0/10.200.60.63
+is "$(first)" arp.no_responder "nobody: arp.no_responder first"
+like "$(jqo '.causes[0].fix[0]')" 'ciliuml2announcementpolicy' "nobody: the fix points at the L2 policy"
+
+nd "arp://e0/10.200.60.61?mac=02:00:00:00:00:01"
+is "$RC" 1 "unexpected announcer: exit 1 (WARNING)"
+is "$(first)" arp.unexpected_responder "unexpected announcer: arp.unexpected_responder first"
+nd "arp://e0/10.200.60.61?mac=$mac1"
+is "$RC" 0 "the expected announcer: exit 0"
+
+# The whole pool in one window: one probe, one finding per address.
+t0=$(date +%s%N)
+nd arp://e0/10.200.60.61,10.200.60.62,10.200.60.63
+t1=$(date +%s%N)
+is "$(jqo '[.causes[].id] | sort | join(",")')" "arp.duplicate_ip,arp.no_responder" \
+    "a pool: the duplicate and the silent address are both causes"
+diag "pool of 3 in one window: $(( (t1 - t0) / 1000000 )) ms"
+
+# Interface findings.
+nd arp://nope0/10.200.60.61
+is "$(first)" link.missing "no such interface: link.missing"
+nd arp://e0/10.200.99.9
+is "$(first)" link.outside_subnet "address outside the interface's subnets: link.outside_subnet first"
+ns_exec probe ip link add dummyv type veth peer name dummyp
+ns_exec probe ip link set dummyv up
+nd arp://dummyv/10.200.60.61
+is "$(first)" link.no_carrier "up, but its peer is down: link.no_carrier"
+ns_exec probe ip link set dummyv down
+nd arp://dummyv/10.200.60.61
+is "$(first)" link.down "administratively down: link.down"
+
+# Without CAP_NET_RAW: UNKNOWN with the hint, not a network verdict.
+ns_exec probe setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+    --bounding-set=-all "$ND_BIN" run --format json arp://e0/10.200.60.61 \
+    >"$ND_TMP/out.json" 2>/dev/null
+RC=$?
+is "$RC" 3 "no CAP_NET_RAW: exit 3 (UNKNOWN)"
+is "$(first)" probe.needs_privilege "no CAP_NET_RAW: probe.needs_privilege"
+like "$(jqo '.causes[0].fix[0]')" 'setcap cap_net_raw\+ep' "no CAP_NET_RAW: the setcap hint"
+# As root with --user: captures, then runs as nobody.
+nd --user nobody arp://e0/10.200.60.61
+is "$RC" 0 "--user nobody: the capture still works after the drop"
+
+# Passive: a failover seen on the wire (gratuitous ARP from n2, then n3).
+ns_exec probe "$ND_BIN" run --format json --listen 2s arp://e0/10.200.60.70 \
+    >"$ND_TMP/out.json" 2>/dev/null &
+lpid=$!
+sleep 0.3
+ns_exec n2 ip addr add 10.200.60.70/24 dev e0
+# arping waits for answers after sending: in the background.
+ns_exec n2 arping -q -U -c 1 -I e0 10.200.60.70 >/dev/null 2>&1 &
+sleep 0.4
+ns_exec n2 ip addr del 10.200.60.70/24 dev e0
+ns_exec n3 ip addr add 10.200.60.70/24 dev e0
+ns_exec n3 arping -q -U -c 1 -I e0 10.200.60.70 >/dev/null 2>&1 &
+wait "$lpid"
+diag "passive run: $(jq -c '[.probes[0].findings[] | .id, .summary]' "$ND_TMP/out.json" 2>&1)"
+if command -v arping >/dev/null; then
+	is "$(first)" arp.duplicate_ip "passive: two announcers in the window: arp.duplicate_ip"
+	like "$(jqo '.causes[0].evidence[] | select(.key=="announcer_changes") | .value')" '^[1-9]' \
+	    "passive: the announcer change is in the timeline"
+else
+	skip "arping is not installed" "passive failover"
+	skip "arping is not installed" "passive timeline"
+fi
+
+# Offline replay of recorded captures.
+P=$ND_TOP/fixtures/arp
+if [ -f "$P/dup.pcap" ]; then
+	"$ND_BIN" run --format json "arp+pcap://$P/dup.pcap/10.200.60.61" >"$ND_TMP/out.json" 2>/dev/null
+	is "$(first)" arp.duplicate_ip "replay dup.pcap: arp.duplicate_ip"
+	"$ND_BIN" run --format json "arp+pcap://$P/single.pcap/10.200.60.61" >"$ND_TMP/out.json" 2>/dev/null
+	is "$(jqo '.probes[0].findings[0].id')" arp.ok "replay single.pcap: arp.ok"
+	"$ND_BIN" run --format json "arp+pcap://$P/flap.pcap/10.200.60.62" >"$ND_TMP/out.json" 2>/dev/null
+	is "$(jqo '.causes[0].evidence[] | select(.key=="announcer_changes") | .value')" 2 \
+	    "replay flap.pcap: two announcer changes"
+	"$ND_BIN" run --format json "arp+pcap://$P/malformed.pcap/10.200.60.63" >"$ND_TMP/out.json" 2>/dev/null
+	like "$(jqo '.probes[0].findings[0].evidence.malformed_frames')" '^[1-9]' \
+	    "replay malformed.pcap: malformed frames counted, not fatal"
+	"$ND_BIN" run --format json "arp+pcap://$P/linux-sll.pcap/10.200.60.61" >"$ND_TMP/out.json" 2>/dev/null
+	is "$?" 3 "replay a non-Ethernet capture: exit 3"
+else
+	skip "fixtures/arp/*.pcap missing" "capture replay"
+fi
+
+done_testing
