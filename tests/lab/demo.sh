@@ -12,6 +12,9 @@
 #               the Docker bridge 10.5.0.0/24 inside the laptop's VM
 #     vn 10.200.3.1/24 -> nas 10.200.3.10, whose firewall drops everything
 #     no IPv6 route at all
+#     vl 10.200.60.1/24 -> a LAN bridge with two "nodes" that both answer
+#               for the LoadBalancer IP 10.200.60.61 (Cilium and a stale
+#               MetalLB speaker); nobody answers for 10.200.60.62
 #   router  also runs the Pi-hole (dnsmasq, fixtures/dns/pihole.conf) on
 #           10.200.53.2: a stale record for stale.int.lab.test and a
 #           blocked ads.lab.test; the laptop's resolv.conf points at it
@@ -25,6 +28,20 @@ ns_add nas >/dev/null
 veth_pair laptop vr 10.200.2.1/24 router vrr 10.200.2.254/24
 veth_pair laptop vn 10.200.3.1/24 nas vnn 10.200.3.10/24
 ns_exec router sysctl -qw net.ipv4.ip_forward=0
+ns_add lan >/dev/null
+ns_exec lan ip link add br0 type bridge
+ns_exec lan ip link set br0 up
+for n in laptop:vl nodea:e0 nodeb:e0; do
+	ns=${n%%:*}
+	[ "$ns" = laptop ] || ns_add "$ns" >/dev/null
+	ns_exec lan ip link add "p-$ns" type veth peer name "${n##*:}" netns "nd-$$-$ns"
+	ns_exec lan ip link set "p-$ns" master br0
+	ns_exec lan ip link set "p-$ns" up
+	ns_exec "$ns" ip link set "${n##*:}" up
+done
+ns_exec laptop ip addr add 10.200.60.1/24 dev vl
+ns_exec nodea ip addr add 10.200.60.61/24 dev e0
+ns_exec nodeb ip addr add 10.200.60.61/24 dev e0
 ns_exec laptop ip route add default via 10.200.2.254
 # The NAS's firewall: its MAC never sees our frames (a drop, not a reject).
 ns_exec laptop ip neigh replace 10.200.3.10 lladdr 02:00:5e:00:53:10 nud permanent dev vn
