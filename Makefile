@@ -116,3 +116,6 @@ clean:
 	rm -rf build netdoctor
 
 FORCE:
+
+# make fuzz, make fuzz-replay (tests/fuzz/fuzz.mk)
+include tests/fuzz/fuzz.mk
