@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "arpwatch.h"
+#include "util.h"
 
 #define ETH_ALEN	6
 #define ETH_HDR_LEN	14	/* dst, src, type */
@@ -61,7 +62,6 @@ static struct nd_arp_watch	*find_watch(struct nd_arp_watch *, size_t,
 		    uint32_t);
 static void	record(struct nd_arp_watch *, const uint8_t *, bool,
 		    uint64_t);
-static int	hexval(char);
 
 static uint16_t
 get16(const uint8_t *p)
@@ -277,18 +277,6 @@ nd_arp_mac_str(const uint8_t mac[6], char *out)
 	}
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Exactly six pairs of hex digits and five separators, all ':' or all
  * '-' (the IEEE 802 canonical form); no blanks, no single-digit octets,
@@ -308,8 +296,8 @@ nd_arp_mac_parse(const char *s, uint8_t mac[6])
 	if (sep != ':' && sep != '-')
 		return -EINVAL;
 	for (i = 0; i < ETH_ALEN; i++) {
-		if ((hi = hexval(s[i * 3])) < 0 ||
-		    (lo = hexval(s[i * 3 + 1])) < 0)
+		if ((hi = nd_hexval(s[i * 3])) < 0 ||
+		    (lo = nd_hexval(s[i * 3 + 1])) < 0)
 			return -EINVAL;
 		m[i] = (uint8_t)(hi << 4 | lo);
 		if (s[i * 3 + 2] != (i + 1 < ETH_ALEN ? sep : '\0'))

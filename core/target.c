@@ -57,6 +57,8 @@ enum qkey {
 	Q_TYPE,
 	Q_UPSTREAM,
 	Q_MAC,
+	Q_TRIES,
+	Q_WINDOW,
 	Q_NKEYS,
 };
 
@@ -67,6 +69,8 @@ static const char *const qkey_names[Q_NKEYS] = {
 	[Q_TYPE] = "type",
 	[Q_UPSTREAM] = "upstream",
 	[Q_MAC] = "mac",
+	[Q_TRIES] = "tries",
+	[Q_WINDOW] = "window",
 };
 
 struct tparse {
@@ -306,18 +310,6 @@ parse_hostport(struct tparse *tp, size_t a0, size_t a1, uint16_t defport,
 	return 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decodes [v0, v1) (RFC 3986 2.1) into a new arena string. */
 static int
 decode_value(struct tparse *tp, size_t v0, size_t v1, char **ret)
@@ -332,8 +324,8 @@ decode_value(struct tparse *tp, size_t v0, size_t v1, char **ret)
 			out[n++] = tp->url[i];
 			continue;
 		}
-		if (i + 2 >= v1 || (hi = hexval(tp->url[i + 1])) < 0 ||
-		    (lo = hexval(tp->url[i + 2])) < 0)
+		if (i + 2 >= v1 || (hi = nd_hexval(tp->url[i + 1])) < 0 ||
+		    (lo = nd_hexval(tp->url[i + 2])) < 0)
 			return perr(tp, i, "bad percent-escape '%.*s' "
 			    "(expected %%XX with two hex digits)",
 			    (int)(v1 - i < 3 ? v1 - i : 3), tp->url + i);
@@ -584,6 +576,19 @@ apply_arp_macs(struct tparse *tp, struct nd_target *t)
 	size_t n = 1, k = 0, i, off;
 	uint8_t mac[6];
 
+	if (tp->qval[Q_TRIES] != NULL) {
+		long long x;
+
+		if (nd_parse_int(tp->qval[Q_TRIES], 1, 10, &x) < 0)
+			return perr(tp, tp->qoff[Q_TRIES], "tries must be a "
+			    "number from 1 to 10");
+		t->tries = (int)x;
+	}
+	if (tp->qval[Q_WINDOW] != NULL && (nd_parse_duration_ms(
+	    tp->qval[Q_WINDOW], &t->window_ms) < 0 || t->window_ms < 10 ||
+	    t->window_ms > 60000))
+		return perr(tp, tp->qoff[Q_WINDOW], "window must be a duration "
+		    "from 10ms to 60s");
 	if (v == NULL)
 		return 0;
 	for (i = 0; v[i] != '\0'; i++)
@@ -707,6 +712,8 @@ nd_target_parse(struct nd_arena *arena, const char *url, const char *origin,
 		mask = (1u << Q_EXPECT) | (1u << Q_TYPE) | (1u << Q_UPSTREAM);
 		break;
 	case ND_S_ARP:
+		mask = (1u << Q_MAC) | (1u << Q_TRIES) | (1u << Q_WINDOW);
+		break;
 	case ND_S_ARP_PCAP:
 		mask = 1u << Q_MAC;
 		break;
@@ -937,10 +944,10 @@ nd_target_key(struct nd_arena *a, const struct nd_target *t)
 		    t->upstream != NULL ? canon_host(a, t->upstream) : "");
 	case ND_S_ARP:
 	case ND_S_ARP_PCAP:
-		return nd_arena_printf(a, "%s|%s|ips=%s|mac=%s|%s", s,
+		return nd_arena_printf(a, "%s|%s|ips=%s|mac=%s|%d|%lld|%s", s,
 		    t->iface != NULL ? t->iface : "", canon_list(a, t->ips),
-		    t->macs != NULL ? canon_list(a, t->macs) : "",
-		    t->pcap != NULL ? t->pcap : "");
+		    t->macs != NULL ? canon_list(a, t->macs) : "", t->tries,
+		    (long long)t->window_ms, t->pcap != NULL ? t->pcap : "");
 	default:
 		return nd_arena_printf(a, "%s|%s|%u", s, host, t->port);
 	}

@@ -17,7 +17,7 @@ enum nd_scheme {
 	ND_S_TALOS,	/* talos://HOST[:PORT]   (default 50000) */
 	ND_S_K8S,	/* k8s://HOST[:PORT] | https://HOST[:PORT]  (default 6443) */
 	ND_S_DNS,	/* dns://SERVER[:PORT]/NAME[?expect=IP,IP&type=A|AAAA&upstream=IP] */
-	ND_S_ARP,	/* arp://IFACE/IP[,IP...][?mac=MAC,MAC] */
+	ND_S_ARP,	/* arp://IFACE/IP[,IP...][?mac=MAC,MAC&tries=N&window=DUR] */
 	ND_S_ARP_PCAP,	/* arp+pcap://FILE/IP[,IP...][?mac=...]: offline replay */
 	ND_S_PORT,	/* port://[ADDR:]PORT */
 };
@@ -50,6 +50,9 @@ struct nd_target {
 	char		*pcap;		/* arp+pcap://: the capture file */
 	char		**ips;		/* IPv4 literals, NULL-terminated */
 	char		**macs;		/* ?mac=: the expected announcers */
+	int		 tries;		/* ?tries=: request rounds, 0 = default */
+	int64_t		 window_ms;	/* ?window=: listening after the last
+					   round, 0 = default */
 };
 
 /*

@@ -44,6 +44,9 @@ void	nd_one_line(char *s);
  */
 void	nd_fputs_safe(const char *s, FILE *f);
 
+/* The value of a hex digit, or -1. */
+int	nd_hexval(int c);
+
 /* True when s is an IPv4 or IPv6 literal (no brackets). */
 bool	nd_is_ip_literal(const char *s);
 

@@ -39,9 +39,9 @@
 #include "target.h"
 #include "util.h"
 
-#define ARP_TRIES		3	/* requests per address */
+#define ARP_TRIES		3	/* requests per address (?tries=) */
 #define ARP_SPACING_US		100000u	/* between rounds of requests */
-#define ARP_WINDOW_US		500000u	/* listening after the last round */
+#define ARP_WINDOW_US		500000u	/* after the last round (?window=) */
 #define ARP_MAX_PCAP_FRAMES	10000000u
 
 struct arp_ctx {
@@ -53,6 +53,7 @@ struct arp_ctx {
 	struct nd_arp_stats	 st;
 	struct nd_timer		 tmr;
 	int			 rounds;	/* sent so far */
+	int			 tries;
 	uint64_t		 t0;		/* capture start, usec */
 	uint64_t		 window_end;
 	bool			 passive;
@@ -76,11 +77,12 @@ static int64_t
 arp_deadline_ms(const struct nd_probe *p)
 {
 	const struct nd_options *o = p->run->opts;
+	int64_t w = o->listen_ms > 0 ? o->listen_ms : p->target->window_ms +
+	    (int64_t)(p->target->tries > 0 ? p->target->tries : ARP_TRIES) *
+	    (ARP_SPACING_US / 1000);
 
 	/* A listening window longer than --timeout must fit its deadline. */
-	if (o->listen_ms > 0 && o->listen_ms + 1000 > o->timeout_ms)
-		return o->listen_ms + 1000;
-	return o->timeout_ms;
+	return w + 1000 > o->timeout_ms ? w + 1000 : o->timeout_ms;
 }
 
 /* Interface facts: exists, up, carrier, and which IPv4 subnets it has. */
@@ -385,9 +387,9 @@ arp_on_timer(struct nd_loop *l, void *arg)
 
 	if (p->status != ND_RUNNING)
 		return;
-	if (!c->passive && c->rounds < ARP_TRIES) {
+	if (!c->passive && c->rounds < c->tries) {
 		arp_send_round(p);
-		nd_timer_arm(l, &c->tmr, c->rounds < ARP_TRIES ?
+		nd_timer_arm(l, &c->tmr, c->rounds < c->tries ?
 		    now + ARP_SPACING_US : c->window_end);
 		return;
 	}
@@ -463,8 +465,11 @@ arp_start(struct nd_probe *p)
 	if ((rc = nd_loop_fd_set(l, c->fd, ND_EV_READ, arp_on_readable, p)) < 0)
 		return rc;
 	c->passive = o->listen_ms > 0;
+	c->tries = p->target->tries > 0 ? p->target->tries : ARP_TRIES;
 	c->window_end = c->passive ? now + (uint64_t)o->listen_ms * 1000u :
-	    now + (ARP_TRIES - 1) * ARP_SPACING_US + ARP_WINDOW_US;
+	    now + (uint64_t)(c->tries - 1) * ARP_SPACING_US +
+	    (p->target->window_ms > 0 ? (uint64_t)p->target->window_ms * 1000u :
+	    ARP_WINDOW_US);
 	if (c->window_end + 50000 > dl)
 		c->window_end = dl > now + 50000 ? dl - 50000 : now;
 	if (c->passive) {
@@ -472,7 +477,8 @@ arp_start(struct nd_probe *p)
 		return 0;
 	}
 	arp_send_round(p);
-	nd_timer_arm(l, &c->tmr, now + ARP_SPACING_US);
+	nd_timer_arm(l, &c->tmr, c->rounds < c->tries ? now + ARP_SPACING_US :
+	    c->window_end);
 	return 0;
 }
 

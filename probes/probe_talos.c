@@ -115,10 +115,12 @@ talos_pct_decode(char *dst, size_t dlen, const char *s, size_t n)
 	size_t i, o = 0;
 
 	for (i = 0; i < n && o + 1 < dlen; i++) {
-		unsigned v;
+		int hi, lo;
 
-		if (s[i] == '%' && i + 2 < n && sscanf(s + i + 1, "%2x", &v) ==
-		    1) {
+		if (s[i] == '%' && i + 2 < n && (hi = nd_hexval(s[i + 1])) >= 0 &&
+		    (lo = nd_hexval(s[i + 2])) >= 0) {
+			int v = hi << 4 | lo;
+
 			dst[o++] = v >= 0x20 && v < 0x7f ? (char)v : '?';
 			i += 2;
 		} else {

@@ -57,6 +57,11 @@ is "$(first)" arp.unexpected_responder "unexpected announcer: arp.unexpected_res
 nd "arp://e0/10.200.60.61?mac=$mac1"
 is "$RC" 0 "the expected announcer: exit 0"
 
+# Fewer, shorter rounds when asked.
+nd "arp://e0/10.200.60.61?tries=1&window=100ms"
+is "$(jqo '.probes[0].findings[0].evidence.requests_sent')" 1 "?tries=1: one round of requests"
+is "$(jqo '.probes[0].findings[0].id')" arp.ok "?tries=1&window=100ms: still arp.ok"
+
 # The whole pool in one window: one probe, one finding per address.
 t0=$(date +%s%N)
 nd arp://e0/10.200.60.61,10.200.60.62,10.200.60.63

@@ -528,7 +528,7 @@ test_key(void **state)
 	a = ok("arp://eth0/10.0.0.2,10.0.0.1");
 	b = ok("arp://eth0/10.0.0.1,10.0.0.2");
 	assert_string_equal(nd_target_key(arena, a),
-	    "arp|eth0|ips=10.0.0.1,10.0.0.2|mac=|");
+	    "arp|eth0|ips=10.0.0.1,10.0.0.2|mac=|0|0|");
 	assert_string_equal(nd_target_key(arena, a), nd_target_key(arena, b));
 
 	a = ok("port://6443");
@@ -594,6 +594,15 @@ test_arp_pcap_and_macs(void **state)
 	assert_int_equal(nd_target_parse(a, "arp://eth0/10.0.0.1?mac=zz:00:00:00:00:00",
 	    "cli", &t, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "'zz:00:00:00:00:00' is not a MAC"));
+	assert_int_equal(nd_target_parse(a, "arp://e0/10.0.0.1?tries=5&window=2s",
+	    "cli", &t, err, sizeof(err)), 0);
+	assert_int_equal(t->tries, 5);
+	assert_int_equal(t->window_ms, 2000);
+	assert_int_equal(nd_target_parse(a, "arp://e0/10.0.0.1?tries=11", "cli",
+	    &t, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "tries must be a number from 1 to 10"));
+	assert_int_equal(nd_target_parse(a, "arp://e0/10.0.0.1?window=5ms", "cli",
+	    &t, err, sizeof(err)), -EINVAL);
 	assert_int_equal(nd_target_parse(a, "arp+pcap:///10.0.0.1", "cli", &t,
 	    err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "missing capture file"));
