@@ -104,6 +104,9 @@ sb_putc(struct sbuf *sb, char c)
 	sb->p[sb->len] = '\0';
 }
 
+static void	sb_vprintf(struct sbuf *, const char *, va_list)
+		    __attribute__((format(printf, 2, 0)));
+
 static void
 sb_vprintf(struct sbuf *sb, const char *fmt, va_list ap)
 {

@@ -625,8 +625,10 @@ tls_start(struct nd_probe *p)
 	/* SNI carries names only, never an IP literal (RFC 6066 3). */
 	if (sni == NULL && p->target->host != NULL && !p->target->host_is_ip)
 		sni = p->target->host;
-	if (sni != NULL)
-		SSL_set_tlsext_host_name(c->ssl, sni);
+	/* The macro casts away const; the call only copies the name. */
+	if (sni != NULL && SSL_ctrl(c->ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME,
+	    TLSEXT_NAMETYPE_host_name, (void *)(uintptr_t)sni) != 1)
+		return -EINVAL;
 	rc = nd_sock_connect(p->ep, &c->fd);
 	if (rc < 0 && c->fd < 0)
 		return rc;
