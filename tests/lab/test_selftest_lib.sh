@@ -67,11 +67,12 @@ t1=${EPOCHREALTIME/[.,]/}
 is "$rc" 1 "wait_for_port gives up on a port nobody listens on"
 ok "$(( (t1 - t0) / 1000 < 2000 ? 0 : 1 ))" "wait_for_port honours its limit"
 
-# True once pid $1 has exited (a zombie its parent has yet to reap counts).
-gone_within_1s() {
+# True once pid $1 has exited (a zombie its parent has yet to reap counts),
+# within 5 s: a loaded machine (make check beside a fuzzer) is slow to kill.
+gone_within_5s() {
 	local i state
 
-	for ((i = 0; i < 20; i++)); do
+	for ((i = 0; i < 100; i++)); do
 		state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)
 		case $state in "" | Z) return 0 ;; esac
 		sleep 0.05
@@ -91,7 +92,7 @@ read -r gone pid <<<"$out"
 like "$gone" "^nd-[0-9]+-gone$" "child script made a namespace"
 ns_names | grep -qxF "${gone:-none}"
 is "$?" 1 "its namespace is gone after it exits"
-gone_within_1s "${pid:-0}"
+gone_within_5s "${pid:-0}"
 ok $? "the process it left in the namespace was killed"
 
 # So does one stopped by TERM (run.sh's time limit) in the middle of a wait.
