@@ -28,6 +28,9 @@ while read -r id probe; do
 	if [ -n "$probe" ] && ! grep -qx "$probe" <<<"$built"; then
 		continue	# its probe is not built yet: nothing can produce it
 	fi
+	# Produced only when a target's chain names a probe this build lacks;
+	# every scheme's chain is built now, so no input can reach it.
+	[ "$id" = probe.unsupported ] && continue
 	n=$((n + 1))
 	# Quoted, so "tcp.refused" does not match "tcp.refused_foo".
 	if grep -rqE "[\"' ]$id[\"' ]|[\"']$id\$|^$id\$" tests/lab tests/unit 2>/dev/null; then

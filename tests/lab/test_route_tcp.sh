@@ -104,11 +104,6 @@ is "$(jqo '.causes[0].explains[0]')" "tcp://172.30.0.2:6443#tcp" \
 like "$(jqo '.causes[0].fix[0]')" '127\.0\.0\.1:6443' \
     "unroutable private: the fix says to publish the port on 127.0.0.1"
 
-# A scheme whose probe is not built: UNKNOWN, never dropped silently.
-nd client port://6443
-is "$RC" 3 "unsupported probe: exit 3 (UNKNOWN)"
-is "$(jqo '.causes[0].id')" probe.unsupported "unsupported probe: probe.unsupported"
-
 # check: the run's budget cancels what is still open.
 ns_exec client "$ND_BIN" check --budget 300ms --timeout 5s --format json \
     tcp://10.200.1.99:80 >"$ND_TMP/out.json" 2>/dev/null
