@@ -217,8 +217,20 @@ expand_path(struct cparse *cp, const struct nd_ynode *v, const char *name,
 {
 	const char *home;
 
+	const char *slash;
+
 	if (strcmp(v->str, "~") != 0 && strncmp(v->str, "~/", 2) != 0) {
-		*ret = v->str;
+		/*
+		 * A relative path is relative to the file that names it (as
+		 * in a kubeconfig), so `netdoctor -c lab/netdoctor.yaml` run
+		 * from anywhere finds lab/'s files.
+		 */
+		slash = strrchr(cp->path, '/');
+		if (v->str[0] == '/' || slash == NULL)
+			*ret = v->str;
+		else
+			*ret = nd_arena_printf(cp->arena, "%.*s/%s",
+			    (int)(slash - cp->path), cp->path, v->str);
 		return 0;
 	}
 	home = getenv("HOME");

@@ -347,6 +347,28 @@ check_duplicates(struct inv *iv)
 	    "%s)", a->url, a->origin, b->origin, b->url);
 }
 
+/* machine_configs: -> machineconfig://PATH (the nodeip probe). */
+static int
+add_machine_configs(struct inv *iv)
+{
+	const struct nd_config *c = iv->cfg;
+	struct nd_target *t;
+	size_t i;
+	int rc;
+
+	for (i = 0; c->machine_configs != NULL && c->machine_configs[i] != NULL;
+	    i++) {
+		t = nd_arena_alloc(iv->arena, sizeof(*t));
+		t->scheme = ND_S_MACHINECONFIG;
+		t->pcap = c->machine_configs[i];
+		t->url = nd_arena_printf(iv->arena, "machineconfig://%s", t->pcap);
+		t->origin = nd_arena_strdup(iv->arena, cfg_path(iv));
+		if ((rc = push(iv, t)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 int
 nd_inventory_build(struct nd_arena *arena, const char *const *urls, size_t n,
     const struct nd_config *cfg, struct nd_inventory *ret, char *err,
@@ -374,7 +396,8 @@ nd_inventory_build(struct nd_arena *arena, const char *const *urls, size_t n,
 				return rc;
 		}
 		if ((rc = add_dns(&iv)) != 0 || (rc = add_l2(&iv)) != 0 ||
-		    (rc = add_ports(&iv)) != 0)
+		    (rc = add_ports(&iv)) != 0 ||
+		    (rc = add_machine_configs(&iv)) != 0)
 			return rc;
 	}
 	if ((rc = check_duplicates(&iv)) != 0)

@@ -23,6 +23,7 @@
 #include "engine.h"
 #include "inventory.h"
 #include "loop.h"
+#include "nodeip.h"
 #include "options.h"
 #include "privs.h"
 #include "report.h"
@@ -137,6 +138,32 @@ write_report(const struct nd_report *r, const struct nd_options *o,
  * 4); the same for the kubeconfig.  A file that exists but cannot be used
  * is an error (exit 3): probing with half a config would mislead.
  */
+/*
+ * Machine configs are input like netdoctor.yaml: a file that cannot be
+ * used is an exit-3 error naming the file and line, before anything runs.
+ */
+static int
+load_machine_configs(struct nd_arena *a, struct nd_inventory *inv, char *err,
+    size_t len)
+{
+	struct nd_target *t;
+	size_t i;
+
+	for (i = 0; i < inv->ntargets; i++) {
+		t = inv->targets[i];
+		if (t->scheme != ND_S_MACHINECONFIG)
+			continue;
+		if (nd_mc_load(a, t->pcap, &t->mcs, err, len) < 0)
+			return -1;
+		if (t->mcs[0] == NULL) {
+			snprintf(err, len, "%s: no Talos machine config in it (no "
+			    "document with version: v1alpha1)", t->pcap);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 load_creds(struct nd_arena *a, const struct nd_options *o,
     const struct nd_config *cfg, const struct nd_inventory *inv,
@@ -214,6 +241,20 @@ run(struct nd_arena *a, struct nd_options *o, char *err, size_t len)
 		urls = default_targets;
 		nurls = sizeof(default_targets) / sizeof(default_targets[0]);
 	}
+	if (o->nmachine_configs > 0) {
+		/* --machine-config F is machineconfig://F, after the targets. */
+		const char **all = nd_arena_alloc(a, (nurls +
+		    o->nmachine_configs + 1) * sizeof(*all));
+		size_t i;
+
+		for (i = 0; i < nurls; i++)
+			all[i] = urls[i];
+		for (i = 0; i < o->nmachine_configs; i++)
+			all[nurls + i] = nd_arena_printf(a, "machineconfig://%s",
+			    o->machine_configs[i]);
+		urls = all;
+		nurls += o->nmachine_configs;
+	}
 	if (nd_inventory_build(a, urls, nurls, cfgp, &inv, err, len) < 0)
 		return ND_EXIT_UNKNOWN;
 	if (inv.ntargets == 0) {
@@ -221,7 +262,8 @@ run(struct nd_arena *a, struct nd_options *o, char *err, size_t len)
 		    o->config != NULL ? o->config : "the command line");
 		return ND_EXIT_UNKNOWN;
 	}
-	if (load_creds(a, o, cfgp, &inv, &creds, err, len) < 0)
+	if (load_machine_configs(a, &inv, err, len) < 0 ||
+	    load_creds(a, o, cfgp, &inv, &creds, err, len) < 0)
 		return ND_EXIT_UNKNOWN;
 	memset(&run, 0, sizeof(run));
 	rc = ND_EXIT_UNKNOWN;

@@ -32,7 +32,7 @@
 #define SHOW(s)		(int)(strlen(s) > VAL_SHOW ? VAL_SHOW : strlen(s)), \
 			(s), strlen(s) > VAL_SHOW ? "..." : ""
 
-#define KNOWN_SCHEMES	"tcp, tls, talos, k8s, https, dns, arp, arp+pcap, port"
+#define KNOWN_SCHEMES	"tcp, tls, talos, k8s, https, dns, arp, arp+pcap, port, machineconfig"
 
 static const struct {
 	const char	*name;
@@ -47,6 +47,7 @@ static const struct {
 	{ "arp",	ND_S_ARP },
 	{ "arp+pcap",	ND_S_ARP_PCAP },
 	{ "port",	ND_S_PORT },
+	{ "machineconfig", ND_S_MACHINECONFIG },
 };
 
 /* Query keys; a scheme accepts a subset given as a bit mask. */
@@ -685,6 +686,9 @@ nd_target_parse(struct nd_arena *arena, const char *url, const char *origin,
 	a0 = slen + 3;
 	for (a1 = a0; a1 < tp.len && url[a1] != '/' && url[a1] != '?'; a1++)
 		continue;
+	/* machineconfig://PATH: everything after :// is the path. */
+	if (t->scheme == ND_S_MACHINECONFIG)
+		a1 = tp.len;
 	/* arp+pcap://FILE/IPS: the file path runs up to the last '/'. */
 	if (t->scheme == ND_S_ARP_PCAP) {
 		size_t q = find(&tp, a0, tp.len, '?');
@@ -752,6 +756,11 @@ nd_target_parse(struct nd_arena *arena, const char *url, const char *origin,
 		if ((rc = apply_arp(&tp, t, a0, a1, path0, path1)) != 0)
 			return rc;
 		break;
+	case ND_S_MACHINECONFIG:
+		if (a0 == a1)
+			return perr(&tp, a0, "missing path (machineconfig://PATH)");
+		t->pcap = sub(&tp, a0, a1);
+		break;
 	case ND_S_PORT:
 		if ((rc = apply_port(&tp, t, a0, a1)) != 0)
 			return rc;
@@ -804,6 +813,8 @@ nd_scheme_name(enum nd_scheme s)
 		return "arp";
 	case ND_S_ARP_PCAP:
 		return "arp+pcap";
+	case ND_S_MACHINECONFIG:
+		return "machineconfig";
 	case ND_S_PORT:
 		return "port";
 	}
@@ -823,6 +834,7 @@ static const char *const chain_k8s[] = { "resolve", "route", "tcp", "tls",
     "k8s", NULL };
 static const char *const chain_dns[] = { "resolve", "route", "dns", NULL };
 static const char *const chain_arp[] = { "arp", NULL };
+static const char *const chain_mc[] = { "nodeip", NULL };
 static const char *const chain_port[] = { "ports", NULL };
 
 const char *const *
@@ -851,6 +863,8 @@ nd_target_chain(const struct nd_target *t)
 	case ND_S_ARP:
 	case ND_S_ARP_PCAP:
 		return chain_arp;
+	case ND_S_MACHINECONFIG:
+		return chain_mc;
 	case ND_S_PORT:
 		return chain_port;
 	default:
@@ -951,6 +965,8 @@ nd_target_key(struct nd_arena *a, const struct nd_target *t)
 		    t->iface != NULL ? t->iface : "", canon_list(a, t->ips),
 		    t->macs != NULL ? canon_list(a, t->macs) : "", t->tries,
 		    (long long)t->window_ms, t->pcap != NULL ? t->pcap : "");
+	case ND_S_MACHINECONFIG:
+		return nd_arena_printf(a, "%s|%s", s, t->pcap);
 	default:
 		return nd_arena_printf(a, "%s|%s|%u", s, host, t->port);
 	}

@@ -11,6 +11,8 @@
 
 struct nd_arena;
 
+struct nd_mc;
+
 enum nd_scheme {
 	ND_S_TCP,	/* tcp://HOST:PORT */
 	ND_S_TLS,	/* tls://HOST:PORT[?sni=NAME&ca=FILE] */
@@ -20,6 +22,8 @@ enum nd_scheme {
 	ND_S_ARP,	/* arp://IFACE/IP[,IP...][?mac=MAC,MAC&tries=N&window=DUR] */
 	ND_S_ARP_PCAP,	/* arp+pcap://FILE/IP[,IP...][?mac=...]: offline replay */
 	ND_S_PORT,	/* port://[ADDR:]PORT */
+	ND_S_MACHINECONFIG,	/* machineconfig://PATH: a Talos machine config
+				   (--machine-config, machine_configs:) */
 };
 
 /*
@@ -47,7 +51,11 @@ struct nd_target {
 	char		*upstream;	/* IP literal */
 	/* arp://, arp+pcap:// */
 	char		*iface;		/* arp:// */
-	char		*pcap;		/* arp+pcap://: the capture file */
+	char		*pcap;		/* arp+pcap://: the capture file;
+					   machineconfig://: the config file */
+	struct nd_mc	**mcs;		/* machineconfig://: its configs, loaded
+					   by main before the run (exit 3 on
+					   a bad file), NULL-terminated */
 	char		**ips;		/* IPv4 literals, NULL-terminated */
 	char		**macs;		/* ?mac=: the expected announcers */
 	int		 tries;		/* ?tries=: request rounds, 0 = default */

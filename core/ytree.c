@@ -244,7 +244,7 @@ on_event(struct ybuild *b, const yaml_event_t *ev)
 
 	switch (ev->type) {
 	case YAML_DOCUMENT_START_EVENT:
-		if (++b->ndocs > 1)
+		if (++b->ndocs > 1 && !b->opts->multi_doc)
 			return berr(b, line, "more than one YAML document; "
 			    "multiple documents are not supported");
 		return 0;
@@ -293,7 +293,9 @@ on_event(struct ybuild *b, const yaml_event_t *ev)
 		node->kind = ev->type == YAML_SEQUENCE_START_EVENT ?
 		    ND_Y_SEQ : ND_Y_MAP;
 
-	if (b->depth == 0)
+	if (b->depth == 0 && b->opts->multi_doc)
+		add_kid(b->arena, b->root, node);
+	else if (b->depth == 0)
 		b->root = node;
 	else
 		add_kid(b->arena, b->stack[b->depth - 1], node);
@@ -359,6 +361,11 @@ nd_ytree_load(struct nd_arena *arena, const char *path,
 		return rc;
 	}
 	b.stack = nd_arena_alloc(arena, opts->max_depth * sizeof(*b.stack));
+	if (opts->multi_doc) {
+		b.root = nd_arena_alloc(arena, sizeof(*b.root));
+		b.root->kind = ND_Y_SEQ;
+		b.root->line = 1;
+	}
 	if ((rc = build_tree(&b, buf, len)) != 0)
 		return rc;
 	*ret = b.root;

@@ -5,8 +5,9 @@
  * libyaml's event stream becomes a small tree, refusing what netdoctor has
  * no use for and what makes YAML dangerous to load: aliases (which allow
  * "billion laughs" expansion), nesting past a depth, more nodes than a
- * count, files past a size, several documents.  The callers then check the
- * tree against their own schema.
+ * count, files past a size, and several documents unless asked for (a
+ * Talos machine config is a multi-document stream).  The callers then
+ * check the tree against their own schema.
  *
  * Ownership: the file's bytes, every node, every kids array and every
  * scalar's text are allocated in the caller's arena and live as long as it;
@@ -50,11 +51,20 @@ struct nd_ytree_opts {
 	 * bytes.  For files that hold secrets.
 	 */
 	bool		 quiet_values;
+	/*
+	 * Accept several documents ("---" separated).  The root is then
+	 * always a sequence made here, not in the file: one kid per document,
+	 * in order (an empty document is an empty plain scalar), line 1, no
+	 * kids for a file without a document.  It counts toward neither
+	 * max_depth nor max_nodes; the documents' nodes count together.
+	 */
+	bool		 multi_doc;
 };
 
 /*
  * Reads path and builds its tree.  *ret is the root, NULL for a file
- * without a document (empty, or comments only).  Returns 0, or a negative
+ * without a document (empty, or comments only); with multi_doc, the
+ * sequence of documents described above, never NULL.  Returns 0, or a negative
  * errno with one line in err (cleared first):
  *   "[PREFIX]PATH:LINE: what", or "[PREFIX]PATH: what" without a line.
  * -EFBIG for a file over max_bytes, -EINVAL for input refused.

@@ -55,6 +55,13 @@ text_upper(char *dst, size_t len, const char *src)
 	dst[i] = '\0';
 }
 
+/* "step.N" evidence: a computation's steps (nodeip), one line each. */
+static bool
+text_is_step(const char *key)
+{
+	return strncmp(key, "step.", 5) == 0;
+}
+
 static void
 text_cause(FILE *f, const struct text_style *s, const struct nd_cause *c)
 {
@@ -72,12 +79,22 @@ text_cause(FILE *f, const struct text_style *s, const struct nd_cause *c)
 	if (fd->nev > 0 || c->addresses != NULL) {
 		fprintf(f, "    %sevidence:%s", s->dim, s->off);
 		for (i = 0; i < fd->nev; i++) {
+			if (text_is_step(fd->ev[i].key))
+				continue;
 			fprintf(f, " %s=", fd->ev[i].key);
 			nd_fputs_safe(fd->ev[i].value, f);
 		}
 		if (c->addresses != NULL)
 			fprintf(f, " addresses=%s", c->addresses);
 		fputc('\n', f);
+		/* A computation's steps read best one per line, in order. */
+		for (i = 0; i < fd->nev; i++) {
+			if (!text_is_step(fd->ev[i].key))
+				continue;
+			fprintf(f, "      %s-%s ", s->dim, s->off);
+			nd_fputs_safe(fd->ev[i].value, f);
+			fputc('\n', f);
+		}
 	}
 	if (c->nexplains > 0) {
 		fprintf(f, "    %sexplains:%s", s->dim, s->off);

@@ -169,8 +169,9 @@ test_complete(void **state)
 	assert_int_equal(c.l2_line, 12);
 	assert_int_equal(c.l2_pool_line, 0);
 
+	/* Relative to the config file's directory (/tmp here). */
 	assert_string_equal(c.machine_configs[0],
-	    "talos/clusterconfig/cp01.yaml");
+	    "/tmp/talos/clusterconfig/cp01.yaml");
 	assert_string_equal(c.machine_configs[1], "/home/tester/cp02.yaml");
 	assert_null(c.machine_configs[2]);
 
@@ -340,11 +341,11 @@ test_home(void **state)
 	assert_int_equal(unsetenv("HOME"), 0);
 	bad("version: 1\ntalos:\n  talosconfig: ~/x\n", ":3: "
 	    "talos.talosconfig: cannot expand '~': $HOME is not set");
-	/* "~user/" and a '~' elsewhere are left alone. */
+	/* "~user/" and a '~' elsewhere are plain relative paths. */
 	assert_int_equal(load("version: 1\nmachine_configs: [~bob/x, a~/b]\n",
 	    &c), 0);
-	assert_string_equal(c.machine_configs[0], "~bob/x");
-	assert_string_equal(c.machine_configs[1], "a~/b");
+	assert_string_equal(c.machine_configs[0], "/tmp/~bob/x");
+	assert_string_equal(c.machine_configs[1], "/tmp/a~/b");
 }
 
 static void
@@ -437,7 +438,7 @@ test_target_error(void **state)
 	    "17: port 65536 out of range 1-65535");
 	bad("version: 1\ntargets: [\"gopher://x\"]\n", ":2: gopher://x: column "
 	    "1: unknown scheme 'gopher' (known: tcp, tls, talos, k8s, https, "
-	    "dns, arp, arp+pcap, port)");
+	    "dns, arp, arp+pcap, port, machineconfig)");
 }
 
 static void
