@@ -28,7 +28,7 @@ enum {
 	OPT_FORMAT = 256, OPT_TIMEOUT, OPT_BUDGET, OPT_ONLY, OPT_SKIP,
 	OPT_TALOSCONFIG, OPT_KUBECONFIG, OPT_MACHINE_CONFIG, OPT_CONFIG,
 	OPT_WARNING, OPT_CRITICAL, OPT_MAX_INFLIGHT, OPT_COLOR, OPT_NO_COLOR,
-	OPT_VERSION, OPT_HELP, OPT_LISTEN, OPT_USER,
+	OPT_VERSION, OPT_HELP, OPT_LISTEN, OPT_USER, OPT_PRINT_PLAN, OPT_MANIFESTS,
 };
 
 static const struct option cli_longopts[] = {
@@ -41,6 +41,8 @@ static const struct option cli_longopts[] = {
 	{ "talosconfig", required_argument, NULL, OPT_TALOSCONFIG },
 	{ "kubeconfig", required_argument, NULL, OPT_KUBECONFIG },
 	{ "machine-config", required_argument, NULL, OPT_MACHINE_CONFIG },
+	{ "manifests", required_argument, NULL, OPT_MANIFESTS },
+	{ "print-plan", no_argument, NULL, OPT_PRINT_PLAN },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "warning", required_argument, NULL, OPT_WARNING },
 	{ "critical", required_argument, NULL, OPT_CRITICAL },
@@ -62,6 +64,7 @@ nd_cli_usage(FILE *f)
 "usage: netdoctor run   [TARGET...] [-c FILE] [--format text|json|nagios|markdown]\n"
 "                       [-o FILE] [--timeout DUR] [--only P,..] [--skip P,..]\n"
 "                       [--talosconfig F] [--kubeconfig F] [--machine-config F]...\n"
+"                       [--manifests DIR]... [--print-plan]\n"
 "                       [-w RANGE] [--critical RANGE] [--max-inflight N]\n"
 "                       [--listen DUR] [--user NAME] [-v]\n"
 "       netdoctor check [TARGET...] [--config FILE] [-w RANGE] [-c RANGE]\n"
@@ -75,6 +78,9 @@ nd_cli_usage(FILE *f)
 "         k8s://HOST[:PORT]  https://HOST[:PORT]  port://[ADDR:]PORT\n"
 "         arp://IFACE/IP[,IP...][?mac=MAC,...]  arp+pcap://FILE/IP[,IP...]\n"
 "         dns://SERVER[:PORT]/NAME[?expect=IP,IP&type=A|AAAA&upstream=IP]\n"
+"         machineconfig://PATH  docker://[SOCKET]  addrplan://\n"
+"with no target, -c, --machine-config or --manifests, run discovers: the\n"
+"talosconfig, the kubeconfig, Docker, else a local Talos-in-Docker default.\n"
 "durations: 250ms, 5s, 1.5s.  ranges (-w/-c, seconds of TCP connect time):\n"
 "         [@][start:][end] as in the Monitoring Plugins guidelines.\n"
 "exit: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (netdoctor could not do its job)\n",
@@ -111,7 +117,7 @@ cli_check_probes(const char **v, const char *opt, char *err, size_t errlen)
 {
 	static const char *const known[] = { "resolve", "route", "tcp",
 	    "tls", "talos", "k8s", "dns", "arp", "ports", "nodeip", "docker",
-	    NULL };
+	    "addrplan", NULL };
 	size_t i, k;
 
 	if (v[0] == NULL) {
@@ -278,6 +284,15 @@ nd_cli_parse(struct nd_arena *a, int argc, char **argv, struct nd_options *o,
 		case OPT_MACHINE_CONFIG:
 			mc = nd_arena_grow(a, mc, nmc, nmc + 2, sizeof(*mc));
 			mc[nmc++] = optarg;
+			break;
+		case OPT_MANIFESTS:
+			o->manifests = nd_arena_grow(a, o->manifests,
+			    o->nmanifests, o->nmanifests + 2,
+			    sizeof(*o->manifests));
+			o->manifests[o->nmanifests++] = optarg;
+			break;
+		case OPT_PRINT_PLAN:
+			o->print_plan = true;
 			break;
 		case 'w':
 		case OPT_WARNING:

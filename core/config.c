@@ -211,6 +211,40 @@ get_string(struct cparse *cp, const struct nd_ynode *k,
 }
 
 /* A leading "~/" means $HOME, as in a shell; "~user" is not expanded. */
+/*
+ * dir (the first dlen bytes of a path) joined with rel, leading "./" and
+ * "../" taken off lexically where dir has a component to spare, so a
+ * report shows lab/cp01.yaml rather than lab/demo/../cp01.yaml.
+ */
+static char *
+join_dir(struct nd_arena *a, const char *dir, size_t dlen, const char *rel)
+{
+	const char *prev;
+	size_t plen;
+
+	for (;;) {
+		if (strncmp(rel, "./", 2) == 0) {
+			rel += 2;
+			continue;
+		}
+		if (strncmp(rel, "../", 3) != 0 || dlen == 0)
+			break;
+		for (prev = dir + dlen; prev > dir && prev[-1] != '/'; prev--)
+			continue;
+		plen = dlen - (size_t)(prev - dir);
+		if ((plen == 2 && strncmp(prev, "..", 2) == 0) ||
+		    (plen == 1 && *prev == '.'))
+			break;
+		dlen = prev > dir ? (size_t)(prev - dir) - 1 : 0;
+		if (dlen == 0 && *dir == '/')
+			return nd_arena_printf(a, "/%s", rel + 3);
+		rel += 3;
+		if (dlen == 0)
+			return nd_arena_strdup(a, rel);
+	}
+	return nd_arena_printf(a, "%.*s/%s", (int)dlen, dir, rel);
+}
+
 static int
 expand_path(struct cparse *cp, const struct nd_ynode *v, const char *name,
     char **ret)
@@ -229,8 +263,8 @@ expand_path(struct cparse *cp, const struct nd_ynode *v, const char *name,
 		if (v->str[0] == '/' || slash == NULL)
 			*ret = v->str;
 		else
-			*ret = nd_arena_printf(cp->arena, "%.*s/%s",
-			    (int)(slash - cp->path), cp->path, v->str);
+			*ret = join_dir(cp->arena, cp->path,
+			    (size_t)(slash - cp->path), v->str);
 		return 0;
 	}
 	home = getenv("HOME");

@@ -33,6 +33,7 @@ enum diag_scope {
 	DIAG_ABOVE,	/* `when` is on a probe that needs the symptom's */
 	DIAG_HOST,	/* same address, the symptom on a `scheme` target */
 	DIAG_SAME_IP,	/* same probe, same "ip" evidence (a pool probe) */
+	DIAG_EV_ADDR,	/* the symptom's address is `when`'s "container_ip" */
 };
 
 static const struct diag_rule {
@@ -62,6 +63,11 @@ static const struct diag_rule {
 	/* An address off the interface's subnets: nobody there answers it. */
 	{ ND_F_LINK_OUTSIDE_SUBNET, { ND_F_ARP_NO_RESPONDER }, 1, DIAG_SAME_IP,
 	  -1, ND_F_LINK_OUTSIDE_SUBNET },
+	/* A Talos container that publishes nothing: its bridge IP is all
+	   there is, and this host does not reach it (the first incident). */
+	{ ND_F_DOCKER_PORT_NOT_PUBLISHED, { ND_F_ROUTE_UNROUTABLE_PRIVATE,
+	  ND_F_ROUTE_NO_ROUTE, ND_F_TCP_TIMEOUT, ND_F_TCP_HOST_UNREACHABLE }, 4,
+	  DIAG_EV_ADDR, -1, ND_F_DOCKER_PORT_NOT_PUBLISHED },
 };
 
 struct diag_state {
@@ -163,6 +169,10 @@ diag_related(const struct diag_rule *r, const struct nd_finding *when,
 		a = nd_evidence_get(when, "ip");
 		b = nd_evidence_get(symf, "ip");
 		return wp == sym && a != NULL && b != NULL && strcmp(a, b) == 0;
+	case DIAG_EV_ADDR:
+		a = nd_evidence_get(when, "container_ip");
+		return a != NULL && sym->ep->addrlen > 0 &&
+		    strcmp(a, sym->ep->addrstr) == 0;
 	}
 	return false;
 }

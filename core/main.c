@@ -14,27 +14,41 @@
 
 #include <ares.h>
 
+#include "addrplan.h"
 #include "arena.h"
 #include "cli.h"
 #include "config.h"
 #include "creds.h"
+#include "discover.h"
 #include "dnsq.h"
+#include "docker.h"
 #include "http.h"
 #include "engine.h"
 #include "inventory.h"
 #include "loop.h"
 #include "nodeip.h"
 #include "options.h"
+#include "planprint.h"
 #include "privs.h"
 #include "report.h"
 #include "target.h"
 #include "util.h"
 
 /* talos-in-docker on this host: DESIGN.md 4.1, talos-wire.md 7 */
-static const char *const default_targets[] = {
-	"talos://127.0.0.1:50000", "k8s://127.0.0.1:6443",
-	"port://6443", "port://50000",
-};
+/* What discovery looked at, on stderr before the report (one screen). */
+static void
+discovery_notes(const struct nd_discovery *d)
+{
+	size_t i;
+
+	fprintf(stderr, "netdoctor: nothing named on the command line; "
+	    "looked for:\n");
+	for (i = 0; i < d->nnotes; i++) {
+		fputs("  ", stderr);
+		nd_fputs_safe(d->notes[i], stderr);
+		fputc('\n', stderr);
+	}
+}
 
 /* The progress line: stderr, a terminal only, erased at the end. */
 static void
@@ -164,6 +178,58 @@ load_machine_configs(struct nd_arena *a, struct nd_inventory *inv, char *err,
 	return 0;
 }
 
+/*
+ * The address plan (addrplan://): every range the inputs name.  Added as
+ * a target when there is something to audit beyond Docker's own networks,
+ * or filled in when the command line asked for addrplan:// itself.
+ */
+static int
+build_plan(struct nd_arena *a, struct nd_inventory *inv,
+    const struct nd_config *cfg, const struct nd_docker *dk, char *err,
+    size_t len)
+{
+	struct nd_addrplan *plan = nd_arena_alloc(a, sizeof(*plan));
+	struct nd_target *t = NULL;
+	struct nd_docker fetched;
+	const char *sock = NULL;
+	bool audit = false;
+	size_t i, k;
+
+	nd_addrplan_from_config(a, plan, cfg);
+	for (i = 0; i < inv->ntargets; i++) {
+		struct nd_target *x = inv->targets[i];
+
+		if (x->scheme == ND_S_ADDRPLAN)
+			t = x;
+		if (x->scheme == ND_S_DOCKER && sock == NULL)
+			sock = x->pcap != NULL ? x->pcap :
+			    nd_docker_socket(a, err, len);
+		for (k = 0; x->mcs != NULL && x->mcs[k] != NULL; k++)
+			nd_addrplan_from_mc(a, plan, x->mcs[k]);
+	}
+	audit = plan->n > 0;
+	if (!audit && t == NULL)
+		return 0;
+	/* Docker's networks: from discovery, or asked now (bounded). */
+	if (dk == NULL && sock != NULL && nd_docker_fetch(a, sock,
+	    ND_DISCOVER_DOCKER_MS, &fetched, err, len) == 0)
+		dk = &fetched;
+	if (dk != NULL)
+		nd_addrplan_from_docker(a, plan, dk);
+	err[0] = '\0';		/* the docker probe reports Docker's errors */
+	if (t == NULL) {
+		if (nd_target_parse(a, "addrplan://", "the ranges of the other "
+		    "targets", &t, err, len) != 0)
+			return -1;
+		t->index = inv->ntargets;
+		inv->targets = nd_arena_grow(a, inv->targets, inv->ntargets,
+		    inv->ntargets + 1, sizeof(*inv->targets));
+		inv->targets[inv->ntargets++] = t;
+	}
+	t->plan = plan;
+	return 0;
+}
+
 static int
 load_creds(struct nd_arena *a, const struct nd_options *o,
     const struct nd_config *cfg, const struct nd_inventory *inv,
@@ -215,6 +281,8 @@ run(struct nd_arena *a, struct nd_options *o, char *err, size_t len)
 	struct nd_engine *eng = NULL;
 	struct nd_run run;
 	struct nd_creds_set creds = { NULL, NULL };
+	struct nd_discovery disc;
+	bool discovered = false;
 	struct nd_report rep;
 	const char *const *urls = o->urls;
 	size_t nurls = o->nurls;
@@ -233,13 +301,14 @@ run(struct nd_arena *a, struct nd_options *o, char *err, size_t len)
 		if (!o->timeout_set && cfg.timeout_ms > 0)
 			o->timeout_ms = cfg.timeout_ms;
 	}
-	if (cfgp == NULL && nurls == 0 && o->nmachine_configs == 0) {
-		fprintf(stderr, "netdoctor: no targets given and no "
-		    "./netdoctor.yaml: checking a local Talos-in-Docker setup "
-		    "(talos://127.0.0.1:50000, k8s://127.0.0.1:6443, ports "
-		    "6443 and 50000)\n");
-		urls = default_targets;
-		nurls = sizeof(default_targets) / sizeof(default_targets[0]);
+	if (cfgp == NULL && nurls == 0 && o->nmachine_configs == 0 &&
+	    o->nmanifests == 0) {
+		nd_discover(a, &disc);
+		discovered = true;
+		urls = disc.urls;
+		nurls = disc.n;
+		if (!o->print_plan)
+			discovery_notes(&disc);
 	}
 	if (o->nmachine_configs > 0) {
 		/* --machine-config F is machineconfig://F, after the targets. */
@@ -262,8 +331,23 @@ run(struct nd_arena *a, struct nd_options *o, char *err, size_t len)
 		    o->config != NULL ? o->config : "the command line");
 		return ND_EXIT_UNKNOWN;
 	}
+	if (discovered) {
+		size_t i;
+
+		/* The command-line targets come first, one per URL. */
+		for (i = 0; i < disc.n && i < inv.ntargets; i++)
+			inv.targets[i]->origin = disc.origins[i];
+	}
 	if (load_machine_configs(a, &inv, err, len) < 0 ||
-	    load_creds(a, o, cfgp, &inv, &creds, err, len) < 0)
+	    build_plan(a, &inv, cfgp, discovered ? disc.docker : NULL, err,
+	    len) < 0)
+		return ND_EXIT_UNKNOWN;
+	if (o->print_plan) {
+		nd_plan_print(stdout, &inv, o, discovered ? disc.notes : NULL,
+		    discovered ? disc.nnotes : 0);
+		return fflush(stdout) == 0 ? ND_EXIT_OK : ND_EXIT_UNKNOWN;
+	}
+	if (load_creds(a, o, cfgp, &inv, &creds, err, len) < 0)
 		return ND_EXIT_UNKNOWN;
 	memset(&run, 0, sizeof(run));
 	rc = ND_EXIT_UNKNOWN;

@@ -34,6 +34,9 @@ struct nd_options {
 	const char	*talosconfig, *kubeconfig;
 	const char	**machine_configs;
 	size_t		 nmachine_configs;
+	const char	**manifests;	/* --manifests DIR, repeatable */
+	size_t		 nmanifests;
+	bool		 print_plan;	/* --print-plan: show, send nothing */
 	const char *const *urls;	/* TARGET... */
 	size_t		 nurls;
 	const char	*probe_name;	/* probe NAME TARGET */

@@ -32,7 +32,7 @@
 #define SHOW(s)		(int)(strlen(s) > VAL_SHOW ? VAL_SHOW : strlen(s)), \
 			(s), strlen(s) > VAL_SHOW ? "..." : ""
 
-#define KNOWN_SCHEMES	"tcp, tls, talos, k8s, https, dns, arp, arp+pcap, port, machineconfig"
+#define KNOWN_SCHEMES	"tcp, tls, talos, k8s, https, dns, arp, arp+pcap, port, machineconfig, docker, addrplan"
 
 static const struct {
 	const char	*name;
@@ -48,6 +48,8 @@ static const struct {
 	{ "arp+pcap",	ND_S_ARP_PCAP },
 	{ "port",	ND_S_PORT },
 	{ "machineconfig", ND_S_MACHINECONFIG },
+	{ "docker",	ND_S_DOCKER },
+	{ "addrplan",	ND_S_ADDRPLAN },
 };
 
 /* Query keys; a scheme accepts a subset given as a bit mask. */
@@ -687,7 +689,8 @@ nd_target_parse(struct nd_arena *arena, const char *url, const char *origin,
 	for (a1 = a0; a1 < tp.len && url[a1] != '/' && url[a1] != '?'; a1++)
 		continue;
 	/* machineconfig://PATH: everything after :// is the path. */
-	if (t->scheme == ND_S_MACHINECONFIG)
+	if (t->scheme == ND_S_MACHINECONFIG || t->scheme == ND_S_DOCKER ||
+	    t->scheme == ND_S_ADDRPLAN)
 		a1 = tp.len;
 	/* arp+pcap://FILE/IPS: the file path runs up to the last '/'. */
 	if (t->scheme == ND_S_ARP_PCAP) {
@@ -761,6 +764,19 @@ nd_target_parse(struct nd_arena *arena, const char *url, const char *origin,
 			return perr(&tp, a0, "missing path (machineconfig://PATH)");
 		t->pcap = sub(&tp, a0, a1);
 		break;
+	case ND_S_DOCKER:
+		/* docker:// is the default socket ($DOCKER_HOST or
+		   /var/run/docker.sock), docker:///PATH a given one. */
+		if (a0 < a1 && url[a0] != '/')
+			return perr(&tp, a0, "expected an absolute socket path "
+			    "(docker:///var/run/docker.sock) or nothing");
+		t->pcap = a0 < a1 ? sub(&tp, a0, a1) : NULL;
+		break;
+	case ND_S_ADDRPLAN:
+		if (a0 < a1)
+			return perr(&tp, a0, "addrplan:// takes nothing after "
+			    "it: it audits every range netdoctor was given");
+		break;
 	case ND_S_PORT:
 		if ((rc = apply_port(&tp, t, a0, a1)) != 0)
 			return rc;
@@ -815,6 +831,10 @@ nd_scheme_name(enum nd_scheme s)
 		return "arp+pcap";
 	case ND_S_MACHINECONFIG:
 		return "machineconfig";
+	case ND_S_DOCKER:
+		return "docker";
+	case ND_S_ADDRPLAN:
+		return "addrplan";
 	case ND_S_PORT:
 		return "port";
 	}
@@ -835,6 +855,8 @@ static const char *const chain_k8s[] = { "resolve", "route", "tcp", "tls",
 static const char *const chain_dns[] = { "resolve", "route", "dns", NULL };
 static const char *const chain_arp[] = { "arp", NULL };
 static const char *const chain_mc[] = { "nodeip", NULL };
+static const char *const chain_docker[] = { "docker", NULL };
+static const char *const chain_plan[] = { "addrplan", NULL };
 static const char *const chain_port[] = { "ports", NULL };
 
 const char *const *
@@ -865,6 +887,10 @@ nd_target_chain(const struct nd_target *t)
 		return chain_arp;
 	case ND_S_MACHINECONFIG:
 		return chain_mc;
+	case ND_S_DOCKER:
+		return chain_docker;
+	case ND_S_ADDRPLAN:
+		return chain_plan;
 	case ND_S_PORT:
 		return chain_port;
 	default:
@@ -966,7 +992,10 @@ nd_target_key(struct nd_arena *a, const struct nd_target *t)
 		    t->macs != NULL ? canon_list(a, t->macs) : "", t->tries,
 		    (long long)t->window_ms, t->pcap != NULL ? t->pcap : "");
 	case ND_S_MACHINECONFIG:
-		return nd_arena_printf(a, "%s|%s", s, t->pcap);
+	case ND_S_DOCKER:
+	case ND_S_ADDRPLAN:
+		return nd_arena_printf(a, "%s|%s", s, t->pcap != NULL ? t->pcap :
+		    "");
 	default:
 		return nd_arena_printf(a, "%s|%s|%u", s, host, t->port);
 	}

@@ -12,6 +12,7 @@
 struct nd_arena;
 
 struct nd_mc;
+struct nd_addrplan;
 
 enum nd_scheme {
 	ND_S_TCP,	/* tcp://HOST:PORT */
@@ -24,6 +25,9 @@ enum nd_scheme {
 	ND_S_PORT,	/* port://[ADDR:]PORT */
 	ND_S_MACHINECONFIG,	/* machineconfig://PATH: a Talos machine config
 				   (--machine-config, machine_configs:) */
+	ND_S_DOCKER,	/* docker://[SOCKET]: the Docker Engine API */
+	ND_S_ADDRPLAN,	/* addrplan://: the address-plan audit of all the
+			   ranges netdoctor knows of (added by main) */
 };
 
 /*
@@ -52,7 +56,9 @@ struct nd_target {
 	/* arp://, arp+pcap:// */
 	char		*iface;		/* arp:// */
 	char		*pcap;		/* arp+pcap://: the capture file;
-					   machineconfig://: the config file */
+					   machineconfig://: the config file;
+					   docker://: the socket */
+	struct nd_addrplan *plan;	/* addrplan://: filled by main */
 	struct nd_mc	**mcs;		/* machineconfig://: its configs, loaded
 					   by main before the run (exit 3 on
 					   a bad file), NULL-terminated */

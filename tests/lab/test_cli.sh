@@ -76,7 +76,9 @@ like "$(cat "$ND_TMP/err")" "tcp:// targets have no 'tls' probe \(they have: rou
 out list
 is "$RC" 0 "list: exit 0"
 like "$(cat "$ND_TMP/out")" 'route\.unroutable_private' "list: finding ids"
-like "$(cat "$ND_TMP/out")" 'tls\.expired .*\(probe not built yet\)' "list: marks unbuilt probes"
+is "$(grep -c 'probe not built yet' "$ND_TMP/out")" 0 "list: every probe is built"
+like "$(cat "$ND_TMP/out")" 'docker +layer host' "list: the docker probe"
+like "$(cat "$ND_TMP/out")" 'addrplan +layer config' "list: the addrplan probe"
 out explain route.no_route
 is "$RC" 0 "explain: exit 0"
 like "$(cat "$ND_TMP/out")" 'fix: ip route add' "explain: the fix"

@@ -346,6 +346,12 @@ test_home(void **state)
 	    &c), 0);
 	assert_string_equal(c.machine_configs[0], "/tmp/~bob/x");
 	assert_string_equal(c.machine_configs[1], "/tmp/a~/b");
+	/* "./" and "../" are taken off lexically (the config is in /tmp). */
+	assert_int_equal(load("version: 1\nmachine_configs: [./a.yaml, "
+	    "../b.yaml, x/../c.yaml]\n", &c), 0);
+	assert_string_equal(c.machine_configs[0], "/tmp/a.yaml");
+	assert_string_equal(c.machine_configs[1], "/b.yaml");
+	assert_string_equal(c.machine_configs[2], "/tmp/x/../c.yaml");
 }
 
 static void
@@ -438,7 +444,7 @@ test_target_error(void **state)
 	    "17: port 65536 out of range 1-65535");
 	bad("version: 1\ntargets: [\"gopher://x\"]\n", ":2: gopher://x: column "
 	    "1: unknown scheme 'gopher' (known: tcp, tls, talos, k8s, https, "
-	    "dns, arp, arp+pcap, port, machineconfig)");
+	    "dns, arp, arp+pcap, port, machineconfig, docker, addrplan)");
 }
 
 static void

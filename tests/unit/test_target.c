@@ -280,12 +280,12 @@ test_bad_general(void **state)
 	(void)state;
 	bad("127.0.0.1:80", "127.0.0.1:80: column 1: missing '://' (a target "
 	    "is SCHEME://..., schemes: tcp, tls, talos, k8s, https, dns, arp, "
-	    "arp+pcap, port, machineconfig)");
+	    "arp+pcap, port, machineconfig, docker, addrplan)");
 	bad("", ": column 1: empty target");
 	bad("://x", "://x: column 1: missing scheme before '://' (schemes: "
-	    "tcp, tls, talos, k8s, https, dns, arp, arp+pcap, port, machineconfig)");
+	    "tcp, tls, talos, k8s, https, dns, arp, arp+pcap, port, machineconfig, docker, addrplan)");
 	bad("http://x:1", "http://x:1: column 1: unknown scheme 'http' "
-	    "(known: tcp, tls, talos, k8s, https, dns, arp, arp+pcap, port, machineconfig)");
+	    "(known: tcp, tls, talos, k8s, https, dns, arp, arp+pcap, port, machineconfig, docker, addrplan)");
 	bad("tcp://a b:1", "tcp://a b:1: column 8: space in URL");
 	bad("tcp://a\nb:1", "tcp://a\\x0ab:1: column 8: control character "
 	    "0x0a in URL");

@@ -1,0 +1,199 @@
+/*
+ * addrplan.c - collecting the address plan (see addrplan.h).
+ */
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addrplan.h"
+#include "arena.h"
+#include "config.h"
+#include "docker.h"
+#include "nodeip.h"
+
+/* Parses one address into 16 bytes (IPv4 in the first 4). */
+static int
+plan_addr(const char *s, size_t len, uint8_t out[16])
+{
+	char buf[64];
+	int fam;
+
+	if (len == 0 || len >= sizeof(buf))
+		return 0;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	memset(out, 0, 16);
+	fam = strchr(buf, ':') != NULL ? AF_INET6 : AF_INET;
+	return inet_pton(fam, buf, out) == 1 ? fam : 0;
+}
+
+static int
+plan_parse(const char *text, uint8_t first[16], uint8_t last[16])
+{
+	const char *slash = strchr(text, '/'), *dash = strchr(text, '-');
+	size_t nbytes, k;
+	int fam, fam2, bits, i;
+
+	if (dash != NULL) {
+		fam = plan_addr(text, (size_t)(dash - text), first);
+		fam2 = plan_addr(dash + 1, strlen(dash + 1), last);
+		if (fam == 0 || fam != fam2 || memcmp(first, last, 16) > 0)
+			return 0;
+		return fam;
+	}
+	fam = plan_addr(text, slash != NULL ? (size_t)(slash - text) :
+	    strlen(text), first);
+	if (fam == 0)
+		return 0;
+	nbytes = fam == AF_INET ? 4 : 16;
+	bits = (int)nbytes * 8;
+	if (slash != NULL) {
+		char *end;
+		long b = strtol(slash + 1, &end, 10);
+
+		if (*end != '\0' || end == slash + 1 || b < 0 || b > bits)
+			return 0;
+		bits = (int)b;
+	}
+	memcpy(last, first, 16);
+	for (k = 0; k < nbytes; k++) {
+		i = (int)k * 8;
+		uint8_t keep = bits >= i + 8 ? 0xff : bits <= i ? 0 :
+		    (uint8_t)(0xff << (8 - (bits - i)));
+
+		first[k] &= keep;
+		last[k] |= (uint8_t)~keep;
+	}
+	return fam;
+}
+
+void
+nd_addrplan_add(struct nd_arena *a, struct nd_addrplan *p,
+    enum nd_claim_role role, const char *text, const char *what,
+    const char *source, const char *dev)
+{
+	struct nd_claim c, *n;
+	size_t i;
+
+	memset(&c, 0, sizeof(c));
+	if (text == NULL || (c.family = plan_parse(text, c.first, c.last)) == 0)
+		return;
+	for (i = 0; i < p->n; i++)
+		if (p->claims[i]->role == role && memcmp(p->claims[i]->first,
+		    c.first, 16) == 0 && memcmp(p->claims[i]->last, c.last,
+		    16) == 0 && strcmp(p->claims[i]->what, what) == 0)
+			return;
+	if (p->n + 1 >= p->cap) {
+		p->claims = nd_arena_grow(a, p->claims, p->cap, p->cap ?
+		    p->cap * 2 : 16, sizeof(*p->claims));
+		p->cap = p->cap ? p->cap * 2 : 16;
+	}
+	n = nd_arena_alloc(a, sizeof(*n));
+	*n = c;
+	n->role = role;
+	n->text = nd_arena_strdup(a, text);
+	n->what = nd_arena_strdup(a, what);
+	n->source = nd_arena_strdup(a, source);
+	n->dev = dev != NULL ? nd_arena_strdup(a, dev) : NULL;
+	p->claims[p->n++] = n;
+}
+
+void
+nd_addrplan_from_config(struct nd_arena *a, struct nd_addrplan *p,
+    const struct nd_config *cfg)
+{
+	const char *src;
+	size_t i;
+
+	if (cfg == NULL)
+		return;
+	src = nd_arena_printf(a, "%s:%d", cfg->path != NULL ? cfg->path :
+	    "config", cfg->l2_pool_line ? cfg->l2_pool_line : cfg->l2_line);
+	if (cfg->l2_pool != NULL)
+		nd_addrplan_add(a, p, ND_C_LB_POOL, cfg->l2_pool,
+		    "the LoadBalancer pool (l2.pool)", src, NULL);
+	for (i = 0; cfg->l2_addresses != NULL && cfg->l2_addresses[i] != NULL;
+	    i++)
+		nd_addrplan_add(a, p, ND_C_LB_IP, cfg->l2_addresses[i],
+		    "the LoadBalancer IP (l2.addresses)", src, NULL);
+}
+
+void
+nd_addrplan_from_mc(struct nd_arena *a, struct nd_addrplan *p,
+    const struct nd_mc *mc)
+{
+	const char *src = nd_arena_printf(a, "%s:%d", mc->path, mc->line);
+	const char *node = mc->hostname != NULL ? mc->hostname : "a node";
+	size_t i;
+
+	for (i = 0; mc->addresses != NULL && mc->addresses[i] != NULL; i++) {
+		char ip[64];
+		size_t n = strcspn(mc->addresses[i], "/");
+
+		nd_addrplan_add(a, p, ND_C_NODE_NET, mc->addresses[i],
+		    nd_arena_printf(a, "%s's network", node), src, NULL);
+		if (n < sizeof(ip)) {
+			memcpy(ip, mc->addresses[i], n);
+			ip[n] = '\0';
+			nd_addrplan_add(a, p, ND_C_NODE, ip, nd_arena_printf(a,
+			    "%s's address", node), src, NULL);
+		}
+	}
+	for (i = 0; mc->vips != NULL && mc->vips[i] != NULL; i++)
+		nd_addrplan_add(a, p, ND_C_VIP, mc->vips[i], nd_arena_printf(a,
+		    "%s's VIP", node), src, NULL);
+	for (i = 0; mc->pod_subnets != NULL && mc->pod_subnets[i] != NULL; i++)
+		nd_addrplan_add(a, p, ND_C_POD, mc->pod_subnets[i],
+		    "the pod subnet", src, NULL);
+	for (i = 0; mc->service_subnets != NULL &&
+	    mc->service_subnets[i] != NULL; i++)
+		nd_addrplan_add(a, p, ND_C_SERVICE, mc->service_subnets[i],
+		    "the service subnet", src, NULL);
+}
+
+void
+nd_addrplan_from_docker(struct nd_arena *a, struct nd_addrplan *p,
+    const struct nd_docker *dk)
+{
+	struct nd_dk_network *const *nets = dk->networks;
+	size_t i, k;
+
+	/* Cluster nodes that are containers: their network is meant to
+	   carry the cluster (Talos in Docker, kind with MetalLB). */
+	for (i = 0; dk->containers != NULL && dk->containers[i] != NULL; i++) {
+		const struct nd_dk_container *c = dk->containers[i];
+
+		if (!c->talos && c->kind_cluster == NULL)
+			continue;
+		for (k = 0; k < c->neps; k++)
+			nd_addrplan_add(a, p, ND_C_CONTAINER, c->eps[k].ip,
+			    nd_arena_printf(a, "container %s", c->name),
+			    "docker", NULL);
+	}
+	for (i = 0; nets != NULL && nets[i] != NULL; i++)
+		for (k = 0; nets[i]->subnets[k] != NULL; k++)
+			nd_addrplan_add(a, p, ND_C_DOCKER, nets[i]->subnets[k],
+			    nd_arena_printf(a, "Docker network %s", nets[i]->name),
+			    "docker", nets[i]->bridge);
+}
+
+bool
+nd_claim_overlaps(const struct nd_claim *a, const struct nd_claim *b)
+{
+	return a->family == b->family && memcmp(a->first, b->last, 16) <= 0 &&
+	    memcmp(b->first, a->last, 16) <= 0;
+}
+
+bool
+nd_claim_contains(const struct nd_claim *a, const struct nd_claim *b)
+{
+	return a->family == b->family && memcmp(a->first, b->first, 16) <= 0 &&
+	    memcmp(b->last, a->last, 16) <= 0;
+}
+
+const char *
+nd_claim_describe(struct nd_arena *a, const struct nd_claim *c)
+{
+	return nd_arena_printf(a, "%s %s (%s%s%s)", c->what, c->text, c->source,
+	    c->dev != NULL ? ", " : "", c->dev != NULL ? c->dev : "");
+}

@@ -1,0 +1,34 @@
+/*
+ * discover.h - what a bare `netdoctor run` checks (DESIGN.md 4.1): the
+ * talosconfig, then the kubeconfig (env and default paths, current
+ * context), then Docker (Talos containers become targets), and otherwise
+ * the built-in default of a local Talos-in-Docker setup.  Every step
+ * leaves a note, so the user sees in one screen what was looked at and
+ * what was not found.  Nothing is sent to the network here; only the
+ * Docker socket is asked (a local file).
+ */
+#ifndef ND_DISCOVER_H
+#define ND_DISCOVER_H
+
+#include <stddef.h>
+
+struct nd_arena;
+struct nd_docker;
+
+struct nd_discovery {
+	const char	**urls;		/* targets, NULL-terminated */
+	char		**origins;	/* where each came from, parallel */
+	size_t		  n;
+	const char	**notes;	/* what was checked, one line each */
+	size_t		  nnotes;
+	int		  used_default;	/* nothing found: the built-in set */
+	struct nd_docker *docker;	/* what Docker listed, or NULL */
+};
+
+/* Docker gets this long to answer during discovery. */
+#define ND_DISCOVER_DOCKER_MS	2000
+
+/* Never fails: what cannot be used is a note.  Arena-owned. */
+void	nd_discover(struct nd_arena *, struct nd_discovery *ret);
+
+#endif /* ND_DISCOVER_H */

@@ -1,0 +1,61 @@
+/*
+ * planprint.c - the plan as text (see planprint.h).  Reads the inventory
+ * and the options only; the engine is never built, so not even a name is
+ * resolved.
+ */
+#include <stdbool.h>
+#include <string.h>
+
+#include "inventory.h"
+#include "options.h"
+#include "planprint.h"
+#include "target.h"
+#include "util.h"
+
+static bool
+plan_listed(const char *const *v, const char *name)
+{
+	for (; v != NULL && *v != NULL; v++)
+		if (strcmp(*v, name) == 0)
+			return true;
+	return false;
+}
+
+void
+nd_plan_print(FILE *f, const struct nd_inventory *inv,
+    const struct nd_options *o, const char *const *notes, size_t nnotes)
+{
+	const char *const *chain;
+	size_t i, k, n;
+
+	if (notes != NULL) {
+		fputs("Discovery (nothing was named on the command line):\n", f);
+		for (i = 0; i < nnotes; i++) {
+			fputs("  ", f);
+			nd_fputs_safe(notes[i], f);
+			fputc('\n', f);
+		}
+		fputc('\n', f);
+	}
+	fprintf(f, "Plan: %zu target%s (nothing is sent with --print-plan)\n",
+	    inv->ntargets, inv->ntargets == 1 ? "" : "s");
+	for (i = 0; i < inv->ntargets; i++) {
+		const struct nd_target *t = inv->targets[i];
+
+		fputs("  ", f);
+		nd_fputs_safe(t->url, f);
+		fputs("\n      probes: ", f);
+		chain = nd_target_chain(t);
+		for (k = 0, n = 0; chain != NULL && chain[k] != NULL; k++) {
+			if ((o->only != NULL && !plan_listed(o->only,
+			    chain[k])) || plan_listed(o->skip, chain[k]))
+				continue;
+			fprintf(f, "%s%s", n++ ? ", " : "", chain[k]);
+		}
+		if (n == 0)
+			fputs("(none: --only/--skip)", f);
+		fputs("\n      from: ", f);
+		nd_fputs_safe(t->origin != NULL ? t->origin : "command line", f);
+		fputc('\n', f);
+	}
+}

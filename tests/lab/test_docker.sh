@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# Lab: the docker probe and discovery against recorded Docker Engine API
+# answers (fixtures/docker/<scenario>/, replayed on a unix socket by
+# fixtures/docker/docker_sim.py: the Docker engine cannot run here), every
+# bad-daemon mode, discovery's order and --print-plan, and one end-to-end
+# run: a bare `netdoctor run` that finds a Talos container through Docker,
+# follows its published port to a real Talos simulator in maintenance mode,
+# and blames the unpublished container's bridge IP on docker.port_not_published.
+# netdoctor runs in a namespace of our own (lo only), with HOME and the
+# credential variables pointed at an empty directory.
+set -u
+. "$(dirname "$0")/lib.sh"
+need_root
+need_cmd jq
+
+PY=/usr/bin/python3
+DK=$ND_TOP/fixtures/docker
+SOCK=$ND_TMP/docker.sock
+ns_add dk >/dev/null
+mkdir -p "$ND_TMP/home"
+
+# sim SCENARIO [ARGS...]: (re)starts the Docker simulator on $SOCK.
+SIMPID=
+sim_stop() {
+	[ -n "$SIMPID" ] && kill "$SIMPID" 2>/dev/null && wait "$SIMPID" 2>/dev/null
+	SIMPID=
+}
+at_exit sim_stop
+sim() {
+	local scen=$1 i
+
+	shift
+	sim_stop
+	rm -f "$SOCK" "$ND_TMP/sim.log"
+	"$PY" "$DK/docker_sim.py" --socket "$SOCK" --scenario "$DK/$scen" "$@" \
+	    >"$ND_TMP/sim.log" 2>&1 &
+	SIMPID=$!
+	for i in $(seq 100); do
+		grep -q '^ready' "$ND_TMP/sim.log" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "Bail out! docker_sim.py did not start ($scen $*)"
+	exit 1
+}
+# nd ARGS...: netdoctor in the namespace with an empty home.
+nd() {
+	ns_exec dk env -u TALOSCONFIG -u KUBECONFIG -u DOCKER_HOST \
+	    HOME="$ND_TMP/home" ${NDENV:-} "$ND_BIN" run --format json "$@" \
+	    >"$ND_TMP/out.json" 2>"$ND_TMP/err"
+	RC=$?
+}
+jqo() { jq -r "$1" "$ND_TMP/out.json"; }
+ev() { jqo "[.causes[$1].evidence[] | select(.key==\"$2\") | .value] | join(\",\")"; }
+dkfind() { jqo '.probes[] | select(.probe=="docker") | .findings[0].id'; }
+
+# --- the docker probe, scenario by scenario --------------------------------
+sim talos-1.7
+nd "docker://$SOCK"
+is "$RC" 0 "talos-1.7: exit 0"
+is "$(dkfind)" docker.ok "talos-1.7: docker.ok"
+like "$(jqo '.probes[0].findings[0].summary')" '3 running containers|2 running containers, 2 of them Talos, 4 networks' \
+    "talos-1.7: counts containers, Talos ones and networks"
+like "$(jqo '.probes[0].findings[0].evidence | to_entries | map(.value) | join("|")')" \
+    'talos-default-controlplane-1 10\.5\.0\.2 \(talos-default\) 127\.0\.0\.1:33291->50000 127\.0\.0\.1:36443->6443' \
+    "talos-1.7: evidence has the control plane, its IP and published ports"
+like "$(jqo '.probes[0].findings[0].evidence | to_entries | map(.value) | join("|")')" \
+    'talos-default 10\.5\.0\.0/24 on br-[0-9a-f]{12}' "talos-1.7: and its network's bridge"
+
+sim talos-unpublished
+nd "docker://$SOCK"
+is "$RC" 2 "unpublished: exit 2"
+is "$(jqo '.causes[0].id')" docker.port_not_published "unpublished: docker.port_not_published first"
+like "$(jqo '.causes[0].summary')" \
+    'talos-default-controlplane-1: Talos API port 50000 is not published to the host, only on 10\.5\.0\.2' \
+    "unpublished: names the container, the port and its bridge IP"
+is "$(ev 0 exposed)" "yes (EXPOSE, no -p)" "unpublished: exposed, not published"
+like "$(jqo '.causes[0].fix | join(" ")')" 'docker run -p 127\.0\.0\.1:50000:50000' "unpublished: the fix publishes it"
+is "$(jqo '[.causes[].id] | join(",")')" docker.port_not_published,docker.port_not_published \
+    "unpublished: 50000 and 6443 both reported"
+
+sim talos-1.6
+nd "docker://$SOCK"
+is "$(dkfind)" docker.ok "talos-1.6 (0.0.0.0 and ::): docker.ok"
+sim kind-holds-6443
+nd "docker://$SOCK"
+is "$(dkfind)" docker.ok "kind next to Talos: docker.ok"
+like "$(jqo '.probes[0].findings[0].evidence | to_entries | map(.value) | join("|")')" \
+    'kind-control-plane 172\.18\.0\.2 \(kind\) 127\.0\.0\.1:6443->6443' "kind next to Talos: names kind's 6443"
+sim no-talos
+nd "docker://$SOCK"
+like "$(jqo '.probes[0].findings[0].summary')" '2 running containers, 0 of them Talos' "no Talos: docker.ok, 0 Talos"
+sim empty
+nd "docker://$SOCK"
+is "$(dkfind)" docker.ok "empty engine: docker.ok"
+
+# --- a daemon that misbehaves: docker.api_error, bounded in time ------------
+api_error() {
+	local mode=$1 want=$2
+
+	sim talos-1.7 --mode "$mode"
+	nd --timeout 1s "docker://$SOCK"
+	is "$RC" 1 "$mode: exit 1"
+	is "$(jqo '.causes[0].id')" docker.api_error "$mode: docker.api_error"
+	like "$(jqo '.causes[0].summary')" "$want" "$mode: says why"
+}
+api_error error500 'answered HTTP 500: Error response from daemon: .*no space left'
+api_error malformed 'Docker API containers: not JSON'
+api_error wrong-types 'Docker API containers: item 0: Id: expected a string'
+api_error close 'Docker at .*: '
+start=$(date +%s%N)
+api_error hang 'no answer before the deadline'
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+is "$([ "$ms" -lt 4000 ] && echo bounded || echo "${ms} ms")" bounded \
+    "hang: the run ends at its deadline (--timeout 1s), not never"
+sim talos-1.7 --mode huge
+nd "docker://$SOCK"
+is "$(dkfind)" docker.ok "8 MiB of containers: parsed within bounds"
+nd "docker://$ND_TMP/nothing.sock"
+is "$(jqo '.causes[0].id')" docker.api_error "no socket there: docker.api_error"
+NDENV="DOCKER_HOST=tcp://10.0.0.5:2375" nd docker://
+like "$(jqo '.causes[0].summary')" 'only a local unix:// socket' "DOCKER_HOST=tcp://: says what is supported"
+
+# --- discovery ---------------------------------------------------------------
+ns_exec dk env -u TALOSCONFIG -u KUBECONFIG -u DOCKER_HOST HOME="$ND_TMP/home" \
+    "$ND_BIN" run --print-plan >"$ND_TMP/plan" 2>&1
+is "$?" 0 "nothing to find: --print-plan exits 0"
+like "$(cat "$ND_TMP/plan")" 'docker: no socket at /var/run/docker.sock|docker: /var/run/docker.sock' \
+    "nothing to find: says it looked for Docker"
+like "$(cat "$ND_TMP/plan")" 'talosconfig: none \(\$TALOSCONFIG unset' "nothing to find: says it looked for a talosconfig"
+like "$(cat "$ND_TMP/plan")" 'built-in default' "nothing to find: falls back to the built-in default"
+
+sim talos-1.7
+NDENV="DOCKER_HOST=unix://$SOCK"
+ns_exec dk env -u TALOSCONFIG -u KUBECONFIG HOME="$ND_TMP/home" $NDENV \
+    "$ND_BIN" run --print-plan >"$ND_TMP/plan" 2>&1
+like "$(cat "$ND_TMP/plan")" "docker: $SOCK: 2 running containers, 2 Talos" "discovery: asks Docker"
+like "$(cat "$ND_TMP/plan")" 'talos://127\.0\.0\.1:33291
+      probes: route, tcp, tls, talos
+      from: docker container talos-default-controlplane-1' \
+    "discovery: the published 50000 becomes talos://127.0.0.1:33291"
+like "$(cat "$ND_TMP/plan")" 'k8s://127\.0\.0\.1:36443' "discovery: the published 6443 becomes k8s://"
+is "$(grep -c '10\.5\.0\.' "$ND_TMP/plan")" 0 \
+    "discovery: no bridge IP for a container that publishes its ports (a Mac cannot route there)"
+unlike_built=$(grep -c 'built-in default' "$ND_TMP/plan")
+is "$unlike_built" 0 "discovery: no built-in default when Docker gave targets"
+
+# A talosconfig comes first; the same endpoint from Docker is not repeated.
+cat >"$ND_TMP/talosconfig" <<'EOF'
+context: lab
+contexts:
+  lab:
+    endpoints: [127.0.0.1:33291]
+    nodes: [10.5.0.2]
+EOF
+ns_exec dk env -u KUBECONFIG HOME="$ND_TMP/home" TALOSCONFIG="$ND_TMP/talosconfig" $NDENV \
+    "$ND_BIN" run --print-plan >"$ND_TMP/plan" 2>&1
+like "$(cat "$ND_TMP/plan")" 'talos://127\.0\.0\.1:33291
+      probes: route, tcp, tls, talos
+      from: talosconfig .*talosconfig \(context lab\)' "discovery: the talosconfig first"
+is "$(grep -c '^  talos://127.0.0.1:33291' "$ND_TMP/plan")" 1 "discovery: a target found twice is planned once"
+
+# --- end to end: a bare run, Docker -> a real Talos simulator ----------------
+PKI=$ND_TMP/pki
+"$PY" "$ND_TOP/fixtures/pki/mkpki.py" "$PKI" >/dev/null || { echo "Bail out! mkpki.py failed"; exit 1; }
+ns_spawn dk "$PY" "$ND_TOP/fixtures/talos_sim.py" --pki "$PKI" --mode maintenance-v1.12 \
+    --listen 127.0.0.1:0 >"$ND_TMP/talos.log" 2>&1
+for _ in $(seq 200); do grep -q '^READY' "$ND_TMP/talos.log" && break; sleep 0.05; done
+TPORT=$(sed -nE 's/^READY [^ ]*:([0-9]+).*/\1/p' "$ND_TMP/talos.log")
+is "${TPORT:+started}" started "the Talos simulator listens (port ${TPORT:-?})"
+sim talos-1.7 --host-port "50000=$TPORT" --host-port 6443=1
+nd --timeout 2s
+is "$(jqo '.causes[0].id')" talos.maintenance_mode \
+    "bare run: the Talos container found through Docker is in maintenance mode"
+like "$(jqo '.causes[0].fix | join(" ")')" "talosctl apply-config --insecure --nodes 127\\.0\\.0\\.1:$TPORT" \
+    "bare run: the fix names the published port"
+like "$(cat "$ND_TMP/err")" 'looked for:' "bare run: says on stderr what it looked at"
+
+sim talos-unpublished
+NDENV="DOCKER_HOST=unix://$SOCK"
+ns_exec dk env -u TALOSCONFIG -u KUBECONFIG HOME="$ND_TMP/home" $NDENV \
+    "$ND_BIN" run --print-plan >"$ND_TMP/plan" 2>&1
+like "$(cat "$ND_TMP/plan")" 'talos://10\.5\.0\.2:50000
+      probes: route, tcp, tls, talos
+      from: docker container talos-default-controlplane-1 on network talos-default' \
+    "discovery, unpublished: the bridge IP is all there is, for the route probe"
+nd --timeout 1s
+is "$(jqo '.causes[0].id')" docker.port_not_published "bare run, unpublished: docker.port_not_published first"
+like "$(jqo '[.causes[0].explains[]?] | join(",")')" 'talos://10\.5\.0\.2:50000#route' \
+    "bare run, unpublished: it explains the unreachable bridge IP"
+
+done_testing
