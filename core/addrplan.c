@@ -9,6 +9,7 @@
 #include "arena.h"
 #include "config.h"
 #include "docker.h"
+#include "manifests.h"
 #include "nodeip.h"
 
 /* Parses one address into 16 bytes (IPv4 in the first 4). */
@@ -149,6 +150,25 @@ nd_addrplan_from_mc(struct nd_arena *a, struct nd_addrplan *p,
 	    mc->service_subnets[i] != NULL; i++)
 		nd_addrplan_add(a, p, ND_C_SERVICE, mc->service_subnets[i],
 		    "the service subnet", src, NULL);
+}
+
+void
+nd_addrplan_from_manifests(struct nd_arena *a, struct nd_addrplan *p,
+    const struct nd_manifests *mf)
+{
+	size_t i, k;
+
+	for (i = 0; mf->blocks[i] != NULL; i++)
+		if (!mf->blocks[i]->disabled)
+			nd_addrplan_add(a, p, ND_C_LB_POOL, mf->blocks[i]->range,
+			    nd_arena_printf(a, "the LoadBalancer pool %s",
+			    mf->blocks[i]->pool), mf->blocks[i]->src, NULL);
+	for (i = 0; mf->lbs[i] != NULL; i++)
+		for (k = 0; mf->lbs[i]->ips[k] != NULL; k++)
+			nd_addrplan_add(a, p, ND_C_LB_IP, mf->lbs[i]->ips[k],
+			    nd_arena_printf(a, "the LoadBalancer IP of %s %s/%s",
+			    mf->lbs[i]->kind, mf->lbs[i]->ns, mf->lbs[i]->name),
+			    mf->lbs[i]->src, NULL);
 }
 
 void

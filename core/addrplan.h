@@ -18,6 +18,7 @@ struct nd_arena;
 struct nd_config;
 struct nd_mc;
 struct nd_docker;
+struct nd_manifests;
 
 enum nd_claim_role {
 	ND_C_LB_POOL,	/* an L2/LoadBalancer pool */
@@ -60,6 +61,8 @@ void	nd_addrplan_from_config(struct nd_arena *, struct nd_addrplan *,
 	    const struct nd_config *);
 void	nd_addrplan_from_mc(struct nd_arena *, struct nd_addrplan *,
 	    const struct nd_mc *);
+void	nd_addrplan_from_manifests(struct nd_arena *, struct nd_addrplan *,
+	    const struct nd_manifests *);
 void	nd_addrplan_from_docker(struct nd_arena *, struct nd_addrplan *,
 	    const struct nd_docker *);
 

@@ -21,11 +21,10 @@ static const char *const builtin[] = {
 	"port://6443", "port://50000",
 };
 
-static void note(struct nd_arena *, struct nd_discovery *, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
 
-static void
-note(struct nd_arena *a, struct nd_discovery *d, const char *fmt, ...)
+void
+nd_discovery_note(struct nd_arena *a, struct nd_discovery *d,
+    const char *fmt, ...)
 {
 	va_list ap;
 
@@ -36,9 +35,8 @@ note(struct nd_arena *a, struct nd_discovery *d, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Adds url unless it is already there or does not parse (noted). */
-static void
-add(struct nd_arena *a, struct nd_discovery *d, const char *url,
+void
+nd_discovery_add(struct nd_arena *a, struct nd_discovery *d, const char *url,
     char *origin)
 {
 	struct nd_target *t;
@@ -49,7 +47,7 @@ add(struct nd_arena *a, struct nd_discovery *d, const char *url,
 		if (strcmp(d->urls[i], url) == 0)
 			return;
 	if (nd_target_parse(a, url, origin, &t, err, sizeof(err)) != 0) {
-		note(a, d, "%s: skipped: %s", origin, err);
+		nd_discovery_note(a, d, "%s: skipped: %s", origin, err);
 		return;
 	}
 	d->urls = nd_arena_grow(a, d->urls, d->n, d->n + 2, sizeof(*d->urls));
@@ -69,20 +67,20 @@ from_talosconfig(struct nd_arena *a, struct nd_discovery *d)
 
 	if (path == NULL) {
 		env = getenv("TALOSCONFIG");
-		note(a, d, "talosconfig: none (%s%s%s, ~/.talos/config not "
+		nd_discovery_note(a, d, "talosconfig: none (%s%s%s, ~/.talos/config not "
 		    "found)", env != NULL && *env != '\0' ? "$TALOSCONFIG=" :
 		    "$TALOSCONFIG unset", env != NULL ? env : "", "");
 		return;
 	}
 	if (nd_talos_creds_load(a, path, NULL, &tc, err, sizeof(err)) < 0) {
-		note(a, d, "%s: cannot use it: %s", path, err);
+		nd_discovery_note(a, d, "%s: cannot use it: %s", path, err);
 		return;
 	}
 	for (i = 0; tc.endpoints != NULL && tc.endpoints[i] != NULL; i++)
-		add(a, d, nd_arena_printf(a, "talos://%s", tc.endpoints[i]),
+		nd_discovery_add(a, d, nd_arena_printf(a, "talos://%s", tc.endpoints[i]),
 		    nd_arena_printf(a, "talosconfig %s (context %s)", path,
 		    tc.context));
-	note(a, d, "%s: context %s, %zu endpoint%s", path, tc.context, i,
+	nd_discovery_note(a, d, "%s: context %s, %zu endpoint%s", path, tc.context, i,
 	    i == 1 ? "" : "s");
 }
 
@@ -95,23 +93,23 @@ from_kubeconfig(struct nd_arena *a, struct nd_discovery *d)
 
 	if (path == NULL) {
 		env = getenv("KUBECONFIG");
-		note(a, d, "kubeconfig: none (%s%s, ~/.kube/config not found)",
+		nd_discovery_note(a, d, "kubeconfig: none (%s%s, ~/.kube/config not found)",
 		    env != NULL && *env != '\0' ? "$KUBECONFIG=" :
 		    "$KUBECONFIG unset", env != NULL ? env : "");
 		return;
 	}
 	if (nd_kube_creds_load(a, path, NULL, &kc, err, sizeof(err)) < 0) {
-		note(a, d, "%s: cannot use it: %s", path, err);
+		nd_discovery_note(a, d, "%s: cannot use it: %s", path, err);
 		return;
 	}
 	if (kc.server == NULL || strncmp(kc.server, "https://", 8) != 0) {
-		note(a, d, "%s: context %s has no https:// server", path,
+		nd_discovery_note(a, d, "%s: context %s has no https:// server", path,
 		    kc.context);
 		return;
 	}
-	add(a, d, nd_arena_printf(a, "k8s://%s", kc.server + 8),
+	nd_discovery_add(a, d, nd_arena_printf(a, "k8s://%s", kc.server + 8),
 	    nd_arena_printf(a, "kubeconfig %s (context %s)", path, kc.context));
-	note(a, d, "%s: context %s, server %s", path, kc.context, kc.server);
+	nd_discovery_note(a, d, "%s: context %s, server %s", path, kc.context, kc.server);
 }
 
 /* "127.0.0.1:33291" or "[::1]:33291" */
@@ -134,21 +132,21 @@ from_docker(struct nd_arena *a, struct nd_discovery *d)
 	size_t i, j, ntalos = 0;
 
 	if ((sock = nd_docker_socket(a, why, sizeof(why))) == NULL) {
-		note(a, d, "docker: %s", why);
+		nd_discovery_note(a, d, "docker: %s", why);
 		return;
 	}
 	if (stat(sock, &st) < 0 || !S_ISSOCK(st.st_mode)) {
-		note(a, d, "docker: no socket at %s%s", sock, getenv("DOCKER_HOST")
+		nd_discovery_note(a, d, "docker: no socket at %s%s", sock, getenv("DOCKER_HOST")
 		    == NULL ? " ($DOCKER_HOST unset)" : "");
 		return;
 	}
 	/* The docker probe reports what is wrong with the engine or its
 	   Talos containers, whether or not the listing below works. */
-	add(a, d, nd_arena_printf(a, "docker://%s", sock),
+	nd_discovery_add(a, d, nd_arena_printf(a, "docker://%s", sock),
 	    nd_arena_printf(a, "docker %s", sock));
 	if (nd_docker_fetch(a, sock, ND_DISCOVER_DOCKER_MS, &dk, why,
 	    sizeof(why)) < 0) {
-		note(a, d, "docker: %s (the docker probe will report it)", why);
+		nd_discovery_note(a, d, "docker: %s (the docker probe will report it)", why);
 		return;
 	}
 	d->docker = nd_arena_alloc(a, sizeof(*d->docker));
@@ -161,10 +159,10 @@ from_docker(struct nd_arena *a, struct nd_discovery *d)
 		ntalos++;
 		origin = nd_arena_printf(a, "docker container %s", c->name);
 		if (nd_dk_published(c, 50000, &ip, &pub))
-			add(a, d, nd_arena_printf(a, "talos://%s",
+			nd_discovery_add(a, d, nd_arena_printf(a, "talos://%s",
 			    hostport(a, ip, pub)), origin);
 		if (nd_dk_published(c, 6443, &ip, &pub))
-			add(a, d, nd_arena_printf(a, "k8s://%s",
+			nd_discovery_add(a, d, nd_arena_printf(a, "k8s://%s",
 			    hostport(a, ip, pub)), origin);
 		/*
 		 * Unpublished: the bridge IP is all there is, and the route
@@ -176,14 +174,14 @@ from_docker(struct nd_arena *a, struct nd_discovery *d)
 			if (c->eps[j].ip != NULL && c->talos_type != NULL &&
 			    strcmp(c->talos_type, "worker") != 0 &&
 			    !nd_dk_published(c, 50000, &ip, &pub))
-				add(a, d, nd_arena_printf(a, "talos://%s",
+				nd_discovery_add(a, d, nd_arena_printf(a, "talos://%s",
 				    hostport(a, c->eps[j].ip, 50000)),
 				    nd_arena_printf(a, "docker container %s on "
 				    "network %s", c->name, c->eps[j].network));
 	}
 	for (i = 0; dk.containers[i] != NULL; i++)
 		continue;
-	note(a, d, "docker: %s: %zu running container%s, %zu Talos", sock, i,
+	nd_discovery_note(a, d, "docker: %s: %zu running container%s, %zu Talos", sock, i,
 	    i == 1 ? "" : "s", ntalos);
 }
 
@@ -194,15 +192,15 @@ nd_discover(struct nd_arena *a, struct nd_discovery *ret)
 	size_t i;
 
 	memset(&d, 0, sizeof(d));
-	note(a, &d, "./netdoctor.yaml: not found");
+	nd_discovery_note(a, &d, "./netdoctor.yaml: not found");
 	from_talosconfig(a, &d);
 	from_kubeconfig(a, &d);
 	from_docker(a, &d);
 	if (d.n == 0) {
 		for (i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
-			add(a, &d, builtin[i], nd_arena_strdup(a, "built-in "
+			nd_discovery_add(a, &d, builtin[i], nd_arena_strdup(a, "built-in "
 			    "default (a local Talos-in-Docker setup)"));
-		note(a, &d, "found nothing to check: using the built-in default "
+		nd_discovery_note(a, &d, "found nothing to check: using the built-in default "
 		    "of a local Talos-in-Docker setup");
 		d.used_default = 1;
 	}

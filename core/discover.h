@@ -31,4 +31,14 @@ struct nd_discovery {
 /* Never fails: what cannot be used is a note.  Arena-owned. */
 void	nd_discover(struct nd_arena *, struct nd_discovery *ret);
 
+/*
+ * Adds url with its origin unless it is there already or does not parse
+ * (then a note says why); adds a note.  For every source of derived
+ * targets (discovery, --manifests).
+ */
+void	nd_discovery_add(struct nd_arena *, struct nd_discovery *,
+	    const char *url, char *origin);
+void	nd_discovery_note(struct nd_arena *, struct nd_discovery *,
+	    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 #endif /* ND_DISCOVER_H */

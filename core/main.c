@@ -26,6 +26,8 @@
 #include "engine.h"
 #include "inventory.h"
 #include "loop.h"
+#include "manifests.h"
+#include "mftargets.h"
 #include "nodeip.h"
 #include "options.h"
 #include "planprint.h"
@@ -37,17 +39,62 @@
 /* talos-in-docker on this host: DESIGN.md 4.1, talos-wire.md 7 */
 /* What discovery looked at, on stderr before the report (one screen). */
 static void
-discovery_notes(const struct nd_discovery *d)
+derived_notes(const struct nd_discovery *d, bool discovered)
 {
 	size_t i;
 
-	fprintf(stderr, "netdoctor: nothing named on the command line; "
-	    "looked for:\n");
+	if (discovered)
+		fprintf(stderr, "netdoctor: nothing named on the command line; "
+		    "looked for:\n");
 	for (i = 0; i < d->nnotes; i++) {
-		fputs("  ", stderr);
+		fputs(discovered ? "  " : "netdoctor: ", stderr);
 		nd_fputs_safe(d->notes[i], stderr);
 		fputc('\n', stderr);
 	}
+}
+
+/* --manifests DIR...: loaded (exit 3 on a bad file) into targets. */
+static int
+load_manifests(struct nd_arena *a, const struct nd_options *o,
+    const struct nd_config *cfg, struct nd_manifests **ret,
+    struct nd_discovery *d, char *err, size_t len)
+{
+	struct nd_manifests *mfs;
+	size_t i;
+
+	if (o->nmanifests == 0)
+		return 0;
+	mfs = nd_arena_alloc(a, o->nmanifests * sizeof(*mfs));
+	for (i = 0; i < o->nmanifests; i++) {
+		if (nd_manifests_load(a, o->manifests[i], &mfs[i], err, len) < 0)
+			return -1;
+		nd_manifests_targets(a, &mfs[i], cfg, d);
+	}
+	*ret = mfs;
+	return 0;
+}
+
+/*
+ * The URLs the inventory gets: the command line's, then --machine-config
+ * F as machineconfig://F, then the derived ones (discovery, --manifests).
+ */
+static const char *const *
+all_urls(struct nd_arena *a, const struct nd_options *o,
+    const struct nd_discovery *d, size_t *n)
+{
+	const char **all = nd_arena_alloc(a, (o->nurls + o->nmachine_configs +
+	    d->n + 1) * sizeof(*all));
+	size_t i, k = 0;
+
+	for (i = 0; i < o->nurls; i++)
+		all[k++] = o->urls[i];
+	for (i = 0; i < o->nmachine_configs; i++)
+		all[k++] = nd_arena_printf(a, "machineconfig://%s",
+		    o->machine_configs[i]);
+	for (i = 0; i < d->n; i++)
+		all[k++] = d->urls[i];
+	*n = k;
+	return all;
 }
 
 /* The progress line: stderr, a terminal only, erased at the end. */
@@ -185,8 +232,8 @@ load_machine_configs(struct nd_arena *a, struct nd_inventory *inv, char *err,
  */
 static int
 build_plan(struct nd_arena *a, struct nd_inventory *inv,
-    const struct nd_config *cfg, const struct nd_docker *dk, char *err,
-    size_t len)
+    const struct nd_config *cfg, const struct nd_docker *dk,
+    const struct nd_manifests *mfs, size_t nmfs, char *err, size_t len)
 {
 	struct nd_addrplan *plan = nd_arena_alloc(a, sizeof(*plan));
 	struct nd_target *t = NULL;
@@ -196,6 +243,8 @@ build_plan(struct nd_arena *a, struct nd_inventory *inv,
 	size_t i, k;
 
 	nd_addrplan_from_config(a, plan, cfg);
+	for (i = 0; i < nmfs; i++)
+		nd_addrplan_from_manifests(a, plan, &mfs[i]);
 	for (i = 0; i < inv->ntargets; i++) {
 		struct nd_target *x = inv->targets[i];
 
@@ -283,7 +332,9 @@ run(struct nd_arena *a, struct nd_options *o, char *err, size_t len)
 	struct nd_creds_set creds = { NULL, NULL };
 	struct nd_discovery disc;
 	bool discovered = false;
+	struct nd_manifests *mfs = NULL;
 	struct nd_report rep;
+	size_t i;
 	const char *const *urls = o->urls;
 	size_t nurls = o->nurls;
 	time_t started = time(NULL);
@@ -301,50 +352,34 @@ run(struct nd_arena *a, struct nd_options *o, char *err, size_t len)
 		if (!o->timeout_set && cfg.timeout_ms > 0)
 			o->timeout_ms = cfg.timeout_ms;
 	}
+	memset(&disc, 0, sizeof(disc));
 	if (cfgp == NULL && nurls == 0 && o->nmachine_configs == 0 &&
 	    o->nmanifests == 0) {
 		nd_discover(a, &disc);
 		discovered = true;
-		urls = disc.urls;
-		nurls = disc.n;
-		if (!o->print_plan)
-			discovery_notes(&disc);
-	}
-	if (o->nmachine_configs > 0) {
-		/* --machine-config F is machineconfig://F, after the targets. */
-		const char **all = nd_arena_alloc(a, (nurls +
-		    o->nmachine_configs + 1) * sizeof(*all));
-		size_t i;
-
-		for (i = 0; i < nurls; i++)
-			all[i] = urls[i];
-		for (i = 0; i < o->nmachine_configs; i++)
-			all[nurls + i] = nd_arena_printf(a, "machineconfig://%s",
-			    o->machine_configs[i]);
-		urls = all;
-		nurls += o->nmachine_configs;
-	}
+	} else if (load_manifests(a, o, cfgp, &mfs, &disc, err, len) < 0)
+		return ND_EXIT_UNKNOWN;
+	if (disc.nnotes > 0 && !o->print_plan)
+		derived_notes(&disc, discovered);
+	urls = all_urls(a, o, &disc, &nurls);
 	if (nd_inventory_build(a, urls, nurls, cfgp, &inv, err, len) < 0)
+		return ND_EXIT_UNKNOWN;
+	/* The derived targets come last, one per URL, in order. */
+	for (i = 0; i < disc.n && nurls - disc.n + i < inv.ntargets; i++)
+		inv.targets[nurls - disc.n + i]->origin = disc.origins[i];
+	if (load_machine_configs(a, &inv, err, len) < 0 ||
+	    build_plan(a, &inv, cfgp, disc.docker, mfs, o->nmanifests, err,
+	    len) < 0)
 		return ND_EXIT_UNKNOWN;
 	if (inv.ntargets == 0) {
 		snprintf(err, len, "nothing to check: %s has no targets",
 		    o->config != NULL ? o->config : "the command line");
 		return ND_EXIT_UNKNOWN;
 	}
-	if (discovered) {
-		size_t i;
-
-		/* The command-line targets come first, one per URL. */
-		for (i = 0; i < disc.n && i < inv.ntargets; i++)
-			inv.targets[i]->origin = disc.origins[i];
-	}
-	if (load_machine_configs(a, &inv, err, len) < 0 ||
-	    build_plan(a, &inv, cfgp, discovered ? disc.docker : NULL, err,
-	    len) < 0)
-		return ND_EXIT_UNKNOWN;
 	if (o->print_plan) {
-		nd_plan_print(stdout, &inv, o, discovered ? disc.notes : NULL,
-		    discovered ? disc.nnotes : 0);
+		nd_plan_print(stdout, &inv, o, discovered ? "Discovery (nothing "
+		    "was named on the command line)" : "Derived", disc.nnotes >
+		    0 ? disc.notes : NULL, disc.nnotes);
 		return fflush(stdout) == 0 ? ND_EXIT_OK : ND_EXIT_UNKNOWN;
 	}
 	if (load_creds(a, o, cfgp, &inv, &creds, err, len) < 0)

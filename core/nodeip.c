@@ -229,15 +229,7 @@ describe(const struct nd_ynode *v)
 static const struct nd_ynode *
 peek(const struct nd_ynode *map, const char *key)
 {
-	size_t i;
-
-	if (map == NULL || map->kind != ND_Y_MAP)
-		return NULL;
-	for (i = 0; i + 1 < map->n; i += 2)
-		if (map->kids[i]->kind == ND_Y_SCALAR &&
-		    strcmp(map->kids[i]->str, key) == 0)
-			return map->kids[i + 1];
-	return NULL;
+	return nd_ytree_peek(map, key);
 }
 
 /*

@@ -23,13 +23,14 @@ plan_listed(const char *const *v, const char *name)
 
 void
 nd_plan_print(FILE *f, const struct nd_inventory *inv,
-    const struct nd_options *o, const char *const *notes, size_t nnotes)
+    const struct nd_options *o, const char *heading,
+    const char *const *notes, size_t nnotes)
 {
 	const char *const *chain;
 	size_t i, k, n;
 
 	if (notes != NULL) {
-		fputs("Discovery (nothing was named on the command line):\n", f);
+		fprintf(f, "%s:\n", heading);
 		for (i = 0; i < nnotes; i++) {
 			fputs("  ", f);
 			nd_fputs_safe(notes[i], f);

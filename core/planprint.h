@@ -13,6 +13,7 @@ struct nd_inventory;
 struct nd_options;
 
 void	nd_plan_print(FILE *, const struct nd_inventory *,
-	    const struct nd_options *, const char *const *notes, size_t nnotes);
+	    const struct nd_options *, const char *heading,
+	    const char *const *notes, size_t nnotes);
 
 #endif /* ND_PLANPRINT_H */

@@ -371,3 +371,17 @@ nd_ytree_load(struct nd_arena *arena, const char *path,
 	*ret = b.root;
 	return 0;
 }
+
+const struct nd_ynode *
+nd_ytree_peek(const struct nd_ynode *map, const char *key)
+{
+	size_t i;
+
+	if (map == NULL || map->kind != ND_Y_MAP)
+		return NULL;
+	for (i = 0; i + 1 < map->n; i += 2)
+		if (map->kids[i]->kind == ND_Y_SCALAR &&
+		    strcmp(map->kids[i]->str, key) == 0)
+			return map->kids[i + 1];
+	return NULL;
+}

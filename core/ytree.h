@@ -90,6 +90,10 @@ int	nd_ytree_verr(char *err, size_t errlen, const char *prefix,
 	    const char *path, int line, const char *fmt, va_list ap)
 	    __attribute__((format(printf, 6, 0)));
 
+/* The value of key in map (the first, if given twice), or NULL. */
+const struct nd_ynode *nd_ytree_peek(const struct nd_ynode *map,
+	    const char *key);
+
 /* Absent (NULL) or a YAML 1.1 null: an empty plain scalar, "~", "null". */
 bool	nd_ytree_is_null(const struct nd_ynode *);
 

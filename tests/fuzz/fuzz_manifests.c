@@ -1,0 +1,73 @@
+/*
+ * fuzz_manifests.c - libFuzzer harness for nd_manifests_load() and
+ * nd_manifests_route_ips() (core/manifests.h): Kubernetes YAML that is
+ * not ours to trust.
+ *
+ * The input goes into a memfd opened again through /proc/self/fd/N, as in
+ * fuzz_nodeip.c.  Invariants: success gives NULL-terminated lists whose
+ * blocks have a range the address plan accepts or ignores, LoadBalancer
+ * IPs that parse, routes with hostnames and parents arrays, and route_ips
+ * only from Gateways; failure is a negative errno and one line of error.
+ */
+#include <sys/mman.h>
+
+#include <arpa/inet.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addrplan.h"
+#include "arena.h"
+#include "manifests.h"
+
+#include "fuzz_common.h"
+
+static int memfd = -1;
+static char path[64];
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct nd_arena *a;
+	struct nd_manifests mf;
+	struct nd_addrplan plan = { NULL, 0, 0 };
+	unsigned char b[16];
+	char err[512] = "";
+	size_t i, k, off = 0;
+	ssize_t n;
+	char **ips;
+
+	if (memfd == -1) {
+		memfd = memfd_create("nd-fuzz-manifests", MFD_CLOEXEC);
+		FUZZ_CHECK(memfd != -1);
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", memfd);
+	}
+	FUZZ_CHECK(ftruncate(memfd, 0) == 0);
+	while (off < size) {
+		n = pwrite(memfd, data + off, size - off, (off_t)off);
+		FUZZ_CHECK(n > 0);
+		off += (size_t)n;
+	}
+	a = nd_arena_new();
+	if (nd_manifests_load(a, path, &mf, err, sizeof(err)) == 0) {
+		for (i = 0; mf.blocks[i] != NULL; i++)
+			FUZZ_CHECK(mf.blocks[i]->range != NULL);
+		for (i = 0; mf.lbs[i] != NULL; i++)
+			for (k = 0; mf.lbs[i]->ips[k] != NULL; k++)
+				FUZZ_CHECK(inet_pton(AF_INET, mf.lbs[i]->ips[k],
+				    b) == 1 || inet_pton(AF_INET6,
+				    mf.lbs[i]->ips[k], b) == 1);
+		for (i = 0; mf.routes[i] != NULL; i++) {
+			FUZZ_CHECK(mf.routes[i]->hostnames != NULL &&
+			    mf.routes[i]->parents != NULL);
+			ips = nd_manifests_route_ips(a, &mf, mf.routes[i]);
+			FUZZ_CHECK(ips != NULL);
+		}
+		nd_addrplan_from_manifests(a, &plan, &mf);
+	} else {
+		FUZZ_CHECK(err[0] != '\0' && strchr(err, '\n') == NULL);
+	}
+	nd_arena_free(a);
+	return 0;
+}
