@@ -353,7 +353,8 @@ dlist(struct dparse *d, const char *body, size_t len, size_t size,
 	*ret = v;
 out:
 	json_decref(root);
-	nd_one_line(d->err);	/* names and jansson's text quote the input */
+	if (rc != 0)	/* names and jansson's text quote the input */
+		nd_one_line(d->err);
 	return rc;
 }
 
