@@ -211,6 +211,19 @@ nd_claim_contains(const struct nd_claim *a, const struct nd_claim *b)
 	    memcmp(b->last, a->last, 16) <= 0;
 }
 
+bool
+nd_addrplan_text_contains(const char *text, const char *ip)
+{
+	struct nd_claim r, a;
+
+	memset(&r, 0, sizeof(r));
+	memset(&a, 0, sizeof(a));
+	if ((r.family = plan_parse(text, r.first, r.last)) == 0 ||
+	    (a.family = plan_parse(ip, a.first, a.last)) == 0)
+		return false;
+	return nd_claim_contains(&r, &a);
+}
+
 const char *
 nd_claim_describe(struct nd_arena *a, const struct nd_claim *c)
 {

@@ -70,6 +70,8 @@ void	nd_addrplan_from_docker(struct nd_arena *, struct nd_addrplan *,
 bool	nd_claim_overlaps(const struct nd_claim *, const struct nd_claim *);
 /* Whether a contains all of b. */
 bool	nd_claim_contains(const struct nd_claim *a, const struct nd_claim *b);
+/* Whether the CIDR, address or "A-B" range text holds address ip. */
+bool	nd_addrplan_text_contains(const char *text, const char *ip);
 /* "the LoadBalancer pool 192.168.30.60-192.168.30.80 (netdoctor.yaml:12)" */
 const char *nd_claim_describe(struct nd_arena *, const struct nd_claim *);
 

@@ -115,25 +115,18 @@ cli_split(struct nd_arena *a, const char *s)
 static int
 cli_check_probes(const char **v, const char *opt, char *err, size_t errlen)
 {
-	static const char *const known[] = { "resolve", "route", "tcp",
-	    "tls", "talos", "k8s", "dns", "arp", "ports", "nodeip", "docker",
-	    "addrplan", NULL };
-	size_t i, k;
+	size_t i;
 
 	if (v[0] == NULL) {
 		snprintf(err, errlen, "%s: no probe named", opt);
 		return -EINVAL;
 	}
-	for (i = 0; v[i] != NULL; i++) {
-		for (k = 0; known[k] != NULL; k++)
-			if (strcmp(v[i], known[k]) == 0)
-				break;
-		if (known[k] == NULL) {
+	for (i = 0; v[i] != NULL; i++)
+		if (nd_registry_find(v[i]) == NULL) {
 			snprintf(err, errlen, "%s: unknown probe '%s' "
 			    "(netdoctor list shows the probes)", opt, v[i]);
 			return -EINVAL;
 		}
-	}
 	return 0;
 }
 

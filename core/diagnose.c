@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addrplan.h"
 #include "arena.h"
 #include "finding.h"
 #include "probe.h"
@@ -34,6 +35,7 @@ enum diag_scope {
 	DIAG_HOST,	/* same address, the symptom on a `scheme` target */
 	DIAG_SAME_IP,	/* same probe, same "ip" evidence (a pool probe) */
 	DIAG_EV_ADDR,	/* the symptom's address is `when`'s "container_ip" */
+	DIAG_EV_RANGE,	/* the symptom's address is in `when`'s "range" */
 };
 
 static const struct diag_rule {
@@ -68,6 +70,11 @@ static const struct diag_rule {
 	{ ND_F_DOCKER_PORT_NOT_PUBLISHED, { ND_F_ROUTE_UNROUTABLE_PRIVATE,
 	  ND_F_ROUTE_NO_ROUTE, ND_F_TCP_TIMEOUT, ND_F_TCP_HOST_UNREACHABLE }, 4,
 	  DIAG_EV_ADDR, -1, ND_F_DOCKER_PORT_NOT_PUBLISHED },
+	/* This host routes the range into a bridge or overlay: nothing
+	   there answers for the cluster. */
+	{ ND_F_PLAN_SHADOWED, { ND_F_TCP_TIMEOUT, ND_F_TCP_HOST_UNREACHABLE,
+	  ND_F_TCP_REFUSED, ND_F_DNS_SERVER_UNREACHABLE }, 4, DIAG_EV_RANGE, -1,
+	  ND_F_PLAN_SHADOWED },
 };
 
 struct diag_state {
@@ -173,6 +180,10 @@ diag_related(const struct diag_rule *r, const struct nd_finding *when,
 		a = nd_evidence_get(when, "container_ip");
 		return a != NULL && sym->ep->addrlen > 0 &&
 		    strcmp(a, sym->ep->addrstr) == 0;
+	case DIAG_EV_RANGE:
+		a = nd_evidence_get(when, "range");
+		return a != NULL && sym->ep->addrlen > 0 &&
+		    nd_addrplan_text_contains(a, sym->ep->addrstr);
 	}
 	return false;
 }

@@ -3,6 +3,8 @@
  * origin, and a note per place looked at (see discover.h).
  */
 #include <errno.h>
+#include <net/if.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +122,19 @@ hostport(struct nd_arena *a, const char *ip, unsigned port)
 	    "%s:%u", ip, port);
 }
 
+/* Whether the bridge of Docker network name is an interface here. */
+static bool
+bridge_here(const struct nd_docker *dk, const char *name)
+{
+	size_t i;
+
+	for (i = 0; dk->networks[i] != NULL; i++)
+		if (strcmp(dk->networks[i]->name, name) == 0)
+			return dk->networks[i]->bridge != NULL &&
+			    if_nametoindex(dk->networks[i]->bridge) != 0;
+	return false;
+}
+
 static void
 from_docker(struct nd_arena *a, struct nd_discovery *d)
 {
@@ -165,15 +180,17 @@ from_docker(struct nd_arena *a, struct nd_discovery *d)
 			nd_discovery_add(a, d, nd_arena_printf(a, "k8s://%s",
 			    hostport(a, ip, pub)), origin);
 		/*
-		 * Unpublished: the bridge IP is all there is, and the route
-		 * probe tells whether this host reaches it (a Mac does not).
-		 * A published node is not probed there: that would be a
-		 * false alarm wherever the bridge is not routable.
+		 * Its bridge IP, through the route probe: always when nothing
+		 * is published (the bridge IP is all there is), else only when
+		 * the bridge is on this host, so that a bridge this host
+		 * cannot reach (Docker Desktop's VM, rootless Docker) is no
+		 * false alarm while the published ports work.
 		 */
 		for (j = 0; j < c->neps; j++)
 			if (c->eps[j].ip != NULL && c->talos_type != NULL &&
 			    strcmp(c->talos_type, "worker") != 0 &&
-			    !nd_dk_published(c, 50000, &ip, &pub))
+			    (!nd_dk_published(c, 50000, &ip, &pub) ||
+			    bridge_here(&dk, c->eps[j].network)))
 				nd_discovery_add(a, d, nd_arena_printf(a, "talos://%s",
 				    hostport(a, c->eps[j].ip, 50000)),
 				    nd_arena_printf(a, "docker container %s on "

@@ -69,6 +69,10 @@ json_probe(struct nd_jw *w, const struct nd_probe *p)
 	nd_jw_kstr(w, "id", p->id);
 	nd_jw_kstr(w, "probe", p->ops->name);
 	nd_jw_kstr(w, "target", p->target->url);
+	/* Where the target came from: the command line, FILE:LINE, discovery
+	   ("docker container X"), --manifests. */
+	nd_jw_kstr(w, "origin", p->target->origin != NULL ? p->target->origin :
+	    "command line");
 	if (p->nserved > 1) {
 		/* A shared instance (one route lookup per destination). */
 		nd_jw_key(w, "targets");

@@ -56,7 +56,16 @@ is "$(jqo '.causes[0].id')" plan.shadowed "shadowed: plan.shadowed first"
 like "$(jqo '.causes[0].summary')" \
     '192\.168\.30\.5[01] is shadowed on this host by the route 192\.168\.30\.0/24 dev br-3f2a9c1d7e4b \(a Docker bridge\)' \
     "shadowed: names the claim, the route and the bridge"
-like "$(jqo '.causes[0].fix')" 'ip route get 192\.168\.30\.5[01]' "shadowed: the fix checks the route"
+like "$(jqo '.causes[0].fix | join(" ")')" 'ip route get 192\.168\.30\.5[01]' "shadowed: the fix checks the route"
+# The node's API behind the shadow: the bridge eats it (nothing is attached
+# to it, so nothing leaves this namespace), and the shadow explains it.
+ns_exec plan "$ND_BIN" run --format json --timeout 1s --machine-config "$MC/good.yaml" \
+    tcp://192.168.30.51:50000 >"$ND_TMP/out.json" 2>/dev/null
+is "$(jqo '.causes[0].id')" plan.shadowed "shadowed + a target inside: plan.shadowed first"
+like "$(jqo '[.causes[] | select(.id=="plan.shadowed") | .explains[]?] | join(",")')" \
+    'tcp://192\.168\.30\.51:50000#tcp' "shadowed + a target inside: it explains the target's failure"
+is "$(jqo '[.causes[].id] | map(select(startswith("tcp."))) | length')" 0 \
+    "shadowed + a target inside: the TCP failure is no cause of its own"
 ip -n "$ns" link del br-3f2a9c1d7e4b
 
 # --- the service subnet holds this host's own network -----------------------

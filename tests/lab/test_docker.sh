@@ -141,6 +141,16 @@ like "$(cat "$ND_TMP/plan")" 'talos://127\.0\.0\.1:33291
 like "$(cat "$ND_TMP/plan")" 'k8s://127\.0\.0\.1:36443' "discovery: the published 6443 becomes k8s://"
 is "$(grep -c '10\.5\.0\.' "$ND_TMP/plan")" 0 \
     "discovery: no bridge IP for a container that publishes its ports (a Mac cannot route there)"
+# With the network's bridge on this host (Linux), the bridge IP is probed too.
+br=br-$(jq -r '.[] | select(.Name=="talos-default") | .Id[0:12]' "$DK/talos-1.7/networks.json")
+ip -n "$(_nd_ns dk)" link add "$br" type bridge
+ns_exec dk env -u TALOSCONFIG -u KUBECONFIG HOME="$ND_TMP/home" $NDENV \
+    "$ND_BIN" run --print-plan >"$ND_TMP/plan2" 2>&1
+like "$(cat "$ND_TMP/plan2")" 'talos://10\.5\.0\.2:50000
+      probes: route, tcp, tls, talos
+      from: docker container talos-default-controlplane-1 on network talos-default' \
+    "discovery: the bridge IP too when the bridge ($br) is on this host"
+ip -n "$(_nd_ns dk)" link del "$br"
 unlike_built=$(grep -c 'built-in default' "$ND_TMP/plan")
 is "$unlike_built" 0 "discovery: no built-in default when Docker gave targets"
 
@@ -174,6 +184,8 @@ is "$(jqo '.causes[0].id')" talos.maintenance_mode \
 like "$(jqo '.causes[0].fix | join(" ")')" "talosctl apply-config --insecure --nodes 127\\.0\\.0\\.1:$TPORT" \
     "bare run: the fix names the published port"
 like "$(cat "$ND_TMP/err")" 'looked for:' "bare run: says on stderr what it looked at"
+is "$(jqo "[.probes[] | select(.target==\"talos://127.0.0.1:$TPORT\") | .origin] | unique | join(\",\")")" \
+    "docker container talos-default-controlplane-1" "bare run: the JSON says where the target came from"
 
 sim talos-unpublished
 NDENV="DOCKER_HOST=unix://$SOCK"
