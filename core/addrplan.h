@@ -36,11 +36,16 @@ enum nd_claim_role {
 struct nd_claim {
 	enum nd_claim_role role;
 	int		 family;	/* AF_INET, AF_INET6 */
-	uint8_t		 first[16], last[16];	/* inclusive, network order */
-	char		*text;		/* "172.18.0.0/16", "192.168.30.60-192.168.30.80" */
-	char		*what;		/* "the LoadBalancer pool", "Docker network kind" */
-	char		*source;	/* "netdoctor.yaml:12", "docker", "this host" */
-	char		*dev;		/* ND_C_HOST_NET and ND_C_DOCKER: the interface */
+	/* The range, inclusive, network byte order (IPv4 in 4 bytes). */
+	uint8_t		 first[16], last[16];
+	/* As written: "172.18.0.0/16", "192.168.30.60-192.168.30.80". */
+	char		*text;
+	/* "the LoadBalancer pool", "Docker network kind" */
+	char		*what;
+	/* Where: "netdoctor.yaml:12", "docker", "this host". */
+	char		*source;
+	/* ND_C_HOST_NET and ND_C_DOCKER: the interface, else NULL. */
+	char		*dev;
 };
 
 struct nd_addrplan {

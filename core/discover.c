@@ -69,9 +69,10 @@ from_talosconfig(struct nd_arena *a, struct nd_discovery *d)
 
 	if (path == NULL) {
 		env = getenv("TALOSCONFIG");
-		nd_discovery_note(a, d, "talosconfig: none (%s%s%s, ~/.talos/config not "
-		    "found)", env != NULL && *env != '\0' ? "$TALOSCONFIG=" :
-		    "$TALOSCONFIG unset", env != NULL ? env : "", "");
+		nd_discovery_note(a, d, "talosconfig: none (%s%s, "
+		    "~/.talos/config not found)", env != NULL && *env != '\0' ?
+		    "$TALOSCONFIG=" : "$TALOSCONFIG unset",
+		    env != NULL ? env : "");
 		return;
 	}
 	if (nd_talos_creds_load(a, path, NULL, &tc, err, sizeof(err)) < 0) {
@@ -79,11 +80,11 @@ from_talosconfig(struct nd_arena *a, struct nd_discovery *d)
 		return;
 	}
 	for (i = 0; tc.endpoints != NULL && tc.endpoints[i] != NULL; i++)
-		nd_discovery_add(a, d, nd_arena_printf(a, "talos://%s", tc.endpoints[i]),
-		    nd_arena_printf(a, "talosconfig %s (context %s)", path,
-		    tc.context));
-	nd_discovery_note(a, d, "%s: context %s, %zu endpoint%s", path, tc.context, i,
-	    i == 1 ? "" : "s");
+		nd_discovery_add(a, d, nd_arena_printf(a, "talos://%s",
+		    tc.endpoints[i]), nd_arena_printf(a, "talosconfig %s "
+		    "(context %s)", path, tc.context));
+	nd_discovery_note(a, d, "%s: context %s, %zu endpoint%s", path,
+	    tc.context, i, i == 1 ? "" : "s");
 }
 
 static void
@@ -95,9 +96,10 @@ from_kubeconfig(struct nd_arena *a, struct nd_discovery *d)
 
 	if (path == NULL) {
 		env = getenv("KUBECONFIG");
-		nd_discovery_note(a, d, "kubeconfig: none (%s%s, ~/.kube/config not found)",
-		    env != NULL && *env != '\0' ? "$KUBECONFIG=" :
-		    "$KUBECONFIG unset", env != NULL ? env : "");
+		nd_discovery_note(a, d, "kubeconfig: none (%s%s, "
+		    "~/.kube/config not found)", env != NULL && *env != '\0' ?
+		    "$KUBECONFIG=" : "$KUBECONFIG unset",
+		    env != NULL ? env : "");
 		return;
 	}
 	if (nd_kube_creds_load(a, path, NULL, &kc, err, sizeof(err)) < 0) {
@@ -105,13 +107,14 @@ from_kubeconfig(struct nd_arena *a, struct nd_discovery *d)
 		return;
 	}
 	if (kc.server == NULL || strncmp(kc.server, "https://", 8) != 0) {
-		nd_discovery_note(a, d, "%s: context %s has no https:// server", path,
-		    kc.context);
+		nd_discovery_note(a, d, "%s: context %s has no https:// "
+		    "server", path, kc.context);
 		return;
 	}
 	nd_discovery_add(a, d, nd_arena_printf(a, "k8s://%s", kc.server + 8),
 	    nd_arena_printf(a, "kubeconfig %s (context %s)", path, kc.context));
-	nd_discovery_note(a, d, "%s: context %s, server %s", path, kc.context, kc.server);
+	nd_discovery_note(a, d, "%s: context %s, server %s", path, kc.context,
+	    kc.server);
 }
 
 /* "127.0.0.1:33291" or "[::1]:33291" */
@@ -151,8 +154,9 @@ from_docker(struct nd_arena *a, struct nd_discovery *d)
 		return;
 	}
 	if (stat(sock, &st) < 0 || !S_ISSOCK(st.st_mode)) {
-		nd_discovery_note(a, d, "docker: no socket at %s%s", sock, getenv("DOCKER_HOST")
-		    == NULL ? " ($DOCKER_HOST unset)" : "");
+		nd_discovery_note(a, d, "docker: no socket at %s%s", sock,
+		    getenv("DOCKER_HOST") == NULL ? " ($DOCKER_HOST unset)" :
+		    "");
 		return;
 	}
 	/* The docker probe reports what is wrong with the engine or its
@@ -161,7 +165,8 @@ from_docker(struct nd_arena *a, struct nd_discovery *d)
 	    nd_arena_printf(a, "docker %s", sock));
 	if (nd_docker_fetch(a, sock, ND_DISCOVER_DOCKER_MS, &dk, why,
 	    sizeof(why)) < 0) {
-		nd_discovery_note(a, d, "docker: %s (the docker probe will report it)", why);
+		nd_discovery_note(a, d, "docker: %s (the docker probe will "
+		    "report it)", why);
 		return;
 	}
 	d->docker = nd_arena_alloc(a, sizeof(*d->docker));
@@ -191,15 +196,16 @@ from_docker(struct nd_arena *a, struct nd_discovery *d)
 			    strcmp(c->talos_type, "worker") != 0 &&
 			    (!nd_dk_published(c, 50000, &ip, &pub) ||
 			    bridge_here(&dk, c->eps[j].network)))
-				nd_discovery_add(a, d, nd_arena_printf(a, "talos://%s",
-				    hostport(a, c->eps[j].ip, 50000)),
-				    nd_arena_printf(a, "docker container %s on "
-				    "network %s", c->name, c->eps[j].network));
+				nd_discovery_add(a, d, nd_arena_printf(a,
+				    "talos://%s", hostport(a, c->eps[j].ip,
+				    50000)), nd_arena_printf(a, "docker "
+				    "container %s on network %s", c->name,
+				    c->eps[j].network));
 	}
 	for (i = 0; dk.containers[i] != NULL; i++)
 		continue;
-	nd_discovery_note(a, d, "docker: %s: %zu running container%s, %zu Talos", sock, i,
-	    i == 1 ? "" : "s", ntalos);
+	nd_discovery_note(a, d, "docker: %s: %zu running container%s, %zu "
+	    "Talos", sock, i, i == 1 ? "" : "s", ntalos);
 }
 
 void
@@ -215,10 +221,11 @@ nd_discover(struct nd_arena *a, struct nd_discovery *ret)
 	from_docker(a, &d);
 	if (d.n == 0) {
 		for (i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
-			nd_discovery_add(a, &d, builtin[i], nd_arena_strdup(a, "built-in "
-			    "default (a local Talos-in-Docker setup)"));
-		nd_discovery_note(a, &d, "found nothing to check: using the built-in default "
-		    "of a local Talos-in-Docker setup");
+			nd_discovery_add(a, &d, builtin[i], nd_arena_strdup(a,
+			    "built-in default (a local Talos-in-Docker "
+			    "setup)"));
+		nd_discovery_note(a, &d, "found nothing to check: using the "
+		    "built-in default of a local Talos-in-Docker setup");
 		d.used_default = 1;
 	}
 	if (d.urls == NULL)

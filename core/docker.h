@@ -25,7 +25,7 @@ struct nd_arena;
 #define ND_DOCKER_MAX_ITEMS	20000
 
 struct nd_dk_port {
-	char		*ip;		/* host address, NULL when unpublished */
+	char		*ip;		/* host address, NULL: unpublished */
 	unsigned	 priv;		/* container port */
 	unsigned	 pub;		/* host port, 0 when unpublished */
 	bool		 tcp;
@@ -34,7 +34,7 @@ struct nd_dk_port {
 struct nd_dk_endpoint {
 	char		*network;	/* NetworkSettings.Networks key */
 	char		*ip;		/* IPv4, NULL when none */
-	char		*ip6;		/* GlobalIPv6Address, NULL when none */
+	char		*ip6;		/* GlobalIPv6Address, or NULL */
 };
 
 struct nd_dk_container {
@@ -60,7 +60,7 @@ struct nd_dk_network {
 	char		*bridge;	/* the host interface of a bridge network:
 					   the bridge.name option, else "br-"
 					   + the id's first 12 digits */
-	char		**subnets;	/* IPAM.Config[].Subnet, NULL-terminated */
+	char		**subnets;	/* IPAM.Config[].Subnet, NULL-ended */
 	char		*talos_cluster;	/* label talos.cluster.name */
 };
 
@@ -84,7 +84,8 @@ struct nd_dk_buf {
 	size_t		 len, cap;
 	bool		 too_big;	/* over ND_DOCKER_MAX_BODY: aborted */
 };
-void		 nd_dk_buf_free(struct nd_dk_buf *);	/* accepts zeroed */
+/* Accepts a zeroed buffer. */
+void		 nd_dk_buf_free(struct nd_dk_buf *);
 
 /*
  * Prepares easy for GET http://docker/v1.41PATH on sock, the body going

@@ -265,7 +265,7 @@ build_plan(struct nd_arena *a, struct nd_inventory *inv,
 		dk = &fetched;
 	if (dk != NULL)
 		nd_addrplan_from_docker(a, plan, dk);
-	err[0] = '\0';		/* the docker probe reports Docker's errors */
+	err[0] = '\0';	/* the docker probe reports Docker's errors */
 	if (t == NULL) {
 		if (nd_target_parse(a, "addrplan://", "the ranges of the other "
 		    "targets", &t, err, len) != 0)

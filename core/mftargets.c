@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <ares.h>
 
@@ -39,6 +40,19 @@ listed(char *const *v, const char *s)
 {
 	for (; v != NULL && *v != NULL; v++)
 		if (strcmp(*v, s) == 0)
+			return true;
+	return false;
+}
+
+/* Whether netdoctor.yaml's dns.expect already names host. */
+static bool
+cfg_expects(const struct nd_config *cfg, const char *host)
+{
+	size_t i;
+
+	for (i = 0; cfg != NULL && cfg->dns_servers != NULL &&
+	    i < cfg->ndns_expect; i++)
+		if (strcasecmp(cfg->dns_expect[i].name, host) == 0)
 			return true;
 	return false;
 }
@@ -130,8 +144,9 @@ dns_targets(struct nd_arena *a, const struct nd_manifests *mf,
 			const char *h = r->hostnames[k], *v4 = NULL;
 			char *exp = NULL;
 
-			if (strchr(h, '*') != NULL)
-				continue;	/* a wildcard names no record */
+			if (strchr(h, '*') != NULL || cfg_expects(cfg, h))
+				continue;	/* a wildcard names no record;
+						   dns.expect already asks */
 			for (e = 0; ips[e] != NULL; e++)
 				if (strchr(ips[e], ':') == NULL)
 					exp = nd_arena_printf(a, "%s%s%s", exp !=

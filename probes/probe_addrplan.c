@@ -62,7 +62,8 @@ plan_foreign_dev(const char *dev)
 {
 	static const char *const pfx[] = { "docker", "br-", "tailscale",
 	    "wg", "cni", "flannel", "cilium", "vxlan", "virbr", "lxc", "veth",
-	    "kube-", "podman" };
+	    "kube-", "podman", "cali", "tunl", "weave", "genev",
+	    "nodelocaldns" };
 	size_t i;
 
 	for (i = 0; dev != NULL && i < sizeof(pfx) / sizeof(pfx[0]); i++)

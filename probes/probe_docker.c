@@ -90,7 +90,8 @@ docker_request(struct nd_probe *p, enum docker_step step)
 	return 0;
 }
 
-/* "talos-default-controlplane-1 10.5.0.2 (talos-default) 127.0.0.1:33291->50000" */
+/* "talos-default-controlplane-1 10.5.0.2 (talos-default)
+   127.0.0.1:33291->50000" */
 static const char *
 docker_describe(struct nd_arena *a, const struct nd_dk_container *k)
 {

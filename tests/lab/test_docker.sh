@@ -50,6 +50,13 @@ nd() {
 	RC=$?
 }
 jqo() { jq -r "$1" "$ND_TMP/out.json"; }
+# plan [VAR=VALUE...]: --print-plan into $ND_TMP/plan, with an empty home,
+# no talosconfig or kubeconfig unless given, and $NDENV.
+plan() {
+	ns_exec dk env -u TALOSCONFIG -u KUBECONFIG -u DOCKER_HOST \
+	    HOME="$ND_TMP/home" ${NDENV:-} "$@" "$ND_BIN" run --print-plan \
+	    >"$ND_TMP/plan" 2>&1
+}
 ev() { jqo "[.causes[$1].evidence[] | select(.key==\"$2\") | .value] | join(\",\")"; }
 dkfind() { jqo '.probes[] | select(.probe=="docker") | .findings[0].id'; }
 
@@ -121,8 +128,7 @@ NDENV="DOCKER_HOST=tcp://10.0.0.5:2375" nd docker://
 like "$(jqo '.causes[0].summary')" 'only a local unix:// socket' "DOCKER_HOST=tcp://: says what is supported"
 
 # --- discovery ---------------------------------------------------------------
-ns_exec dk env -u TALOSCONFIG -u KUBECONFIG -u DOCKER_HOST HOME="$ND_TMP/home" \
-    "$ND_BIN" run --print-plan >"$ND_TMP/plan" 2>&1
+plan
 is "$?" 0 "nothing to find: --print-plan exits 0"
 like "$(cat "$ND_TMP/plan")" 'docker: no socket at /var/run/docker.sock|docker: /var/run/docker.sock' \
     "nothing to find: says it looked for Docker"
@@ -131,8 +137,7 @@ like "$(cat "$ND_TMP/plan")" 'built-in default' "nothing to find: falls back to 
 
 sim talos-1.7
 NDENV="DOCKER_HOST=unix://$SOCK"
-ns_exec dk env -u TALOSCONFIG -u KUBECONFIG HOME="$ND_TMP/home" $NDENV \
-    "$ND_BIN" run --print-plan >"$ND_TMP/plan" 2>&1
+plan
 like "$(cat "$ND_TMP/plan")" "docker: $SOCK: 2 running containers, 2 Talos" "discovery: asks Docker"
 like "$(cat "$ND_TMP/plan")" 'talos://127\.0\.0\.1:33291
       probes: route, tcp, tls, talos
@@ -144,14 +149,14 @@ is "$(grep -c '10\.5\.0\.' "$ND_TMP/plan")" 0 \
 # With the network's bridge on this host (Linux), the bridge IP is probed too.
 br=br-$(jq -r '.[] | select(.Name=="talos-default") | .Id[0:12]' "$DK/talos-1.7/networks.json")
 ip -n "$(_nd_ns dk)" link add "$br" type bridge
-ns_exec dk env -u TALOSCONFIG -u KUBECONFIG HOME="$ND_TMP/home" $NDENV \
-    "$ND_BIN" run --print-plan >"$ND_TMP/plan2" 2>&1
-like "$(cat "$ND_TMP/plan2")" 'talos://10\.5\.0\.2:50000
+cp "$ND_TMP/plan" "$ND_TMP/plan1"
+plan
+like "$(cat "$ND_TMP/plan")" 'talos://10\.5\.0\.2:50000
       probes: route, tcp, tls, talos
       from: docker container talos-default-controlplane-1 on network talos-default' \
     "discovery: the bridge IP too when the bridge ($br) is on this host"
 ip -n "$(_nd_ns dk)" link del "$br"
-unlike_built=$(grep -c 'built-in default' "$ND_TMP/plan")
+unlike_built=$(grep -c 'built-in default' "$ND_TMP/plan1")
 is "$unlike_built" 0 "discovery: no built-in default when Docker gave targets"
 
 # A talosconfig comes first; the same endpoint from Docker is not repeated.
@@ -162,8 +167,7 @@ contexts:
     endpoints: [127.0.0.1:33291]
     nodes: [10.5.0.2]
 EOF
-ns_exec dk env -u KUBECONFIG HOME="$ND_TMP/home" TALOSCONFIG="$ND_TMP/talosconfig" $NDENV \
-    "$ND_BIN" run --print-plan >"$ND_TMP/plan" 2>&1
+plan TALOSCONFIG="$ND_TMP/talosconfig"
 like "$(cat "$ND_TMP/plan")" 'talos://127\.0\.0\.1:33291
       probes: route, tcp, tls, talos
       from: talosconfig .*talosconfig \(context lab\)' "discovery: the talosconfig first"
@@ -189,8 +193,7 @@ is "$(jqo "[.probes[] | select(.target==\"talos://127.0.0.1:$TPORT\") | .origin]
 
 sim talos-unpublished
 NDENV="DOCKER_HOST=unix://$SOCK"
-ns_exec dk env -u TALOSCONFIG -u KUBECONFIG HOME="$ND_TMP/home" $NDENV \
-    "$ND_BIN" run --print-plan >"$ND_TMP/plan" 2>&1
+plan
 like "$(cat "$ND_TMP/plan")" 'talos://10\.5\.0\.2:50000
       probes: route, tcp, tls, talos
       from: docker container talos-default-controlplane-1 on network talos-default' \

@@ -54,6 +54,14 @@ like "$(cat "$ND_TMP/out")" 'dns://10\.200\.30\.53/sonarr\.int\.example\.be\?exp
     "--print-plan: the route's hostname must resolve to its Gateway, asked of this host's resolver"
 is "$(grep -c 'must-not-be-read\|10\.99\.' "$ND_TMP/out")" 0 "--print-plan: nothing from a hidden directory"
 
+# A name netdoctor.yaml already expects is asked once, as the config says.
+printf 'version: 1\ndns:\n  servers: [10.200.30.53]\n  expect: { sonarr.int.example.be: [10.200.30.61] }\n' \
+    >"$ND_TMP/nd.yaml"
+nd -c "$ND_TMP/nd.yaml" --manifests "$MF" --print-plan
+is "$RC" 0 "config + manifests naming the same host: exit 0, no duplicate"
+is "$(grep -c '^  dns://' "$ND_TMP/out")" 1 "config + manifests: one dns:// target"
+like "$(cat "$ND_TMP/out")" 'from: .*nd\.yaml:4' "config + manifests: the config's, with its line"
+
 # --- the run ----------------------------------------------------------------
 nd --format json --manifests "$MF"
 is "$RC" 2 "run: exit 2"
