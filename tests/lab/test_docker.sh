@@ -122,6 +122,7 @@ is "$([ "$ms" -lt 4000 ] && echo bounded || echo "${ms} ms")" bounded \
 sim talos-1.7 --mode huge
 nd "docker://$SOCK"
 is "$(dkfind)" docker.ok "8 MiB of containers: parsed within bounds"
+api_error oversize 'the answer is over 32 MiB'
 nd "docker://$ND_TMP/nothing.sock"
 is "$(jqo '.causes[0].id')" docker.api_error "no socket there: docker.api_error"
 NDENV="DOCKER_HOST=tcp://10.0.0.5:2375" nd docker://

@@ -115,5 +115,14 @@ like "$(cat "$ND_TMP/err")" 'nested more than 8 directories deep' "directories 9
 python3 -c 'print("kind: List\napiVersion: v1\nitems: " + "[" * 5000 + "]" * 5000)' >"$ND_TMP/nest.yaml"
 nd --manifests "$ND_TMP/nest.yaml"
 is "$RC" 3 "5000 nested lists: exit 3, not a deep recursion"
+printf 'apiVersion: v1\nkind: Service\nmetadata: &m { name: a }\nspec: { type: LoadBalancer }\n' \
+    >"$ND_TMP/alias.yaml"
+nd --manifests "$ND_TMP/alias.yaml"
+is "$RC" 3 "an alias (YAML bomb material): exit 3"
+like "$(cat "$ND_TMP/err")" 'alias\.yaml:3: .*anchors and aliases are not supported' "an alias: names the line"
+python3 -c 'import sys; sys.stdout.write(("# " + "x" * 98 + "\n") * 50000)' >"$ND_TMP/big.yaml"
+nd --manifests "$ND_TMP/big.yaml"
+is "$RC" 3 "a 5 MB manifest: exit 3"
+like "$(cat "$ND_TMP/err")" 'file is larger than 4 MiB' "a 5 MB manifest: says so"
 
 done_testing

@@ -101,6 +101,12 @@ python3 -c 'print("version: v1alpha1\nmachine: " + "[" * 100000 + "]" * 100000)'
     >"$ND_TMP/deep.yaml"
 nd lab-host --machine-config "$ND_TMP/deep.yaml"
 is "$RC" 3 "100,000 nested lists: exit 3"
+# A multi-megabyte file is refused before it is parsed.
+python3 -c 'import sys; sys.stdout.write("version: v1alpha1\n" + ("# " + "x" * 98 + "\n") * 50000)' \
+    >"$ND_TMP/big.yaml"
+nd lab-host --machine-config "$ND_TMP/big.yaml"
+is "$RC" 3 "a 5 MB machine config: exit 3"
+like "$(cat "$ND_TMP/err")" 'big\.yaml: file is larger than 4 MiB' "a 5 MB machine config: says so"
 
 # --- the node is this host: its live addresses, not the config's -----------
 ns=$(_nd_ns mc)
