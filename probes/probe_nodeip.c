@@ -234,15 +234,14 @@ nodeip_one(struct nd_probe *p, const struct nd_mc *mc, enum nd_status *st)
 		    "found\")" : "%s: no address matches validSubnets: the "
 		    "kubelet gets no node IP", name);
 		nodeip_evidence(p, f, mc, &r, local != NULL);
-		/* The fix names an address the node could use instead. */
-		for (i = 0; mc->addresses != NULL && mc->addresses[i] != NULL;
+		/* The fix names an address the node could use instead: its
+		   own (static or live), else a placeholder (DHCP). */
+		for (i = 0; r.candidates != NULL && r.candidates[i] != NULL;
 		    i++)
-			if (strcspn(mc->addresses[i], "/") > 0) {
-				nd_evidence_add(f, "node_address", "%.*s",
-				    (int)strcspn(mc->addresses[i], "/"),
-				    mc->addresses[i]);
+			if (!nodeip_is_vip(mc, r.candidates[i]))
 				break;
-			}
+		nd_evidence_add(f, "node_address", "%s", r.candidates != NULL &&
+		    r.candidates[i] != NULL ? r.candidates[i] : "NODE_ADDRESS");
 		*st = ND_FAIL;
 		return;
 	}

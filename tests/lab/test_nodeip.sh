@@ -148,6 +148,8 @@ sed 's#VALID#10.200.30.50/32#' "$ND_TMP/dhcp.yaml" >"$ND_TMP/dhcp-vip.yaml"
 nd other --machine-config "$ND_TMP/dhcp-vip.yaml"
 is "$(jqo '.causes[0].id')" nodeip.vip_excluded \
     "another host, DHCP, validSubnets only the VIP: nodeip.vip_excluded all the same"
+like "$(jqo '.causes[0].fix | join(" ")')" 'validSubnets: \[NODE_ADDRESS/32\]' \
+    "another host, DHCP: the fix says where the node's own address goes"
 
 ip -n "$ns" link add tailscale0 type veth peer name ts0p &&
     ip -n "$ns" link set tailscale0 up &&
