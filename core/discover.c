@@ -138,6 +138,24 @@ bridge_here(const struct nd_docker *dk, const char *name)
 	return false;
 }
 
+/* Whether a control plane of c's Talos cluster publishes 50000. */
+static bool
+cluster_published(const struct nd_docker *dk, const struct nd_dk_container *c)
+{
+	const char *ip;
+	unsigned pub;
+	size_t i;
+
+	for (i = 0; dk->containers[i] != NULL; i++)
+		if (dk->containers[i]->talos &&
+		    strcmp(dk->containers[i]->talos_cluster != NULL ?
+		    dk->containers[i]->talos_cluster : "", c->talos_cluster !=
+		    NULL ? c->talos_cluster : "") == 0 &&
+		    nd_dk_published(dk->containers[i], 50000, &ip, &pub))
+			return true;
+	return false;
+}
+
 static void
 from_docker(struct nd_arena *a, struct nd_discovery *d)
 {
@@ -185,16 +203,17 @@ from_docker(struct nd_arena *a, struct nd_discovery *d)
 			nd_discovery_add(a, d, nd_arena_printf(a, "k8s://%s",
 			    hostport(a, ip, pub)), origin);
 		/*
-		 * Its bridge IP, through the route probe: always when nothing
-		 * is published (the bridge IP is all there is), else only when
-		 * the bridge is on this host, so that a bridge this host
-		 * cannot reach (Docker Desktop's VM, rootless Docker) is no
-		 * false alarm while the published ports work.
+		 * Its bridge IP, through the route probe: always when its
+		 * cluster publishes no API (the bridge IP is all there is),
+		 * else only when the bridge is on this host, so that a bridge
+		 * this host cannot reach (Docker Desktop's VM, rootless
+		 * Docker) is no false alarm while the published ports work.
+		 * Since Talos 1.7 only the first control plane publishes.
 		 */
 		for (j = 0; j < c->neps; j++)
 			if (c->eps[j].ip != NULL && c->talos_type != NULL &&
 			    strcmp(c->talos_type, "worker") != 0 &&
-			    (!nd_dk_published(c, 50000, &ip, &pub) ||
+			    (!cluster_published(&dk, c) ||
 			    bridge_here(&dk, c->eps[j].network)))
 				nd_discovery_add(a, d, nd_arena_printf(a,
 				    "talos://%s", hostport(a, c->eps[j].ip,

@@ -160,6 +160,15 @@ ip -n "$(_nd_ns dk)" link del "$br"
 unlike_built=$(grep -c 'built-in default' "$ND_TMP/plan1")
 is "$unlike_built" 0 "discovery: no built-in default when Docker gave targets"
 
+# Three control planes, only the first publishing (Talos 1.7+): no bridge
+# IPs for the others, whose cluster is reachable through the first.
+sim talos-1.7-ha
+plan
+is "$(grep -c '10\.5\.0\.' "$ND_TMP/plan")" 0 "HA cluster: no bridge IP for the unpublished control planes"
+nd "docker://$SOCK"
+is "$(dkfind)" docker.ok "HA cluster: docker.ok (one control plane publishes, that is enough)"
+sim talos-1.7
+
 # A talosconfig comes first; the same endpoint from Docker is not repeated.
 cat >"$ND_TMP/talosconfig" <<'EOF'
 context: lab
