@@ -29,18 +29,22 @@ endif
 OBJDIR	 = build/$(VARIANT)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CFLAGS	+= $(CSTD) $(OPT) $(WARN) -I. -Icore $(PKG_CFLAGS)
+# Every folder of the data flow is on the include path, so a module names
+# a header by its file name alone ("target.h") wherever either lives.
+SRC_DIRS = core core/input core/wire core/clients core/cluster probes reports
+INCS	 = -I. $(SRC_DIRS:%=-I%)
+CFLAGS	+= $(CSTD) $(OPT) $(WARN) $(INCS) $(PKG_CFLAGS)
 LDFLAGS	+= $(if $(filter san,$(VARIANT)),-fsanitize=address$(,)undefined)
 , := ,
 
-CORE_SRCS	= $(filter-out core/main.c,$(wildcard core/*.c))
+CORE_SRCS	= $(filter-out core/main.c,$(wildcard core/*.c core/*/*.c))
 PROBE_SRCS	= $(wildcard probes/*.c)
 REPORT_SRCS	= $(wildcard reports/*.c)
 LIB_SRCS	= $(CORE_SRCS) $(PROBE_SRCS) $(REPORT_SRCS)
 LIB_OBJS	= $(LIB_SRCS:%.c=$(OBJDIR)/%.o)
 UNIT_SRCS	= $(wildcard tests/unit/test_*.c)
 UNIT_BINS	= $(UNIT_SRCS:tests/unit/%.c=$(OBJDIR)/tests/%)
-HDRS		= $(wildcard core/*.h core/*.def probes/*.h probes/*.def reports/*.h)
+HDRS		= $(wildcard $(SRC_DIRS:%=%/*.h) $(SRC_DIRS:%=%/*.def))
 
 .PHONY: all deps check unit lab demo bench install install-setcap uninstall clean lint FORCE
 

@@ -43,7 +43,7 @@ FUZZ_RDIR	 = build/fuzz-replay
 FUZZ_HDRS	 = $(HDRS) $(FUZZ_SRC)/fuzz_common.h
 
 FUZZ_SAN	 = address,undefined
-FUZZ_CFLAGS	 = $(CSTD) -O1 -g -fno-omit-frame-pointer $(WARN) -I. -Icore \
+FUZZ_CFLAGS	 = $(CSTD) -O1 -g -fno-omit-frame-pointer $(WARN) $(INCS) \
 		   -I$(FUZZ_SRC) $(PKG_CFLAGS) -fno-sanitize-recover=all
 # The library is linted by the main build; here, at -O1 with sanitizers
 # and with clang, its warnings (shown) must not stop the fuzzing (CI=true).
