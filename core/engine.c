@@ -16,7 +16,6 @@
 #include "arena.h"
 #include "engine.h"
 #include "inventory.h"
-#include "options.h"
 #include "probe.h"
 #include "target.h"
 #include "util.h"
@@ -142,7 +141,7 @@ nd_engine_new(struct nd_run *run)
 		return NULL;
 	e->run = run;
 	run->engine = e;
-	e->max_inflight = run->opts->max_inflight ? run->opts->max_inflight :
+	e->max_inflight = run->max_inflight ? run->max_inflight :
 	    engine_derive_inflight();
 	return e;
 }
@@ -179,20 +178,11 @@ engine_name_in(const char *name, const char *const *list)
 	return false;
 }
 
-static bool
-engine_wanted(const struct nd_engine *e, const char *name)
-{
-	const struct nd_options *o = e->run->opts;
-
-	if (o->only != NULL && !engine_name_in(name, o->only))
-		return false;
-	return !engine_name_in(name, o->skip);
-}
-
 static const struct nd_probe_ops *
 engine_ops(struct nd_engine *e, const char *name)
 {
-	const struct nd_probe_ops *ops = nd_registry_find(name);
+	const struct nd_probe_ops *ops = e->run->find_ops != NULL ?
+	    e->run->find_ops(name) : nd_registry_find(name);
 	struct nd_probe_ops *u;
 
 	if (ops != NULL)
@@ -440,7 +430,8 @@ nd_engine_plan(struct nd_engine *e, const struct nd_inventory *inv,
 			;
 		ops = nd_arena_alloc(e->run->arena, (k + 1) * sizeof(*ops));
 		for (k = 0; chain[k] != NULL; k++)
-			if (engine_wanted(e, chain[k]))
+			if (nd_probe_selected(e->run->only, e->run->skip,
+			    chain[k]))
 				ops[n++] = engine_ops(e, chain[k]);
 		if (n == 0)
 			continue;
@@ -478,15 +469,38 @@ nd_probe_deadline(const struct nd_probe *p)
 	return p->deadline.when;
 }
 
-const struct nd_probe *
-nd_probe_need(const struct nd_probe *p, const char *name)
+void
+nd_facts_set_route(struct nd_probe *p, const char *oif, const char *gateway,
+    const char *src)
 {
 	size_t i;
 
-	for (i = 0; i < p->nneeds; i++)
-		if (strcmp(p->needs[i]->ops->name, name) == 0)
-			return p->needs[i];
-	return NULL;
+	for (i = 0; i < p->nserved; i++) {
+		nd_strlcpy(p->served[i]->facts.oif, oif,
+		    sizeof(p->served[i]->facts.oif));
+		nd_strlcpy(p->served[i]->facts.gateway, gateway,
+		    sizeof(p->served[i]->facts.gateway));
+		nd_strlcpy(p->served[i]->facts.src, src,
+		    sizeof(p->served[i]->facts.src));
+	}
+}
+
+void
+nd_facts_set_rtt(struct nd_probe *p, uint64_t rtt_us)
+{
+	size_t i;
+
+	for (i = 0; i < p->nserved; i++)
+		p->served[i]->facts.rtt_us = rtt_us;
+}
+
+void
+nd_facts_set_tls(struct nd_probe *p, struct nd_tls_facts *tf)
+{
+	size_t i;
+
+	for (i = 0; i < p->nserved; i++)
+		p->served[i]->facts.tls = tf;
 }
 
 void
@@ -638,7 +652,7 @@ engine_start(struct nd_engine *e, struct nd_probe *p)
 {
 	struct nd_loop *l = e->run->loop;
 	int64_t ms = p->ops->deadline_ms != NULL ? p->ops->deadline_ms(p) :
-	    e->run->opts->timeout_ms;
+	    e->run->timeout_ms;
 	int rc;
 
 	p->queued = false;
@@ -690,7 +704,7 @@ engine_budget(struct nd_loop *l, void *arg)
 			continue;
 		nd_finding_add(p, ND_F_PROBE_BUDGET_EXCEEDED,
 		    "the run's %lld ms budget ended before the %s probe %s",
-		    (long long)e->run->opts->budget_ms, p->ops->name,
+		    (long long)e->run->budget_ms, p->ops->name,
 		    p->status == ND_RUNNING ? "finished" : "could start");
 		if (p->status == ND_RUNNING) {
 			nd_probe_done(p, ND_ERROR);
@@ -730,9 +744,9 @@ nd_engine_run(struct nd_engine *e)
 
 	e->t0 = nd_loop_now(l);
 	nd_timer_init(&e->budget, engine_budget, e);
-	if (e->run->opts->budget_ms > 0)
+	if (e->run->budget_ms > 0)
 		nd_timer_arm(l, &e->budget,
-		    e->t0 + (uint64_t)e->run->opts->budget_ms * 1000u);
+		    e->t0 + (uint64_t)e->run->budget_ms * 1000u);
 	for (;;) {
 		engine_pump(e);
 		if (e->nfinal >= e->nprobes)

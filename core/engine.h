@@ -11,37 +11,14 @@
 #ifndef ND_ENGINE_H
 #define ND_ENGINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-struct nd_arena;
-struct nd_creds_set;
-struct nd_engine;
-struct nd_http;
-struct nd_dnsq;
-struct nd_inventory;
-struct nd_loop;
-struct nd_options;
-struct nd_probe;
-struct nd_probe_ops;
+#include "probe.h"
 
-/* Everything one run shares; probes reach it through p->run. */
-struct nd_run {
-	struct nd_arena		*arena;
-	struct nd_loop		*loop;
-	const struct nd_options	*opts;
-	struct nd_engine	*engine;
-	/*
-	 * Optional: called about every 200 ms while a run takes longer than
-	 * half a second (done, total, running), and once with done == total
-	 * at the end.  main.c draws the progress line with it.
-	 */
-	void			(*progress)(size_t, size_t, size_t);
-	/* Shared clients, created on first use, freed by main.c. */
-	struct nd_http		*http;		/* libcurl multi (core/http.c) */
-	struct nd_dnsq		*dnsq;		/* c-ares channels (core/dnsq.c) */
-	const struct nd_creds_set *creds;	/* talosconfig, kubeconfig */
-};
+struct nd_engine;
+struct nd_inventory;
 
 struct nd_engine *nd_engine_new(struct nd_run *);
 void		 nd_engine_free(struct nd_engine *);	/* accepts NULL */
@@ -69,5 +46,13 @@ size_t		 nd_engine_max_inflight(const struct nd_engine *);
 /* Registry (core/registry.c, from probes/probes.def). */
 const struct nd_probe_ops *nd_registry_find(const char *name);
 const struct nd_probe_ops *const *nd_registry_all(size_t *n);
+
+/*
+ * --only/--skip: whether the probe named name runs (only NULL = every
+ * probe).  The engine plans with it and --print-plan shows with it, so the
+ * plan printed is the plan run.
+ */
+bool	nd_probe_selected(const char *const *only, const char *const *skip,
+	    const char *name);
 
 #endif /* ND_ENGINE_H */

@@ -393,7 +393,14 @@ run(struct nd_arena *a, struct nd_options *o, char *err, size_t len)
 	}
 	run.arena = a;
 	run.loop = loop;
-	run.opts = o;
+	run.timeout_ms = o->timeout_ms;
+	run.budget_ms = o->budget_ms;
+	run.max_inflight = o->max_inflight;
+	run.listen_ms = o->listen_ms;
+	run.only = o->only;
+	run.skip = o->skip;
+	run.warn = o->have_warn ? &o->warn : NULL;
+	run.crit = o->have_crit ? &o->crit : NULL;
 	run.creds = &creds;
 	run.progress = o->cmd != ND_CMD_CHECK && isatty(STDERR_FILENO) ?
 	    progress_line : NULL;

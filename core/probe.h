@@ -20,11 +20,56 @@
 #include "finding.h"
 #include "loop.h"
 #include "nd.h"
+#include "range.h"
 
-struct nd_run;
+struct nd_arena;
+struct nd_creds_set;
+struct nd_dnsq;
+struct nd_engine;
+struct nd_http;
 struct nd_target;
 struct nd_probe;
 struct nd_tls_facts;
+
+/*
+ * Everything one run shares, as probes see it (p->run).  main.c fills the
+ * settings from the command line and the config before planning; the
+ * engine and the probes only read them.  Nothing here is the CLI's own
+ * structure: a probe never sees options it has no use for.
+ */
+struct nd_run {
+	struct nd_arena		*arena;
+	struct nd_loop		*loop;
+	struct nd_engine	*engine;	/* opaque to probes */
+
+	/* Settings. */
+	int64_t			 timeout_ms;	/* each probe's deadline */
+	int64_t			 budget_ms;	/* the whole run, 0 = none */
+	size_t			 max_inflight;	/* 0 = from RLIMIT_NOFILE */
+	int64_t			 listen_ms;	/* arp: passive window, 0 = off */
+	const char *const	*only;		/* probes to run, NULL = all */
+	const char *const	*skip;		/* probes not to run */
+	/* tcp: -w/-c ranges on the connect time, in seconds. */
+	const struct nd_range	*warn, *crit;	/* NULL when not given */
+
+	/*
+	 * Optional: called about every 200 ms while a run takes longer than
+	 * half a second (done, total, running), and once with done == total
+	 * at the end.  main.c draws the progress line with it.
+	 */
+	void			(*progress)(size_t, size_t, size_t);
+	/*
+	 * Optional: where the engine finds a probe by name (the registry,
+	 * probes/probes.def, when NULL).  The engine's unit test binds the
+	 * real chains to probes of its own with it.
+	 */
+	const struct nd_probe_ops *(*find_ops)(const char *name);
+
+	/* Shared clients, created on first use, freed by the run's owner. */
+	struct nd_http		*http;		/* libcurl multi (clients/http.c) */
+	struct nd_dnsq		*dnsq;		/* c-ares channels (clients/dnsq.c) */
+	const struct nd_creds_set *creds;	/* talosconfig, kubeconfig */
+};
 
 struct nd_probe_ops {
 	const char	 *name;		/* "tcp": CLI, JSON and chain name */
@@ -134,9 +179,6 @@ void	nd_probe_done(struct nd_probe *, enum nd_status);
 /* The probe's deadline (monotonic usec). */
 uint64_t nd_probe_deadline(const struct nd_probe *);
 
-/* The prerequisite instance named name, or NULL. */
-const struct nd_probe *nd_probe_need(const struct nd_probe *, const char *name);
-
 /* fans_out probes: one more address to probe (port taken from target). */
 void	nd_probe_publish_addr(struct nd_probe *, const struct sockaddr *,
 	    socklen_t);
@@ -145,11 +187,14 @@ void	nd_probe_publish_addr(struct nd_probe *, const struct sockaddr *,
 struct nd_finding *nd_probe_local_error(struct nd_probe *, int err,
 	    const char *what);
 
-/* Endpoints the probe serves (shared instances serve several). */
-static inline size_t
-nd_probe_nserved(const struct nd_probe *p)
-{
-	return p->nserved;
-}
+/*
+ * Facts a probe hands to the probes above it, written into every endpoint
+ * the probe serves (a shared route lookup serves several targets).  Each
+ * has one writer: the probe named in struct nd_endpoint.
+ */
+void	nd_facts_set_route(struct nd_probe *, const char *oif,
+	    const char *gateway, const char *src);
+void	nd_facts_set_rtt(struct nd_probe *, uint64_t rtt_us);
+void	nd_facts_set_tls(struct nd_probe *, struct nd_tls_facts *);
 
 #endif /* ND_PROBE_H */

@@ -27,6 +27,24 @@ nd_registry_find(const char *name)
 	return NULL;
 }
 
+bool
+nd_probe_selected(const char *const *only, const char *const *skip,
+    const char *name)
+{
+	const char *const *v;
+
+	if (only != NULL) {
+		for (v = only; *v != NULL && strcmp(*v, name) != 0; v++)
+			continue;
+		if (*v == NULL)
+			return false;
+	}
+	for (v = skip; v != NULL && *v != NULL; v++)
+		if (strcmp(*v, name) == 0)
+			return false;
+	return true;
+}
+
 const struct nd_probe_ops *const *
 nd_registry_all(size_t *n)
 {

@@ -19,7 +19,6 @@
 
 #include "addrplan.h"
 #include "arena.h"
-#include "engine.h"
 #include "probe.h"
 #include "target.h"
 

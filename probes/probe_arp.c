@@ -33,8 +33,6 @@
 
 #include "arena.h"
 #include "arpwatch.h"
-#include "engine.h"
-#include "options.h"
 #include "probe.h"
 #include "target.h"
 #include "util.h"
@@ -76,7 +74,7 @@ arp_cancel(struct nd_probe *p)
 static int64_t
 arp_deadline_ms(const struct nd_probe *p)
 {
-	const struct nd_options *o = p->run->opts;
+	const struct nd_run *o = p->run;
 	int64_t w = o->listen_ms > 0 ? o->listen_ms : p->target->window_ms +
 	    (int64_t)(p->target->tries > 0 ? p->target->tries : ARP_TRIES) *
 	    (ARP_SPACING_US / 1000);
@@ -446,7 +444,7 @@ arp_start(struct nd_probe *p)
 {
 	struct arp_ctx *c = p->ctx;
 	struct nd_loop *l = p->run->loop;
-	const struct nd_options *o = p->run->opts;
+	const struct nd_run *o = p->run;
 	uint64_t now = nd_loop_now(l), dl = nd_probe_deadline(p);
 	int rc;
 

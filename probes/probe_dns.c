@@ -23,8 +23,6 @@
 #include "arena.h"
 #include "dnsmsg.h"
 #include "dnsq.h"
-#include "engine.h"
-#include "options.h"
 #include "probe.h"
 #include "target.h"
 #include "util.h"
@@ -515,7 +513,7 @@ dns_expire(struct nd_probe *p)
 	}
 	f = nd_finding_add(p, ND_F_DNS_SERVER_UNREACHABLE,
 	    "%s did not answer the query for %s within %lld ms", p->ep->label,
-	    p->target->qname, (long long)p->run->opts->timeout_ms);
+	    p->target->qname, (long long)p->run->timeout_ms);
 	dns_evidence(p, f);
 	nd_probe_done(p, ND_FAIL);
 }

@@ -11,7 +11,6 @@
 
 #include "arena.h"
 #include "docker.h"
-#include "engine.h"
 #include "http.h"
 #include "probe.h"
 #include "target.h"

@@ -18,9 +18,7 @@
 
 #include "arena.h"
 #include "creds.h"
-#include "engine.h"
 #include "http.h"
-#include "options.h"
 #include "probe.h"
 #include "target.h"
 #include "util.h"

@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "arena.h"
-#include "engine.h"
 #include "nodeip.h"
 #include "probe.h"
 #include "target.h"

@@ -25,7 +25,6 @@
 #include <netlink/idiag/msg.h>
 #include <netlink/netlink.h>
 
-#include "engine.h"
 #include "probe.h"
 #include "target.h"
 #include "util.h"

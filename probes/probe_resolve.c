@@ -11,8 +11,6 @@
 #include <string.h>
 
 #include "dnsq.h"
-#include "engine.h"
-#include "options.h"
 #include "probe.h"
 #include "target.h"
 
@@ -114,7 +112,7 @@ resolve_expire(struct nd_probe *p)
 
 	f = nd_finding_add(p, ND_F_RESOLVE_FAILED,
 	    "%s did not resolve within %lld ms: no nameserver answered",
-	    p->target->host, (long long)p->run->opts->timeout_ms);
+	    p->target->host, (long long)p->run->timeout_ms);
 	nd_evidence_add(f, "host", "%s", p->target->host);
 	nd_evidence_add(f, "error", "timeout");
 	nd_evidence_add(f, "nameservers", "%s",

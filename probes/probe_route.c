@@ -21,7 +21,6 @@
 #include <netlink/route/route.h>
 
 #include "arena.h"
-#include "engine.h"
 #include "netaddr.h"
 #include "probe.h"
 #include "target.h"
@@ -104,17 +103,8 @@ static void
 route_facts(struct nd_probe *p, const char *oif, const char *gw,
     const char *src)
 {
-	size_t i;
-
 	/* The route probe is the one writer of these facts. */
-	for (i = 0; i < p->nserved; i++) {
-		nd_strlcpy(p->served[i]->facts.oif, oif,
-		    sizeof(p->served[i]->facts.oif));
-		nd_strlcpy(p->served[i]->facts.gateway, gw,
-		    sizeof(p->served[i]->facts.gateway));
-		nd_strlcpy(p->served[i]->facts.src, src,
-		    sizeof(p->served[i]->facts.src));
-	}
+	nd_facts_set_route(p, oif, gw, src);
 }
 
 static void

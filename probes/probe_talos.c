@@ -31,9 +31,7 @@
 
 #include "arena.h"
 #include "creds.h"
-#include "engine.h"
 #include "http.h"
-#include "options.h"
 #include "probe.h"
 #include "sock.h"
 #include "talos_pb.h"

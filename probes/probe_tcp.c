@@ -13,8 +13,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "engine.h"
-#include "options.h"
 #include "probe.h"
 #include "range.h"
 #include "sock.h"
@@ -61,18 +59,18 @@ tcp_local_errno(int err)
 static void
 tcp_thresholds(struct nd_probe *p, double secs)
 {
-	const struct nd_options *o = p->run->opts;
+	const struct nd_run *run = p->run;
 	struct nd_finding *f;
 	enum nd_sev sev;
 	const struct nd_range *r;
 	char range[64];
 
-	if (o->have_crit && nd_range_alert(&o->crit, secs)) {
+	if (run->crit != NULL && nd_range_alert(run->crit, secs)) {
 		sev = ND_SEV_CRIT;
-		r = &o->crit;
-	} else if (o->have_warn && nd_range_alert(&o->warn, secs)) {
+		r = run->crit;
+	} else if (run->warn != NULL && nd_range_alert(run->warn, secs)) {
 		sev = ND_SEV_WARN;
-		r = &o->warn;
+		r = run->warn;
 	} else {
 		return;
 	}
@@ -92,7 +90,6 @@ tcp_verdict(struct nd_probe *p, int err)
 	uint64_t rtt = nd_loop_now(p->run->loop) - p->t_start;
 	const char *label = p->ep->label;
 	struct nd_finding *f;
-	size_t i;
 
 	switch (err) {
 	case 0:
@@ -103,8 +100,7 @@ tcp_verdict(struct nd_probe *p, int err)
 		    (unsigned long long)(rtt / 1000),
 		    (unsigned long long)(rtt % 1000));
 		nd_evidence_add(f, "rtt_us", "%llu", (unsigned long long)rtt);
-		for (i = 0; i < p->nserved; i++)
-			p->served[i]->facts.rtt_us = rtt;
+		nd_facts_set_rtt(p, rtt);
 		tcp_thresholds(p, (double)rtt / 1e6);
 		nd_probe_done(p, p->nfindings > 1 ? ND_WARN : ND_PASS);
 		return;
@@ -175,11 +171,11 @@ tcp_expire(struct nd_probe *p)
 
 	f = nd_finding_add(p, ND_F_TCP_TIMEOUT,
 	    "%s did not answer within %lld ms: no SYN-ACK, no RST, no ICMP",
-	    p->ep->label, (long long)p->run->opts->timeout_ms);
+	    p->ep->label, (long long)p->run->timeout_ms);
 	nd_evidence_add(f, "addr", "%s", p->ep->addrstr);
 	nd_evidence_add(f, "port", "%u", p->target->port);
 	nd_evidence_add(f, "timeout_ms", "%lld",
-	    (long long)p->run->opts->timeout_ms);
+	    (long long)p->run->timeout_ms);
 	nd_probe_done(p, ND_FAIL);
 }
 

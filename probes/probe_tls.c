@@ -30,8 +30,6 @@
 
 #include "arena.h"
 #include "creds.h"
-#include "engine.h"
-#include "options.h"
 #include "probe.h"
 #include "sock.h"
 #include "target.h"
@@ -307,8 +305,7 @@ tls_facts(struct nd_probe *p, X509 *leaf, bool rejected)
 		    "%s%s", o ? "; " : "", n[0] ? n : "(empty)");
 	}
 	/* The tls probe is the one writer of these facts. */
-	for (i = 0; i < p->nserved; i++)
-		p->served[i]->facts.tls = tf;
+	nd_facts_set_tls(p, tf);
 }
 
 static void
@@ -663,7 +660,7 @@ tls_expire(struct nd_probe *p)
 	f = tls_failed(p, c->nfirst > 0 ? "the handshake did not finish in "
 	    "time" : "no answer to the ClientHello in time");
 	nd_evidence_add(f, "timeout_ms", "%lld",
-	    (long long)p->run->opts->timeout_ms);
+	    (long long)p->run->timeout_ms);
 	nd_probe_done(p, ND_FAIL);
 }
 

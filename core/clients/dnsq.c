@@ -145,7 +145,7 @@ dnsq_chan(struct nd_run *run, const struct sockaddr *server)
 	struct ares_options o;
 	struct dnsq_chan *c;
 	char key[64];
-	int64_t t = run->opts->timeout_ms;
+	int64_t t = run->timeout_ms;
 	int mask;
 	size_t i;
 

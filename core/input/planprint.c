@@ -4,22 +4,13 @@
  * resolved.
  */
 #include <stdbool.h>
-#include <string.h>
 
+#include "engine.h"
 #include "inventory.h"
 #include "options.h"
 #include "planprint.h"
 #include "target.h"
 #include "util.h"
-
-static bool
-plan_listed(const char *const *v, const char *name)
-{
-	for (; v != NULL && *v != NULL; v++)
-		if (strcmp(*v, name) == 0)
-			return true;
-	return false;
-}
 
 void
 nd_plan_print(FILE *f, const struct nd_inventory *inv,
@@ -48,8 +39,7 @@ nd_plan_print(FILE *f, const struct nd_inventory *inv,
 		fputs("\n      probes: ", f);
 		chain = nd_target_chain(t);
 		for (k = 0, n = 0; chain != NULL && chain[k] != NULL; k++) {
-			if ((o->only != NULL && !plan_listed(o->only,
-			    chain[k])) || plan_listed(o->skip, chain[k]))
+			if (!nd_probe_selected(o->only, o->skip, chain[k]))
 				continue;
 			fprintf(f, "%s%s", n++ ? ", " : "", chain[k]);
 		}

@@ -16,7 +16,6 @@
 #include "arena.h"
 #include "engine.h"
 #include "finding.h"
-#include "options.h"
 #include "probe.h"
 #include "report.h"
 #include "target.h"
@@ -28,7 +27,6 @@ static const struct nd_probe_ops ops_tcp = { .name = "tcp",
 
 struct world {
 	struct nd_arena		*arena;
-	struct nd_options	 opts;
 	struct nd_run		 run;
 	struct nd_probe		*probes[32];
 	size_t			 n;
@@ -86,9 +84,8 @@ setup(void **state)
 	struct world *w = calloc(1, sizeof(*w));
 
 	w->arena = nd_arena_new();
-	w->opts.timeout_ms = 1000;
+	w->run.timeout_ms = 1000;
 	w->run.arena = w->arena;
-	w->run.opts = &w->opts;
 	*state = w;
 	return 0;
 }
