@@ -214,11 +214,11 @@ load_machine_configs(struct nd_arena *a, struct nd_inventory *inv, char *err,
 		t = inv->targets[i];
 		if (t->scheme != ND_S_MACHINECONFIG)
 			continue;
-		if (nd_mc_load(a, t->pcap, &t->mcs, err, len) < 0)
+		if (nd_mc_load(a, t->path, &t->mcs, err, len) < 0)
 			return -1;
 		if (t->mcs[0] == NULL) {
 			snprintf(err, len, "%s: no Talos machine config in it (no "
-			    "document with version: v1alpha1)", t->pcap);
+			    "document with version: v1alpha1)", t->path);
 			return -1;
 		}
 	}
@@ -251,7 +251,7 @@ build_plan(struct nd_arena *a, struct nd_inventory *inv,
 		if (x->scheme == ND_S_ADDRPLAN)
 			t = x;
 		if (x->scheme == ND_S_DOCKER && sock == NULL)
-			sock = x->pcap != NULL ? x->pcap :
+			sock = x->path != NULL ? x->path :
 			    nd_docker_socket(a, err, len);
 		for (k = 0; x->mcs != NULL && x->mcs[k] != NULL; k++)
 			nd_addrplan_from_mc(a, plan, x->mcs[k]);

@@ -190,12 +190,12 @@ arp_prepare(struct nd_probe *p)
 
 	c->fd = -1;
 	arp_watches(p);
-	if (p->target->pcap != NULL) {
-		c->pc = pcap_open_offline(p->target->pcap, c->err);
+	if (p->target->path != NULL) {
+		c->pc = pcap_open_offline(p->target->path, c->err);
 		if (c->pc == NULL) {
 			f = nd_finding_add(p, ND_F_PROBE_LOCAL_ERROR, "cannot "
-			    "read the capture %s: %s", p->target->pcap, c->err);
-			nd_evidence_add(f, "file", "%s", p->target->pcap);
+			    "read the capture %s: %s", p->target->path, c->err);
+			nd_evidence_add(f, "file", "%s", p->target->path);
 			return ND_ERROR;
 		}
 		return 0;
@@ -258,7 +258,7 @@ arp_on_frame(u_char *arg, const struct pcap_pkthdr *h, const u_char *frame)
 	if (c->t0 == 0)
 		c->t0 = t;
 	nd_arp_frame(frame, h->caplen, t >= c->t0 ? t - c->t0 : 0,
-	    p->target->pcap != NULL ? NULL : c->mac, c->w, c->nw, &c->st);
+	    p->target->path != NULL ? NULL : c->mac, c->w, c->nw, &c->st);
 }
 
 static void
@@ -300,7 +300,7 @@ arp_verdict(struct nd_probe *p)
 {
 	struct arp_ctx *c = p->ctx;
 	const char *where = p->target->iface != NULL ? p->target->iface :
-	    p->target->pcap;
+	    p->target->path;
 	enum nd_status st = ND_PASS;
 	char macs[1024], m[18];
 	struct nd_finding *f;
@@ -322,7 +322,7 @@ arp_verdict(struct nd_probe *p)
 			arp_macs_text(w, macs, sizeof(macs), true);
 			nd_evidence_add(f, "macs", "%s", macs);
 			/* Answers alternate when we ask; only unasked ones count. */
-			if (c->passive || p->target->pcap != NULL)
+			if (c->passive || p->target->path != NULL)
 				nd_evidence_add(f, "announcer_changes", "%u",
 				    w->changes);
 			st = ND_FAIL;
@@ -344,7 +344,7 @@ arp_verdict(struct nd_probe *p)
 		}
 		nd_evidence_add(f, "ip", "%s", ip);
 		nd_evidence_add(f, "iface", "%s", where);
-		nd_evidence_add(f, "mode", "%s", p->target->pcap != NULL ?
+		nd_evidence_add(f, "mode", "%s", p->target->path != NULL ?
 		    "capture file" : c->passive ? "passive" : "active");
 		nd_evidence_add(f, "requests_sent", "%d", c->passive ? 0 :
 		    c->rounds);
@@ -428,7 +428,7 @@ arp_replay(struct nd_probe *p)
 	if (pcap_datalink(c->pc) != DLT_EN10MB) {
 		nd_finding_add(p, ND_F_PROBE_LOCAL_ERROR, "%s is a %s capture, "
 		    "not Ethernet: ARP frames cannot be read from it",
-		    p->target->pcap, pcap_datalink_val_to_name(
+		    p->target->path, pcap_datalink_val_to_name(
 		    pcap_datalink(c->pc)));
 		nd_probe_done(p, ND_ERROR);
 		return;
@@ -449,14 +449,14 @@ arp_start(struct nd_probe *p)
 	int rc;
 
 	nd_timer_init(&c->tmr, arp_on_timer, p);
-	if (p->target->pcap == NULL) {
+	if (p->target->path == NULL) {
 		struct timeval tv;
 
 		/* pcap time stamps are wall clock: times count from here. */
 		gettimeofday(&tv, NULL);
 		c->t0 = (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
 	}
-	if (p->target->pcap != NULL) {
+	if (p->target->path != NULL) {
 		arp_replay(p);
 		return 0;
 	}

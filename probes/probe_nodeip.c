@@ -292,7 +292,7 @@ nodeip_start(struct nd_probe *p)
 	/* main loaded the configs (a bad file is an exit-3 error there). */
 	if (mcs == NULL) {
 		nd_finding_add(p, ND_F_PROBE_LOCAL_ERROR, "%s was not loaded",
-		    p->target->pcap);
+		    p->target->path);
 		nd_probe_done(p, ND_ERROR);
 		return 0;
 	}

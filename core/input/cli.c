@@ -72,13 +72,11 @@ nd_cli_usage(FILE *f)
 "       netdoctor probe NAME TARGET     one probe and its prerequisites\n"
 "       netdoctor list                  probes and finding ids\n"
 "       netdoctor explain ID            what a finding means and how to fix it\n"
-"       netdoctor --version | --help\n"
-"\n"
-"targets: tcp://HOST:PORT  tls://HOST:PORT[?sni=NAME&ca=FILE]  talos://HOST[:PORT]\n"
-"         k8s://HOST[:PORT]  https://HOST[:PORT]  port://[ADDR:]PORT\n"
-"         arp://IFACE/IP[,IP...][?mac=MAC,...]  arp+pcap://FILE/IP[,IP...]\n"
-"         dns://SERVER[:PORT]/NAME[?expect=IP,IP&type=A|AAAA&upstream=IP]\n"
-"         machineconfig://PATH  docker://[SOCKET]  addrplan://\n"
+"       netdoctor --version | --help\n", f);
+	/* One line per scheme row, so a new scheme shows up by itself. */
+	fputs("\ntargets:\n", f);
+	nd_scheme_usage(f, "  ", 78);
+	fputs(
 "with no target, -c, --machine-config or --manifests, run discovers: the\n"
 "talosconfig, the kubeconfig, Docker, else a local Talos-in-Docker default.\n"
 "durations: 250ms, 5s, 1.5s.  ranges (-w/-c, seconds of TCP connect time):\n"
@@ -383,6 +381,16 @@ nd_cli_list(FILE *f)
 	for (i = 0; i < n; i++)
 		fprintf(f, "  %-10s layer %s\n", ops[i]->name,
 		    nd_layer_name(ops[i]->layer));
+	fputs("\ntarget schemes (the probes each runs; a host name is "
+	    "resolved first):\n", f);
+	for (i = 0; i < ND_S__COUNT; i++) {
+		const char *const *c = nd_scheme_chain(i);
+
+		fprintf(f, "  %-14s", nd_scheme_name(i));
+		for (n = 0; c[n] != NULL; n++)
+			fprintf(f, "%s%s", n ? ", " : "", c[n]);
+		fputc('\n', f);
+	}
 	fputs("\nfindings (id, default severity, what it means):\n", f);
 	for (i = 0; i < ND_F__COUNT; i++) {
 		const struct nd_finding_def *d = &nd_finding_defs[i];

@@ -360,8 +360,8 @@ add_machine_configs(struct inv *iv)
 	    i++) {
 		t = nd_arena_alloc(iv->arena, sizeof(*t));
 		t->scheme = ND_S_MACHINECONFIG;
-		t->pcap = c->machine_configs[i];
-		t->url = nd_arena_printf(iv->arena, "machineconfig://%s", t->pcap);
+		t->path = c->machine_configs[i];
+		t->url = nd_arena_printf(iv->arena, "machineconfig://%s", t->path);
 		t->origin = nd_arena_strdup(iv->arena, cfg_path(iv));
 		if ((rc = push(iv, t)) != 0)
 			return rc;

@@ -16,6 +16,7 @@
 
 #include "arena.h"
 #include "arpwatch.h"
+#include "nd.h"
 #include "target.h"
 #include "util.h"
 
@@ -23,34 +24,11 @@
 #define URL_ECHO_MAX	200	/* errors echo URLs up to this long whole, */
 #define URL_SHOW	60	/* and only the first 60 bytes of longer ones */
 #define ARP_MAX_IPS	256
-#define PORT_TALOS	50000	/* apid, Talos docs "Network connectivity" */
-#define PORT_K8S	6443	/* kube-apiserver --secure-port default */
-#define PORT_DNS	53
 
 /* Values echoed in errors are cut too; SHOW(s) feeds a "%.*s%s" pair. */
 #define VAL_SHOW	64
 #define SHOW(s)		(int)(strlen(s) > VAL_SHOW ? VAL_SHOW : strlen(s)), \
 			(s), strlen(s) > VAL_SHOW ? "..." : ""
-
-#define KNOWN_SCHEMES	"tcp, tls, talos, k8s, https, dns, arp, arp+pcap, port, machineconfig, docker, addrplan"
-
-static const struct {
-	const char	*name;
-	enum nd_scheme	 scheme;
-} schemes[] = {
-	{ "tcp",	ND_S_TCP },
-	{ "tls",	ND_S_TLS },
-	{ "talos",	ND_S_TALOS },
-	{ "k8s",	ND_S_K8S },
-	{ "https",	ND_S_K8S },
-	{ "dns",	ND_S_DNS },
-	{ "arp",	ND_S_ARP },
-	{ "arp+pcap",	ND_S_ARP_PCAP },
-	{ "port",	ND_S_PORT },
-	{ "machineconfig", ND_S_MACHINECONFIG },
-	{ "docker",	ND_S_DOCKER },
-	{ "addrplan",	ND_S_ADDRPLAN },
-};
 
 /* Query keys; a scheme accepts a subset given as a bit mask. */
 enum qkey {
@@ -63,6 +41,14 @@ enum qkey {
 	Q_TRIES,
 	Q_WINDOW,
 	Q_NKEYS,
+};
+
+#define QK(k)	(1u << Q_##k)
+
+/* Where the parts of SCHEME://AUTHORITY[/PATH][?QUERY] are in the URL. */
+struct uparts {
+	size_t	a0, a1;		/* the authority */
+	size_t	path0, path1;	/* the path, '/' included; empty: equal */
 };
 
 static const char *const qkey_names[Q_NKEYS] = {
@@ -82,7 +68,8 @@ struct tparse {
 	size_t		 len;
 	char		*err;
 	size_t		 errlen;
-	const char	*sname;		/* the scheme as the table spells it */
+	const char	*sname;		/* the scheme as the URL spells it */
+	uint16_t	 defport;	/* its row's */
 	/* decoded query values and where each starts in url */
 	char		*qval[Q_NKEYS];
 	size_t		 qoff[Q_NKEYS];
@@ -350,23 +337,24 @@ decode_value(struct tparse *tp, size_t v0, size_t v1, char **ret)
 
 /* "sni, ca" for the keys in mask, or NULL when the mask is empty. */
 static const char *
-qkeys_text(unsigned mask)
+qkeys_text(struct tparse *tp, unsigned mask)
 {
-	switch (mask) {
-	case (1u << Q_SNI) | (1u << Q_CA):
-		return "sni, ca";
-	case (1u << Q_EXPECT) | (1u << Q_TYPE) | (1u << Q_UPSTREAM):
-		return "expect, type, upstream";
-	default:
-		return NULL;
-	}
+	char buf[128];
+	size_t o = 0;
+	int k;
+
+	for (k = 0; k < Q_NKEYS; k++)
+		if ((mask & (1u << k)) != 0)
+			o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s",
+			    o ? ", " : "", qkey_names[k]);
+	return o == 0 ? NULL : nd_arena_strdup(tp->arena, buf);
 }
 
 /* The query at [q0, q1): '&'-separated KEY=VALUE with keys from mask. */
 static int
 parse_query(struct tparse *tp, size_t q0, size_t q1, unsigned mask)
 {
-	const char *u = tp->url, *keys = qkeys_text(mask);
+	const char *u = tp->url, *keys = qkeys_text(tp, mask);
 	size_t i0, i1, eq;
 	int k, rc;
 
@@ -412,7 +400,7 @@ parse_query(struct tparse *tp, size_t q0, size_t q1, unsigned mask)
 
 /* sni= and ca= of tls://, talos:// and k8s://. */
 static int
-apply_tls_query(struct tparse *tp, struct nd_target *t)
+apply_tls(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 {
 	const char *why, *sni = tp->qval[Q_SNI];
 	size_t bad;
@@ -454,12 +442,19 @@ split_commas(struct tparse *tp, const char *s, size_t *ret_n)
 	return v;
 }
 
+/* dns://SERVER[:PORT]: the server; the NAME needs the query's type. */
+static int
+parse_dns(struct tparse *tp, struct nd_target *t, const struct uparts *u)
+{
+	return parse_hostport(tp, u->a0, u->a1, tp->defport, t);
+}
+
 /* dns://SERVER[:PORT]/NAME[?expect=IP,IP&type=A|AAAA&upstream=IP] */
 static int
-apply_dns(struct tparse *tp, struct nd_target *t, size_t path0, size_t path1)
+apply_dns(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 {
 	const char *why, *type = tp->qval[Q_TYPE];
-	size_t bad, n, i, off;
+	size_t bad, n, i, off, path0 = u->path0, path1 = u->path1;
 	int want, fam;
 
 	if (path0 == path1 || path0 + 1 == path1)
@@ -519,33 +514,14 @@ apply_dns(struct tparse *tp, struct nd_target *t, size_t path0, size_t path1)
 	return 0;
 }
 
-/* arp://IFACE/IP[,IP...] */
+/* The /IP[,IP...] path of arp:// and arp+pcap://. */
 static int
-apply_arp(struct tparse *tp, struct nd_target *t, size_t a0, size_t a1,
-    size_t path0, size_t path1)
+parse_arp_ips(struct tparse *tp, struct nd_target *t, size_t path0,
+    size_t path1)
 {
 	const char *u = tp->url;
 	size_t i, n, i0, i1;
 	struct in6_addr a;
-
-	if (t->scheme == ND_S_ARP_PCAP) {
-		if (a0 == a1)
-			return perr(tp, a0, "missing capture file "
-			    "(arp+pcap://FILE/IP)");
-		t->pcap = sub(tp, a0, a1);
-	} else {
-		if (a0 == a1)
-			return perr(tp, a0, "missing interface (arp://IFACE/IP)");
-		if (a1 - a0 > 15)
-			return perr(tp, a0, "interface name longer than 15 "
-			    "characters");
-		for (i = a0; i < a1; i++)
-			if (!nd_is_ifname(u + i, 1))
-				return perr(tp, i, "character not allowed in an "
-				    "interface name (letters, digits, '.', '_', "
-				    "'-', '@')");
-		t->iface = sub(tp, a0, a1);
-	}
 
 	if (path0 == path1 || path0 + 1 == path1)
 		return perr(tp, path0 == path1 ? path0 : path0 + 1,
@@ -574,9 +550,43 @@ apply_arp(struct tparse *tp, struct nd_target *t, size_t a0, size_t a1,
 	return 0;
 }
 
+/* arp+pcap://FILE/IP[,IP...]: the capture replaces the interface. */
+static int
+parse_arp_pcap(struct tparse *tp, struct nd_target *t, const struct uparts *u)
+{
+	if (u->a0 == u->a1)
+		return perr(tp, u->a0, "missing capture file "
+		    "(arp+pcap://FILE/IP)");
+	t->path = sub(tp, u->a0, u->a1);
+	return parse_arp_ips(tp, t, u->path0, u->path1);
+}
+
+/* arp://IFACE/IP[,IP...] */
+static int
+parse_arp(struct tparse *tp, struct nd_target *t, const struct uparts *up)
+{
+	size_t i, a0 = up->a0, a1 = up->a1;
+	const char *u = tp->url;
+
+	{
+		if (a0 == a1)
+			return perr(tp, a0, "missing interface (arp://IFACE/IP)");
+		if (a1 - a0 > 15)
+			return perr(tp, a0, "interface name longer than 15 "
+			    "characters");
+		for (i = a0; i < a1; i++)
+			if (!nd_is_ifname(u + i, 1))
+				return perr(tp, i, "character not allowed in an "
+				    "interface name (letters, digits, '.', '_', "
+				    "'-', '@')");
+		t->iface = sub(tp, a0, a1);
+	}
+	return parse_arp_ips(tp, t, up->path0, up->path1);
+}
+
 /* ?mac=MAC,MAC: the MACs expected to answer (the L2 announcers). */
 static int
-apply_arp_macs(struct tparse *tp, struct nd_target *t)
+apply_arp(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 {
 	const char *v = tp->qval[Q_MAC];
 	size_t n = 1, k = 0, i, off;
@@ -616,20 +626,175 @@ apply_arp_macs(struct tparse *tp, struct nd_target *t)
 
 /* port://[ADDR:]PORT */
 static int
-apply_port(struct tparse *tp, struct nd_target *t, size_t a0, size_t a1)
+parse_port(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 {
+	size_t a0 = u->a0, a1 = u->a1;
 	int rc;
 
 	if (a0 == a1)
 		return perr(tp, a0, "missing port (port://[ADDR:]PORT)");
 	if (tp->url[a0] != '[' && find(tp, a0, a1, ':') == a1)
-		return parse_port_at(tp, a0, a1, &t->port);
-	if ((rc = parse_hostport(tp, a0, a1, 0, t)) != 0)
-		return rc;
-	if (!t->host_is_ip)
+		rc = parse_port_at(tp, a0, a1, &t->port);
+	else if ((rc = parse_hostport(tp, a0, a1, 0, t)) == 0 &&
+	    !t->host_is_ip)
 		return perr(tp, a0, "ADDR must be an IP address "
 		    "(port://[ADDR:]PORT)");
+	if (rc == 0 && u->path0 < u->path1)
+		return perr(tp, u->path0, "port:// takes no path");
+	return rc;
+}
+
+/* HOST[:PORT] and no path: tcp://, tls://, talos://. */
+static int
+parse_net(struct tparse *tp, struct nd_target *t, const struct uparts *u)
+{
+	int rc;
+
+	if ((rc = parse_hostport(tp, u->a0, u->a1, tp->defport, t)) != 0)
+		return rc;
+	if (u->path0 < u->path1)
+		return perr(tp, u->path0, "%s:// takes no path", tp->sname);
 	return 0;
+}
+
+/* k8s://: as parse_net, but "https://host:6443/" is how kubeconfig
+   writes servers, so a lone '/' is the empty path. */
+static int
+parse_net_slash(struct tparse *tp, struct nd_target *t, const struct uparts *u)
+{
+	int rc;
+
+	if ((rc = parse_hostport(tp, u->a0, u->a1, tp->defport, t)) != 0)
+		return rc;
+	if (u->path1 - u->path0 > 1)
+		return perr(tp, u->path0, "%s:// takes no path (only a "
+		    "trailing '/')", tp->sname);
+	return 0;
+}
+
+/* machineconfig://PATH: a file, required. */
+static int
+parse_path(struct tparse *tp, struct nd_target *t, const struct uparts *u)
+{
+	if (u->a0 == u->a1)
+		return perr(tp, u->a0, "missing path (%s://PATH)", tp->sname);
+	t->path = sub(tp, u->a0, u->a1);
+	return 0;
+}
+
+/* docker:// is the default socket ($DOCKER_HOST or /var/run/docker.sock),
+   docker:///PATH a given one. */
+static int
+parse_socket(struct tparse *tp, struct nd_target *t, const struct uparts *u)
+{
+	if (u->a0 < u->a1 && tp->url[u->a0] != '/')
+		return perr(tp, u->a0, "expected an absolute socket path "
+		    "(%s:///var/run/docker.sock) or nothing", tp->sname);
+	t->path = u->a0 < u->a1 ? sub(tp, u->a0, u->a1) : NULL;
+	return 0;
+}
+
+/* addrplan://: nothing after it. */
+static int
+parse_nothing(struct tparse *tp, struct nd_target *t, const struct uparts *u)
+{
+	(void)t;
+	if (u->a0 < u->a1)
+		return perr(tp, u->a0, "%s:// takes nothing after it: it "
+		    "audits every range netdoctor was given", tp->sname);
+	return 0;
+}
+
+/*
+ * The scheme table, from schemes.def: everything a scheme means is in its
+ * row.  A chain is stored with "resolve" first; targets given by address
+ * skip it (nd_target_chain).
+ */
+enum uform {
+	F_AUTHORITY,	/* HOST[:PORT][/PATH][?QUERY] */
+	F_OPAQUE,	/* everything after :// is one path */
+	F_FILE_PATH,	/* FILE/PATH: the file runs up to the last '/' */
+};
+
+typedef int scheme_hook(struct tparse *, struct nd_target *,
+    const struct uparts *);
+typedef char *key_hook(struct nd_arena *, const struct nd_target *,
+    const char *scheme, const char *host);
+
+struct scheme_row {
+	enum nd_scheme		 scheme;
+	const char		*name, *alias, *usage;
+	uint16_t		 defport;
+	unsigned		 qkeys;
+	bool			 resolves;
+	const char *const	*chain;
+	enum uform		 form;
+	scheme_hook		*parse, *apply;
+	key_hook		*key;
+};
+
+static key_hook key_net, key_tls, key_dns, key_arp, key_path;
+
+#define ND_CHAIN(...)	((const char *const[]){ "resolve", __VA_ARGS__, NULL })
+static const struct scheme_row scheme_rows[] = {
+#define ND_SCHEME(e, name, alias, usage, port, q, res, chain, form, parse, \
+    apply, key) \
+	{ ND_S_##e, name, alias, usage, port, q, res, chain, F_##form, \
+	  parse, apply, key },
+#include "schemes.def"
+#undef ND_SCHEME
+};
+#undef ND_CHAIN
+
+static const struct scheme_row *
+scheme_row(enum nd_scheme s)
+{
+	return (size_t)s < ND_ARRAY_SIZE(scheme_rows) ? &scheme_rows[s] : NULL;
+}
+
+const char *
+nd_scheme_names(void)
+{
+	static char names[256];
+	size_t i, o = 0;
+
+	if (names[0] != '\0')
+		return names;
+	for (i = 0; i < ND_ARRAY_SIZE(scheme_rows); i++) {
+		const struct scheme_row *r = &scheme_rows[i];
+
+		o += (size_t)snprintf(names + o, sizeof(names) - o, "%s%s%s%s",
+		    i ? ", " : "", r->name, r->alias ? ", " : "",
+		    r->alias ? r->alias : "");
+		if (o >= sizeof(names))
+			break;
+	}
+	return names;
+}
+
+void
+nd_scheme_usage(FILE *f, const char *indent, size_t width)
+{
+	size_t i, col = 0, w;
+
+	for (i = 0; i < ND_ARRAY_SIZE(scheme_rows); i++) {
+		w = strlen(scheme_rows[i].usage);
+		if (col > 0 && col + 2 + w > width) {
+			fputc('\n', f);
+			col = 0;
+		}
+		if (col == 0) {
+			fputs(indent, f);
+			col = strlen(indent);
+		} else {
+			fputs("  ", f);
+			col += 2;
+		}
+		fputs(scheme_rows[i].usage, f);
+		col += w;
+	}
+	if (col > 0)
+		fputc('\n', f);
 }
 
 int
@@ -638,11 +803,11 @@ nd_target_parse(struct nd_arena *arena, const char *url, const char *origin,
 {
 	struct tparse tp = { .arena = arena, .url = url, .err = err,
 	    .errlen = errlen };
+	const struct scheme_row *row = NULL;
 	struct nd_target *t;
+	struct uparts up;
 	const char *sep;
-	size_t i, slen, a0, a1, path0, path1, q0 = 0;
-	uint16_t defport = 0;
-	unsigned mask = 0;
+	size_t i, slen, q0 = 0;
 	int rc, hasq;
 
 	if (url == NULL) {
@@ -666,145 +831,60 @@ nd_target_parse(struct nd_arena *arena, const char *url, const char *origin,
 	}
 	if ((sep = strstr(url, "://")) == NULL)
 		return perr(&tp, 0, "missing '://' (a target is "
-		    "SCHEME://..., schemes: " KNOWN_SCHEMES ")");
+		    "SCHEME://..., schemes: %s)", nd_scheme_names());
 	slen = (size_t)(sep - url);
 	if (slen == 0)
 		return perr(&tp, 0, "missing scheme before '://' (schemes: "
-		    KNOWN_SCHEMES ")");
-	for (i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++)
-		if (strlen(schemes[i].name) == slen &&
-		    strncasecmp(schemes[i].name, url, slen) == 0)
-			break;
-	if (i == sizeof(schemes) / sizeof(schemes[0]))
-		return perr(&tp, 0, "unknown scheme '%.*s%s' (known: "
-		    KNOWN_SCHEMES ")", (int)(slen > 32 ? 32 : slen), url,
-		    slen > 32 ? "..." : "");
-	tp.sname = schemes[i].name;
+		    "%s)", nd_scheme_names());
+	for (i = 0; i < ND_ARRAY_SIZE(scheme_rows) && tp.sname == NULL; i++) {
+		row = &scheme_rows[i];
+		if (strlen(row->name) == slen &&
+		    strncasecmp(row->name, url, slen) == 0)
+			tp.sname = row->name;
+		else if (row->alias != NULL && strlen(row->alias) == slen &&
+		    strncasecmp(row->alias, url, slen) == 0)
+			tp.sname = row->alias;
+	}
+	if (tp.sname == NULL)
+		return perr(&tp, 0, "unknown scheme '%.*s%s' (known: %s)",
+		    (int)(slen > 32 ? 32 : slen), url, slen > 32 ? "..." : "",
+		    nd_scheme_names());
+	tp.defport = row->defport;
 
 	t = nd_arena_alloc(arena, sizeof(*t));
-	t->scheme = schemes[i].scheme;
+	t->scheme = row->scheme;
 
 	/* Split SCHEME://AUTHORITY[/PATH][?QUERY] by offsets. */
-	a0 = slen + 3;
-	for (a1 = a0; a1 < tp.len && url[a1] != '/' && url[a1] != '?'; a1++)
+	up.a0 = slen + 3;
+	for (up.a1 = up.a0; up.a1 < tp.len && url[up.a1] != '/' &&
+	    url[up.a1] != '?'; up.a1++)
 		continue;
-	/* machineconfig://PATH: everything after :// is the path. */
-	if (t->scheme == ND_S_MACHINECONFIG || t->scheme == ND_S_DOCKER ||
-	    t->scheme == ND_S_ADDRPLAN)
-		a1 = tp.len;
-	/* arp+pcap://FILE/IPS: the file path runs up to the last '/'. */
-	if (t->scheme == ND_S_ARP_PCAP) {
-		size_t q = find(&tp, a0, tp.len, '?');
+	if (row->form == F_OPAQUE)
+		up.a1 = tp.len;
+	if (row->form == F_FILE_PATH) {
+		size_t q = find(&tp, up.a0, tp.len, '?');
 
-		for (a1 = q; a1 > a0 && url[a1 - 1] != '/'; a1--)
+		for (up.a1 = q; up.a1 > up.a0 && url[up.a1 - 1] != '/'; up.a1--)
 			continue;
-		a1 = a1 > a0 ? a1 - 1 : a0;
+		up.a1 = up.a1 > up.a0 ? up.a1 - 1 : up.a0;
 	}
-	path0 = a1;
-	path1 = find(&tp, path0, tp.len, '?');
-	hasq = path1 < tp.len;
+	up.path0 = up.a1;
+	up.path1 = find(&tp, up.path0, tp.len, '?');
+	hasq = up.path1 < tp.len;
 	if (hasq)
-		q0 = path1 + 1;
-
-	switch (t->scheme) {
-	case ND_S_TALOS:
-		defport = PORT_TALOS;
-		mask = (1u << Q_SNI) | (1u << Q_CA);
-		break;
-	case ND_S_K8S:
-		defport = PORT_K8S;
-		/* FALLTHROUGH */
-	case ND_S_TLS:
-		mask = (1u << Q_SNI) | (1u << Q_CA);
-		break;
-	case ND_S_DNS:
-		defport = PORT_DNS;
-		mask = (1u << Q_EXPECT) | (1u << Q_TYPE) | (1u << Q_UPSTREAM);
-		break;
-	case ND_S_ARP:
-		mask = (1u << Q_MAC) | (1u << Q_TRIES) | (1u << Q_WINDOW);
-		break;
-	case ND_S_ARP_PCAP:
-		mask = 1u << Q_MAC;
-		break;
-	default:
-		break;
-	}
+		q0 = up.path1 + 1;
 
 	/*
 	 * Left to right: the authority and the path first, then the query,
 	 * then the checks that need the query, so that the error reported is
 	 * the leftmost one in most cases.
 	 */
-	switch (t->scheme) {
-	case ND_S_TCP:
-	case ND_S_TLS:
-	case ND_S_TALOS:
-	case ND_S_K8S:
-		if ((rc = parse_hostport(&tp, a0, a1, defport, t)) != 0)
-			return rc;
-		/* "https://host:6443/" is how kubeconfig writes servers. */
-		if (path0 < path1 && !(t->scheme == ND_S_K8S &&
-		    path1 - path0 == 1))
-			return perr(&tp, path0, "%s:// takes no path%s",
-			    tp.sname, t->scheme == ND_S_K8S ?
-			    " (only a trailing '/')" : "");
-		break;
-	case ND_S_DNS:
-		if ((rc = parse_hostport(&tp, a0, a1, defport, t)) != 0)
-			return rc;
-		break;
-	case ND_S_ARP:
-	case ND_S_ARP_PCAP:
-		if ((rc = apply_arp(&tp, t, a0, a1, path0, path1)) != 0)
-			return rc;
-		break;
-	case ND_S_MACHINECONFIG:
-		if (a0 == a1)
-			return perr(&tp, a0, "missing path (machineconfig://PATH)");
-		t->pcap = sub(&tp, a0, a1);
-		break;
-	case ND_S_DOCKER:
-		/* docker:// is the default socket ($DOCKER_HOST or
-		   /var/run/docker.sock), docker:///PATH a given one. */
-		if (a0 < a1 && url[a0] != '/')
-			return perr(&tp, a0, "expected an absolute socket path "
-			    "(docker:///var/run/docker.sock) or nothing");
-		t->pcap = a0 < a1 ? sub(&tp, a0, a1) : NULL;
-		break;
-	case ND_S_ADDRPLAN:
-		if (a0 < a1)
-			return perr(&tp, a0, "addrplan:// takes nothing after "
-			    "it: it audits every range netdoctor was given");
-		break;
-	case ND_S_PORT:
-		if ((rc = apply_port(&tp, t, a0, a1)) != 0)
-			return rc;
-		if (path0 < path1)
-			return perr(&tp, path0, "port:// takes no path");
-		break;
-	}
-	if (hasq && (rc = parse_query(&tp, q0, tp.len, mask)) != 0)
+	if ((rc = row->parse(&tp, t, &up)) != 0)
 		return rc;
-	switch (t->scheme) {
-	case ND_S_TLS:
-	case ND_S_TALOS:
-	case ND_S_K8S:
-		if ((rc = apply_tls_query(&tp, t)) != 0)
-			return rc;
-		break;
-	case ND_S_DNS:
-		if ((rc = apply_dns(&tp, t, path0, path1)) != 0)
-			return rc;
-		break;
-	case ND_S_ARP:
-	case ND_S_ARP_PCAP:
-		if ((rc = apply_arp_macs(&tp, t)) != 0)
-			return rc;
-		break;
-	default:
-		break;
-	}
+	if (hasq && (rc = parse_query(&tp, q0, tp.len, row->qkeys)) != 0)
+		return rc;
+	if (row->apply != NULL && (rc = row->apply(&tp, t, &up)) != 0)
+		return rc;
 	t->url = nd_arena_strdup(arena, url);
 	t->origin = nd_arena_strdup(arena, origin);
 	*ret = t;
@@ -814,89 +894,28 @@ nd_target_parse(struct nd_arena *arena, const char *url, const char *origin,
 const char *
 nd_scheme_name(enum nd_scheme s)
 {
-	switch (s) {
-	case ND_S_TCP:
-		return "tcp";
-	case ND_S_TLS:
-		return "tls";
-	case ND_S_TALOS:
-		return "talos";
-	case ND_S_K8S:
-		return "k8s";
-	case ND_S_DNS:
-		return "dns";
-	case ND_S_ARP:
-		return "arp";
-	case ND_S_ARP_PCAP:
-		return "arp+pcap";
-	case ND_S_MACHINECONFIG:
-		return "machineconfig";
-	case ND_S_DOCKER:
-		return "docker";
-	case ND_S_ADDRPLAN:
-		return "addrplan";
-	case ND_S_PORT:
-		return "port";
-	}
-	return "?";
+	const struct scheme_row *r = scheme_row(s);
+
+	return r != NULL ? r->name : "?";
 }
 
-/*
- * Each chain twice: with and without the "resolve" step a host name needs
- * before anything can be routed.
- */
-static const char *const chain_tcp[] = { "resolve", "route", "tcp", NULL };
-static const char *const chain_tls[] = { "resolve", "route", "tcp", "tls",
-    NULL };
-static const char *const chain_talos[] = { "resolve", "route", "tcp", "tls",
-    "talos", NULL };
-static const char *const chain_k8s[] = { "resolve", "route", "tcp", "tls",
-    "k8s", NULL };
-static const char *const chain_dns[] = { "resolve", "route", "dns", NULL };
-static const char *const chain_arp[] = { "arp", NULL };
-static const char *const chain_mc[] = { "nodeip", NULL };
-static const char *const chain_docker[] = { "docker", NULL };
-static const char *const chain_plan[] = { "addrplan", NULL };
-static const char *const chain_port[] = { "ports", NULL };
+const char *const *
+nd_scheme_chain(enum nd_scheme s)
+{
+	const struct scheme_row *r = scheme_row(s);
+
+	return r != NULL ? r->chain + 1 : NULL;
+}
 
 const char *const *
 nd_target_chain(const struct nd_target *t)
 {
-	const char *const *c;
+	const struct scheme_row *r = t != NULL ? scheme_row(t->scheme) : NULL;
 
-	if (t == NULL)
+	if (r == NULL)
 		return NULL;
-	switch (t->scheme) {
-	case ND_S_TCP:
-		c = chain_tcp;
-		break;
-	case ND_S_TLS:
-		c = chain_tls;
-		break;
-	case ND_S_TALOS:
-		c = chain_talos;
-		break;
-	case ND_S_K8S:
-		c = chain_k8s;
-		break;
-	case ND_S_DNS:
-		c = chain_dns;
-		break;
-	case ND_S_ARP:
-	case ND_S_ARP_PCAP:
-		return chain_arp;
-	case ND_S_MACHINECONFIG:
-		return chain_mc;
-	case ND_S_DOCKER:
-		return chain_docker;
-	case ND_S_ADDRPLAN:
-		return chain_plan;
-	case ND_S_PORT:
-		return chain_port;
-	default:
-		return NULL;
-	}
-	return t->host != NULL && !t->host_is_ip ? c : c + 1;
+	return r->resolves && t->host != NULL && !t->host_is_ip ? r->chain :
+	    r->chain + 1;
 }
 
 /* inet_ntop(3) form, so "0::1" and "::1" compare equal; names lowercased. */
@@ -962,41 +981,58 @@ canon_list(struct nd_arena *a, char *const *v)
 	return out;
 }
 
+/*
+ * Keys.  ca and paths are the only free-form fields (they may hold '|'),
+ * so they come last and cannot make two different keys collide.
+ */
+static char *
+key_net(struct nd_arena *a, const struct nd_target *t, const char *s,
+    const char *host)
+{
+	return nd_arena_printf(a, "%s|%s|%u", s, host, t->port);
+}
+
+static char *
+key_tls(struct nd_arena *a, const struct nd_target *t, const char *s,
+    const char *host)
+{
+	return nd_arena_printf(a, "%s|%s|%u|sni=%s|ca=%s", s, host, t->port,
+	    t->sni != NULL ? t->sni : "", t->ca != NULL ? t->ca : "");
+}
+
+static char *
+key_dns(struct nd_arena *a, const struct nd_target *t, const char *s,
+    const char *host)
+{
+	return nd_arena_printf(a, "%s|%s|%u|q=%s|t=%s|e=%s|u=%s", s, host,
+	    t->port, canon_host(a, t->qname), t->qtype != NULL ? t->qtype : "A",
+	    canon_list(a, t->expect),
+	    t->upstream != NULL ? canon_host(a, t->upstream) : "");
+}
+
+static char *
+key_arp(struct nd_arena *a, const struct nd_target *t, const char *s,
+    const char *host)
+{
+	(void)host;
+	return nd_arena_printf(a, "%s|%s|ips=%s|mac=%s|%d|%lld|%s", s,
+	    t->iface != NULL ? t->iface : "", canon_list(a, t->ips),
+	    t->macs != NULL ? canon_list(a, t->macs) : "", t->tries,
+	    (long long)t->window_ms, t->path != NULL ? t->path : "");
+}
+
+static char *
+key_path(struct nd_arena *a, const struct nd_target *t, const char *s,
+    const char *host)
+{
+	(void)host;
+	return nd_arena_printf(a, "%s|%s", s, t->path != NULL ? t->path : "");
+}
+
 char *
 nd_target_key(struct nd_arena *a, const struct nd_target *t)
 {
-	const char *s = nd_scheme_name(t->scheme);
-	char *host = canon_host(a, t->host);
+	const struct scheme_row *r = scheme_row(t->scheme);
 
-	/*
-	 * ca is the only free-form field (a path may hold '|'), so it comes
-	 * last and cannot make two different keys collide.
-	 */
-	switch (t->scheme) {
-	case ND_S_TLS:
-	case ND_S_TALOS:
-	case ND_S_K8S:
-		return nd_arena_printf(a, "%s|%s|%u|sni=%s|ca=%s", s, host,
-		    t->port, t->sni != NULL ? t->sni : "",
-		    t->ca != NULL ? t->ca : "");
-	case ND_S_DNS:
-		return nd_arena_printf(a, "%s|%s|%u|q=%s|t=%s|e=%s|u=%s", s,
-		    host, t->port, canon_host(a, t->qname),
-		    t->qtype != NULL ? t->qtype : "A",
-		    canon_list(a, t->expect),
-		    t->upstream != NULL ? canon_host(a, t->upstream) : "");
-	case ND_S_ARP:
-	case ND_S_ARP_PCAP:
-		return nd_arena_printf(a, "%s|%s|ips=%s|mac=%s|%d|%lld|%s", s,
-		    t->iface != NULL ? t->iface : "", canon_list(a, t->ips),
-		    t->macs != NULL ? canon_list(a, t->macs) : "", t->tries,
-		    (long long)t->window_ms, t->pcap != NULL ? t->pcap : "");
-	case ND_S_MACHINECONFIG:
-	case ND_S_DOCKER:
-	case ND_S_ADDRPLAN:
-		return nd_arena_printf(a, "%s|%s", s, t->pcap != NULL ? t->pcap :
-		    "");
-	default:
-		return nd_arena_printf(a, "%s|%s|%u", s, host, t->port);
-	}
+	return r->key(a, t, r->name, canon_host(a, t->host));
 }

@@ -8,26 +8,19 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 struct nd_arena;
 
 struct nd_mc;
 struct nd_addrplan;
 
+/* ND_S_TCP, ND_S_TLS, ...: one per row of schemes.def. */
 enum nd_scheme {
-	ND_S_TCP,	/* tcp://HOST:PORT */
-	ND_S_TLS,	/* tls://HOST:PORT[?sni=NAME&ca=FILE] */
-	ND_S_TALOS,	/* talos://HOST[:PORT]   (default 50000) */
-	ND_S_K8S,	/* k8s://HOST[:PORT] | https://HOST[:PORT]  (default 6443) */
-	ND_S_DNS,	/* dns://SERVER[:PORT]/NAME[?expect=IP,IP&type=A|AAAA&upstream=IP] */
-	ND_S_ARP,	/* arp://IFACE/IP[,IP...][?mac=MAC,MAC&tries=N&window=DUR] */
-	ND_S_ARP_PCAP,	/* arp+pcap://FILE/IP[,IP...][?mac=...]: offline replay */
-	ND_S_PORT,	/* port://[ADDR:]PORT */
-	ND_S_MACHINECONFIG,	/* machineconfig://PATH: a Talos machine config
-				   (--machine-config, machine_configs:) */
-	ND_S_DOCKER,	/* docker://[SOCKET]: the Docker Engine API */
-	ND_S_ADDRPLAN,	/* addrplan://: the address-plan audit of all the
-			   ranges netdoctor knows of (added by main) */
+#define ND_SCHEME(e, ...) ND_S_##e,
+#include "schemes.def"
+#undef ND_SCHEME
+	ND_S__COUNT
 };
 
 /*
@@ -55,9 +48,11 @@ struct nd_target {
 	char		*upstream;	/* IP literal */
 	/* arp://, arp+pcap:// */
 	char		*iface;		/* arp:// */
-	char		*pcap;		/* arp+pcap://: the capture file;
+	char		*path;		/* a file the target names:
+					   arp+pcap://: the capture to replay;
 					   machineconfig://: the config file;
-					   docker://: the socket */
+					   docker://: the socket (NULL: the
+					   default one) */
 	struct nd_addrplan *plan;	/* addrplan://: filled by main */
 	struct nd_mc	**mcs;		/* machineconfig://: its configs, loaded
 					   by main before the run (exit 3 on
@@ -82,6 +77,15 @@ int	nd_target_parse(struct nd_arena *, const char *url, const char *origin,
 
 /* "tcp", "tls", ... as written in URLs. */
 const char *nd_scheme_name(enum nd_scheme);
+
+/* A scheme's probes for a target given by address, NULL-terminated. */
+const char *const *nd_scheme_chain(enum nd_scheme);
+
+/* "tcp, tls, talos, k8s, https, ...": every name and alias, in order. */
+const char *nd_scheme_names(void);
+
+/* The usage lines of every scheme (--help), each after indent. */
+void	nd_scheme_usage(FILE *, const char *indent, size_t width);
 
 /*
  * The probe names this target expands into, lowest layer first,

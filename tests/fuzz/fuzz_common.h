@@ -168,7 +168,7 @@ fuzz_check_target(const struct nd_target *t, const char *url,
 	case ND_S_DNS:
 		FUZZ_CHECK(t->host != NULL && t->host[0] != '\0');
 		FUZZ_CHECK(t->port != 0);
-		FUZZ_CHECK(t->iface == NULL && t->pcap == NULL &&
+		FUZZ_CHECK(t->iface == NULL && t->path == NULL &&
 		    t->ips == NULL && t->macs == NULL);
 		break;
 	case ND_S_ARP:
@@ -176,12 +176,12 @@ fuzz_check_target(const struct nd_target *t, const char *url,
 		FUZZ_CHECK(t->host == NULL && !t->host_is_ip);
 		FUZZ_CHECK(t->port == 0);
 		if (t->scheme == ND_S_ARP) {
-			FUZZ_CHECK(t->iface != NULL && t->pcap == NULL);
+			FUZZ_CHECK(t->iface != NULL && t->path == NULL);
 			FUZZ_CHECK(nd_is_ifname(t->iface, strlen(t->iface)));
 		} else {
-			FUZZ_CHECK(t->pcap != NULL && t->iface == NULL);
-			FUZZ_CHECK(t->pcap[0] != '\0' && !fuzz_has_ctl(t->pcap));
-			FUZZ_CHECK(strchr(t->pcap, '?') == NULL);
+			FUZZ_CHECK(t->path != NULL && t->iface == NULL);
+			FUZZ_CHECK(t->path[0] != '\0' && !fuzz_has_ctl(t->path));
+			FUZZ_CHECK(strchr(t->path, '?') == NULL);
 		}
 		(void)fuzz_check_list(t->ips, 256, fuzz_is_ipv4);
 		if (t->macs != NULL)
@@ -190,7 +190,7 @@ fuzz_check_target(const struct nd_target *t, const char *url,
 	case ND_S_PORT:
 		FUZZ_CHECK(t->port != 0);
 		FUZZ_CHECK(t->host == NULL || t->host_is_ip);
-		FUZZ_CHECK(t->iface == NULL && t->pcap == NULL &&
+		FUZZ_CHECK(t->iface == NULL && t->path == NULL &&
 		    t->ips == NULL && t->macs == NULL);
 		break;
 	default:

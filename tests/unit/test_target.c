@@ -471,7 +471,7 @@ test_bad_arp(void **state)
 	bad("arp://eth0/host", "arp://eth0/host: column 12: 'host' is not an "
 	    "IPv4 address");
 	bad("arp://eth0/10.0.0.1?x=1", "arp://eth0/10.0.0.1?x=1: column 21: "
-	    "unknown query key 'x' (arp:// takes no query)");
+	    "unknown query key 'x' (arp:// takes mac, tries, window)");
 
 	/*
 	 * 255 of the shortest IPv4 literals fill a 2048-byte URL, so the
@@ -582,7 +582,7 @@ test_arp_pcap_and_macs(void **state)
 	    "arp+pcap://fixtures/arp/dup.pcap/10.0.0.1,10.0.0.2?mac=AA:bb:cc:dd:ee:01",
 	    "cli", &t, err, sizeof(err)), 0);
 	assert_int_equal(t->scheme, ND_S_ARP_PCAP);
-	assert_string_equal(t->pcap, "fixtures/arp/dup.pcap");
+	assert_string_equal(t->path, "fixtures/arp/dup.pcap");
 	assert_null(t->iface);
 	assert_string_equal(t->ips[0], "10.0.0.1");
 	assert_string_equal(t->ips[1], "10.0.0.2");
