@@ -15,11 +15,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "addrplan.h"
 #include "arena.h"
 #include "finding.h"
 #include "probe.h"
-#include "report.h"
+#include "diagnose.h"
 #include "target.h"
 
 /*
@@ -33,9 +32,8 @@ enum diag_scope {
 	DIAG_BELOW,	/* `when` is on a probe the symptom's probe needs */
 	DIAG_ABOVE,	/* `when` is on a probe that needs the symptom's */
 	DIAG_HOST,	/* same address, the symptom on a `scheme` target */
-	DIAG_SAME_IP,	/* same probe, same "ip" evidence (a pool probe) */
-	DIAG_EV_ADDR,	/* the symptom's address is `when`'s "container_ip" */
-	DIAG_EV_RANGE,	/* the symptom's address is in `when`'s "range" */
+	DIAG_SAME_IP,	/* same probe, same subject (one address of a pool) */
+	DIAG_COVERS,	/* the symptom's address is inside `when`'s subject */
 };
 
 static const struct diag_rule {
@@ -69,11 +67,11 @@ static const struct diag_rule {
 	   there is, and this host does not reach it (the first incident). */
 	{ ND_F_DOCKER_PORT_NOT_PUBLISHED, { ND_F_ROUTE_UNROUTABLE_PRIVATE,
 	  ND_F_ROUTE_NO_ROUTE, ND_F_TCP_TIMEOUT, ND_F_TCP_HOST_UNREACHABLE }, 4,
-	  DIAG_EV_ADDR, -1, ND_F_DOCKER_PORT_NOT_PUBLISHED },
+	  DIAG_COVERS, -1, ND_F_DOCKER_PORT_NOT_PUBLISHED },
 	/* This host routes the range into a bridge or overlay: nothing
 	   there answers for the cluster. */
 	{ ND_F_PLAN_SHADOWED, { ND_F_TCP_TIMEOUT, ND_F_TCP_HOST_UNREACHABLE,
-	  ND_F_TCP_REFUSED, ND_F_DNS_SERVER_UNREACHABLE }, 4, DIAG_EV_RANGE, -1,
+	  ND_F_TCP_REFUSED, ND_F_DNS_SERVER_UNREACHABLE }, 4, DIAG_COVERS, -1,
 	  ND_F_PLAN_SHADOWED },
 };
 
@@ -161,7 +159,6 @@ diag_related(const struct diag_rule *r, const struct nd_finding *when,
     const struct nd_probe *sym, const struct nd_finding *symf)
 {
 	const struct nd_probe *wp = when->probe;
-	const char *a, *b;
 
 	switch (r->scope) {
 	case DIAG_BELOW:
@@ -173,17 +170,11 @@ diag_related(const struct diag_rule *r, const struct nd_finding *when,
 		    (r->scheme < 0 || (int)sym->target->scheme == r->scheme) &&
 		    strcmp(wp->ep->addrstr, sym->ep->addrstr) == 0;
 	case DIAG_SAME_IP:
-		a = nd_evidence_get(when, "ip");
-		b = nd_evidence_get(symf, "ip");
-		return wp == sym && a != NULL && b != NULL && strcmp(a, b) == 0;
-	case DIAG_EV_ADDR:
-		a = nd_evidence_get(when, "container_ip");
-		return a != NULL && sym->ep->addrlen > 0 &&
-		    strcmp(a, sym->ep->addrstr) == 0;
-	case DIAG_EV_RANGE:
-		a = nd_evidence_get(when, "range");
-		return a != NULL && sym->ep->addrlen > 0 &&
-		    nd_addrplan_text_contains(a, sym->ep->addrstr);
+		return wp == sym && nd_subject_equal(&when->subject,
+		    &symf->subject);
+	case DIAG_COVERS:
+		return sym->ep->addrlen > 0 && nd_subject_covers(&when->subject,
+		    &sym->ep->addr.sa);
 	}
 	return false;
 }

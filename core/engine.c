@@ -524,6 +524,12 @@ nd_probe_publish_addr(struct nd_probe *p, const struct sockaddr *sa,
 	p->npub++;
 }
 
+void
+nd_probe_measure(struct nd_probe *p, double seconds)
+{
+	p->measured_s = seconds;
+}
+
 struct nd_finding *
 nd_probe_local_error(struct nd_probe *p, int err, const char *what)
 {

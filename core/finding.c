@@ -1,11 +1,13 @@
 /*
  * finding.c - the findings table and recording findings on probes.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "arena.h"
-#include "engine.h"
 #include "finding.h"
 #include "probe.h"
 
@@ -80,4 +82,60 @@ nd_evidence_get(const struct nd_finding *f, const char *key)
 		if (strcmp(f->ev[i].key, key) == 0)
 			return f->ev[i].value;
 	return NULL;
+}
+
+void
+nd_finding_about_ip(struct nd_finding *f, const char *ip)
+{
+	uint8_t a[16];
+
+	if (ip == NULL)
+		return;
+	if (inet_pton(AF_INET, ip, a) == 1)
+		nd_finding_about_range(f, AF_INET, a, a);
+	else if (inet_pton(AF_INET6, ip, a) == 1)
+		nd_finding_about_range(f, AF_INET6, a, a);
+}
+
+void
+nd_finding_about_range(struct nd_finding *f, int family, const uint8_t *first,
+    const uint8_t *last)
+{
+	size_t n = family == AF_INET ? 4 : 16;
+
+	if (family != AF_INET && family != AF_INET6)
+		return;
+	memset(&f->subject, 0, sizeof(f->subject));
+	f->subject.family = family;
+	memcpy(f->subject.first, first, n);
+	memcpy(f->subject.last, last, n);
+}
+
+bool
+nd_subject_covers(const struct nd_subject *s, const struct sockaddr *sa)
+{
+	const uint8_t *a;
+	size_t n;
+
+	if (s->family == 0 || sa == NULL || sa->sa_family != s->family)
+		return false;
+	if (sa->sa_family == AF_INET) {
+		a = (const uint8_t *)&((const struct sockaddr_in *)
+		    (const void *)sa)->sin_addr;
+		n = 4;
+	} else {
+		a = (const uint8_t *)&((const struct sockaddr_in6 *)
+		    (const void *)sa)->sin6_addr;
+		n = 16;
+	}
+	/* Network byte order compares like the numbers it holds. */
+	return memcmp(s->first, a, n) <= 0 && memcmp(a, s->last, n) <= 0;
+}
+
+bool
+nd_subject_equal(const struct nd_subject *a, const struct nd_subject *b)
+{
+	return a->family != 0 && a->family == b->family &&
+	    memcmp(a->first, b->first, sizeof(a->first)) == 0 &&
+	    memcmp(a->last, b->last, sizeof(a->last)) == 0;
 }

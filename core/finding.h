@@ -6,6 +6,8 @@
 #ifndef ND_FINDING_H
 #define ND_FINDING_H
 
+#include <stdint.h>
+
 #include "nd.h"
 
 enum nd_code {
@@ -39,6 +41,19 @@ struct nd_kv {
 };
 
 struct nd_probe;
+struct sockaddr;
+
+/*
+ * The address or range a finding is about, as a value rather than
+ * evidence text, so that the diagnosis can match it against the addresses
+ * other probes tested (an unpublished container's IP, a shadowed range,
+ * an ARP address).  family 0: the finding names none.
+ */
+struct nd_subject {
+	int		 family;		/* AF_INET, AF_INET6 or 0 */
+	uint8_t		 first[16], last[16];	/* inclusive, network order;
+						   IPv4 in the first 4 */
+};
 
 struct nd_finding {
 	const struct nd_finding_def *def;
@@ -48,6 +63,7 @@ struct nd_finding {
 	struct nd_kv	*ev;		/* arena-owned, grows to ND_EVIDENCE_MAX */
 	size_t		 nev;
 	size_t		 ndropped;	/* evidence over ND_EVIDENCE_MAX */
+	struct nd_subject subject;	/* what it is about, if anything */
 };
 
 /* Severity of the first finding-table match, for status rollups. */
@@ -69,5 +85,17 @@ void		 nd_evidence_add(struct nd_finding *, const char *key,
 		    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Evidence value for key, or NULL. */
 const char	*nd_evidence_get(const struct nd_finding *, const char *key);
+
+/* Sets the subject to one IP literal; anything else leaves it unset. */
+void		 nd_finding_about_ip(struct nd_finding *, const char *ip);
+/* Sets the subject to an inclusive range (family AF_INET or AF_INET6). */
+void		 nd_finding_about_range(struct nd_finding *, int family,
+		    const uint8_t *first, const uint8_t *last);
+/* Is the address sa inside the subject? */
+bool		 nd_subject_covers(const struct nd_subject *,
+		    const struct sockaddr *);
+/* Do two subjects name the same range? */
+bool		 nd_subject_equal(const struct nd_subject *,
+		    const struct nd_subject *);
 
 #endif /* ND_FINDING_H */

@@ -153,6 +153,7 @@ struct nd_probe {
 	size_t			 nfindings, findings_cap;
 	const struct nd_probe	*blocked_by;	/* SKIP: the failed need */
 	size_t			 index;		/* plan order */
+	double			 measured_s;	/* nd_probe_measure(); 0: none */
 
 	/* engine-private below */
 	struct nd_probe		**needs;
@@ -182,6 +183,12 @@ uint64_t nd_probe_deadline(const struct nd_probe *);
 /* fans_out probes: one more address to probe (port taken from target). */
 void	nd_probe_publish_addr(struct nd_probe *, const struct sockaddr *,
 	    socklen_t);
+
+/*
+ * The time the probe measured, in seconds (the TCP connect time): the
+ * Nagios perfdata and the text report's "ok 0.12ms" come from it.
+ */
+void	nd_probe_measure(struct nd_probe *, double seconds);
 
 /* Records a local failure (probe.local_error) with errno evidence. */
 struct nd_finding *nd_probe_local_error(struct nd_probe *, int err,

@@ -195,6 +195,7 @@ plan_shadows(struct nd_probe *p, const struct nd_addrplan *plan,
 		nd_evidence_add(f, "route", "%s dev %s", h->text, h->dev);
 		nd_evidence_add(f, "dev", "%s", h->dev);
 		nd_evidence_add(f, "range", "%s", c->text);
+		nd_finding_about_range(f, c->family, c->first, c->last);
 		any = true;
 	}
 	return any;

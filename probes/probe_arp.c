@@ -139,6 +139,7 @@ arp_check_link(struct nd_probe *p)
 			    "%s is outside every IPv4 subnet of %s",
 			    p->target->ips[k], ifn);
 			nd_evidence_add(f, "ip", "%s", p->target->ips[k]);
+			nd_finding_about_ip(f, p->target->ips[k]);
 			nd_evidence_add(f, "iface", "%s", ifn);
 		}
 	}
@@ -343,6 +344,7 @@ arp_verdict(struct nd_probe *p)
 			nd_evidence_add(f, "macs", "%s", macs);
 		}
 		nd_evidence_add(f, "ip", "%s", ip);
+		nd_finding_about_ip(f, ip);
 		nd_evidence_add(f, "iface", "%s", where);
 		nd_evidence_add(f, "mode", "%s", p->target->path != NULL ?
 		    "capture file" : c->passive ? "passive" : "active");

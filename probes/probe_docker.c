@@ -173,6 +173,7 @@ docker_check_cluster(struct nd_probe *p, struct nd_dk_container **cs,
 			    "yes (EXPOSE, no -p)" : "no");
 			if (ep != NULL && ep->ip != NULL) {
 				nd_evidence_add(f, "container_ip", "%s", ep->ip);
+				nd_finding_about_ip(f, ep->ip);
 				nd_evidence_add(f, "network", "%s", ep->network);
 			}
 			ok = false;

@@ -101,6 +101,7 @@ tcp_verdict(struct nd_probe *p, int err)
 		    (unsigned long long)(rtt % 1000));
 		nd_evidence_add(f, "rtt_us", "%llu", (unsigned long long)rtt);
 		nd_facts_set_rtt(p, rtt);
+		nd_probe_measure(p, (double)rtt / 1e6);
 		tcp_thresholds(p, (double)rtt / 1e6);
 		nd_probe_done(p, p->nfindings > 1 ? ND_WARN : ND_PASS);
 		return;

@@ -1,87 +1,129 @@
 /*
- * report.h - the finished, immutable result of a run: ranked causes,
- * every probe instance with its findings, the overall status.  Reporters
- * (reports/) are pure functions of it.
+ * report.h - the report model: the finished, immutable result of a run as
+ * plain rows (causes, probes, targets, perfdata samples), and the reporters
+ * that print it.  core/report.c builds the model from the engine's probes
+ * and the diagnosis; a reporter sees nothing else, so a new output format
+ * needs no knowledge of the engine, the probes or the command line.
+ *
+ * Every string is owned by the arena the model was built in.
  */
 #ifndef ND_REPORT_H
 #define ND_REPORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <time.h>
 
 #include "nd.h"
 
-struct nd_arena;
-struct nd_engine;
-struct nd_finding;
-struct nd_inventory;
-struct nd_options;
-struct nd_probe;
+struct nd_report_probe;
 
-struct nd_cause {
-	size_t			 rank;		/* 1-based */
-	const struct nd_finding	*finding;	/* the root finding */
-	enum nd_sev		 sev;
-	int			 confidence;	/* percent */
-	enum nd_layer		 layer;
-	const char		*fix;		/* expanded, "" when none */
-	const char		*summary;	/* the finding's, or a merged one */
-	const char		*addresses;	/* merged per-address causes:
-						   "10.0.0.1, 10.0.0.2"; NULL */
-	const struct nd_probe	**explains;	/* probes it explains */
-	size_t			 nexplains;
-	size_t			 order;		/* input order, for ties */
+/* One key/value pair of evidence. */
+struct nd_report_kv {
+	const char	*key;
+	const char	*value;
+};
+
+struct nd_report_finding {
+	const char			*id;		/* "tcp.refused" */
+	enum nd_sev			 sev;
+	bool				 failing;	/* WARN, CRIT or UNKNOWN */
+	const char			*summary;
+	const struct nd_report_kv	*ev;
+	size_t				 nev;
+	size_t				 ndropped;	/* evidence not kept */
+};
+
+/* A number a probe measured, for perfdata ('label'=value[unit];w;c;min;max). */
+struct nd_report_sample {
+	const char	*label;		/* "127.0.0.1:6443" */
+	double		 value;
+	const char	*unit;		/* "s" */
+	const char	*warn, *crit;	/* Monitoring Plugins ranges, "" if none */
+	double		 min, max;
+};
+
+struct nd_report_probe {
+	const char			*id;	/* "tcp://127.0.0.1:1#tcp" */
+	const char			*name;	/* "tcp" */
+	const char			*target;	/* the first target's URL */
+	const char			*origin;	/* "command line", ... */
+	/* A shared instance serves several targets: all of their URLs. */
+	const char *const		*targets;
+	size_t				 ntargets;
+	const char			*address;	/* "[::1]:6443", NULL */
+	/* The bare address when the probe is one of several addresses of a
+	   target given by name ("10.0.0.2"), else NULL. */
+	const char			*per_address;
+	enum nd_layer			 layer;
+	enum nd_status			 status;
+	double				 elapsed_ms;	/* 0 when it did not run */
+	const struct nd_report_probe	*blocked_by;	/* SKIP: the failed need */
+	const struct nd_report_finding	*findings;
+	size_t				 nfindings;
+	/* What it measured (the TCP connect time); NULL when nothing. */
+	const struct nd_report_sample	*sample;
+};
+
+struct nd_report_cause {
+	size_t				 rank;		/* 1-based */
+	const char			*id;		/* the root finding's */
+	enum nd_sev			 sev;
+	double				 confidence;	/* 0..1 */
+	enum nd_layer			 layer;
+	const char			*target;	/* URL */
+	const char			*probe;		/* the probe that saw it */
+	const char			*summary;
+	const char			*fix;		/* "" when none */
+	const struct nd_report_kv	*ev;
+	size_t				 nev;
+	/* Merged per-address causes: "10.0.0.1, 10.0.0.2"; NULL. */
+	const char			*addresses;
+	const struct nd_report_probe	**explains;
+	size_t				 nexplains;
 };
 
 /* The probes that check one target, lowest layer first. */
 struct nd_report_target {
-	const struct nd_target	*target;
-	const struct nd_probe	**probes;
-	size_t			 nprobes;
-	enum nd_sev		 sev;		/* worst failing finding */
-	const struct nd_finding	*worst;		/* its first such finding */
+	const char			*url;
+	const struct nd_report_probe	**probes;
+	size_t				 nprobes;
+	enum nd_sev			 sev;		/* worst failing finding */
+	const struct nd_report_finding	*worst;		/* its first, or NULL */
 };
 
 struct nd_report {
-	const char		*version;
-	time_t			 started;	/* wall clock, metadata only */
-	double			 duration_ms;
-	enum nd_sev		 status;
-	int			 exit_code;
-	const struct nd_cause	*causes;
-	size_t			 ncauses;
-	struct nd_probe *const	*probes;
-	size_t			 nprobes;
-	const struct nd_report_target *targets;
-	size_t			 ntargets;
-	const struct nd_options	*opts;
-	size_t			 max_inflight;
+	const char			*version;
+	time_t				 started;	/* wall clock */
+	double				 duration_ms;
+	enum nd_sev			 status;
+	int				 exit_code;
+	const struct nd_report_cause	*causes;
+	size_t				 ncauses;
+	const struct nd_report_probe	*probes;
+	size_t				 nprobes;
+	const struct nd_report_target	*targets;
+	size_t				 ntargets;
+	/* Every probe's sample, in probe order (Nagios perfdata). */
+	const struct nd_report_sample	**samples;
+	size_t				 nsamples;
 };
-
-/* diagnose.c: causes from the probes' findings, ranked (DESIGN.md 2). */
-void	nd_diagnose(struct nd_arena *, struct nd_probe *const *, size_t,
-	    struct nd_cause **ret, size_t *ret_n);
-
-/* Expands {key} in the finding's fix template (evidence, then target). */
-const char *nd_fix_expand(struct nd_arena *, const struct nd_finding *);
-
-/* report.c */
-void	nd_report_build(struct nd_arena *, const struct nd_engine *,
-	    const struct nd_inventory *, const struct nd_options *,
-	    time_t started, struct nd_report *ret);
 
 /*
  * Reporters.  Each writes the whole report to f and returns 0 or -errno.
  * They print nothing while probes run and read nothing but the report.
  */
+#define ND_REPORT_COLOR	0x1	/* text: ANSI colours (a TTY, no NO_COLOR) */
+
 struct nd_reporter {
 	const char	*name;
-	int		(*write)(FILE *, const struct nd_report *);
+	int		(*write)(FILE *, const struct nd_report *, unsigned flags);
 };
 
+/* The reporter named name ("text", "json", ...), or NULL. */
 const struct nd_reporter *nd_reporter_find(const char *name);
-extern const struct nd_reporter nd_report_text, nd_report_json,
-		    nd_report_nagios, nd_report_markdown;
+/* "text, json, nagios, markdown": for usage and errors. */
+const char	*nd_reporter_names(void);
 
 #endif /* ND_REPORT_H */

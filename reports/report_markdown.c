@@ -6,10 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "finding.h"
-#include "probe.h"
 #include "report.h"
-#include "target.h"
 
 /* Table cells must not break the table. */
 static void
@@ -24,7 +21,7 @@ md_cell(FILE *f, const char *s)
 }
 
 static int
-md_write(FILE *f, const struct nd_report *r)
+md_write(FILE *f, const struct nd_report *r, unsigned flags)
 {
 	size_t i, j, k;
 
@@ -34,12 +31,12 @@ md_write(FILE *f, const struct nd_report *r)
 		fputs("No problems found: every layer of every target passed.\n",
 		    f);
 	for (i = 0; i < r->ncauses; i++) {
-		const struct nd_cause *c = &r->causes[i];
-		const struct nd_finding *fd = c->finding;
+		const struct nd_report_cause *c = &r->causes[i];
+		const struct nd_report_cause *fd = c;
 
 		fprintf(f, "%zu. **%s** `%s` (%s, %s): ", c->rank,
-		    nd_sev_name(c->sev), fd->def->id, nd_layer_name(c->layer),
-		    fd->probe->target->url);
+		    nd_sev_name(c->sev), c->id, nd_layer_name(c->layer),
+		    c->target);
 		md_cell(f, c->summary);
 		fputc('\n', f);
 		if (fd->nev > 0) {
@@ -62,15 +59,15 @@ md_write(FILE *f, const struct nd_report *r)
 		const struct nd_report_target *t = &r->targets[i];
 
 		for (j = 0; j < t->nprobes; j++) {
-			const struct nd_probe *p = t->probes[j];
+			const struct nd_report_probe *p = t->probes[j];
 
 			fputs("| ", f);
-			md_cell(f, t->target->url);
-			fprintf(f, " | %s | ", p->ops->name);
-			md_cell(f, p->ep->label);
+			md_cell(f, t->url);
+			fprintf(f, " | %s | ", p->name);
+			md_cell(f, p->address != NULL ? p->address : "");
 			fprintf(f, " | %s | ", nd_status_name(p->status));
 			if (p->nfindings > 0)
-				md_cell(f, p->findings[0]->def->id);
+				md_cell(f, p->findings[0].id);
 			fputs(" |\n", f);
 		}
 	}

@@ -14,12 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "finding.h"
-#include "options.h"
-#include "probe.h"
-#include "range.h"
 #include "report.h"
-#include "target.h"
 
 #define NAGIOS_MAX_SUMMARY	200
 
@@ -57,11 +52,10 @@ nagios_label(FILE *f, const char *s)
 }
 
 static int
-nagios_write(FILE *f, const struct nd_report *r)
+nagios_write(FILE *f, const struct nd_report *r, unsigned flags)
 {
-	const struct nd_options *o = r->opts;
-	char state[16], w[64] = "", c[64] = "";
-	size_t i, j, nperf = 0;
+	char state[16];
+	size_t i;
 
 	nagios_state(state, sizeof(state), r->status);
 	fprintf(f, "NETDOCTOR %s - ", state);
@@ -82,7 +76,7 @@ nagios_write(FILE *f, const struct nd_report *r)
 
 		nagios_state(state, sizeof(state), t->sev);
 		fprintf(f, "\\_[%s] ", state);
-		nagios_text(f, t->target->url, 256);
+		nagios_text(f, t->url, 256);
 		fputs(": ", f);
 		if (t->worst != NULL)
 			nagios_text(f, t->worst->summary, NAGIOS_MAX_SUMMARY);
@@ -90,26 +84,16 @@ nagios_write(FILE *f, const struct nd_report *r)
 			fputs("every layer passed", f);
 		fputc('\n', f);
 	}
-	if (o->have_warn)
-		nd_range_format(&o->warn, w, sizeof(w));
-	if (o->have_crit)
-		nd_range_format(&o->crit, c, sizeof(c));
-	for (i = 0; i < r->nprobes; i++) {
-		const struct nd_probe *p = r->probes[i];
+	/* Perfdata after the long text (Nagios plugin guidelines 2.6). */
+	for (i = 0; i < r->nsamples; i++) {
+		const struct nd_report_sample *s = r->samples[i];
 
-		if (strcmp(p->ops->name, "tcp") != 0 || p->ep->facts.rtt_us == 0)
-			continue;
-		for (j = 0; j < p->nfindings; j++)
-			if (p->findings[j]->def->code == ND_F_TCP_CONNECTED)
-				break;
-		if (j == p->nfindings)
-			continue;
-		fputs(nperf++ ? "\n" : "| ", f);
-		nagios_label(f, p->ep->label);
-		fprintf(f, "=%.6fs;%s;%s;0;%.3f", (double)p->ep->facts.rtt_us /
-		    1e6, w, c, (double)o->timeout_ms / 1000.0);
+		fputs(i ? "\n" : "| ", f);
+		nagios_label(f, s->label);
+		fprintf(f, "=%.6f%s;%s;%s;%g;%.3f", s->value, s->unit, s->warn,
+		    s->crit, s->min, s->max);
 	}
-	if (nperf > 0)
+	if (r->nsamples > 0)
 		fputc('\n', f);
 	return ferror(f) ? -EIO : 0;
 }

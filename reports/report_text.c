@@ -1,17 +1,14 @@
 /*
  * report_text.c - the human report: ranked causes first (evidence, what
  * they explain, the fix), then one line per target with a cell per layer.
- * Colour only when the options say so (a TTY and no NO_COLOR; cli.c).
+ * Colour only when the caller asks (ND_REPORT_COLOR: a TTY and no
+ * NO_COLOR, decided by cli.c).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "finding.h"
-#include "options.h"
-#include "probe.h"
 #include "report.h"
-#include "target.h"
 #include "util.h"
 
 #define TEXT_MAX_CAUSES		20	/* then a per-id summary */
@@ -63,16 +60,16 @@ text_is_step(const char *key)
 }
 
 static void
-text_cause(FILE *f, const struct text_style *s, const struct nd_cause *c)
+text_cause(FILE *f, const struct text_style *s, const struct nd_report_cause *c)
 {
-	const struct nd_finding *fd = c->finding;
+	const struct nd_report_cause *fd = c;
 	char sev[16];
 	size_t i;
 
 	text_upper(sev, sizeof(sev), nd_sev_name(c->sev));
 	fprintf(f, "%2zu. %s%-8s%s %s%s%s  [%s] %s\n", c->rank,
-	    text_sev_colour(s, c->sev), sev, s->off, s->bold, fd->def->id,
-	    s->off, nd_layer_name(c->layer), fd->probe->target->url);
+	    text_sev_colour(s, c->sev), sev, s->off, s->bold, c->id,
+	    s->off, nd_layer_name(c->layer), c->target);
 	fputs("    ", f);
 	nd_fputs_safe(c->summary, f);
 	fputc('\n', f);
@@ -121,16 +118,16 @@ text_cause_tail(FILE *f, const struct nd_report *r)
 	fprintf(f, "    ... and %zu more causes (--format json lists all):",
 	    r->ncauses - TEXT_MAX_CAUSES);
 	for (i = TEXT_MAX_CAUSES; i < r->ncauses; i++) {
-		const char *id = r->causes[i].finding->def->id;
+		const char *id = r->causes[i].id;
 		size_t n = 0;
 
 		for (j = TEXT_MAX_CAUSES; j < i; j++)
-			if (r->causes[j].finding->def->id == id)
+			if (strcmp(r->causes[j].id, id) == 0)
 				break;
 		if (j < i)
 			continue;	/* counted at its first occurrence */
 		for (j = i; j < r->ncauses; j++)
-			n += r->causes[j].finding->def->id == id;
+			n += strcmp(r->causes[j].id, id) == 0;
 		fprintf(f, " %s x%zu", id, n);
 	}
 	fputc('\n', f);
@@ -138,15 +135,15 @@ text_cause_tail(FILE *f, const struct nd_report *r)
 
 /* One cell: what the probe found, in a word or two. */
 static void
-text_cell(char *buf, size_t len, const struct nd_probe *p)
+text_cell(char *buf, size_t len, const struct nd_report_probe *p)
 {
-	const struct nd_finding *worst = NULL;
+	const struct nd_report_finding *worst = NULL;
 	const char *id, *dot;
 	size_t i;
 
 	for (i = 0; i < p->nfindings; i++)
-		if (nd_finding_failing(p->findings[i]) && worst == NULL)
-			worst = p->findings[i];
+		if (p->findings[i].failing && worst == NULL)
+			worst = &p->findings[i];
 	switch (p->status) {
 	case ND_PASS:
 	case ND_WARN:
@@ -154,15 +151,14 @@ text_cell(char *buf, size_t len, const struct nd_probe *p)
 			break;
 		/* A note that may be a cause (route.unroutable_private). */
 		for (i = 0; i < p->nfindings; i++)
-			if (p->findings[i]->sev == ND_SEV_INFO) {
-				id = p->findings[i]->def->id;
+			if (p->findings[i].sev == ND_SEV_INFO) {
+				id = p->findings[i].id;
 				dot = strchr(id, '.');
 				snprintf(buf, len, "ok/%s", dot ? dot + 1 : id);
 				return;
 			}
-		if (p->ep->facts.rtt_us > 0 && strcmp(p->ops->name, "tcp") == 0)
-			snprintf(buf, len, "ok %.2fms",
-			    (double)p->ep->facts.rtt_us / 1000.0);
+		if (p->sample != NULL)
+			snprintf(buf, len, "ok %.2fms", p->sample->value * 1e3);
 		else
 			snprintf(buf, len, "ok");
 		return;
@@ -181,16 +177,16 @@ text_cell(char *buf, size_t len, const struct nd_probe *p)
 		snprintf(buf, len, "%s", nd_status_name(p->status));
 		return;
 	}
-	id = worst->def->id;
+	id = worst->id;
 	dot = strchr(id, '.');
 	snprintf(buf, len, "%s", dot != NULL ? dot + 1 : id);
 }
 
 static int
-text_write(FILE *f, const struct nd_report *r)
+text_write(FILE *f, const struct nd_report *r, unsigned flags)
 {
-	const struct text_style *s = r->opts->color ? &text_colour :
-	    &text_plain;
+	const struct text_style *s = (flags & ND_REPORT_COLOR) != 0 ?
+	    &text_colour : &text_plain;
 	char status[16], cell[64];
 	size_t i, j, shown, width = 6;
 
@@ -214,7 +210,7 @@ text_write(FILE *f, const struct nd_report *r)
 		fputc('\n', f);
 	}
 	for (i = 0; i < r->ntargets; i++) {
-		size_t w = strlen(r->targets[i].target->url);
+		size_t w = strlen(r->targets[i].url);
 
 		if (w > width)
 			width = w;
@@ -227,14 +223,12 @@ text_write(FILE *f, const struct nd_report *r)
 		const struct nd_report_target *t = &r->targets[i];
 
 		fprintf(f, "  %s%-*s%s", text_sev_colour(s, t->sev),
-		    (int)width, t->target->url, s->off);
+		    (int)width, t->url, s->off);
 		for (j = 0; j < t->nprobes; j++) {
 			text_cell(cell, sizeof(cell), t->probes[j]);
-			fprintf(f, "  %s:%s", t->probes[j]->ops->name, cell);
-			if (t->probes[j]->ep->addrlen > 0 &&
-			    !t->target->host_is_ip && t->target->host != NULL &&
-			    t->probes[j]->ops->fans_out == false)
-				fprintf(f, "@%s", t->probes[j]->ep->addrstr);
+			fprintf(f, "  %s:%s", t->probes[j]->name, cell);
+			if (t->probes[j]->per_address != NULL)
+				fprintf(f, "@%s", t->probes[j]->per_address);
 		}
 		fputc('\n', f);
 	}

@@ -21,6 +21,7 @@
 #include "options.h"
 #include "probe.h"
 #include "range.h"
+#include "report.h"
 #include "target.h"
 #include "util.h"
 
@@ -213,11 +214,9 @@ nd_cli_parse(struct nd_arena *a, int argc, char **argv, struct nd_options *o,
 	    NULL)) != -1) {
 		switch (c) {
 		case OPT_FORMAT:
-			if (strcmp(optarg, "text") && strcmp(optarg, "json") &&
-			    strcmp(optarg, "nagios") &&
-			    strcmp(optarg, "markdown")) {
+			if (nd_reporter_find(optarg) == NULL) {
 				snprintf(err, errlen, "--format: unknown format "
-				    "'%s' (text, json, nagios, markdown)", optarg);
+				    "'%s' (%s)", optarg, nd_reporter_names());
 				return -EINVAL;
 			}
 			o->format = optarg;
@@ -461,4 +460,40 @@ nd_cli_explain(FILE *f, FILE *ferr, const char *id)
 	if (d->fix[0] != '\0')
 		fprintf(f, "fix: %s\n", d->fix);
 	return ferror(f) ? -EIO : 0;
+}
+
+/* `probe NAME TARGET`: NAME and everything below it in TARGET's chain. */
+int
+nd_cli_probe_only(struct nd_arena *a, struct nd_options *o, char *err,
+    size_t len)
+{
+	struct nd_target *t;
+	const char *const *chain;
+	const char **only;
+	size_t i, n;
+
+	if (nd_target_parse(a, o->urls[0], "command line", &t, err, len) < 0)
+		return -EINVAL;
+	chain = nd_target_chain(t);
+	for (n = 0; chain[n] != NULL; n++)
+		if (strcmp(chain[n], o->probe_name) == 0)
+			break;
+	if (chain[n] == NULL) {
+		size_t used = (size_t)snprintf(err, len, "probe: %s:// targets "
+		    "have no '%s' probe (they have:", nd_scheme_name(t->scheme),
+		    o->probe_name);
+
+		for (i = 0; chain[i] != NULL && used < len; i++)
+			used += (size_t)snprintf(err + used, len - used, " %s",
+			    chain[i]);
+		if (used < len)
+			snprintf(err + used, len - used, ")");
+		return -EINVAL;
+	}
+	only = nd_arena_alloc(a, (n + 2) * sizeof(*only));
+	for (i = 0; i <= n; i++)
+		only[i] = chain[i];
+	o->only = only;
+	o->skip = NULL;
+	return 0;
 }

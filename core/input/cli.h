@@ -22,4 +22,12 @@ int	nd_cli_list(FILE *);
 /* 0, or -ENOENT with a line on err naming close ids. */
 int	nd_cli_explain(FILE *, FILE *err, const char *id);
 
+/*
+ * `probe NAME TARGET`: sets o->only to NAME and everything below it in
+ * TARGET's chain.  -EINVAL with one line in err when the chain has no
+ * such probe.
+ */
+int	nd_cli_probe_only(struct nd_arena *, struct nd_options *, char *err,
+	    size_t len);
+
 #endif /* ND_CLI_H */

@@ -370,9 +370,9 @@ add_machine_configs(struct inv *iv)
 }
 
 int
-nd_inventory_build(struct nd_arena *arena, const char *const *urls, size_t n,
-    const struct nd_config *cfg, struct nd_inventory *ret, char *err,
-    size_t errlen)
+nd_inventory_build(struct nd_arena *arena, const char *const *urls,
+    const char *const *origins, size_t n, const struct nd_config *cfg,
+    struct nd_inventory *ret, char *err, size_t errlen)
 {
 	struct inv iv = { .arena = arena, .cfg = cfg, .err = err,
 	    .errlen = errlen };
@@ -383,7 +383,8 @@ nd_inventory_build(struct nd_arena *arena, const char *const *urls, size_t n,
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
 	for (i = 0; i < n; i++) {
-		if ((rc = nd_target_parse(arena, urls[i], "command line", &t,
+		if ((rc = nd_target_parse(arena, urls[i], origins != NULL &&
+		    origins[i] != NULL ? origins[i] : "command line", &t,
 		    err, errlen)) != 0 || (rc = push(&iv, t)) != 0)
 			return rc;
 	}

@@ -19,14 +19,15 @@ struct nd_inventory {
 };
 
 /*
- * Builds the inventory from the command-line URLs (argv-style, n of them)
- * and an optional loaded config (NULL when none).  Every target gets its
- * index in input order.  Returns 0, or -EINVAL with one line in err:
+ * Builds the inventory from n URLs, each with its origin (origins NULL:
+ * all from the command line), then an optional loaded config's targets
+ * and sections (cfg NULL when none).  Every target gets its index in
+ * input order.  Returns 0, or -EINVAL with one line in err:
  * a bad URL (see nd_target_parse) or
  *   "duplicate target tcp://127.0.0.1:1 (command line and netdoctor.yaml:4)".
  */
-int	nd_inventory_build(struct nd_arena *, const char *const *urls, size_t n,
-	    const struct nd_config *, struct nd_inventory *ret,
-	    char *err, size_t errlen);
+int	nd_inventory_build(struct nd_arena *, const char *const *urls,
+	    const char *const *origins, size_t n, const struct nd_config *,
+	    struct nd_inventory *ret, char *err, size_t errlen);
 
 #endif /* ND_INVENTORY_H */

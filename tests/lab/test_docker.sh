@@ -102,10 +102,10 @@ is "$(dkfind)" docker.ok "empty engine: docker.ok"
 
 # --- a daemon that misbehaves: docker.api_error, bounded in time ------------
 api_error() {
-	local mode=$1 want=$2
+	local mode=$1 want=$2 timeout=${3:-1s}
 
 	sim talos-1.7 --mode "$mode"
-	nd --timeout 1s "docker://$SOCK"
+	nd --timeout "$timeout" "docker://$SOCK"
 	is "$RC" 1 "$mode: exit 1"
 	is "$(jqo '.causes[0].id')" docker.api_error "$mode: docker.api_error"
 	like "$(jqo '.causes[0].summary')" "$want" "$mode: says why"
@@ -117,12 +117,17 @@ api_error close 'Docker at .*: '
 start=$(date +%s%N)
 api_error hang 'no answer before the deadline'
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
-is "$([ "$ms" -lt 4000 ] && echo bounded || echo "${ms} ms")" bounded \
+# The margin is wide on purpose: this checks "ends", not "ends fast", and
+# must hold on a loaded machine.
+is "$([ "$ms" -lt 20000 ] && echo bounded || echo "${ms} ms")" bounded \
     "hang: the run ends at its deadline (--timeout 1s), not never"
 sim talos-1.7 --mode huge
 nd "docker://$SOCK"
 is "$(dkfind)" docker.ok "8 MiB of containers: parsed within bounds"
-api_error oversize 'the answer is over 32 MiB'
+# 40 MiB must arrive before netdoctor can say it is too much: a deadline
+# far above the time that takes, so a busy machine cannot turn the
+# verdict into "no answer before the deadline".
+api_error oversize 'the answer is over 32 MiB' 60s
 nd "docker://$ND_TMP/nothing.sock"
 is "$(jqo '.causes[0].id')" docker.api_error "no socket there: docker.api_error"
 NDENV="DOCKER_HOST=tcp://10.0.0.5:2375" nd docker://

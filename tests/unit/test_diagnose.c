@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,7 +18,7 @@
 #include "engine.h"
 #include "finding.h"
 #include "probe.h"
-#include "report.h"
+#include "diagnose.h"
 #include "target.h"
 
 static const struct nd_probe_ops ops_route = { .name = "route",
@@ -242,6 +243,47 @@ test_fix_expansion(void **state)
 	assert_null(strchr(fix, '{'));
 }
 
+/* A shadowed range explains the timeouts of the addresses inside it,
+   matched on typed addresses, not on the evidence text. */
+static void
+test_subject_covers(void **state)
+{
+	struct world *w = *state;
+	struct nd_target *plan = mk_target(w, "addrplan://", 0);
+	struct nd_target *in = mk_target(w, "tcp://10.0.0.1:6443", 1);
+	struct nd_target *out = mk_target(w, "tcp://10.0.1.1:6443", 2);
+	struct nd_probe *pp = mk_probe(w, &ops_route, plan, ND_FAIL);
+	struct nd_probe *t1 = mk_probe(w, &ops_tcp, in, ND_FAIL);
+	struct nd_probe *t2 = mk_probe(w, &ops_tcp, out, ND_FAIL);
+	struct nd_finding *sh;
+	uint8_t lo[4] = { 10, 0, 0, 0 }, hi[4] = { 10, 0, 0, 255 };
+	struct nd_cause *c;
+	size_t n, i;
+
+	t1->ep->addr.sin.sin_family = AF_INET;
+	inet_pton(AF_INET, "10.0.0.1", &t1->ep->addr.sin.sin_addr);
+	t1->ep->addrlen = sizeof(t1->ep->addr.sin);
+	t2->ep->addr.sin.sin_family = AF_INET;
+	inet_pton(AF_INET, "10.0.1.1", &t2->ep->addr.sin.sin_addr);
+	t2->ep->addrlen = sizeof(t2->ep->addr.sin);
+	sh = nd_finding_add(pp, ND_F_PLAN_SHADOWED, "shadowed");
+	/* Evidence text that would mislead a text match: the value counts. */
+	nd_evidence_add(sh, "range", "10.0.1.0/24");
+	nd_finding_about_range(sh, AF_INET, lo, hi);
+	nd_finding_add(t1, ND_F_TCP_TIMEOUT, "silent");
+	nd_finding_add(t2, ND_F_TCP_TIMEOUT, "silent");
+	nd_diagnose(w->arena, w->probes, w->n, &c, &n);
+	assert_int_equal(n, 2);
+	for (i = 0; i < n; i++)
+		if (strcmp(c[i].finding->def->id, "plan.shadowed") == 0)
+			break;
+	assert_true(i < n);
+	assert_int_equal(c[i].nexplains, 1);
+	assert_ptr_equal(c[i].explains[0], t1);
+	assert_string_equal(c[1 - i].finding->def->id, "tcp.timeout");
+	assert_ptr_equal(c[1 - i].finding->probe, t2);
+}
+
 int
 main(void)
 {
@@ -257,6 +299,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_lower_layer_first_on_ties,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fix_expansion, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_subject_covers, setup,
 		    teardown),
 	};
 

@@ -109,7 +109,7 @@ test_order_and_derived(void **state)
 	    "  pool: 10.0.0.60-10.0.0.62\n"
 	    "host_ports: [6443,\n"
 	    "  50000]\n", &c);
-	assert_int_equal(nd_inventory_build(arena, urls, 2, &c, &inv, err,
+	assert_int_equal(nd_inventory_build(arena, urls, NULL, 2, &c, &inv, err,
 	    sizeof(err)), 0);
 	assert_int_equal(inv.ntargets, 10);
 	for (i = 0; i < inv.ntargets; i++)
@@ -188,13 +188,13 @@ test_empty(void **state)
 	struct nd_config c;
 
 	(void)state;
-	assert_int_equal(nd_inventory_build(arena, NULL, 0, NULL, &inv, err,
+	assert_int_equal(nd_inventory_build(arena, NULL, NULL, 0, NULL, &inv, err,
 	    sizeof(err)), 0);
 	assert_int_equal(inv.ntargets, 0);
 
 	/* dns.expect without servers derives nothing (yet). */
 	load_cfg("version: 1\ndns:\n  expect: {a.lab: [10.0.0.1]}\n", &c);
-	assert_int_equal(nd_inventory_build(arena, NULL, 0, &c, &inv, err,
+	assert_int_equal(nd_inventory_build(arena, NULL, NULL, 0, &c, &inv, err,
 	    sizeof(err)), 0);
 	assert_int_equal(inv.ntargets, 0);
 }
@@ -205,7 +205,7 @@ expect_error(const char *const *urls, size_t n, const struct nd_config *c,
 {
 	struct nd_inventory inv = { (struct nd_target **)0x1, 99 };
 
-	assert_int_equal(nd_inventory_build(arena, urls, n, c, &inv, err,
+	assert_int_equal(nd_inventory_build(arena, urls, NULL, n, c, &inv, err,
 	    sizeof(err)), -EINVAL);
 	assert_ptr_equal(inv.targets, (struct nd_target **)0x1);
 	assert_int_equal(inv.ntargets, 99);
@@ -291,7 +291,7 @@ test_errors(void **state)
 	{
 		struct nd_inventory inv;
 
-		assert_int_equal(nd_inventory_build(arena, NULL, 0, &c, &inv,
+		assert_int_equal(nd_inventory_build(arena, NULL, NULL, 0, &c, &inv,
 		    err, sizeof(err)), 0);
 		assert_int_equal(inv.ntargets, 65535);
 		assert_string_equal(inv.targets[4095]->url, "port://4096");
@@ -306,7 +306,7 @@ test_errors(void **state)
 			urls[i] = nd_arena_printf(arena, "tcp://10.%u.%u.%u:1",
 			    (unsigned)(i >> 16) & 255, (unsigned)(i >> 8) & 255,
 			    (unsigned)i & 255);
-		assert_int_equal(nd_inventory_build(arena, urls, 100001, NULL,
+		assert_int_equal(nd_inventory_build(arena, urls, NULL, 100001, NULL,
 		    &inv, err, sizeof(err)), -EINVAL);
 		assert_non_null(strstr(err, "more than 100000 targets"));
 		/* The earliest second occurrence is the one reported. */
@@ -314,7 +314,7 @@ test_errors(void **state)
 		urls[1] = "tcp://10.0.0.5:1";
 		urls[2] = "tcp://10.0.0.5:1";
 		urls[3] = "tcp://10.0.0.9:1";
-		assert_int_equal(nd_inventory_build(arena, urls, 4, NULL, &inv,
+		assert_int_equal(nd_inventory_build(arena, urls, NULL, 4, NULL, &inv,
 		    err, sizeof(err)), -EINVAL);
 		assert_string_equal(err, "duplicate target tcp://10.0.0.5:1 "
 		    "(command line and command line)");

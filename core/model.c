@@ -1,0 +1,249 @@
+/*
+ * model.c - the finished run as the report model (reports/report.h):
+ * probes, then causes that point at them, then targets with their probes
+ * lowest layer first, then the perfdata samples.  The reporters read the
+ * model only; this is the one place that knows both the engine's objects
+ * and the model's rows.
+ */
+#include <string.h>
+
+#include "arena.h"
+#include "diagnose.h"
+#include "finding.h"
+#include "model.h"
+#include "probe.h"
+#include "range.h"
+#include "report.h"
+#include "target.h"
+
+static void
+model_findings(struct nd_arena *a, const struct nd_probe *p,
+    struct nd_report_probe *rp)
+{
+	struct nd_report_finding *v;
+	size_t i, j;
+
+	v = nd_arena_alloc(a, (p->nfindings + 1) * sizeof(*v));
+	for (i = 0; i < p->nfindings; i++) {
+		const struct nd_finding *f = p->findings[i];
+		struct nd_report_kv *ev;
+
+		ev = nd_arena_alloc(a, (f->nev + 1) * sizeof(*ev));
+		for (j = 0; j < f->nev; j++) {
+			ev[j].key = f->ev[j].key;
+			ev[j].value = f->ev[j].value;
+		}
+		v[i].id = f->def->id;
+		v[i].sev = f->sev;
+		v[i].failing = nd_finding_failing(f);
+		v[i].summary = f->summary;
+		v[i].ev = ev;
+		v[i].nev = f->nev;
+		v[i].ndropped = f->ndropped;
+	}
+	rp->findings = v;
+	rp->nfindings = p->nfindings;
+}
+
+static void
+model_sample(struct nd_arena *a, const struct nd_report_input *in,
+    const struct nd_probe *p, struct nd_report_probe *rp)
+{
+	struct nd_report_sample *s;
+	char w[ND_RANGE_TEXT_MAX] = "", c[ND_RANGE_TEXT_MAX] = "";
+
+	if (p->measured_s <= 0)
+		return;
+	if (in->warn != NULL)
+		nd_range_format(in->warn, w, sizeof(w));
+	if (in->crit != NULL)
+		nd_range_format(in->crit, c, sizeof(c));
+	s = nd_arena_alloc(a, sizeof(*s));
+	s->label = p->ep->label;
+	s->value = p->measured_s;
+	s->unit = "s";
+	s->warn = nd_arena_strdup(a, w);
+	s->crit = nd_arena_strdup(a, c);
+	s->min = 0;
+	s->max = (double)in->timeout_ms / 1000.0;
+	rp->sample = s;
+}
+
+static void
+model_probes(struct nd_arena *a, const struct nd_report_input *in,
+    struct nd_report_probe *v)
+{
+	size_t i, j;
+
+	for (i = 0; i < in->nprobes; i++) {
+		const struct nd_probe *p = in->probes[i];
+		const struct nd_target *t = p->target;
+		struct nd_report_probe *rp = &v[i];
+		bool ran = p->status != ND_SKIP && p->t_start != 0 &&
+		    p->t_end >= p->t_start;
+
+		rp->id = p->id;
+		rp->name = p->ops->name;
+		rp->target = t->url;
+		rp->origin = t->origin != NULL ? t->origin : "command line";
+		if (p->nserved > 1) {
+			const char **urls = nd_arena_alloc(a, (p->nserved + 1) *
+			    sizeof(*urls));
+
+			for (j = 0; j < p->nserved; j++)
+				urls[j] = p->served[j]->target->url;
+			rp->targets = urls;
+			rp->ntargets = p->nserved;
+		}
+		rp->address = p->ep->label[0] != '\0' ? p->ep->label : NULL;
+		if (p->ep->addrlen > 0 && t->host != NULL && !t->host_is_ip &&
+		    !p->ops->fans_out)
+			rp->per_address = p->ep->addrstr;
+		rp->layer = p->ops->layer;
+		rp->status = p->status;
+		rp->elapsed_ms = ran ? (double)(p->t_end - p->t_start) /
+		    1000.0 : 0.0;
+		/* Plan order is index order: the need is already in v. */
+		if (p->blocked_by != NULL && p->blocked_by->index < in->nprobes)
+			rp->blocked_by = &v[p->blocked_by->index];
+		model_findings(a, p, rp);
+		model_sample(a, in, p, rp);
+	}
+}
+
+static void
+model_causes(struct nd_arena *a, const struct nd_report_input *in,
+    const struct nd_report_probe *probes, struct nd_report_cause *v)
+{
+	size_t i, j;
+
+	for (i = 0; i < in->ncauses; i++) {
+		const struct nd_cause *c = &in->causes[i];
+		const struct nd_finding *f = c->finding;
+		struct nd_report_cause *rc = &v[i];
+		struct nd_report_kv *ev;
+		const struct nd_report_probe **ex;
+
+		rc->rank = c->rank;
+		rc->id = f->def->id;
+		rc->sev = c->sev;
+		rc->confidence = (double)c->confidence / 100.0;
+		rc->layer = c->layer;
+		rc->target = f->probe->target->url;
+		rc->probe = f->probe->ops->name;
+		rc->summary = c->summary;
+		rc->fix = c->fix;
+		rc->addresses = c->addresses;
+		ev = nd_arena_alloc(a, (f->nev + 1) * sizeof(*ev));
+		for (j = 0; j < f->nev; j++) {
+			ev[j].key = f->ev[j].key;
+			ev[j].value = f->ev[j].value;
+		}
+		rc->ev = ev;
+		rc->nev = f->nev;
+		ex = nd_arena_alloc(a, (c->nexplains + 1) * sizeof(*ex));
+		for (j = 0; j < c->nexplains; j++)
+			ex[j] = &probes[c->explains[j]->index];
+		rc->explains = ex;
+		rc->nexplains = c->nexplains;
+	}
+}
+
+/*
+ * Each target's probes, lowest layer first (plan order); a shared probe
+ * counts once per target it serves.  Two passes: count, then fill.
+ */
+static void
+model_targets(struct nd_arena *a, const struct nd_report_input *in,
+    const struct nd_report_probe *probes, struct nd_report_target *rt)
+{
+	struct nd_probe *const *pv = in->probes;
+	size_t *count, i, j, nt = in->ntargets;
+
+	count = nd_arena_alloc(a, (nt + 1) * sizeof(*count));
+	for (i = 0; i < nt; i++)
+		rt[i].url = in->targets[i]->url;
+	for (i = 0; i < in->nprobes; i++)
+		for (j = 0; j < pv[i]->nserved; j++) {
+			size_t ti = pv[i]->served[j]->target->index;
+
+			if (ti < nt && (j == 0 ||
+			    pv[i]->served[j - 1]->target->index != ti))
+				count[ti]++;
+		}
+	for (i = 0; i < nt; i++)
+		rt[i].probes = nd_arena_alloc(a, (count[i] + 1) *
+		    sizeof(*rt[i].probes));
+	for (i = 0; i < in->nprobes; i++) {
+		const struct nd_probe *p = pv[i];
+		const struct nd_report_probe *rp = &probes[i];
+
+		for (j = 0; j < p->nserved; j++) {
+			size_t ti = p->served[j]->target->index, k;
+			struct nd_report_target *t;
+
+			if (ti >= nt || (j > 0 &&
+			    p->served[j - 1]->target->index == ti))
+				continue;
+			t = &rt[ti];
+			t->probes[t->nprobes++] = rp;
+			for (k = 0; k < rp->nfindings; k++) {
+				const struct nd_report_finding *f =
+				    &rp->findings[k];
+
+				if (!f->failing)
+					continue;
+				if (t->worst == NULL ||
+				    nd_sev_rank(f->sev) > nd_sev_rank(t->sev)) {
+					t->sev = f->sev;
+					t->worst = f;
+				}
+			}
+		}
+	}
+}
+
+void
+nd_report_build(struct nd_arena *a, const struct nd_report_input *in,
+    struct nd_report *r)
+{
+	struct nd_report_probe *probes;
+	struct nd_report_cause *causes;
+	struct nd_report_target *targets;
+	const struct nd_report_sample **samples;
+	enum nd_sev status = ND_SEV_OK;
+	size_t i, ns = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->version = ND_VERSION;
+	r->started = in->started;
+	r->duration_ms = (double)in->elapsed_us / 1000.0;
+
+	probes = nd_arena_alloc(a, (in->nprobes + 1) * sizeof(*probes));
+	model_probes(a, in, probes);
+	causes = nd_arena_alloc(a, (in->ncauses + 1) * sizeof(*causes));
+	model_causes(a, in, probes, causes);
+	targets = nd_arena_alloc(a, (in->ntargets + 1) * sizeof(*targets));
+	model_targets(a, in, probes, targets);
+	samples = nd_arena_alloc(a, (in->nprobes + 1) * sizeof(*samples));
+	for (i = 0; i < in->nprobes; i++)
+		if (probes[i].sample != NULL)
+			samples[ns++] = probes[i].sample;
+
+	for (i = 0; i < in->ncauses; i++)
+		status = nd_sev_worse(status, causes[i].sev);
+	/* A probe that could not run leaves the verdict at least UNKNOWN. */
+	for (i = 0; i < in->nprobes; i++)
+		if (probes[i].status == ND_ERROR)
+			status = nd_sev_worse(status, ND_SEV_UNKNOWN);
+	r->status = status;
+	r->exit_code = (int)nd_sev_exit(status);
+	r->causes = causes;
+	r->ncauses = in->ncauses;
+	r->probes = probes;
+	r->nprobes = in->nprobes;
+	r->targets = targets;
+	r->ntargets = in->ntargets;
+	r->samples = samples;
+	r->nsamples = ns;
+}
