@@ -46,7 +46,7 @@ UNIT_SRCS	= $(wildcard tests/unit/test_*.c)
 UNIT_BINS	= $(UNIT_SRCS:tests/unit/%.c=$(OBJDIR)/tests/%)
 HDRS		= $(wildcard $(SRC_DIRS:%=%/*.h) $(SRC_DIRS:%=%/*.def))
 
-.PHONY: all deps check unit lab demo bench install install-setcap uninstall clean lint FORCE
+.PHONY: all deps check unit lab demo bench install install-setcap uninstall clean FORCE
 
 all: netdoctor
 
