@@ -157,8 +157,16 @@ nd_engine_free(struct nd_engine *e)
 	for (i = 0; i < e->nprobes; i++) {
 		struct nd_probe *p = e->probes[i];
 
-		if (p->status == ND_RUNNING && p->ops->cancel != NULL)
-			p->ops->cancel(p);
+		if (p->status == ND_RUNNING) {
+			/*
+			 * Final before cancel(), as in nd_probe_done(): a
+			 * callback fired during teardown must see a finished
+			 * probe, or it ends the probe and cancels it again.
+			 */
+			p->status = ND_ERROR;
+			if (p->ops->cancel != NULL)
+				p->ops->cancel(p);
+		}
 		nd_timer_disarm(e->run->loop, &p->deadline);
 	}
 	nd_timer_disarm(e->run->loop, &e->budget);
