@@ -23,6 +23,11 @@
 #define ENGINE_INFLIGHT_MAX	8192
 #define ENGINE_FD_RESERVE	64
 
+/* The fact setters an instance called (nd_engine.wrote). */
+#define FACTS_ROUTE	0x1u
+#define FACTS_RTT	0x2u
+#define FACTS_TLS	0x4u
+
 struct share_slot {
 	const char		*key;
 	struct nd_probe		*probe;
@@ -31,6 +36,7 @@ struct share_slot {
 struct nd_engine {
 	struct nd_run		*run;
 	struct nd_probe		**probes;
+	uint8_t			*wrote;		/* FACTS_*, by probe index */
 	size_t			 nprobes, probes_cap;
 	size_t			 nfinal;
 	size_t			 running;
@@ -157,12 +163,21 @@ nd_engine_free(struct nd_engine *e)
 	for (i = 0; i < e->nprobes; i++) {
 		struct nd_probe *p = e->probes[i];
 
-		if (p->status == ND_RUNNING && p->ops->cancel != NULL)
-			p->ops->cancel(p);
+		if (p->status == ND_RUNNING) {
+			/*
+			 * Final before cancel(), as in nd_probe_done(): a
+			 * callback fired during teardown must see a finished
+			 * probe, or it ends the probe and cancels it again.
+			 */
+			p->status = ND_ERROR;
+			if (p->ops->cancel != NULL)
+				p->ops->cancel(p);
+		}
 		nd_timer_disarm(e->run->loop, &p->deadline);
 	}
 	nd_timer_disarm(e->run->loop, &e->budget);
 	free(e->probes);
+	free(e->wrote);
 	free(e->share);
 	free(e);
 }
@@ -223,6 +238,38 @@ engine_serve(struct nd_engine *e, struct nd_probe *p, struct nd_endpoint *ep)
 	p->served[p->nserved++] = ep;
 }
 
+/*
+ * An endpoint that joins a shared instance after it handed facts up gets
+ * them too (probe.h: "written into every endpoint the probe serves").
+ */
+static void
+engine_join_facts(const struct nd_engine *e, const struct nd_probe *p,
+    struct nd_endpoint *ep)
+{
+	const struct nd_endpoint *from = p->served[0];
+	unsigned w = e->wrote[p->index];
+
+	if (w & FACTS_ROUTE) {
+		memcpy(ep->facts.oif, from->facts.oif, sizeof(ep->facts.oif));
+		memcpy(ep->facts.gateway, from->facts.gateway,
+		    sizeof(ep->facts.gateway));
+		memcpy(ep->facts.src, from->facts.src, sizeof(ep->facts.src));
+	}
+	if (w & FACTS_RTT)
+		ep->facts.rtt_us = from->facts.rtt_us;
+	if (w & FACTS_TLS)
+		ep->facts.tls = from->facts.tls;
+}
+
+static void
+engine_wrote(struct nd_probe *p, unsigned what)
+{
+	struct nd_engine *e = p->run->engine;
+
+	if (e != NULL && p->index < e->nprobes && e->probes[p->index] == p)
+		e->wrote[p->index] |= what;
+}
+
 static void
 engine_enqueue(struct nd_engine *e, struct nd_probe *p)
 {
@@ -263,10 +310,13 @@ engine_new_probe(struct nd_engine *e, const struct nd_probe_ops *ops,
 	if (e->nprobes == e->probes_cap) {
 		size_t ncap = e->probes_cap ? e->probes_cap * 2 : 64;
 		struct nd_probe **np = realloc(e->probes, ncap * sizeof(*np));
+		uint8_t *nw = realloc(e->wrote, ncap);
 
-		if (np == NULL)
+		if (np == NULL || nw == NULL)
 			abort();	/* LCOV_EXCL_LINE: OutOfMemory */
+		memset(nw + e->probes_cap, 0, ncap - e->probes_cap);
 		e->probes = np;
+		e->wrote = nw;
 		e->probes_cap = ncap;
 	}
 	p->index = e->nprobes;
@@ -304,6 +354,7 @@ engine_chain(struct nd_engine *e, const struct nd_probe_ops **ops, size_t n,
 				if (s != NULL && s->key != NULL) {
 					p = s->probe;
 					engine_serve(e, p, ep);
+					engine_join_facts(e, p, ep);
 				} else {
 					p = engine_new_probe(e, ops[i], ep);
 					engine_share_put(e, full, p);
@@ -475,6 +526,7 @@ nd_facts_set_route(struct nd_probe *p, const char *oif, const char *gateway,
 {
 	size_t i;
 
+	engine_wrote(p, FACTS_ROUTE);
 	for (i = 0; i < p->nserved; i++) {
 		nd_strlcpy(p->served[i]->facts.oif, oif,
 		    sizeof(p->served[i]->facts.oif));
@@ -490,6 +542,7 @@ nd_facts_set_rtt(struct nd_probe *p, uint64_t rtt_us)
 {
 	size_t i;
 
+	engine_wrote(p, FACTS_RTT);
 	for (i = 0; i < p->nserved; i++)
 		p->served[i]->facts.rtt_us = rtt_us;
 }
@@ -499,6 +552,7 @@ nd_facts_set_tls(struct nd_probe *p, struct nd_tls_facts *tf)
 {
 	size_t i;
 
+	engine_wrote(p, FACTS_TLS);
 	for (i = 0; i < p->nserved; i++)
 		p->served[i]->facts.tls = tf;
 }
