@@ -35,11 +35,6 @@ const struct nd_finding_def *nd_finding_def_by_id(const char *id);
 
 #define ND_EVIDENCE_MAX	32	/* per finding; more are counted, not kept */
 
-struct nd_kv {
-	const char	*key;
-	const char	*value;
-};
-
 struct nd_probe;
 struct sockaddr;
 

@@ -21,23 +21,17 @@ model_findings(struct nd_arena *a, const struct nd_probe *p,
     struct nd_report_probe *rp)
 {
 	struct nd_report_finding *v;
-	size_t i, j;
+	size_t i;
 
 	v = nd_arena_alloc(a, (p->nfindings + 1) * sizeof(*v));
 	for (i = 0; i < p->nfindings; i++) {
 		const struct nd_finding *f = p->findings[i];
-		struct nd_report_kv *ev;
 
-		ev = nd_arena_alloc(a, (f->nev + 1) * sizeof(*ev));
-		for (j = 0; j < f->nev; j++) {
-			ev[j].key = f->ev[j].key;
-			ev[j].value = f->ev[j].value;
-		}
 		v[i].id = f->def->id;
 		v[i].sev = f->sev;
 		v[i].failing = nd_finding_failing(f);
 		v[i].summary = f->summary;
-		v[i].ev = ev;
+		v[i].ev = f->ev;	/* immutable once the run ended */
 		v[i].nev = f->nev;
 		v[i].ndropped = f->ndropped;
 	}
@@ -121,7 +115,6 @@ model_causes(struct nd_arena *a, const struct nd_report_input *in,
 		const struct nd_cause *c = &in->causes[i];
 		const struct nd_finding *f = c->finding;
 		struct nd_report_cause *rc = &v[i];
-		struct nd_report_kv *ev;
 		const struct nd_report_probe **ex;
 
 		rc->rank = c->rank;
@@ -134,12 +127,7 @@ model_causes(struct nd_arena *a, const struct nd_report_input *in,
 		rc->summary = c->summary;
 		rc->fix = c->fix;
 		rc->addresses = c->addresses;
-		ev = nd_arena_alloc(a, (f->nev + 1) * sizeof(*ev));
-		for (j = 0; j < f->nev; j++) {
-			ev[j].key = f->ev[j].key;
-			ev[j].value = f->ev[j].value;
-		}
-		rc->ev = ev;
+		rc->ev = f->ev;
 		rc->nev = f->nev;
 		ex = nd_arena_alloc(a, (c->nexplains + 1) * sizeof(*ex));
 		for (j = 0; j < c->nexplains; j++)

@@ -68,6 +68,12 @@ enum nd_exit {
 	ND_EXIT_UNKNOWN = 3,
 };
 
+/* One key/value pair of evidence (findings and the report model). */
+struct nd_kv {
+	const char	*key;
+	const char	*value;
+};
+
 const char	*nd_layer_name(enum nd_layer);
 const char	*nd_status_name(enum nd_status);
 const char	*nd_sev_name(enum nd_sev);

@@ -19,18 +19,12 @@
 
 struct nd_report_probe;
 
-/* One key/value pair of evidence. */
-struct nd_report_kv {
-	const char	*key;
-	const char	*value;
-};
-
 struct nd_report_finding {
 	const char			*id;		/* "tcp.refused" */
 	enum nd_sev			 sev;
 	bool				 failing;	/* WARN, CRIT or UNKNOWN */
 	const char			*summary;
-	const struct nd_report_kv	*ev;
+	const struct nd_kv	*ev;
 	size_t				 nev;
 	size_t				 ndropped;	/* evidence not kept */
 };
@@ -76,7 +70,7 @@ struct nd_report_cause {
 	const char			*probe;		/* the probe that saw it */
 	const char			*summary;
 	const char			*fix;		/* "" when none */
-	const struct nd_report_kv	*ev;
+	const struct nd_kv	*ev;
 	size_t				 nev;
 	/* Merged per-address causes: "10.0.0.1, 10.0.0.2"; NULL. */
 	const char			*addresses;

@@ -47,9 +47,15 @@ ns_exec bench "$ND_BIN" run --format json -c "$cfg" >"$ND_TMP/r.json"
 echo "netdoctor check: $(jq -r '[.probes[] | select(.probe=="tcp") | .findings[0].id] | group_by(.) | map("\(.[0])=\(length)") | join(" ")' "$ND_TMP/r.json"), route probes: $(jq '[.probes[] | select(.probe=="route")] | length' "$ND_TMP/r.json")"
 echo "nmap check: $(ns_exec bench nmap -sT -Pn -n -T5 -p "$FIRST-$LAST" 127.0.0.1 | grep -E 'open|closed ports|Not shown' | head -3 | tr '\n' ' ')"
 echo "bare loop check: $(ns_exec bench "$ND_TMP/connect_loop" "$FIRST" "$LAST")"
+# ND_BIN_BEFORE=/path/to/an/older/netdoctor adds it to the same
+# interleaved runs: before/after figures from one machine state.
+before=()
+[ -n "${ND_BIN_BEFORE:-}" ] &&
+    before=(netdoctor-before "ip netns exec $ns $ND_BIN_BEFORE run --format json -c $cfg")
 /usr/bin/python3 "$ND_TOP/tests/bench/measure.py" "$REPEAT" \
     connect_loop "ip netns exec $ns $ND_TMP/connect_loop $FIRST $LAST" \
     netdoctor "ip netns exec $ns $ND_BIN run --format json -c $cfg" \
+    "${before[@]}" \
     nmap "ip netns exec $ns nmap -sT -Pn -n -T5 -p $FIRST-$LAST 127.0.0.1"
 
 echo
@@ -65,5 +71,9 @@ for ((i = 0; i < 300; i++)); do
 done
 ns_exec silent "$ND_BIN" run --format json --timeout 1s "${targets[@]}" >"$ND_TMP/s.json"
 echo "check: $(jq -r '[.causes[].id] | group_by(.) | map("\(.[0])=\(length)") | join(" ")' "$ND_TMP/s.json")"
+before=()
+[ -n "${ND_BIN_BEFORE:-}" ] &&
+    before=(netdoctor-300-before "ip netns exec $sns $ND_BIN_BEFORE run --format json --timeout 1s ${targets[*]}")
 /usr/bin/python3 "$ND_TOP/tests/bench/measure.py" "$REPEAT" \
-    netdoctor-300 "ip netns exec $sns $ND_BIN run --format json --timeout 1s ${targets[*]}"
+    netdoctor-300 "ip netns exec $sns $ND_BIN run --format json --timeout 1s ${targets[*]}" \
+    "${before[@]}"
