@@ -748,24 +748,41 @@ engine_pump(struct nd_engine *e)
 	}
 }
 
-/* `check`: the run's budget ended; nothing still open gets a verdict. */
+/*
+ * Ends what is still open with one finding: the run's budget ended
+ * (`check`), or the run was interrupted.  Fanned-out chains are planned
+ * when their resolve probe ends, so the loop goes on until nothing is
+ * open.
+ */
 static void
-engine_budget(struct nd_loop *l, void *arg)
+engine_end_open(struct nd_engine *e, enum nd_code code)
 {
-	struct nd_engine *e = arg;
-	size_t i;
+	size_t k, i;
 
-	(void)l;
-	e->budget_hit = true;
-	for (i = 0; i < e->nprobes; i++) {
-		struct nd_probe *p = e->probes[i];
+	/*
+	 * An interrupted run ends each open probe with its own finding, so it
+	 * goes from the top of the plan down: a dependent ends before the need
+	 * that would otherwise turn it into a SKIP.  The budget keeps the
+	 * gating (what waited on an unfinished need is blocked by it).
+	 */
+	for (k = 0; k < e->nprobes; k++) {
+		struct nd_probe *p;
+
+		i = code == ND_F_PROBE_CANCELLED ? e->nprobes - 1 - k : k;
+		p = e->probes[i];
 
 		if (p->status != ND_RUNNING && p->status != ND_PENDING)
 			continue;
-		nd_finding_add(p, ND_F_PROBE_BUDGET_EXCEEDED,
-		    "the run's %lld ms budget ended before the %s probe %s",
-		    (long long)e->run->budget_ms, p->ops->name,
-		    p->status == ND_RUNNING ? "finished" : "could start");
+		if (code == ND_F_PROBE_CANCELLED)
+			nd_finding_add(p, code, "the run was interrupted "
+			    "before the %s probe %s", p->ops->name,
+			    p->status == ND_RUNNING ? "finished" : "could start");
+		else
+			nd_finding_add(p, code, "the run's %lld ms budget ended "
+			    "before the %s probe %s",
+			    (long long)e->run->budget_ms, p->ops->name,
+			    p->status == ND_RUNNING ? "finished" :
+			    "could start");
 		if (p->status == ND_RUNNING) {
 			nd_probe_done(p, ND_ERROR);
 		} else {
@@ -774,6 +791,24 @@ engine_budget(struct nd_loop *l, void *arg)
 		}
 	}
 	e->ready_head = e->ready_tail = NULL;
+}
+
+/* `check`: the run's budget ended; nothing still open gets a verdict. */
+static void
+engine_budget(struct nd_loop *l, void *arg)
+{
+	struct nd_engine *e = arg;
+
+	(void)l;
+	e->budget_hit = true;
+	engine_end_open(e, ND_F_PROBE_BUDGET_EXCEEDED);
+}
+
+void
+nd_engine_cancel(struct nd_engine *e)
+{
+	if (e != NULL)
+		engine_end_open(e, ND_F_PROBE_CANCELLED);
 }
 
 static void

@@ -36,6 +36,13 @@ size_t		 nd_engine_prepare(struct nd_engine *);
 /* Runs until every probe ended (or the budget ran out).  0 or -errno. */
 int		 nd_engine_run(struct nd_engine *);
 
+/*
+ * Ends every probe still running or waiting with probe.cancelled (ERROR):
+ * SIGINT or SIGTERM.  Safe from a loop callback; nd_engine_run() then
+ * returns once the loop iteration ends.  What finished keeps its verdict.
+ */
+void		 nd_engine_cancel(struct nd_engine *);
+
 /* Every instance in plan order (fanned-out ones after their target's). */
 struct nd_probe *const *nd_engine_probes(const struct nd_engine *, size_t *n);
 

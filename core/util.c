@@ -78,6 +78,12 @@ nd_parse_duration_ms(const char *s, int64_t *ret_ms)
 	} else if (strcmp(p, "s") == 0 || *p == '\0') {
 		unit = 1000;
 		keep = 3;
+	} else if (strcmp(p, "m") == 0) {
+		unit = 60 * 1000;	/* wait --timeout 10m */
+		keep = 3;
+	} else if (strcmp(p, "h") == 0) {
+		unit = 60 * 60 * 1000;
+		keep = 3;
 	} else
 		return -EINVAL;
 
@@ -94,7 +100,8 @@ nd_parse_duration_ms(const char *s, int64_t *ret_ms)
 			frac *= 10;
 	else
 		frac = 0;
-	ms = whole * unit + frac;
+	/* frac is in thousandths of the unit. */
+	ms = whole * unit + frac * (unit / 1000);
 	if (ms > DURATION_MAX_MS)
 		return -ERANGE;
 	*ret_ms = ms;

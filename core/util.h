@@ -14,8 +14,9 @@
 size_t	nd_strlcpy(char *dst, const char *src, size_t size);
 
 /*
- * Parses a duration: a non-negative decimal number with an optional "ms" or
- * "s" suffix (no suffix means seconds), e.g. "5s", "250ms", "1.5s", "2".
+ * Parses a duration: a non-negative decimal number with an optional "ms",
+ * "s", "m" or "h" suffix (no suffix means seconds), e.g. "5s", "250ms",
+ * "1.5s", "2", "10m"; at most three fractional digits of the unit.
  * Rejects empty strings, signs, other suffixes, and values above 24 h.
  * Writes *ret_ms only on success.  Returns 0 or -EINVAL / -ERANGE.
  */

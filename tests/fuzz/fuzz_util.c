@@ -41,8 +41,9 @@ dig(char c)
 /* ---- durations ---- */
 
 /*
- * "a non-negative decimal number with an optional ms or s suffix (no
- * suffix means seconds)", whole milliseconds only, at most 24 h.
+ * "a non-negative decimal number with an optional ms, s, m or h suffix
+ * (no suffix means seconds)", at most three fractional digits of the unit
+ * that are not zero, at most 24 h.
  */
 static int
 ref_duration(const char *s, int64_t *ret)
@@ -68,6 +69,10 @@ ref_duration(const char *s, int64_t *ret)
 		unit = 1, keep = 0;
 	else if (strcmp(p, "s") == 0 || *p == '\0')
 		unit = 1000, keep = 3;
+	else if (strcmp(p, "m") == 0)
+		unit = 60000, keep = 3;
+	else if (strcmp(p, "h") == 0)
+		unit = 3600000, keep = 3;
 	else
 		return -EINVAL;
 	/* Fractional digits beyond a millisecond must all be zero. */
@@ -85,9 +90,9 @@ ref_duration(const char *s, int64_t *ret)
 		return -ERANGE;
 	for (p = w0; p < w1; p++)
 		whole = whole * 10 + (*p - '0');
-	if (whole * unit + frac > DURATION_MAX_MS)
+	if (whole * unit + frac * (unit / 1000) > DURATION_MAX_MS)
 		return -ERANGE;
-	*ret = whole * unit + frac;
+	*ret = whole * unit + frac * (unit / 1000);
 	return 0;
 }
 
