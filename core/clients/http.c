@@ -2,9 +2,10 @@
  * http.c - libcurl multi_socket on nd_loop.
  *
  * curl_multi_socket_action() is only ever called from our own fd and
- * timer callbacks, never from inside a curl callback (libraries.md 3: not
- * from TIMERFUNCTION).  Completions are collected with
- * curl_multi_info_read() after each action, and each is delivered once.
+ * timer callbacks, never from inside a curl callback
+ * (CURLMOPT_TIMERFUNCTION(3): do not call libcurl from within it).
+ * Completions are collected with curl_multi_info_read() after each
+ * action, and each is delivered once.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -185,6 +186,71 @@ nd_http_remove(struct nd_http *h, CURL *easy)
 	curl_multi_remove_handle(h->multi, easy);
 	curl_easy_setopt(easy, CURLOPT_PRIVATE, NULL);
 	free(x);
+}
+
+void
+nd_http_body_init(struct nd_http_body *b, size_t max)
+{
+	memset(b, 0, sizeof(*b));
+	b->max = max;
+}
+
+/* Room for need bytes, doubling from 16 KiB but never past max + 1. */
+static int
+http_body_grow(struct nd_http_body *b, size_t need)
+{
+	size_t cap = b->cap != 0 ? b->cap : 16384;
+	char *p;
+
+	if (need <= b->cap)
+		return 0;
+	while (cap < need)
+		cap *= 2;
+	if (cap > b->max + 1)
+		cap = b->max + 1;
+	if ((p = realloc(b->buf, cap)) == NULL)
+		return -ENOMEM;
+	b->buf = p;
+	b->cap = cap;
+	return 0;
+}
+
+size_t
+nd_http_body_write(char *data, size_t size, size_t n, void *arg)
+{
+	struct nd_http_body *b = arg;
+	size_t len = size * n, take = b->max - b->len;
+
+	/* libcurl passes size 1 (CURLOPT_WRITEFUNCTION(3)): no overflow. */
+	b->arrived += len;
+	if (take > len)
+		take = len;
+	if (take > 0) {
+		if (http_body_grow(b, b->len + take + 1) < 0)
+			return 0;
+		memcpy(b->buf + b->len, data, take);
+		b->len += take;
+		b->buf[b->len] = '\0';
+	}
+	if (take < len) {
+		/* Anything but len makes libcurl fail with CURLE_WRITE_ERROR. */
+		b->over = true;
+		return 0;
+	}
+	return len;
+}
+
+const char *
+nd_http_body_str(const struct nd_http_body *b)
+{
+	return b->buf != NULL ? b->buf : "";
+}
+
+void
+nd_http_body_free(struct nd_http_body *b)
+{
+	free(b->buf);
+	memset(b, 0, sizeof(*b));
 }
 
 /* The TLS observer: alerts and CertificateRequest, as in probe_tls.c. */
