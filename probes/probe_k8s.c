@@ -67,7 +67,7 @@ k8s_request(struct nd_probe *p, enum k8s_step step)
 	    kc != NULL ? &kc->key : NULL);
 	if (rc < 0)
 		return rc;
-	c->authed = c->conn.tls.presented;
+	c->authed = c->conn.presented;
 	if (kc != NULL && kc->token != NULL) {
 		/* The token lives only in this header list, never in a report. */
 		char *h = nd_arena_printf(p->run->arena,

@@ -539,7 +539,7 @@ talos_done(void *arg, CURLcode rc)
 	 * cut after the handshake is the server refusing it (TLS 1.3 sends
 	 * the alert, or grpc-core just closes: libraries.md 2.5).
 	 */
-	if (c->conn.tls.presented && (c->conn.tls.certreq ||
+	if (c->conn.presented && (c->conn.tls.certreq ||
 	    c->conn.tls.alert >= 0) && http == 0 && rc != CURLE_OPERATION_TIMEDOUT) {
 		talos_rejected(p, curl_easy_strerror(rc));
 		return;

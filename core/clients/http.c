@@ -14,8 +14,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <openssl/ssl.h>
-
 #include "creds.h"
 #include "engine.h"
 #include "http.h"
@@ -253,30 +251,15 @@ nd_http_body_free(struct nd_http_body *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/* The TLS observer: alerts and CertificateRequest, as in probe_tls.c. */
-static void
-http_msg_cb(int write_p, int version, int content_type, const void *buf,
-    size_t len, SSL *ssl, void *arg)
-{
-	struct nd_http_tls *t = arg;
-	const unsigned char *b = buf;
-
-	(void)version;
-	(void)ssl;
-	if (write_p)
-		return;
-	if (content_type == SSL3_RT_HANDSHAKE && len > 0 && b[0] == 13)
-		t->certreq = true;
-	else if (content_type == SSL3_RT_ALERT && len >= 2)
-		t->alert = b[1];
-}
-
+/*
+ * libcurl calls this with the connection's SSL_CTX before it creates the
+ * SSL (CURLOPT_SSL_CTX_FUNCTION(3)): the observer then sees the handshake.
+ */
 static CURLcode
 http_sslctx_cb(CURL *easy, void *sslctx, void *arg)
 {
 	(void)easy;
-	SSL_CTX_set_msg_callback(sslctx, http_msg_cb);
-	SSL_CTX_set_msg_callback_arg(sslctx, arg);
+	nd_tlsobs_attach(sslctx, arg);
 	return CURLE_OK;
 }
 
@@ -293,7 +276,7 @@ nd_http_conn_init(struct nd_http_conn *c, struct nd_probe *p,
 	long left_ms = dl > now ? (long)((dl - now) / 1000) : 1;
 
 	memset(c, 0, sizeof(*c));
-	c->tls.alert = -1;
+	nd_tlsobs_init(&c->tls);
 	if ((c->easy = curl_easy_init()) == NULL)
 		return -ENOMEM;
 	/* A name (the host, or ?sni=) goes in the URL for SNI and Host. */
@@ -328,7 +311,7 @@ nd_http_conn_init(struct nd_http_conn *c, struct nd_probe *p,
 		curl_easy_setopt(c->easy, CURLOPT_SSLCERTTYPE, "PEM");
 		curl_easy_setopt(c->easy, CURLOPT_SSLKEY_BLOB, &kb);
 		curl_easy_setopt(c->easy, CURLOPT_SSLKEYTYPE, "PEM");
-		c->tls.presented = true;
+		c->presented = true;
 	}
 	return 0;
 }

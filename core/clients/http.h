@@ -13,6 +13,8 @@
 
 #include <curl/curl.h>
 
+#include "tlsobs.h"
+
 struct nd_run;
 struct nd_http;
 
@@ -69,13 +71,6 @@ void		 nd_http_body_free(struct nd_http_body *);
 struct nd_probe;
 struct nd_pem;
 
-/* What the TLS layer of a libcurl transfer saw (OpenSSL msg callback). */
-struct nd_http_tls {
-	int		 alert;		/* last alert received, -1 none */
-	bool		 certreq;	/* the server asked for a client cert */
-	bool		 presented;	/* we had one to give */
-};
-
 /*
  * Everything a probe's request to its own endpoint needs, owned by the
  * probe's ctx and released with nd_http_conn_free():
@@ -84,7 +79,8 @@ struct nd_http_conn {
 	CURL		*easy;
 	struct curl_slist *resolve;	/* pins the name to the endpoint */
 	struct curl_slist *headers;
-	struct nd_http_tls tls;
+	struct nd_tlsobs tls;		/* what the TLS layer saw */
+	bool		 presented;	/* we had a client cert to give */
 	char		 errbuf[CURL_ERROR_SIZE];
 	bool		 added;
 };
@@ -94,8 +90,8 @@ struct nd_http_conn {
  * pinned to the endpoint's address (CURLOPT_RESOLVE, so SNI and Host keep
  * the name), no certificate verification (the tls probe judges trust),
  * the client certificate and key as in-memory blobs when given (never
- * written anywhere), a timeout at the probe's deadline, and the TLS
- * observer above.  Returns 0 or -errno.
+ * written anywhere; presented says so), a timeout at the probe's deadline,
+ * and the TLS observer (tlsobs.h) on conn->tls.  Returns 0 or -errno.
  */
 int		 nd_http_conn_init(struct nd_http_conn *, struct nd_probe *,
 		    const char *path, const struct nd_pem *crt,
