@@ -22,7 +22,7 @@ struct docker_ctx {
 	CURL			*easy;
 	bool			 added;
 	enum docker_step	 step;
-	struct nd_dk_buf	 buf;
+	struct nd_http_body	 buf;
 	char			 errbuf[CURL_ERROR_SIZE];
 	struct nd_dk_container	**containers;
 };
@@ -41,7 +41,7 @@ docker_release(struct nd_probe *p)
 	}
 	c->easy = NULL;
 	c->added = false;
-	nd_dk_buf_free(&c->buf);
+	nd_http_body_free(&c->buf);
 }
 
 static void
@@ -50,7 +50,7 @@ docker_cancel(struct nd_probe *p)
 	docker_release(p);
 }
 
-static void
+static struct nd_finding *
 docker_error(struct nd_probe *p, const char *why)
 {
 	struct docker_ctx *c = p->ctx;
@@ -62,6 +62,7 @@ docker_error(struct nd_probe *p, const char *why)
 	nd_evidence_add(f, "request", "%s", c->step == DOCKER_CONTAINERS ?
 	    "GET /containers/json" : "GET /networks");
 	nd_probe_done(p, ND_FAIL);
+	return f;
 }
 
 static void docker_done(void *, CURLcode);
@@ -247,10 +248,11 @@ docker_done(void *arg, CURLcode cc)
 	if (p->status != ND_RUNNING)
 		return;
 	curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &http);
-	if (c->buf.too_big) {
-		snprintf(why, sizeof(why), "the answer is over %u MiB",
-		    ND_DOCKER_MAX_BODY >> 20);
-		docker_error(p, why);
+	if (c->buf.over) {
+		snprintf(why, sizeof(why), "the answer is over %u MiB; "
+		    "netdoctor stopped reading", ND_DOCKER_MAX_BODY >> 20);
+		nd_evidence_add(docker_error(p, why), "body_over_bound", "%u",
+		    ND_DOCKER_MAX_BODY);
 		return;
 	}
 	if (cc != CURLE_OK) {
@@ -260,14 +262,14 @@ docker_done(void *arg, CURLcode cc)
 		return;
 	}
 	if (http != 200) {
-		msg = nd_docker_message(p->run->arena, c->buf.data, c->buf.len);
+		msg = nd_docker_message(p->run->arena, c->buf.buf, c->buf.len);
 		snprintf(why, sizeof(why), "answered HTTP %ld%s%s", http,
 		    msg != NULL ? ": " : "", msg != NULL ? msg : "");
 		docker_error(p, why);
 		return;
 	}
 	if (c->step == DOCKER_CONTAINERS) {
-		if (nd_docker_parse_containers(p->run->arena, c->buf.data,
+		if (nd_docker_parse_containers(p->run->arena, c->buf.buf,
 		    c->buf.len, &c->containers, err, sizeof(err)) < 0) {
 			docker_error(p, err);
 			return;
@@ -278,7 +280,7 @@ docker_done(void *arg, CURLcode cc)
 		}
 		return;
 	}
-	if (nd_docker_parse_networks(p->run->arena, c->buf.data, c->buf.len,
+	if (nd_docker_parse_networks(p->run->arena, c->buf.buf, c->buf.len,
 	    &ns, err, sizeof(err)) < 0) {
 		docker_error(p, err);
 		return;

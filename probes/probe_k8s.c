@@ -30,8 +30,7 @@ enum k8s_step { K8S_VERSION, K8S_READYZ };
 struct k8s_ctx {
 	struct nd_http_conn	 conn;
 	enum k8s_step		 step;
-	char			 body[K8S_MAX_BODY + 1];
-	size_t			 nbody;
+	struct nd_http_body	 body;
 	long			 version_http;
 	char			 git_version[64];
 	bool			 version_status;	/* a k8s Status object */
@@ -44,20 +43,7 @@ k8s_cancel(struct nd_probe *p)
 	struct k8s_ctx *c = p->ctx;
 
 	nd_http_conn_free(&c->conn, p);
-}
-
-static size_t
-k8s_on_body(char *data, size_t size, size_t n, void *arg)
-{
-	struct k8s_ctx *c = arg;
-	size_t len = size * n, room = K8S_MAX_BODY - c->nbody;
-
-	if (len > room)
-		len = room;	/* bounded: the rest is not needed */
-	memcpy(c->body + c->nbody, data, len);
-	c->nbody += len;
-	c->body[c->nbody] = '\0';
-	return size * n;
+	nd_http_body_free(&c->body);
 }
 
 static void k8s_done(void *, CURLcode);
@@ -72,14 +58,14 @@ k8s_request(struct nd_probe *p, enum k8s_step step)
 
 	nd_http_conn_free(&c->conn, p);
 	c->step = step;
-	c->nbody = 0;
-	c->body[0] = '\0';
+	nd_http_body_free(&c->body);
+	nd_http_body_init(&c->body, K8S_MAX_BODY);
 	rc = nd_http_conn_init(&c->conn, p, step == K8S_VERSION ? "/version" :
 	    "/readyz?verbose", kc != NULL ? &kc->crt : NULL,
 	    kc != NULL ? &kc->key : NULL);
 	if (rc < 0)
 		return rc;
-	c->authed = c->conn.tls.presented;
+	c->authed = c->conn.presented;
 	if (kc != NULL && kc->token != NULL) {
 		/* The token lives only in this header list, never in a report. */
 		char *h = nd_arena_printf(p->run->arena,
@@ -95,8 +81,9 @@ k8s_request(struct nd_probe *p, enum k8s_step step)
 	}
 	curl_easy_setopt(c->conn.easy, CURLOPT_HTTP_VERSION,
 	    (long)CURL_HTTP_VERSION_2TLS);
-	curl_easy_setopt(c->conn.easy, CURLOPT_WRITEFUNCTION, k8s_on_body);
-	curl_easy_setopt(c->conn.easy, CURLOPT_WRITEDATA, c);
+	curl_easy_setopt(c->conn.easy, CURLOPT_WRITEFUNCTION,
+	    nd_http_body_write);
+	curl_easy_setopt(c->conn.easy, CURLOPT_WRITEDATA, &c->body);
 	return nd_http_conn_start(&c->conn, p, k8s_done, p);
 }
 
@@ -113,7 +100,10 @@ k8s_not_api(struct nd_probe *p, const char *why, long http)
 	    "/readyz?verbose");
 	if (http > 0)
 		nd_evidence_add(f, "http_status", "%ld", http);
-	if (c->conn.errbuf[0] != '\0')
+	/* Over the bound, libcurl's own error only says the write failed. */
+	if (c->body.over)
+		nd_evidence_add(f, "body_over_bound", "%zu", c->body.max);
+	else if (c->conn.errbuf[0] != '\0')
 		nd_evidence_add(f, "curl_error", "%s", c->conn.errbuf);
 	nd_probe_done(p, ND_FAIL);
 }
@@ -122,7 +112,8 @@ k8s_not_api(struct nd_probe *p, const char *why, long http)
 static bool
 k8s_parse_version(struct k8s_ctx *c)
 {
-	json_t *v = json_loadb(c->body, c->nbody, 0, NULL);
+	json_t *v = json_loadb(nd_http_body_str(&c->body), c->body.len, 0,
+	    NULL);
 	const char *kind, *gv;
 	bool ok = false;
 
@@ -164,6 +155,7 @@ static void
 k8s_readyz(struct nd_probe *p, long http)
 {
 	struct k8s_ctx *c = p->ctx;
+	const char *body = nd_http_body_str(&c->body);
 	struct nd_finding *f;
 	char failed[512];
 
@@ -181,7 +173,7 @@ k8s_readyz(struct nd_probe *p, long http)
 		nd_probe_done(p, ND_PASS);
 		return;
 	}
-	if (http == 200 && strstr(c->body, "check passed") != NULL) {
+	if (http == 200 && strstr(body, "check passed") != NULL) {
 		f = nd_finding_add(p, ND_F_K8S_READY, "the Kubernetes API server "
 		    "at %s is ready%s%s", p->ep->label, c->git_version[0] ?
 		    ": " : "", c->git_version);
@@ -191,9 +183,9 @@ k8s_readyz(struct nd_probe *p, long http)
 		nd_probe_done(p, ND_PASS);
 		return;
 	}
-	k8s_failed_checks(c->body, failed, sizeof(failed));
+	k8s_failed_checks(body, failed, sizeof(failed));
 	if ((http == 500 || http == 503) && (failed[0] != '\0' ||
-	    strstr(c->body, "check failed") != NULL)) {
+	    strstr(body, "check failed") != NULL)) {
 		f = nd_finding_add(p, ND_F_K8S_NOT_READY, "the Kubernetes API "
 		    "server at %s answers but is not ready: %s", p->ep->label,
 		    failed[0] ? failed : "readyz check failed");
@@ -219,6 +211,17 @@ k8s_done(void *arg, CURLcode rc)
 	if (p->status != ND_RUNNING)
 		return;
 	curl_easy_getinfo(c->conn.easy, CURLINFO_RESPONSE_CODE, &http);
+	if (rc == CURLE_WRITE_ERROR && c->body.over) {
+		char why[128];
+
+		/* An answer, but not one an API server gives: say so now. */
+		snprintf(why, sizeof(why), "%s answered HTTP %ld with a body "
+		    "over %d KiB; netdoctor stopped reading", c->step ==
+		    K8S_VERSION ? "/version" : "/readyz?verbose", http,
+		    K8S_MAX_BODY / 1024);
+		k8s_not_api(p, why, http);
+		return;
+	}
 	if (rc != CURLE_OK) {
 		k8s_not_api(p, rc == CURLE_OPERATION_TIMEDOUT ? "no HTTP answer "
 		    "before the deadline" : curl_easy_strerror(rc), http);

@@ -46,9 +46,9 @@
 
 struct talos_ctx {
 	struct nd_http_conn	 conn;
-	uint8_t			 body[TALOS_MAX_ANSWER];
-	size_t			 nbody;
-	bool			 body_overflow;
+	struct nd_http_body	 body;
+	/* A gRPC message header announced more than the body may hold. */
+	bool			 announced_over;
 	char			 grpc_status[8];	/* "" = none seen */
 	char			 grpc_message[256];
 	char			 content_type[64];
@@ -78,32 +78,30 @@ talos_cancel(struct nd_probe *p)
 	nd_timer_disarm(p->run->loop, &c->tmr);
 	nd_sock_close(p->run->loop, c->fd, 1);
 	c->fd = -1;
+	nd_http_body_free(&c->body);
 }
 
 static size_t
 talos_on_body(char *data, size_t size, size_t n, void *arg)
 {
 	struct talos_ctx *c = arg;
-	size_t len = size * n, room = sizeof(c->body) - c->nbody;
+	const uint8_t *b;
+	size_t rc = nd_http_body_write(data, size, n, &c->body);
 
-	/* Keep what fits; the frame header tells how much was announced. */
-	if (len > room) {
-		c->body_overflow = true;
-		len = room;
-	}
-	memcpy(c->body + c->nbody, data, len);
-	c->nbody += len;
+	/* Past the bound the body has stopped the transfer itself. */
+	if (rc != size * n)
+		return rc;
 	/*
 	 * A message header announcing more than we accept ends the transfer
 	 * now (curl: CURLE_WRITE_ERROR) instead of waiting for gigabytes.
 	 */
-	if (c->nbody >= 5 && ((uint32_t)c->body[1] << 24 |
-	    (uint32_t)c->body[2] << 16 | (uint32_t)c->body[3] << 8 |
-	    c->body[4]) > TALOS_MAX_ANSWER - 5) {
-		c->body_overflow = true;
+	b = (const uint8_t *)c->body.buf;
+	if (c->body.len >= 5 && ((uint32_t)b[1] << 24 | (uint32_t)b[2] << 16 |
+	    (uint32_t)b[3] << 8 | b[4]) > TALOS_MAX_ANSWER - 5) {
+		c->announced_over = true;
 		return 0;
 	}
-	return size * n;
+	return rc;
 }
 
 /* grpc-message is percent-encoded (gRPC PROTOCOL-HTTP2.md). */
@@ -170,8 +168,9 @@ talos_request(struct nd_probe *p)
 	int rc;
 
 	nd_http_conn_free(&c->conn, p);
-	c->nbody = 0;
-	c->body_overflow = false;
+	nd_http_body_free(&c->body);
+	nd_http_body_init(&c->body, TALOS_MAX_ANSWER);
+	c->announced_over = false;
 	c->grpc_status[0] = c->grpc_message[0] = c->content_type[0] = '\0';
 	rc = nd_http_conn_init(&c->conn, p, "/machine.MachineService/Version",
 	    talos_pem(p, 0), talos_pem(p, 1));
@@ -413,6 +412,9 @@ talos_grpc_answer(struct nd_probe *p)
 	uint32_t announced = 0;
 	const char *why;
 	long long status;
+	size_t got = c->body.len;
+	bool over = c->body.over;
+	int rc;
 
 	if (c->grpc_status[0] == '\0') {
 		talos_not_api(p, "an HTTP/2 answer without a gRPC status");
@@ -450,15 +452,27 @@ talos_grpc_answer(struct nd_probe *p)
 		return;
 	}
 	}
-	if (nd_grpc_unframe(c->body, c->nbody, TALOS_MAX_ANSWER - 5, &msg,
-	    &mlen, &announced, &why) < 0 ||
-	    nd_talos_version_decode(msg, mlen, &v, &why) < 0) {
+	rc = nd_grpc_unframe((const uint8_t *)c->body.buf, c->body.len,
+	    TALOS_MAX_ANSWER - 5, &msg, &mlen, &announced, &why);
+	if (rc == 0 && over) {
+		/* A whole message, and then more than a unary answer holds. */
+		why = "the answer goes on past one gRPC message and the "
+		    "16 KiB netdoctor reads";
+		rc = -EBADMSG;
+	}
+	if (rc == 0)
+		rc = nd_talos_version_decode(msg, mlen, &v, &why);
+	if (rc < 0) {
 		struct nd_finding *f;
 
+		/* talos_not_api() ends the probe, which frees the body. */
 		talos_not_api(p, why);
 		f = p->findings[p->nfindings - 1];
-		nd_evidence_add(f, "bytes_received", "%zu%s", c->nbody,
-		    c->body_overflow ? " (more were discarded)" : "");
+		nd_evidence_add(f, "bytes_received", "%zu%s", got, over ||
+		    c->announced_over ? " (more were discarded)" : "");
+		if (over)
+			nd_evidence_add(f, "body_over_bound", "%d",
+			    TALOS_MAX_ANSWER);
 		if (announced > 0)
 			nd_evidence_add(f, "announced_length", "%u", announced);
 		return;
@@ -492,7 +506,7 @@ talos_done(void *arg, CURLcode rc)
 		if (talos_request(p) == 0)
 			return;
 	}
-	if (rc == CURLE_WRITE_ERROR && c->body_overflow) {
+	if (rc == CURLE_WRITE_ERROR && (c->body.over || c->announced_over)) {
 		/* talos_on_body stopped it: let the unframing say why. */
 		c->grpc_status[0] = '0';
 		c->grpc_status[1] = '\0';
@@ -523,7 +537,7 @@ talos_done(void *arg, CURLcode rc)
 	 * cut after the handshake is the server refusing it (TLS 1.3 sends
 	 * the alert, or grpc-core just closes: libraries.md 2.5).
 	 */
-	if (c->conn.tls.presented && (c->conn.tls.certreq ||
+	if (c->conn.presented && (c->conn.tls.certreq ||
 	    c->conn.tls.alert >= 0) && http == 0 && rc != CURLE_OPERATION_TIMEDOUT) {
 		talos_rejected(p, curl_easy_strerror(rc));
 		return;

@@ -34,6 +34,7 @@
 #include "sock.h"
 #include "target.h"
 #include "tlsalert.h"
+#include "tlsobs.h"
 #include "util.h"
 
 /* How long to wait after the handshake for a TLS 1.3 rejection. */
@@ -45,10 +46,8 @@ struct tls_ctx {
 	SSL		*ssl;
 	struct nd_timer	 tmr;		/* the post-handshake read window */
 	bool		 handshaken;
-	bool		 certreq;
-	int		 alert;		/* last alert received, -1 none */
-	unsigned char	 first[16];	/* first bytes the peer sent */
-	size_t		 nfirst;
+	struct nd_tlsobs obs;		/* first bytes, CertificateRequest,
+					   alerts */
 	char		 ca_source[64];	/* where the trust anchor came from */
 	bool		 have_ca;
 };
@@ -71,59 +70,33 @@ tls_cancel(struct nd_probe *p)
 	c->fd = -1;
 }
 
-/*
- * Records inbound protocol events: the first bytes of the first record
- * (to say what a non-TLS peer sent), CertificateRequest (handshake type
- * 13, RFC 8446 4.3.2, also visible decrypted in TLS 1.3) and alerts.
- */
-static void
-tls_msg_cb(int write_p, int version, int content_type, const void *buf,
-    size_t len, SSL *ssl, void *arg)
-{
-	struct nd_probe *p = arg;
-	struct tls_ctx *c = p->ctx;
-	const unsigned char *b = buf;
-
-	(void)version;
-	(void)ssl;
-	if (write_p)
-		return;
-	if (content_type == SSL3_RT_HEADER && c->nfirst == 0 && len > 0) {
-		c->nfirst = len < sizeof(c->first) ? len : sizeof(c->first);
-		memcpy(c->first, b, c->nfirst);
-	} else if (content_type == SSL3_RT_HANDSHAKE && len > 0 && b[0] == 13) {
-		c->certreq = true;
-	} else if (content_type == SSL3_RT_ALERT && len >= 2) {
-		c->alert = b[1];
-	}
-}
-
 /* "HTTP/" -> `HTTP/`; other bytes in hex: what a non-TLS peer sent. */
 static void
 tls_first_bytes(const struct tls_ctx *c, char *out, size_t len)
 {
 	size_t i, o = 0;
-	bool printable = c->nfirst > 0;
+	bool printable = c->obs.nfirst > 0;
 
-	for (i = 0; i < c->nfirst; i++)
-		if (c->first[i] < 0x20 || c->first[i] > 0x7e)
+	for (i = 0; i < c->obs.nfirst; i++)
+		if (c->obs.first[i] < 0x20 || c->obs.first[i] > 0x7e)
 			printable = false;
-	for (i = 0; i < c->nfirst && o + 4 < len; i++)
+	for (i = 0; i < c->obs.nfirst && o + 4 < len; i++)
 		o += (size_t)snprintf(out + o, len - o, printable ? "%c" :
-		    "%02x", c->first[i]);
+		    "%02x", c->obs.first[i]);
 	out[o] = '\0';
 }
 
 static const char *
 tls_guess(const struct tls_ctx *c)
 {
-	if (c->nfirst >= 5 && memcmp(c->first, "HTTP/", 5) == 0)
+	if (c->obs.nfirst >= 5 && memcmp(c->obs.first, "HTTP/", 5) == 0)
 		return "the port speaks plain HTTP, not TLS";
-	if (c->nfirst >= 3 && c->first[0] == 0 && c->first[3] == 4)
+	if (c->obs.nfirst >= 3 && c->obs.first[0] == 0 && c->obs.first[3] == 4)
 		return "the port speaks plaintext HTTP/2 (h2c), not TLS";
-	if (c->nfirst >= 3 && memcmp(c->first, "SSH", 3) == 0)
+	if (c->obs.nfirst >= 3 && memcmp(c->obs.first, "SSH", 3) == 0)
 		return "the port speaks SSH, not TLS";
-	if (c->nfirst > 0 && (c->first[0] < 0x14 || c->first[0] > 0x18))
+	if (c->obs.nfirst > 0 && (c->obs.first[0] < 0x14 ||
+	    c->obs.first[0] > 0x18))
 		return "the peer answered with bytes that are not a TLS record";
 	return NULL;
 }
@@ -143,10 +116,10 @@ tls_failed(struct nd_probe *p, const char *what)
 	nd_evidence_add(f, "stage", "%s", what);
 	if (e != 0 && ERR_reason_error_string(e) != NULL)
 		nd_evidence_add(f, "openssl", "%s", ERR_reason_error_string(e));
-	if (c->alert >= 0)
-		nd_evidence_add(f, "alert", "%d %s", c->alert,
-		    nd_tls_alert_name(c->alert));
-	if (c->nfirst > 0) {
+	if (c->obs.alert >= 0)
+		nd_evidence_add(f, "alert", "%d %s", c->obs.alert,
+		    nd_tls_alert_name(c->obs.alert));
+	if (c->obs.nfirst > 0) {
 		tls_first_bytes(c, seen, sizeof(seen));
 		nd_evidence_add(f, "peer_sent", "%s", seen);
 	}
@@ -293,7 +266,7 @@ tls_facts(struct nd_probe *p, X509 *leaf, bool rejected)
 	    tf->cn, sizeof(tf->cn));
 	tf->issuer_empty = X509_NAME_entry_count(X509_get_issuer_name(leaf))
 	    == 0;
-	tf->certreq = c->certreq;
+	tf->certreq = c->obs.certreq;
 	tf->client_rejected = rejected;
 	tls_key(leaf, tf->key, sizeof(tf->key));
 	for (i = 0; cas != NULL && i < (size_t)sk_X509_NAME_num(cas) &&
@@ -358,9 +331,10 @@ tls_judge(struct nd_probe *p, bool rejected)
 	nd_evidence_add(ok, "sha256", "%s", fp);
 	nd_evidence_add(ok, "chain_length", "%d",
 	    sk_X509_num(SSL_get_peer_cert_chain(c->ssl)));
-	nd_evidence_add(ok, "client_cert", "%s", !c->certreq ? "not requested" :
-	    rejected ? "required" : "optional or accepted later");
-	if (c->certreq)
+	nd_evidence_add(ok, "client_cert", "%s", !c->obs.certreq ?
+	    "not requested" : rejected ? "required" :
+	    "optional or accepted later");
+	if (c->obs.certreq)
 		nd_evidence_add(ok, "client_ca_names", "%s", tf->ca_names);
 
 	if (!tls_name_ok(p, leaf, &used)) {
@@ -412,9 +386,9 @@ tls_judge(struct nd_probe *p, bool rejected)
 		    p->ep->label, tf->ca_names[0] ? " signed by " : "",
 		    tf->ca_names);
 		nd_evidence_add(f, "client_ca_names", "%s", tf->ca_names);
-		if (c->alert >= 0)
-			nd_evidence_add(f, "alert", "%d %s", c->alert,
-			    nd_tls_alert_name(c->alert));
+		if (c->obs.alert >= 0)
+			nd_evidence_add(f, "alert", "%d %s", c->obs.alert,
+			    nd_tls_alert_name(c->obs.alert));
 		else
 			nd_evidence_add(f, "alert", "none: the server closed "
 			    "the connection");
@@ -473,7 +447,7 @@ tls_handshake(struct nd_probe *p)
 	rc = SSL_connect(c->ssl);
 	if (rc == 1) {
 		c->handshaken = true;
-		if (!c->certreq) {
+		if (!c->obs.certreq) {
 			tls_judge(p, false);
 			return;
 		}
@@ -495,15 +469,15 @@ tls_handshake(struct nd_probe *p)
 		return;
 	}
 	/* TLS 1.2 servers reject a missing client certificate here. */
-	if (c->certreq && !tls_creds_above(p)) {
+	if (c->obs.certreq && !tls_creds_above(p)) {
 		struct nd_finding *f = nd_finding_add(p,
 		    ND_F_TLS_CLIENT_CERT_REQUIRED, "%s requires a client "
 		    "certificate and none was given (the handshake failed)",
 		    p->ep->label);
 
-		if (c->alert >= 0)
-			nd_evidence_add(f, "alert", "%d %s", c->alert,
-			    nd_tls_alert_name(c->alert));
+		if (c->obs.alert >= 0)
+			nd_evidence_add(f, "alert", "%d %s", c->obs.alert,
+			    nd_tls_alert_name(c->obs.alert));
 		ERR_clear_error();
 		nd_probe_done(p, ND_FAIL);
 		return;
@@ -598,14 +572,13 @@ tls_start(struct nd_probe *p)
 	int rc;
 
 	c->fd = -1;
-	c->alert = -1;
+	nd_tlsobs_init(&c->obs);
 	nd_timer_init(&c->tmr, tls_on_window, p);
 	if ((c->sctx = SSL_CTX_new(TLS_client_method())) == NULL)
 		return -ENOMEM;
 	SSL_CTX_set_min_proto_version(c->sctx, TLS1_2_VERSION);
 	SSL_CTX_set_verify(c->sctx, SSL_VERIFY_NONE, NULL);
-	SSL_CTX_set_msg_callback(c->sctx, tls_msg_cb);
-	SSL_CTX_set_msg_callback_arg(c->sctx, p);
+	nd_tlsobs_attach(c->sctx, &c->obs);
 	/* SSL_CTX_set_alpn_protos returns 0 on success (libraries.md 6). */
 	if (SSL_CTX_set_alpn_protos(c->sctx, alpn, sizeof(alpn) - 1) != 0)
 		return -ENOMEM;
@@ -657,7 +630,7 @@ tls_expire(struct nd_probe *p)
 		tls_judge(p, false);
 		return;
 	}
-	f = tls_failed(p, c->nfirst > 0 ? "the handshake did not finish in "
+	f = tls_failed(p, c->obs.nfirst > 0 ? "the handshake did not finish in "
 	    "time" : "no answer to the ClientHello in time");
 	nd_evidence_add(f, "timeout_ms", "%lld",
 	    (long long)p->run->timeout_ms);

@@ -14,6 +14,7 @@
 
 #include "arena.h"
 #include "docker.h"
+#include "http.h"
 #include "nd.h"
 #include "util.h"
 
@@ -34,43 +35,12 @@ nd_docker_socket(struct nd_arena *a, char *why, size_t whylen)
 }
 
 void
-nd_dk_buf_free(struct nd_dk_buf *b)
-{
-	free(b->data);
-	memset(b, 0, sizeof(*b));
-}
-
-static size_t
-docker_on_body(char *data, size_t size, size_t n, void *arg)
-{
-	struct nd_dk_buf *b = arg;
-	size_t len = size * n, cap;
-	char *p;
-
-	if (len > ND_DOCKER_MAX_BODY - b->len) {
-		b->too_big = true;
-		return 0;	/* aborts the transfer: CURLE_WRITE_ERROR */
-	}
-	if (b->len + len + 1 > b->cap) {
-		for (cap = b->cap ? b->cap : 16384; cap < b->len + len + 1;)
-			cap *= 2;
-		if ((p = realloc(b->data, cap)) == NULL)
-			return 0;
-		b->data = p;
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, data, len);
-	b->len += len;
-	b->data[b->len] = '\0';
-	return len;
-}
-
-void
 nd_docker_easy(CURL *easy, const char *sock, const char *path,
-    struct nd_dk_buf *buf, long timeout_ms, char *errbuf)
+    struct nd_http_body *buf, long timeout_ms, char *errbuf)
 {
 	char url[256];
 
+	nd_http_body_init(buf, ND_DOCKER_MAX_BODY);
 	snprintf(url, sizeof(url), "http://docker/v1.41%s", path);
 	curl_easy_setopt(easy, CURLOPT_UNIX_SOCKET_PATH, sock);
 	curl_easy_setopt(easy, CURLOPT_URL, url);
@@ -78,7 +48,7 @@ nd_docker_easy(CURL *easy, const char *sock, const char *path,
 	curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, timeout_ms > 0 ?
 	    timeout_ms : 1L);
 	curl_easy_setopt(easy, CURLOPT_USERAGENT, "netdoctor/" ND_VERSION);
-	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, docker_on_body);
+	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, nd_http_body_write);
 	curl_easy_setopt(easy, CURLOPT_WRITEDATA, buf);
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
 	/* Never follow a redirect off the socket. */
@@ -471,7 +441,7 @@ nd_docker_message(struct nd_arena *a, const char *body, size_t len)
 
 static int
 docker_get(struct nd_arena *a, CURL *easy, const char *sock, const char *path,
-    long timeout_ms, struct nd_dk_buf *buf, char *err, size_t errlen)
+    long timeout_ms, struct nd_http_body *buf, char *err, size_t errlen)
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
 	const char *msg;
@@ -482,9 +452,10 @@ docker_get(struct nd_arena *a, CURL *easy, const char *sock, const char *path,
 	nd_docker_easy(easy, sock, path, buf, timeout_ms, errbuf);
 	cc = curl_easy_perform(easy);
 	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &http);
-	if (buf->too_big) {
-		snprintf(err, errlen, "%s: GET %s: the answer is over %u MiB",
-		    sock, path, ND_DOCKER_MAX_BODY >> 20);
+	if (buf->over) {
+		snprintf(err, errlen, "%s: GET %s: the answer is over %u MiB; "
+		    "netdoctor stopped reading", sock, path,
+		    ND_DOCKER_MAX_BODY >> 20);
 		return -EFBIG;
 	}
 	if (cc != CURLE_OK) {
@@ -494,7 +465,7 @@ docker_get(struct nd_arena *a, CURL *easy, const char *sock, const char *path,
 		return cc == CURLE_OPERATION_TIMEDOUT ? -ETIMEDOUT : -EIO;
 	}
 	if (http != 200) {
-		msg = nd_docker_message(a, buf->data, buf->len);
+		msg = nd_docker_message(a, buf->buf, buf->len);
 		snprintf(err, errlen, "%s: GET %s: HTTP %ld%s%s", sock, path,
 		    http, msg != NULL ? ": " : "", msg != NULL ? msg : "");
 		return -EIO;
@@ -506,7 +477,7 @@ int
 nd_docker_fetch(struct nd_arena *a, const char *sock, long timeout_ms,
     struct nd_docker *ret, char *err, size_t errlen)
 {
-	struct nd_dk_buf cb = { 0 }, nb = { 0 };
+	struct nd_http_body cb = { 0 }, nb = { 0 };
 	struct nd_docker d = { sock, NULL, NULL };
 	CURL *easy;
 	int rc;
@@ -520,16 +491,16 @@ nd_docker_fetch(struct nd_arena *a, const char *sock, long timeout_ms,
 	    (rc = docker_get(a, easy, sock, "/networks", timeout_ms, &nb, err,
 	    errlen)) != 0)
 		goto out;
-	if ((rc = nd_docker_parse_containers(a, cb.data, cb.len,
+	if ((rc = nd_docker_parse_containers(a, cb.buf, cb.len,
 	    &d.containers, err, errlen)) != 0 ||
-	    (rc = nd_docker_parse_networks(a, nb.data, nb.len, &d.networks,
+	    (rc = nd_docker_parse_networks(a, nb.buf, nb.len, &d.networks,
 	    err, errlen)) != 0)
 		goto out;
 	*ret = d;
 out:
 	curl_easy_cleanup(easy);
-	nd_dk_buf_free(&cb);
-	nd_dk_buf_free(&nb);
+	nd_http_body_free(&cb);
+	nd_http_body_free(&nb);
 	return rc;
 }
 

@@ -17,6 +17,7 @@
 #include <curl/curl.h>
 
 struct nd_arena;
+struct nd_http_body;
 
 /* Bodies past this are refused (a daemon with thousands of containers
    answers in a few MiB; memory stays bounded whatever it sends). */
@@ -78,22 +79,16 @@ struct nd_docker {
  */
 const char	*nd_docker_socket(struct nd_arena *, char *why, size_t whylen);
 
-/* A bounded response body, owned by its user; free with nd_dk_buf_free. */
-struct nd_dk_buf {
-	char		*data;
-	size_t		 len, cap;
-	bool		 too_big;	/* over ND_DOCKER_MAX_BODY: aborted */
-};
-/* Accepts a zeroed buffer. */
-void		 nd_dk_buf_free(struct nd_dk_buf *);
-
 /*
  * Prepares easy for GET http://docker/v1.41PATH on sock, the body going
- * to buf, with a timeout of timeout_ms.  API 1.41 is the oldest answer
- * every Docker since 20.10 gives and has every field used here.
+ * to buf, with a timeout of timeout_ms.  buf must hold nothing (zeroed or
+ * freed); it is bounded here to ND_DOCKER_MAX_BODY, its user frees it
+ * with nd_http_body_free() and reads buf->over as "the answer was too
+ * big".  API 1.41 is the oldest answer every Docker since 20.10 gives and
+ * has every field used here.
  */
 void		 nd_docker_easy(CURL *easy, const char *sock, const char *path,
-		    struct nd_dk_buf *buf, long timeout_ms, char *errbuf);
+		    struct nd_http_body *buf, long timeout_ms, char *errbuf);
 
 /*
  * Parsers for GET /containers/json and GET /networks bodies.  Return 0,

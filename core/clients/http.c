@@ -2,9 +2,10 @@
  * http.c - libcurl multi_socket on nd_loop.
  *
  * curl_multi_socket_action() is only ever called from our own fd and
- * timer callbacks, never from inside a curl callback (libraries.md 3: not
- * from TIMERFUNCTION).  Completions are collected with
- * curl_multi_info_read() after each action, and each is delivered once.
+ * timer callbacks, never from inside a curl callback
+ * (CURLMOPT_TIMERFUNCTION(3): do not call libcurl from within it).
+ * Completions are collected with curl_multi_info_read() after each
+ * action, and each is delivered once.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -12,8 +13,6 @@
 
 #include <stdio.h>
 #include <string.h>
-
-#include <openssl/ssl.h>
 
 #include "creds.h"
 #include "engine.h"
@@ -187,30 +186,80 @@ nd_http_remove(struct nd_http *h, CURL *easy)
 	free(x);
 }
 
-/* The TLS observer: alerts and CertificateRequest, as in probe_tls.c. */
-static void
-http_msg_cb(int write_p, int version, int content_type, const void *buf,
-    size_t len, SSL *ssl, void *arg)
+void
+nd_http_body_init(struct nd_http_body *b, size_t max)
 {
-	struct nd_http_tls *t = arg;
-	const unsigned char *b = buf;
-
-	(void)version;
-	(void)ssl;
-	if (write_p)
-		return;
-	if (content_type == SSL3_RT_HANDSHAKE && len > 0 && b[0] == 13)
-		t->certreq = true;
-	else if (content_type == SSL3_RT_ALERT && len >= 2)
-		t->alert = b[1];
+	memset(b, 0, sizeof(*b));
+	b->max = max;
 }
 
+/* Room for need bytes, doubling from 16 KiB but never past max + 1. */
+static int
+http_body_grow(struct nd_http_body *b, size_t need)
+{
+	size_t cap = b->cap != 0 ? b->cap : 16384;
+	char *p;
+
+	if (need <= b->cap)
+		return 0;
+	while (cap < need)
+		cap *= 2;
+	if (cap > b->max + 1)
+		cap = b->max + 1;
+	if ((p = realloc(b->buf, cap)) == NULL)
+		return -ENOMEM;
+	b->buf = p;
+	b->cap = cap;
+	return 0;
+}
+
+size_t
+nd_http_body_write(char *data, size_t size, size_t n, void *arg)
+{
+	struct nd_http_body *b = arg;
+	size_t len = size * n, take = b->max - b->len;
+
+	/* libcurl passes size 1 (CURLOPT_WRITEFUNCTION(3)): no overflow. */
+	b->arrived += len;
+	if (take > len)
+		take = len;
+	if (take > 0) {
+		if (http_body_grow(b, b->len + take + 1) < 0)
+			return 0;
+		memcpy(b->buf + b->len, data, take);
+		b->len += take;
+		b->buf[b->len] = '\0';
+	}
+	if (take < len) {
+		/* Anything but len makes libcurl fail with CURLE_WRITE_ERROR. */
+		b->over = true;
+		return 0;
+	}
+	return len;
+}
+
+const char *
+nd_http_body_str(const struct nd_http_body *b)
+{
+	return b->buf != NULL ? b->buf : "";
+}
+
+void
+nd_http_body_free(struct nd_http_body *b)
+{
+	free(b->buf);
+	memset(b, 0, sizeof(*b));
+}
+
+/*
+ * libcurl calls this with the connection's SSL_CTX before it creates the
+ * SSL (CURLOPT_SSL_CTX_FUNCTION(3)): the observer then sees the handshake.
+ */
 static CURLcode
 http_sslctx_cb(CURL *easy, void *sslctx, void *arg)
 {
 	(void)easy;
-	SSL_CTX_set_msg_callback(sslctx, http_msg_cb);
-	SSL_CTX_set_msg_callback_arg(sslctx, arg);
+	nd_tlsobs_attach(sslctx, arg);
 	return CURLE_OK;
 }
 
@@ -227,7 +276,7 @@ nd_http_conn_init(struct nd_http_conn *c, struct nd_probe *p,
 	long left_ms = dl > now ? (long)((dl - now) / 1000) : 1;
 
 	memset(c, 0, sizeof(*c));
-	c->tls.alert = -1;
+	nd_tlsobs_init(&c->tls);
 	if ((c->easy = curl_easy_init()) == NULL)
 		return -ENOMEM;
 	/* A name (the host, or ?sni=) goes in the URL for SNI and Host. */
@@ -262,7 +311,7 @@ nd_http_conn_init(struct nd_http_conn *c, struct nd_probe *p,
 		curl_easy_setopt(c->easy, CURLOPT_SSLCERTTYPE, "PEM");
 		curl_easy_setopt(c->easy, CURLOPT_SSLKEY_BLOB, &kb);
 		curl_easy_setopt(c->easy, CURLOPT_SSLKEYTYPE, "PEM");
-		c->tls.presented = true;
+		c->presented = true;
 	}
 	return 0;
 }

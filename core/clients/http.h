@@ -1,15 +1,19 @@
 /*
- * http.h - libcurl's multi interface on the run's loop (libraries.md 3):
- * one CURLM per run, its sockets watched through CURLMOPT_SOCKETFUNCTION,
- * its timeout through CURLMOPT_TIMERFUNCTION and one nd_timer.  Probes
- * bring their own configured easy handles and get one completion call.
+ * http.h - libcurl's multi interface on the run's loop (libcurl-multi(3),
+ * curl_multi_socket_action(3)): one CURLM per run, its sockets watched
+ * through CURLMOPT_SOCKETFUNCTION, its timeout through
+ * CURLMOPT_TIMERFUNCTION and one nd_timer.  Probes bring their own
+ * configured easy handles and get one completion call.
  */
 #ifndef ND_HTTP_H
 #define ND_HTTP_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <curl/curl.h>
+
+#include "tlsobs.h"
 
 struct nd_run;
 struct nd_http;
@@ -31,15 +35,41 @@ int		 nd_http_add(struct nd_http *, CURL *easy, nd_http_done_fn,
 /* Stops watching easy; safe if it was never added or already finished. */
 void		 nd_http_remove(struct nd_http *, CURL *easy);
 
+/*
+ * A response body kept in memory up to a bound.  Give libcurl
+ * nd_http_body_write as CURLOPT_WRITEFUNCTION and the body as
+ * CURLOPT_WRITEDATA.  The buffer grows as data arrives but never past max
+ * bytes (plus a NUL after the last byte kept, so a text body reads as a
+ * string).  Past the bound the callback keeps what fits, sets over and
+ * returns 0, which libcurl turns into CURLE_WRITE_ERROR: a peer that sends
+ * gigabytes, or never stops, costs max bytes and no more time.
+ */
+struct nd_http_body {
+	char		*buf;		/* NULL until a byte is kept */
+	size_t		 len;		/* bytes kept, at most max */
+	size_t		 cap;		/* bytes allocated, at most max + 1 */
+	size_t		 max;		/* the bound */
+	size_t		 arrived;	/* bytes delivered, kept or not */
+	bool		 over;		/* more than max arrived: aborted */
+};
+
+/* An empty body bounded to max bytes; body must hold nothing (zeroed or
+   freed). */
+void		 nd_http_body_init(struct nd_http_body *, size_t max);
+/*
+ * The CURLOPT_WRITEFUNCTION; arg is the struct nd_http_body.  Returns
+ * size * n, or 0 to abort: over the bound (over is set) or out of memory
+ * (over is not).
+ */
+size_t		 nd_http_body_write(char *data, size_t size, size_t n,
+		    void *arg);
+/* The bytes kept as a string: "" when none were. */
+const char	*nd_http_body_str(const struct nd_http_body *);
+/* Frees and zeroes (max too); accepts a zeroed body. */
+void		 nd_http_body_free(struct nd_http_body *);
+
 struct nd_probe;
 struct nd_pem;
-
-/* What the TLS layer of a libcurl transfer saw (OpenSSL msg callback). */
-struct nd_http_tls {
-	int		 alert;		/* last alert received, -1 none */
-	bool		 certreq;	/* the server asked for a client cert */
-	bool		 presented;	/* we had one to give */
-};
 
 /*
  * Everything a probe's request to its own endpoint needs, owned by the
@@ -49,7 +79,8 @@ struct nd_http_conn {
 	CURL		*easy;
 	struct curl_slist *resolve;	/* pins the name to the endpoint */
 	struct curl_slist *headers;
-	struct nd_http_tls tls;
+	struct nd_tlsobs tls;		/* what the TLS layer saw */
+	bool		 presented;	/* we had a client cert to give */
 	char		 errbuf[CURL_ERROR_SIZE];
 	bool		 added;
 };
@@ -59,8 +90,8 @@ struct nd_http_conn {
  * pinned to the endpoint's address (CURLOPT_RESOLVE, so SNI and Host keep
  * the name), no certificate verification (the tls probe judges trust),
  * the client certificate and key as in-memory blobs when given (never
- * written anywhere), a timeout at the probe's deadline, and the TLS
- * observer above.  Returns 0 or -errno.
+ * written anywhere; presented says so), a timeout at the probe's deadline,
+ * and the TLS observer (tlsobs.h) on conn->tls.  Returns 0 or -errno.
  */
 int		 nd_http_conn_init(struct nd_http_conn *, struct nd_probe *,
 		    const char *path, const struct nd_pem *crt,
