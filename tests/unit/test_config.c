@@ -303,7 +303,7 @@ test_bad_values(void **state)
 	    "(1-65535)");
 	bad("version: 1\nhost_ports: [http]\n", ":2: host_ports: http is not "
 	    "a port (1-65535)");
-	bad("version: 1\ntimeout: 5m\n", ":2: timeout: '5m' is not a duration "
+	bad("version: 1\ntimeout: 5d\n", ":2: timeout: '5d' is not a duration "
 	    "(e.g. 5s, 250ms)");
 	bad("version: 1\ntimeout: 0s\n", ":2: timeout: must be greater than "
 	    "0");

@@ -54,8 +54,13 @@ test_duration(void **state)
 	dur_bad(NULL, -EINVAL);
 	dur_bad("-1s", -EINVAL);
 	dur_bad("+1s", -EINVAL);
-	dur_bad("5m", -EINVAL);
-	dur_bad("5h", -EINVAL);
+	dur_ok("5m", 300000);
+	dur_ok("1.5m", 90000);
+	dur_ok("2h", 7200000);
+	dur_ok("0.001h", 3600);
+	dur_bad("24.001h", -ERANGE);
+	dur_bad("5d", -EINVAL);
+	dur_bad("5mm", -EINVAL);
 	dur_bad("s", -EINVAL);
 	dur_bad("ms", -EINVAL);
 	dur_bad("1e3", -EINVAL);
