@@ -34,6 +34,8 @@ enum diag_scope {
 	DIAG_HOST,	/* same address, the symptom on a `scheme` target */
 	DIAG_SAME_IP,	/* same probe, same subject (one address of a pool) */
 	DIAG_COVERS,	/* the symptom's address is inside `when`'s subject */
+	DIAG_BUILTIN,	/* both on the built-in default's targets, `when` on
+			   a `scheme` target */
 };
 
 static const struct diag_rule {
@@ -60,6 +62,10 @@ static const struct diag_rule {
 	/* Configured, yet the Kubernetes port refuses: never bootstrapped. */
 	{ ND_F_TALOS_CONFIGURED, { ND_F_TCP_REFUSED }, 1, DIAG_HOST, ND_S_K8S,
 	  ND_F_K8S_NOT_BOOTSTRAPPED },
+	/* Nothing named, nothing found, and the default's Talos port
+	   refuses: no local cluster, said once for both APIs. */
+	{ ND_F_TCP_REFUSED, { ND_F_TCP_REFUSED }, 1, DIAG_BUILTIN, ND_S_TALOS,
+	  ND_F_TALOS_NO_LOCAL_CLUSTER },
 	/* An address off the interface's subnets: nobody there answers it. */
 	{ ND_F_LINK_OUTSIDE_SUBNET, { ND_F_ARP_NO_RESPONDER }, 1, DIAG_SAME_IP,
 	  -1, ND_F_LINK_OUTSIDE_SUBNET },
@@ -175,11 +181,14 @@ diag_related(const struct diag_rule *r, const struct nd_finding *when,
 	case DIAG_COVERS:
 		return sym->ep->addrlen > 0 && nd_subject_covers(&when->subject,
 		    &sym->ep->addr.sa);
+	case DIAG_BUILTIN:
+		return wp->target->builtin && sym->target->builtin &&
+		    (int)wp->target->scheme == r->scheme;
 	}
 	return false;
 }
 
-/* k8s.not_bootstrapped: the one synthesised cause so far. */
+/* The causes a rule makes rather than finds. */
 static struct nd_finding *
 diag_synthesise(struct diag_state *s, const struct diag_rule *r,
     const struct nd_finding *when, struct nd_probe *sym)
@@ -190,6 +199,23 @@ diag_synthesise(struct diag_state *s, const struct diag_rule *r,
 	f->def = &nd_finding_defs[r->cause];
 	f->sev = f->def->sev;
 	f->probe = sym;
+	if (r->cause == ND_F_TALOS_NO_LOCAL_CLUSTER) {
+		/* Attributed to the Talos port's own probe, where it shows. */
+		f->probe = when->probe;
+		f->summary = nd_arena_printf(s->arena, "no local Talos cluster "
+		    "is running: nothing was named on the command line, no "
+		    "talosconfig, kubeconfig or Docker socket was found, and "
+		    "the built-in default %s refuses connections",
+		    when->probe->ep->label);
+		f->ev = nd_arena_alloc(s->arena, 2 * sizeof(*f->ev));
+		f->ev[f->nev].key = "looked_for";
+		f->ev[f->nev++].value = "./netdoctor.yaml, $TALOSCONFIG or "
+		    "~/.talos/config, $KUBECONFIG or ~/.kube/config, "
+		    "/var/run/docker.sock";
+		f->ev[f->nev].key = "refused";
+		f->ev[f->nev++].value = when->probe->ep->label;
+		return f;
+	}
 	f->summary = nd_arena_printf(s->arena, "the Talos node at %s is "
 	    "configured (Talos %s) but nothing listens on its Kubernetes API "
 	    "at %s: the cluster was never bootstrapped", when->probe->ep->label,

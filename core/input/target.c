@@ -731,6 +731,7 @@ struct scheme_row {
 	enum uform		 form;
 	scheme_hook		*parse, *apply;
 	key_hook		*key;
+	const char		*states;
 };
 
 static key_hook key_net, key_tls, key_dns, key_arp, key_path;
@@ -738,9 +739,9 @@ static key_hook key_net, key_tls, key_dns, key_arp, key_path;
 #define ND_CHAIN(...)	((const char *const[]){ "resolve", __VA_ARGS__, NULL })
 static const struct scheme_row scheme_rows[] = {
 #define ND_SCHEME(e, name, alias, usage, port, q, res, chain, form, parse, \
-    apply, key) \
+    apply, key, states) \
 	{ ND_S_##e, name, alias, usage, port, q, res, chain, F_##form, \
-	  parse, apply, key },
+	  parse, apply, key, states },
 #include "schemes.def"
 #undef ND_SCHEME
 };
@@ -897,6 +898,14 @@ nd_scheme_name(enum nd_scheme s)
 	const struct scheme_row *r = scheme_row(s);
 
 	return r != NULL ? r->name : "?";
+}
+
+const char *
+nd_scheme_states(enum nd_scheme s)
+{
+	const struct scheme_row *r = scheme_row(s);
+
+	return r != NULL ? r->states : NULL;
 }
 
 const char *const *
