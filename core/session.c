@@ -170,6 +170,7 @@ nd_session_report(struct nd_session *s, const struct nd_inventory *inv,
 	struct nd_engine *e = use_last ? s->last_eng : s->eng;
 	struct nd_arena *a = use_last ? s->last_arena : s->round_arena;
 	struct nd_report_input ri = {
+	    .interrupted = !use_last && !s->complete && s->signo != 0,
 	    .started = use_last ? s->last_started : s->round_started,
 	    .targets = inv->targets, .ntargets = inv->ntargets,
 	    .warn = s->run.warn, .crit = s->run.crit,

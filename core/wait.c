@@ -263,8 +263,8 @@ wait_assess(struct wstate *ws, const struct nd_report *r)
 		const struct nd_report_target *rt = &r->targets[i];
 		const struct nd_report_cause *top = NULL;
 		struct wtarget *w = NULL;
-		const char *was;
-		bool ok = rt->worst == NULL, hit = false;
+		const char *was, *hit = NULL;
+		bool ok = rt->worst == NULL;
 
 		for (j = 0; j < ws->n && w == NULL; j++)
 			if (ws->w[j].t->url == rt->url ||
@@ -278,15 +278,18 @@ wait_assess(struct wstate *ws, const struct nd_report *r)
 			ok &= p->status == ND_PASS || p->status == ND_WARN;
 			for (k = 0; k < p->nfindings; k++)
 				for (l = 0; l < w->nids; l++)
-					hit |= strcmp(p->findings[k].id,
-					    w->ids[l]) == 0;
+					if (strcmp(p->findings[k].id,
+					    w->ids[l]) == 0)
+						hit = w->ids[l];
 		}
 		for (j = 0; j < r->ncauses && top == NULL; j++)
 			if (wait_touches(&r->causes[j], rt->url))
 				top = &r->causes[j];
 		was = w->label;
-		w->reached = w->nids > 0 ? hit : ok;
-		w->label = top != NULL ? top->id : ok ? "ok" : "-";
+		w->reached = w->nids > 0 ? hit != NULL : ok;
+		/* What it shows: its top cause, else the state's finding. */
+		w->label = top != NULL ? top->id : hit != NULL ? hit :
+		    ok ? "ok" : "-";
 		if (strcmp(was, w->label) != 0 || w->reached)
 			wait_progress(ws, w, was);
 		if (!w->reached && top != NULL && ws->o->fail_fast &&
