@@ -1,5 +1,5 @@
 /*
- * diagnose.c - from findings to ranked root causes (DESIGN.md 2).
+ * diagnose.c - from findings to ranked root causes (docs/contracts.md 5.3).
  *
  * A failing finding is a root-cause candidate when its probe's
  * prerequisites passed (a skipped probe has no findings, so every failing

@@ -1,7 +1,7 @@
 /*
  * main.c - the only place that exits.  Parses the command line, loads the
  * config, builds the inventory, runs the engine, writes the report, and
- * maps the result to the Monitoring Plugins exit codes (DESIGN.md 4.2).
+ * maps the result to the Monitoring Plugins exit codes (docs/contracts.md 3).
  */
 #include <errno.h>
 #include <signal.h>

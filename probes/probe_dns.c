@@ -1,7 +1,7 @@
 /*
  * probe_dns.c - what a DNS server (a Pi-hole) answers for a name, against
  * what the cluster expects, with Pi-hole blocking verdicts
- * (anchors.md 7: NULL 0.0.0.0/:: TTL 2, IP mode own address TTL 2,
+ * (docs/monitoring-plugins.md 2: NULL 0.0.0.0/:: TTL 2, IP mode own address TTL 2,
  * NXDOMAIN and NODATA modes, EDE 15 "Blocked"; REFUSED for the local-only
  * listening mode and the rate limit).
  *

@@ -1,6 +1,6 @@
 /*
  * probe_tls.c - one TLS handshake of our own, non-blocking on the loop
- * (OpenSSL 3, libraries.md 6), then the certificate judged on its own.
+ * (OpenSSL 3, docs/libraries.md 6), then the certificate judged on its own.
  *
  * The handshake runs with SSL_VERIFY_NONE so that it completes even for an
  * expired, foreign or mismatched certificate: a diagnostic tool reports
@@ -11,7 +11,7 @@
  * Client certificates: this probe never presents one.  When the server
  * asks for one (msg callback: an inbound CertificateRequest), a TLS 1.3
  * server only rejects the anonymous client after the handshake, on the
- * first read (talos-wire.md 2, libraries.md 6: alert 116, or a plain EOF
+ * first read (docs/talos.md 2, docs/libraries.md 6: alert 116, or a plain EOF
  * from grpc-core), so the probe reads for a short while to see.  The
  * rejection is a cause (tls.client_cert_required) only when no credentials
  * are available for the layer above; with credentials, the talos and k8s
@@ -343,7 +343,7 @@ tls_judge(struct nd_probe *p, bool rejected)
 		    p->ep->label, used, sans[0] ? sans : "(no SANs)");
 		nd_evidence_add(f, "name", "%s", used);
 		nd_evidence_add(f, "sans", "%s", sans);
-		/* Where Talos takes extra SANs from (talos-wire.md 2, 5). */
+		/* Where Talos takes extra SANs from (docs/talos.md 2.1, 5.1). */
 		nd_evidence_add(f, "config_key", "%s",
 		    p->target->scheme == ND_S_K8S ? "cluster.apiServer.certSANs" :
 		    p->target->scheme == ND_S_TALOS ? "machine.certSANs" :
@@ -579,7 +579,7 @@ tls_start(struct nd_probe *p)
 	SSL_CTX_set_min_proto_version(c->sctx, TLS1_2_VERSION);
 	SSL_CTX_set_verify(c->sctx, SSL_VERIFY_NONE, NULL);
 	nd_tlsobs_attach(c->sctx, &c->obs);
-	/* SSL_CTX_set_alpn_protos returns 0 on success (libraries.md 6). */
+	/* SSL_CTX_set_alpn_protos returns 0 on success (docs/libraries.md 6). */
 	if (SSL_CTX_set_alpn_protos(c->sctx, alpn, sizeof(alpn) - 1) != 0)
 		return -ENOMEM;
 	if ((rc = tls_load_ca(p)) < 0) {

@@ -2,7 +2,7 @@
  * cli.c - argument parsing, usage, `list` and `explain`.
  *
  * `run` and `check` share every option.  In `check` the Monitoring Plugins
- * reserved letters keep their plugin meaning (anchors.md 1): -c is the
+ * reserved letters keep their plugin meaning (docs/monitoring-plugins.md 1): -c is the
  * critical range and -t the plugin's whole time budget; the config file is
  * then --config.  In `run`, -c is the config file and -t the per-probe
  * timeout.

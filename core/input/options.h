@@ -1,6 +1,6 @@
 /*
  * options.h - what the command line asked for.  Filled by cli.c, read-only
- * for everybody else (one of the two globals-worth of state DESIGN.md 5
+ * for everybody else (one of the two globals-worth of state docs/architecture.md 6
  * allows, passed explicitly instead).
  */
 #ifndef ND_OPTIONS_H

@@ -1,5 +1,5 @@
 /*
- * target.c - parses the target URLs of DESIGN.md 4.1.
+ * target.c - parses the target URLs of docs/contracts.md 2.
  *
  * The parser works on byte offsets into the verbatim input so that every
  * error can name the column where the problem starts; users paste these

@@ -1,5 +1,5 @@
 /*
- * target.h - the target URLs of DESIGN.md 4.1 and the probe chain each
+ * target.h - the target URLs of docs/contracts.md 2 and the probe chain each
  * expands into.  Parsing is pure: no resolution, no I/O.
  */
 #ifndef ND_TARGET_H
