@@ -440,11 +440,13 @@ static void
 tls_handshake(struct nd_probe *p)
 {
 	struct tls_ctx *c = p->ctx;
-	int rc, e;
+	int rc, e, serr;
 	uint64_t now, until;
 
 	ERR_clear_error();
+	errno = 0;
 	rc = SSL_connect(c->ssl);
+	serr = errno;	/* the socket's, for SSL_ERROR_SYSCALL */
 	if (rc == 1) {
 		c->handshaken = true;
 		if (!c->obs.certreq) {
@@ -482,7 +484,10 @@ tls_handshake(struct nd_probe *p)
 		nd_probe_done(p, ND_FAIL);
 		return;
 	}
-	tls_failed(p, e == SSL_ERROR_SYSCALL || e == SSL_ERROR_ZERO_RETURN ?
+	/* errno is still the read's: a reset is the peer's, said as such. */
+	tls_failed(p, e == SSL_ERROR_SYSCALL && (serr == ECONNRESET ||
+	    serr == EPIPE) ? "the peer reset the connection during the "
+	    "handshake" : e == SSL_ERROR_SYSCALL || e == SSL_ERROR_ZERO_RETURN ?
 	    "the peer closed the connection during the handshake" :
 	    "the handshake was refused");
 	nd_probe_done(p, ND_FAIL);
@@ -553,8 +558,9 @@ tls_on_connected(struct nd_loop *l, int fd, unsigned ev, void *arg)
 	(void)ev;
 	if (err != 0) {
 		/* tcp passed a moment ago; report what changed. */
-		struct nd_finding *f = tls_failed(p, "the TCP connection for "
-		    "the handshake failed");
+		struct nd_finding *f = tls_failed(p, err == ECONNRESET ?
+		    "the peer reset the TCP connection before the handshake" :
+		    "the TCP connection for the handshake failed");
 
 		nd_evidence_add(f, "errno", "%d %s", err, strerror(err));
 		nd_probe_done(p, ND_FAIL);
@@ -603,8 +609,9 @@ tls_start(struct nd_probe *p)
 	if (rc < 0 && c->fd < 0)
 		return rc;
 	if (rc < 0) {
-		struct nd_finding *f = tls_failed(p, "the TCP connection for "
-		    "the handshake failed");
+		struct nd_finding *f = tls_failed(p, -rc == ECONNRESET ?
+		    "the peer reset the TCP connection before the handshake" :
+		    "the TCP connection for the handshake failed");
 
 		nd_evidence_add(f, "errno", "%d %s", -rc, strerror(-rc));
 		nd_probe_done(p, ND_FAIL);
