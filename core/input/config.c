@@ -38,6 +38,9 @@ struct cparse {
 	struct nd_config	 cfg;
 };
 
+/* Reports through the checker: "PATH:LINE: what"; returns -EINVAL. */
+#define cerr(cp, ...)	nd_ycheck_err(&(cp)->ck, __VA_ARGS__)
+
 /* ---- the schema ---- */
 
 /* A leading "~/" means $HOME, as in a shell; "~user" is not expanded. */
@@ -97,7 +100,7 @@ expand_path(struct cparse *cp, const struct nd_ynode *v, const char *name,
 	}
 	home = getenv("HOME");
 	if (home == NULL || *home == '\0')
-		return nd_ycheck_err(&cp->ck, v->line, "%s: cannot expand '~': "
+		return cerr(cp, v->line, "%s: cannot expand '~': "
 		    "$HOME is not set", name);
 	*ret = nd_arena_printf(cp->ck.arena, "%s%s", home, v->str + 1);
 	return 0;
@@ -123,10 +126,10 @@ check_ip(struct cparse *cp, const struct nd_ynode *v, const char *name,
 	struct in_addr a;
 
 	if (v4only && inet_pton(AF_INET, v->str, &a) != 1)
-		return nd_ycheck_err(&cp->ck, v->line, "%s: '%.*s%s' is not an "
+		return cerr(cp, v->line, "%s: '%.*s%s' is not an "
 		    "IPv4 address", name, ND_YSHOW(v->str, v->len));
 	if (!nd_is_ip_literal(v->str))
-		return nd_ycheck_err(&cp->ck, v->line, "%s: '%.*s%s' is not an "
+		return cerr(cp, v->line, "%s: '%.*s%s' is not an "
 		    "IP address", name, ND_YSHOW(v->str, v->len));
 	return 0;
 }
@@ -145,7 +148,7 @@ get_ip_list(struct cparse *cp, const struct nd_ynode *k,
 	    "a list of IPv4 addresses" : "a list of IP addresses")) != 0)
 		return rc;
 	if (nonempty && v->n == 0)
-		return nd_ycheck_err(&cp->ck, k->line, "%s: must list at least "
+		return cerr(cp, k->line, "%s: must list at least "
 		    "one address", name);
 	ips = nd_arena_alloc(cp->ck.arena, (v->n + 1) * sizeof(*ips));
 	for (i = 0; i < v->n; i++) {
@@ -168,10 +171,10 @@ k_version(struct cparse *cp, const struct nd_ynode *k,
 
 	if (v->kind != ND_Y_SCALAR || nd_parse_int(v->str, 0, INT_MAX,
 	    &ver) != 0)
-		return nd_ycheck_err(&cp->ck, k->line, "version: must be a "
+		return cerr(cp, k->line, "version: must be a "
 		    "number, got %s", nd_ytree_describe(v));
 	if (ver != 1)
-		return nd_ycheck_err(&cp->ck, v->line, "version %lld is not "
+		return cerr(cp, v->line, "version %lld is not "
 		    "supported (this netdoctor reads version 1)", ver);
 	return 0;
 }
@@ -202,7 +205,7 @@ k_targets(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 		terr[0] = '\0';
 		if ((rc = nd_target_parse(cp->ck.arena, u->str, origin, &t,
 		    terr, sizeof(terr))) != 0)
-			return nd_ycheck_err(&cp->ck, u->line, "%s", terr);
+			return cerr(cp, u->line, "%s", terr);
 		c->targets[c->ntargets++] = t;
 	}
 	return 0;
@@ -331,7 +334,7 @@ k_expect(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 	    "a mapping of names to address lists")) != 0)
 		return rc;
 	if (v->n / 2 > CONFIG_MAX_EXPECT)
-		return nd_ycheck_err(&cp->ck, k->line, "dns.expect: %zu names, "
+		return cerr(cp, k->line, "dns.expect: %zu names, "
 		    "at most %d", v->n / 2, CONFIG_MAX_EXPECT);
 	c->dns_expect = nd_arena_alloc(cp->ck.arena, (v->n / 2 + 1) *
 	    sizeof(*c->dns_expect));
@@ -339,18 +342,18 @@ k_expect(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 		name = v->kids[i];
 		ips = v->kids[i + 1];
 		if (name->kind != ND_Y_SCALAR)
-			return nd_ycheck_err(&cp->ck, name->line, "keys must be "
+			return cerr(cp, name->line, "keys must be "
 			    "strings, got %s in 'dns.expect'",
 			    nd_ytree_describe(name));
 		if ((why = nd_dns_name_problem(name->str, name->len,
 		    &bad)) != NULL)
-			return nd_ycheck_err(&cp->ck, name->line, "dns.expect: "
+			return cerr(cp, name->line, "dns.expect: "
 			    "'%.*s%s' is not a DNS name: %s",
 			    ND_YSHOW(name->str, name->len), why);
 		/* The same name in another spelling repeats the key, too. */
 		for (j = 0; j < i; j += 2)
 			if (same_name(v->kids[j], name))
-				return nd_ycheck_err(&cp->ck, name->line,
+				return cerr(cp, name->line,
 				    "dns.expect.%.*s%s: given twice (first on "
 				    "line %d)", ND_YSHOW(name->str, name->len),
 				    v->kids[j]->line);
@@ -392,7 +395,7 @@ k_interface(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 	    "an interface name")) != 0)
 		return rc;
 	if (!nd_is_ifname(v->str, v->len))
-		return nd_ycheck_err(&cp->ck, v->line, "l2.interface: '%.*s%s' "
+		return cerr(cp, v->line, "l2.interface: '%.*s%s' "
 		    "is not an interface name (1-15 characters of letters, "
 		    "digits, '.', '_', '-', '@')", ND_YSHOW(v->str, v->len));
 	cp->cfg.l2_interface = v->str;
@@ -406,13 +409,13 @@ k_addresses(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 	int rc;
 
 	if (cp->cfg.l2_pool != NULL)
-		return nd_ycheck_err(&cp->ck, k->line, "l2: give 'addresses' or "
+		return cerr(cp, k->line, "l2: give 'addresses' or "
 		    "'pool', not both");
 	if ((rc = get_ip_list(cp, k, v, "l2.addresses", true, true,
 	    &cp->cfg.l2_addresses)) != 0)
 		return rc;
 	if (v->n > L2_POOL_MAX)
-		return nd_ycheck_err(&cp->ck, k->line, "l2.addresses: %zu "
+		return cerr(cp, k->line, "l2.addresses: %zu "
 		    "addresses, at most %d", v->n, L2_POOL_MAX);
 	return 0;
 }
@@ -456,25 +459,25 @@ k_pool(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 	int rc;
 
 	if (cp->cfg.l2_addresses != NULL)
-		return nd_ycheck_err(&cp->ck, k->line, "l2: give 'addresses' or "
+		return cerr(cp, k->line, "l2: give 'addresses' or "
 		    "'pool', not both");
 	if ((rc = nd_ywant(&cp->ck, v, k->line, "l2.pool", ND_Y_SCALAR,
 	    "a range A-B")) != 0)
 		return rc;
 	if (parse_pool(v->str, &a, &b) != 0)
-		return nd_ycheck_err(&cp->ck, v->line, "l2.pool: '%.*s%s' is not "
+		return cerr(cp, v->line, "l2.pool: '%.*s%s' is not "
 		    "a range A-B of IPv4 addresses", ND_YSHOW(v->str, v->len));
 	ia.s_addr = htonl(a);
 	ib.s_addr = htonl(b);
 	if (inet_ntop(AF_INET, &ia, sa, sizeof(sa)) == NULL ||
 	    inet_ntop(AF_INET, &ib, sb, sizeof(sb)) == NULL)
-		return nd_ycheck_err(&cp->ck, v->line, "l2.pool: cannot format "
+		return cerr(cp, v->line, "l2.pool: cannot format "
 		    "addresses");
 	if (a > b)
-		return nd_ycheck_err(&cp->ck, v->line, "l2.pool: %s comes after "
+		return cerr(cp, v->line, "l2.pool: %s comes after "
 		    "%s", sa, sb);
 	if (b - a >= L2_POOL_MAX)
-		return nd_ycheck_err(&cp->ck, v->line, "l2.pool: %llu addresses, "
+		return cerr(cp, v->line, "l2.pool: %llu addresses, "
 		    "at most %d", (unsigned long long)(b - a) + 1, L2_POOL_MAX);
 	cp->cfg.l2_pool = nd_arena_printf(cp->ck.arena, "%s-%s", sa, sb);
 	cp->cfg.l2_pool_line = v->line;
@@ -552,7 +555,7 @@ k_host_ports(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 		    ND_Y_SCALAR, "a port")) != 0)
 			return rc;
 		if (nd_parse_port(p->str, &c->host_ports[i]) != 0)
-			return nd_ycheck_err(&cp->ck, p->line, "host_ports: "
+			return cerr(cp, p->line, "host_ports: "
 			    "%.*s%s is not a port (1-65535)",
 			    ND_YSHOW(p->str, p->len));
 		c->host_port_lines[i] = p->line;
@@ -573,13 +576,13 @@ k_timeout(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 		return rc;
 	rc = nd_parse_duration_ms(v->str, &ms);
 	if (rc == -ERANGE)
-		return nd_ycheck_err(&cp->ck, v->line, "timeout: '%.*s%s' is "
+		return cerr(cp, v->line, "timeout: '%.*s%s' is "
 		    "longer than 24h", ND_YSHOW(v->str, v->len));
 	if (rc != 0)
-		return nd_ycheck_err(&cp->ck, v->line, "timeout: '%.*s%s' is not "
+		return cerr(cp, v->line, "timeout: '%.*s%s' is not "
 		    "a duration (e.g. 5s, 250ms)", ND_YSHOW(v->str, v->len));
 	if (ms == 0)
-		return nd_ycheck_err(&cp->ck, v->line, "timeout: must be greater "
+		return cerr(cp, v->line, "timeout: must be greater "
 		    "than 0");
 	cp->cfg.timeout_ms = ms;
 	return 0;
@@ -605,7 +608,7 @@ check_top(struct cparse *cp, const struct nd_ynode *root)
 	int rc;
 
 	if (root->kind != ND_Y_MAP)
-		return nd_ycheck_err(&cp->ck, root->line, "the top level must be "
+		return cerr(cp, root->line, "the top level must be "
 		    "a mapping starting with 'version: 1', got %s",
 		    nd_ytree_describe(root));
 	/*
@@ -620,7 +623,7 @@ check_top(struct cparse *cp, const struct nd_ynode *root)
 			break;
 	}
 	if (i + 1 >= root->n)
-		return nd_ycheck_err(&cp->ck, root->line, "missing 'version: 1' "
+		return cerr(cp, root->line, "missing 'version: 1' "
 		    "at the top level");
 	if ((rc = k_version(cp, root->kids[i], root->kids[i + 1])) != 0)
 		return rc;
@@ -648,7 +651,7 @@ nd_config_load(struct nd_arena *arena, const char *path,
 	    errlen)) != 0)
 		return rc;
 	if (root == NULL)
-		return nd_ycheck_err(&cp.ck, 0, "empty file (expected a mapping "
+		return cerr(&cp, 0, "empty file (expected a mapping "
 		    "starting with 'version: 1')");
 	if ((rc = check_top(&cp, root)) != 0)
 		return rc;

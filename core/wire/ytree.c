@@ -607,28 +607,29 @@ nd_yget_strlist(const struct nd_ycheck *ck, const struct nd_ynode *map,
     const char *where, const char *key, char ***ret)
 {
 	const struct nd_ynode *v, *e;
-	const char *name;
 	struct nd_ykv kv;
 	char **list;
 	size_t i;
 	int rc;
 
-	if ((rc = nd_yget(ck, map, where, key, ND_Y_SEQ, false, &kv)) != 0)
+	if ((rc = nd_yfind(ck, map, where, key, &kv)) != 0)
 		return rc;
 	if ((v = kv.v) == NULL) {
 		*ret = NULL;
 		return 0;
 	}
+	if ((rc = nd_ywant(ck, v, kv.k->line, key_name(ck, where, key),
+	    ND_Y_SEQ, "a list of strings")) != 0)
+		return rc;
 	list = nd_arena_alloc(ck->arena, (v->n + 1) * sizeof(*list));
 	for (i = 0; i < v->n; i++) {
 		e = v->kids[i];
 		if (e->kind != ND_Y_SCALAR || nd_ytree_is_null(e) ||
-		    e->len == 0) {
-			name = key_name(ck, where, key);
+		    e->len == 0)
 			return nd_ycheck_err(ck, e->line, "%s[%zu]: must be a "
-			    "non-empty string, got %s", name, i,
+			    "non-empty string, got %s",
+			    key_name(ck, where, key), i,
 			    nd_ytree_describe(e));
-		}
 		list[i] = e->str;
 	}
 	list[v->n] = NULL;
@@ -713,7 +714,7 @@ unknown_key(const struct nd_ycheck *ck, const struct nd_ynode *k,
 {
 	size_t d, best = 0, dist, bestdist = SIZE_MAX;
 
-	/* The key's text may be a piece of a secret pasted in the wrong place. */
+	/* The key's text may be a secret pasted in the wrong place. */
 	if (ck->quiet_values)
 		return nd_ycheck_err(ck, k->line, "unknown key in %s",
 		    map_name(ck, where));
@@ -747,8 +748,8 @@ nd_ywalk(const struct nd_ycheck *ck, const struct nd_ynode *map,
 		k = map->kids[i];
 		v = map->kids[i + 1];
 		if (k->kind != ND_Y_SCALAR)
-			return nd_ycheck_err(ck, k->line, "keys must be strings, "
-			    "got %s in %s", nd_ytree_describe(k),
+			return nd_ycheck_err(ck, k->line, "keys must be "
+			    "strings, got %s in %s", nd_ytree_describe(k),
 			    map_name(ck, where));
 		for (d = 0; d < nkeys; d++)
 			if (strcmp(k->str, keys[d].name) == 0)

@@ -164,7 +164,7 @@ int	nd_ykv_line(const struct nd_ykv *kv, const struct nd_ynode *map);
  * item is "NAME[i]".
  *
  * The wording, one for every file:
- *   "NAME: must be WHAT, got DESC"	  wrong type (DESC: nd_ytree_describe)
+ *   "NAME: must be WHAT, got DESC"	  a wrong type; see nd_ytree_describe
  *   "NAME: must not be empty"		  '' where a value is required
  *   "NAME: missing"			  a required key absent
  *   "NAME: given twice (first on line N)" a repeated key, on its line
