@@ -183,115 +183,29 @@ strv_done(struct nd_arena *arena, struct strv *sv)
 /* ---- loading ---- */
 
 struct mparse {
-	struct nd_arena	*arena;
-	const char	*path;
-	char		*err;
-	size_t		 errlen;
+	struct nd_ycheck ck;
 	struct nd_mc	*mc;
 	struct strv	 addresses, vips, vip_keys;
-	int		 kline;		/* of the key get() last found */
 };
 
-static int
-merr(struct mparse *mp, int line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* "PATH:LINE: what", one line (nd_ytree_verr sanitises); -EINVAL. */
-static int
-merr(struct mparse *mp, int line, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = nd_ytree_verr(mp->err, mp->errlen, NULL, mp->path, line, fmt,
-	    ap);
-	va_end(ap);
-	return rc;
-}
-
-/* What a node is, for "must be X, got Y"; never its text. */
-static const char *
-describe(const struct nd_ynode *v)
-{
-	switch (v->kind) {
-	case ND_Y_SEQ:
-		return "a list";
-	case ND_Y_MAP:
-		return "a mapping";
-	case ND_Y_SCALAR:
-		break;
-	}
-	return nd_ytree_is_null(v) ? "an empty value" : "a string";
-}
-
-/* Finds key in map without complaint: for recognising documents. */
-static const struct nd_ynode *
-peek(const struct nd_ynode *map, const char *key)
-{
-	return nd_ytree_peek(map, key);
-}
+#define merr(mp, ...)	nd_ycheck_err(&(mp)->ck, __VA_ARGS__)
 
 /*
- * The value of key in map, NULL when absent or null.  A key we read given
- * twice is refused, as Talos' YAML decoder (yaml.v3) refuses it; keys we
- * do not read are not looked at.
+ * The value of key in map as a mapping, NULL when absent or null.  A key
+ * we read given twice is refused, as Talos' YAML decoder (yaml.v3) refuses
+ * it; keys we do not read are not looked at.
  */
-static int
-get(struct mparse *mp, const struct nd_ynode *map, const char *where,
-    const char *key, const struct nd_ynode **ret)
-{
-	const struct nd_ynode *k, *found = NULL, *fk = NULL;
-	size_t i;
-
-	for (i = 0; i + 1 < map->n; i += 2) {
-		k = map->kids[i];
-		if (k->kind != ND_Y_SCALAR || strcmp(k->str, key) != 0)
-			continue;
-		if (fk != NULL)
-			return merr(mp, k->line, "%s%s%s: given twice (first "
-			    "on line %d)", where, *where ? "." : "", key,
-			    fk->line);
-		fk = k;
-		found = map->kids[i + 1];
-	}
-	/* Type errors name the key's line: a block value starts below it. */
-	mp->kline = fk != NULL ? fk->line : map->line;
-	*ret = nd_ytree_is_null(found) ? NULL : found;
-	return 0;
-}
-
-/* The value of key as a mapping, or NULL when absent. */
 static int
 get_map(struct mparse *mp, const struct nd_ynode *map, const char *where,
     const char *key, const struct nd_ynode **ret)
 {
-	const struct nd_ynode *v;
+	struct nd_ykv kv;
 	int rc;
 
-	if ((rc = get(mp, map, where, key, &v)) != 0)
+	if ((rc = nd_yget(&mp->ck, map, where, key, ND_Y_MAP, false,
+	    &kv)) != 0)
 		return rc;
-	if (v != NULL && v->kind != ND_Y_MAP)
-		return merr(mp, mp->kline, "%s%s%s: must be a mapping, got %s",
-		    where, *where ? "." : "", key, describe(v));
-	*ret = v;
-	return 0;
-}
-
-static int
-get_str(struct mparse *mp, const struct nd_ynode *map, const char *where,
-    const char *key, char **ret)
-{
-	const struct nd_ynode *v;
-	int rc;
-
-	if ((rc = get(mp, map, where, key, &v)) != 0)
-		return rc;
-	if (v != NULL && v->kind != ND_Y_SCALAR)
-		return merr(mp, mp->kline, "%s%s%s: must be a string, got %s",
-		    where, *where ? "." : "", key, describe(v));
-	*ret = v != NULL && v->len > 0 ?
-	    nd_arena_strdup(mp->arena, v->str) : NULL;
+	*ret = kv.v;
 	return 0;
 }
 
@@ -308,11 +222,11 @@ check_value(struct mparse *mp, const struct nd_ynode *e, const char *where,
 	};
 	const char *s;
 	struct pfx p;
-	int ok;
+	int ok, rc;
 
-	if (e->kind != ND_Y_SCALAR || nd_ytree_is_null(e))
-		return merr(mp, e->line, "%s: must be a string, got %s", where,
-		    describe(e));
+	if ((rc = nd_ywant(&mp->ck, e, e->line, where, ND_Y_SCALAR,
+	    NULL)) != 0)
+		return rc;
 	s = e->str;
 	if (kind == V_FILTER && s[0] == '!')
 		s++;
@@ -322,8 +236,7 @@ check_value(struct mparse *mp, const struct nd_ynode *e, const char *where,
 		ok = 0;
 	if (!ok)
 		return merr(mp, e->line, "%s: '%.*s%s' is not %s", where,
-		    SHOW_MAX, e->str, e->len > SHOW_MAX ? "..." : "",
-		    what[kind]);
+		    ND_YSHOW(e->str, e->len), what[kind]);
 	return 0;
 }
 
@@ -336,31 +249,30 @@ get_list(struct mparse *mp, const struct nd_ynode *map, const char *where,
     const char *key, enum vkind kind, struct strv *add, char ***ret)
 {
 	char name[WHERE_MAX], ename[WHERE_MAX + 24];
-	const struct nd_ynode *v;
 	struct strv sv = { NULL, 0, 0 };
+	const struct nd_ynode *v;
+	struct nd_ykv kv;
 	size_t i;
 	int rc;
 
-	if ((rc = get(mp, map, where, key, &v)) != 0)
+	if ((rc = nd_yget(&mp->ck, map, where, key, ND_Y_SEQ, false,
+	    &kv)) != 0)
 		return rc;
-	snprintf(name, sizeof(name), "%s%s%s", where, *where ? "." : "", key);
-	if (v == NULL) {
+	if ((v = kv.v) == NULL) {
 		if (ret != NULL)
 			*ret = NULL;
 		return 0;
 	}
-	if (v->kind != ND_Y_SEQ)
-		return merr(mp, mp->kline, "%s: must be a list, got %s", name,
-		    describe(v));
+	snprintf(name, sizeof(name), "%s%s%s", where, *where ? "." : "", key);
 	for (i = 0; i < v->n; i++) {
 		snprintf(ename, sizeof(ename), "%s[%zu]", name, i);
 		if ((rc = check_value(mp, v->kids[i], ename, kind)) != 0)
 			return rc;
-		strv_push(mp->arena, add != NULL ? add : &sv,
-		    nd_arena_strdup(mp->arena, v->kids[i]->str));
+		strv_push(mp->ck.arena, add != NULL ? add : &sv,
+		    v->kids[i]->str);
 	}
 	if (ret != NULL)
-		*ret = strv_done(mp->arena, &sv);
+		*ret = strv_done(mp->ck.arena, &sv);
 	return 0;
 }
 
@@ -370,19 +282,21 @@ get_vip(struct mparse *mp, const struct nd_ynode *map, const char *where,
     const char *short_where)
 {
 	char name[WHERE_MAX];
-	const struct nd_ynode *vip, *ip;
+	const struct nd_ynode *vip;
+	struct nd_ykv ip;
 	int rc;
 
 	if ((rc = get_map(mp, map, where, "vip", &vip)) != 0 || vip == NULL)
 		return rc;
 	snprintf(name, sizeof(name), "%s.vip", where);
-	if ((rc = get(mp, vip, name, "ip", &ip)) != 0 || ip == NULL)
+	if ((rc = nd_yfind(&mp->ck, vip, name, "ip", &ip)) != 0 ||
+	    ip.v == NULL)
 		return rc;
 	snprintf(name, sizeof(name), "%s.vip.ip", where);
-	if ((rc = check_value(mp, ip, name, V_IP)) != 0)
+	if ((rc = check_value(mp, ip.v, name, V_IP)) != 0)
 		return rc;
-	strv_push(mp->arena, &mp->vips, nd_arena_strdup(mp->arena, ip->str));
-	strv_push(mp->arena, &mp->vip_keys, nd_arena_printf(mp->arena,
+	strv_push(mp->ck.arena, &mp->vips, ip.v->str);
+	strv_push(mp->ck.arena, &mp->vip_keys, nd_arena_printf(mp->ck.arena,
 	    "%s.vip.ip", short_where));
 	return 0;
 }
@@ -392,6 +306,7 @@ static int
 get_link(struct mparse *mp, const struct nd_ynode *link, const char *where,
     const char *short_where)
 {
+	struct nd_ykv kv;
 	struct pfx p;
 	char *cidr;
 	int rc;
@@ -400,14 +315,14 @@ get_link(struct mparse *mp, const struct nd_ynode *link, const char *where,
 	    &mp->addresses, NULL)) != 0)
 		return rc;
 	/* The single address of configs written before "addresses". */
-	if ((rc = get_str(mp, link, where, "cidr", &cidr)) != 0)
+	if ((rc = nd_yget_str(&mp->ck, link, where, "cidr", false, &cidr,
+	    &kv)) != 0)
 		return rc;
 	if (cidr != NULL && parse_pfx(cidr, true, &p) != 0)
-		return merr(mp, peek(link, "cidr")->line, "%s.cidr: '%.*s%s' "
-		    "is not an address (CIDR)", where, SHOW_MAX, cidr,
-		    strlen(cidr) > SHOW_MAX ? "..." : "");
+		return merr(mp, kv.v->line, "%s.cidr: '%.*s%s' is not an "
+		    "address (CIDR)", where, ND_YSHOW(cidr, kv.v->len));
 	if (cidr != NULL)
-		strv_push(mp->arena, &mp->addresses, cidr);
+		strv_push(mp->ck.arena, &mp->addresses, cidr);
 	return get_vip(mp, link, where, short_where);
 }
 
@@ -416,46 +331,44 @@ get_interfaces(struct mparse *mp, const struct nd_ynode *net)
 {
 	static const char where[] = "machine.network.interfaces";
 	/* Sized so that each name fits in the next: no truncation. */
-	char name[64], sname[48], vname[WHERE_MAX], vsname[WHERE_MAX];
+	char name[64], sname[48], vlist[WHERE_MAX], vname[WHERE_MAX];
+	char vsname[WHERE_MAX];
 	const struct nd_ynode *ifs, *ifc, *vlans;
+	struct nd_ykv kv;
 	char *dummy;
 	size_t i, j;
 	int rc;
 
-	if ((rc = get(mp, net, "machine.network", "interfaces", &ifs)) != 0 ||
-	    ifs == NULL)
+	if ((rc = nd_yget(&mp->ck, net, "machine.network", "interfaces",
+	    ND_Y_SEQ, false, &kv)) != 0 || (ifs = kv.v) == NULL)
 		return rc;
-	if (ifs->kind != ND_Y_SEQ)
-		return merr(mp, mp->kline, "%s: must be a list, got %s", where,
-		    describe(ifs));
 	for (i = 0; i < ifs->n; i++) {
 		ifc = ifs->kids[i];
 		snprintf(name, sizeof(name), "%s[%zu]", where, i);
 		snprintf(sname, sizeof(sname), "interfaces[%zu]", i);
-		if (ifc->kind != ND_Y_MAP)
-			return merr(mp, ifc->line, "%s: must be a mapping, "
-			    "got %s", name, describe(ifc));
+		if ((rc = nd_ywant_item(&mp->ck, ifs, i, where, ND_Y_MAP,
+		    NULL)) != 0)
+			return rc;
 		/* Only its type is checked: the name does not matter here. */
-		if ((rc = get_str(mp, ifc, name, "interface", &dummy)) != 0)
+		if ((rc = nd_yget_str(&mp->ck, ifc, name, "interface", false,
+		    &dummy, NULL)) != 0)
 			return rc;
 		if ((rc = get_link(mp, ifc, name, sname)) != 0)
 			return rc;
-		if ((rc = get(mp, ifc, name, "vlans", &vlans)) != 0)
+		if ((rc = nd_yget(&mp->ck, ifc, name, "vlans", ND_Y_SEQ, false,
+		    &kv)) != 0)
 			return rc;
-		if (vlans == NULL)
+		if ((vlans = kv.v) == NULL)
 			continue;
-		if (vlans->kind != ND_Y_SEQ)
-			return merr(mp, mp->kline, "%s.vlans: must be a "
-			    "list, got %s", name, describe(vlans));
+		snprintf(vlist, sizeof(vlist), "%s.vlans", name);
 		for (j = 0; j < vlans->n; j++) {
+			if ((rc = nd_ywant_item(&mp->ck, vlans, j, vlist,
+			    ND_Y_MAP, NULL)) != 0)
+				return rc;
 			snprintf(vname, sizeof(vname), "%s.vlans[%zu]", name,
 			    j);
 			snprintf(vsname, sizeof(vsname), "%s.vlans[%zu]",
 			    sname, j);
-			if (vlans->kids[j]->kind != ND_Y_MAP)
-				return merr(mp, vlans->kids[j]->line, "%s: "
-				    "must be a mapping, got %s", vname,
-				    describe(vlans->kids[j]));
 			if ((rc = get_link(mp, vlans->kids[j], vname,
 			    vsname)) != 0)
 				return rc;
@@ -471,25 +384,26 @@ get_machine(struct mparse *mp, const struct nd_ynode *machine)
 	    "init" };
 	const struct nd_ynode *net, *kubelet, *nodeip;
 	struct nd_mc *mc = mp->mc;
+	struct nd_ykv kv;
 	size_t i;
 	int rc;
 
-	if ((rc = get_str(mp, machine, "machine", "type", &mc->type)) != 0)
+	if ((rc = nd_yget_str(&mp->ck, machine, "machine", "type", false,
+	    &mc->type, &kv)) != 0)
 		return rc;
 	for (i = 0; mc->type != NULL && i < sizeof(types) / sizeof(types[0]);
 	    i++)
 		if (strcmp(mc->type, types[i]) == 0)
 			break;
 	if (mc->type != NULL && i == sizeof(types) / sizeof(types[0]))
-		return merr(mp, peek(machine, "type")->line, "machine.type: "
-		    "'%.*s%s' is not one of controlplane, worker, init",
-		    SHOW_MAX, mc->type, strlen(mc->type) > SHOW_MAX ? "..." :
-		    "");
+		return merr(mp, kv.v->line, "machine.type: '%.*s%s' is not one "
+		    "of controlplane, worker, init",
+		    ND_YSHOW(mc->type, kv.v->len));
 	if ((rc = get_map(mp, machine, "machine", "network", &net)) != 0)
 		return rc;
 	if (net != NULL) {
-		if ((rc = get_str(mp, net, "machine.network", "hostname",
-		    &mc->hostname)) != 0)
+		if ((rc = nd_yget_str(&mp->ck, net, "machine.network",
+		    "hostname", false, &mc->hostname, NULL)) != 0)
 			return rc;
 		if ((rc = get_interfaces(mp, net)) != 0)
 			return rc;
@@ -511,6 +425,7 @@ static int
 get_cluster(struct mparse *mp, const struct nd_ynode *cluster)
 {
 	const struct nd_ynode *net = NULL, *cp = NULL, *etcd = NULL;
+	struct nd_arena *arena = mp->ck.arena;
 	struct nd_mc *mc = mp->mc;
 	int rc;
 
@@ -525,22 +440,23 @@ get_cluster(struct mparse *mp, const struct nd_ynode *cluster)
 	    (rc = get_list(mp, net, "cluster.network", "serviceSubnets",
 	    V_SUBNET, NULL, &mc->service_subnets)) != 0))
 		return rc;
-	if (cp != NULL && (rc = get_str(mp, cp, "cluster.controlPlane",
-	    "endpoint", &mc->endpoint)) != 0)
+	if (cp != NULL && (rc = nd_yget_str(&mp->ck, cp,
+	    "cluster.controlPlane", "endpoint", false, &mc->endpoint,
+	    NULL)) != 0)
 		return rc;
 	if (etcd != NULL && (rc = get_list(mp, etcd, "cluster.etcd",
 	    "advertisedSubnets", V_FILTER, NULL, &mc->etcd_subnets)) != 0)
 		return rc;
 	/* Talos' defaults apply to an absent or empty list alike. */
 	if (mc->pod_subnets == NULL || mc->pod_subnets[0] == NULL) {
-		mc->pod_subnets = nd_arena_alloc(mp->arena, 2 * sizeof(char *));
-		mc->pod_subnets[0] = nd_arena_strdup(mp->arena,
+		mc->pod_subnets = nd_arena_alloc(arena, 2 * sizeof(char *));
+		mc->pod_subnets[0] = nd_arena_strdup(arena,
 		    DEFAULT_POD_SUBNET);
 	}
 	if (mc->service_subnets == NULL || mc->service_subnets[0] == NULL) {
-		mc->service_subnets = nd_arena_alloc(mp->arena,
+		mc->service_subnets = nd_arena_alloc(arena,
 		    2 * sizeof(char *));
-		mc->service_subnets[0] = nd_arena_strdup(mp->arena,
+		mc->service_subnets[0] = nd_arena_strdup(arena,
 		    DEFAULT_SERVICE_SUBNET);
 	}
 	return 0;
@@ -551,28 +467,28 @@ static int
 load_v1alpha1(struct mparse *mp, const struct nd_ynode *doc,
     struct nd_mc **ret)
 {
-	const struct nd_ynode *machine, *cluster;
+	const struct nd_ynode *cluster;
+	struct nd_arena *arena = mp->ck.arena;
+	struct nd_ykv machine;
 	int rc;
 
-	mp->mc = nd_arena_alloc(mp->arena, sizeof(*mp->mc));
+	mp->mc = nd_arena_alloc(arena, sizeof(*mp->mc));
 	memset(&mp->addresses, 0, sizeof(mp->addresses));
 	memset(&mp->vips, 0, sizeof(mp->vips));
 	memset(&mp->vip_keys, 0, sizeof(mp->vip_keys));
-	if ((rc = get_map(mp, doc, "", "machine", &machine)) != 0)
+	if ((rc = nd_yget(&mp->ck, doc, NULL, "machine", ND_Y_MAP, true,
+	    &machine)) != 0)
 		return rc;
-	if (machine == NULL)
-		return merr(mp, doc->line, "machine: must be a mapping, got "
-		    "an empty value");
 	if ((rc = get_map(mp, doc, "", "cluster", &cluster)) != 0)
 		return rc;
-	if ((rc = get_machine(mp, machine)) != 0 ||
+	if ((rc = get_machine(mp, machine.v)) != 0 ||
 	    (rc = get_cluster(mp, cluster)) != 0)
 		return rc;
-	mp->mc->path = nd_arena_strdup(mp->arena, mp->path);
+	mp->mc->path = nd_arena_strdup(arena, mp->ck.path);
 	mp->mc->line = doc->line;
-	mp->mc->addresses = strv_done(mp->arena, &mp->addresses);
-	mp->mc->vips = strv_done(mp->arena, &mp->vips);
-	mp->mc->vip_keys = strv_done(mp->arena, &mp->vip_keys);
+	mp->mc->addresses = strv_done(arena, &mp->addresses);
+	mp->mc->vips = strv_done(arena, &mp->vips);
+	mp->mc->vip_keys = strv_done(arena, &mp->vip_keys);
 	*ret = mp->mc;
 	return 0;
 }
@@ -587,52 +503,49 @@ static int
 load_extra(struct mparse *mp, const struct nd_ynode *doc, struct strv *addrs,
     struct strv *vips, struct strv *vip_keys, char **hostname)
 {
-	const struct nd_ynode *kind = peek(doc, "kind"), *v, *a;
+	struct nd_arena *arena = mp->ck.arena;
+	const struct nd_ynode *v, *a;
+	struct nd_ykv kind, kv;
 	char name[WHERE_MAX];
 	size_t i;
 	int rc;
 
-	if (kind == NULL || kind->kind != ND_Y_SCALAR)
-		return 0;
-	if (strcmp(kind->str, "Layer2VIPConfig") == 0) {
-		if ((rc = get(mp, doc, "Layer2VIPConfig", "name", &v)) != 0)
-			return rc;
-		if (v == NULL)
-			return merr(mp, doc->line, "Layer2VIPConfig.name: "
-			    "missing");
-		if ((rc = check_value(mp, v, "Layer2VIPConfig.name",
+	if ((rc = nd_yfind(&mp->ck, doc, NULL, "kind", &kind)) != 0 ||
+	    kind.v == NULL || kind.v->kind != ND_Y_SCALAR)
+		return rc;
+	if (strcmp(kind.v->str, "Layer2VIPConfig") == 0) {
+		if ((rc = nd_yget(&mp->ck, doc, "Layer2VIPConfig", "name",
+		    ND_Y_SCALAR, true, &kv)) != 0 ||
+		    (rc = check_value(mp, kv.v, "Layer2VIPConfig.name",
 		    V_IP)) != 0)
 			return rc;
-		strv_push(mp->arena, vips, nd_arena_strdup(mp->arena, v->str));
-		strv_push(mp->arena, vip_keys, nd_arena_printf(mp->arena,
+		strv_push(arena, vips, kv.v->str);
+		strv_push(arena, vip_keys, nd_arena_printf(arena,
 		    "Layer2VIPConfig on line %d", doc->line));
 		return 0;
 	}
-	if (strcmp(kind->str, "HostnameConfig") == 0)
-		return get_str(mp, doc, "HostnameConfig", "hostname",
-		    hostname);
-	if (strcmp(kind->str, "LinkConfig") != 0)
+	if (strcmp(kind.v->str, "HostnameConfig") == 0)
+		return nd_yget_str(&mp->ck, doc, "HostnameConfig", "hostname",
+		    false, hostname, NULL);
+	if (strcmp(kind.v->str, "LinkConfig") != 0)
 		return 0;
-	if ((rc = get(mp, doc, "LinkConfig", "addresses", &v)) != 0 ||
-	    v == NULL)
+	if ((rc = nd_yget(&mp->ck, doc, "LinkConfig", "addresses", ND_Y_SEQ,
+	    false, &kv)) != 0 || (v = kv.v) == NULL)
 		return rc;
-	if (v->kind != ND_Y_SEQ)
-		return merr(mp, mp->kline, "LinkConfig.addresses: must be a "
-		    "list, got %s", describe(v));
 	for (i = 0; i < v->n; i++) {
 		snprintf(name, sizeof(name), "LinkConfig.addresses[%zu]", i);
-		if (v->kids[i]->kind != ND_Y_MAP)
-			return merr(mp, v->kids[i]->line, "%s: must be a "
-			    "mapping, got %s", name, describe(v->kids[i]));
-		if ((rc = get(mp, v->kids[i], name, "address", &a)) != 0)
+		if ((rc = nd_ywant_item(&mp->ck, v, i, "LinkConfig.addresses",
+		    ND_Y_MAP, NULL)) != 0 ||
+		    (rc = nd_yfind(&mp->ck, v->kids[i], name, "address",
+		    &kv)) != 0)
 			return rc;
-		if (a == NULL)
+		if ((a = kv.v) == NULL)
 			continue;
 		snprintf(name, sizeof(name), "LinkConfig.addresses[%zu]"
 		    ".address", i);
 		if ((rc = check_value(mp, a, name, V_ADDR)) != 0)
 			return rc;
-		strv_push(mp->arena, addrs, nd_arena_strdup(mp->arena, a->str));
+		strv_push(arena, addrs, a->str);
 	}
 	return 0;
 }
@@ -666,11 +579,12 @@ nd_mc_load(struct nd_arena *arena, const char *path, struct nd_mc ***ret,
 		.quiet_values = true,
 		.multi_doc = true,
 	};
-	struct mparse mp = { .arena = arena, .path = path, .err = err,
-	    .errlen = errlen };
+	struct mparse mp = { .ck = { .arena = arena, .path = path,
+	    .err = err, .errlen = errlen, .quiet_values = true } };
 	struct strv addrs = { NULL, 0, 0 }, vips = { NULL, 0, 0 },
 	    vip_keys = { NULL, 0, 0 };
-	const struct nd_ynode *doc, *ver;
+	const struct nd_ynode *doc;
+	struct nd_ykv ver, machine;
 	struct nd_ynode *docs;
 	struct nd_mc **list, *mc = NULL;
 	char *hostname = NULL;
@@ -685,10 +599,12 @@ nd_mc_load(struct nd_arena *arena, const char *path, struct nd_mc ***ret,
 		doc = docs->kids[i];
 		if (doc->kind != ND_Y_MAP)
 			continue;
-		ver = peek(doc, "version");
-		if (ver == NULL || ver->kind != ND_Y_SCALAR ||
-		    strcmp(ver->str, "v1alpha1") != 0 ||
-		    peek(doc, "machine") == NULL) {
+		if ((rc = nd_yfind(&mp.ck, doc, NULL, "version", &ver)) != 0 ||
+		    (rc = nd_yfind(&mp.ck, doc, NULL, "machine",
+		    &machine)) != 0)
+			return rc;
+		if (ver.v == NULL || ver.v->kind != ND_Y_SCALAR ||
+		    strcmp(ver.v->str, "v1alpha1") != 0 || machine.k == NULL) {
 			if ((rc = load_extra(&mp, doc, &addrs, &vips,
 			    &vip_keys, &hostname)) != 0)
 				return rc;
