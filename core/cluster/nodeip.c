@@ -12,7 +12,6 @@
  * routed addresses.  Every step is written to the trace so that a user sees
  * why an address was or was not picked.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -21,6 +20,7 @@
 #include <string.h>
 
 #include "arena.h"
+#include "netaddr.h"
 #include "nodeip.h"
 #include "util.h"
 #include "ytree.h"
@@ -43,12 +43,6 @@
 
 /* ---- addresses ---- */
 
-struct pfx {
-	int		af;
-	uint8_t		a[16];
-	int		bits;
-};
-
 enum vkind {
 	V_IP,		/* a bare address: vip.ip, nameservers */
 	V_ADDR,		/* an interface address, CIDR or bare */
@@ -57,97 +51,33 @@ enum vkind {
 };
 
 /*
- * A decimal prefix length, no sign and no leading zero, as Go's
- * net.ParseCIDR wants it.
- */
-static int
-parse_bits(const char *s, int max)
-{
-	int v = 0;
-
-	if (*s == '\0' || (s[0] == '0' && s[1] != '\0'))
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s - '0');
-		if (v > max)
-			return -1;
-	}
-	return v;
-}
-
-/*
  * Parses "addr/bits", or a bare address as /32 or /128 when bare_ok
  * (siderolabs/net ParseCIDR: "the address is presumed to be on a solo
  * network").  The address keeps its host bits.
  */
 static int
-parse_pfx(const char *s, bool bare_ok, struct pfx *ret)
+parse_pfx(const char *s, bool bare_ok, struct nd_pfx *ret)
 {
-	char buf[INET6_ADDRSTRLEN + 8];
-	struct pfx p;
-	char *slash;
-	int bits;
-
-	if (nd_strlcpy(buf, s, sizeof(buf)) >= sizeof(buf))
-		return -EINVAL;
-	if ((slash = strchr(buf, '/')) != NULL)
-		*slash = '\0';
-	else if (!bare_ok)
-		return -EINVAL;
-	memset(&p, 0, sizeof(p));
-	if (inet_pton(AF_INET, buf, p.a) == 1)
-		p.af = AF_INET;
-	else if (inet_pton(AF_INET6, buf, p.a) == 1)
-		p.af = AF_INET6;
-	else
-		return -EINVAL;
-	bits = p.af == AF_INET ? 32 : 128;
-	if (slash != NULL && (bits = parse_bits(slash + 1, bits)) < 0)
-		return -EINVAL;
-	p.bits = bits;
-	*ret = p;
-	return 0;
+	return nd_pfx_parse(s, bare_ok ? ND_PFX_ADDR | ND_PFX_CIDR :
+	    ND_PFX_CIDR, ret);
 }
 
+/* True when ip lies in cidr. */
 static bool
-pfx_contains(const struct pfx *net, const struct pfx *ip)
+in_net(const struct nd_pfx *ip, const char *cidr)
 {
-	int full = net->bits / 8, rest = net->bits % 8;
-	uint8_t mask;
+	struct nd_pfx net;
 
-	if (net->af != ip->af)
-		return false;
-	if (memcmp(net->a, ip->a, (size_t)full) != 0)
-		return false;
-	if (rest == 0)
-		return true;
-	mask = (uint8_t)(0xffu << (8 - rest));
-	return (net->a[full] & mask) == (ip->a[full] & mask);
-}
-
-static bool
-pfx_same_addr(const struct pfx *x, const struct pfx *y)
-{
-	return x->af == y->af && memcmp(x->a, y->a, sizeof(x->a)) == 0;
-}
-
-/* True when s parses and lies in cidr. */
-static bool
-in_net(const struct pfx *ip, const char *cidr)
-{
-	struct pfx net;
-
-	return parse_pfx(cidr, false, &net) == 0 && pfx_contains(&net, ip);
+	return nd_pfx_parse(cidr, ND_PFX_CIDR, &net) == 0 &&
+	    nd_pfx_contains(&net, ip);
 }
 
 static char *
-addr_str(struct nd_arena *arena, const struct pfx *p)
+addr_str(struct nd_arena *arena, const struct nd_pfx *p)
 {
-	char buf[INET6_ADDRSTRLEN];
+	char buf[ND_PFX_TEXT_MAX];
 
-	if (inet_ntop(p->af, p->a, buf, sizeof(buf)) == NULL)
+	if (nd_addr_format(p, buf, sizeof(buf)) < 0)
 		return nd_arena_strdup(arena, "?");
 	return nd_arena_strdup(arena, buf);
 }
@@ -221,7 +151,7 @@ check_value(struct mparse *mp, const struct nd_ynode *e, const char *where,
 		[V_FILTER] = "a subnet",
 	};
 	const char *s;
-	struct pfx p;
+	struct nd_pfx p;
 	int ok, rc;
 
 	if ((rc = nd_ywant(&mp->ck, e, e->line, where, ND_Y_SCALAR,
@@ -232,8 +162,8 @@ check_value(struct mparse *mp, const struct nd_ynode *e, const char *where,
 		s++;
 	ok = parse_pfx(s, kind != V_SUBNET, &p) == 0;
 	/* A VIP or a nameserver is one address, not a network. */
-	if (ok && kind == V_IP && strchr(s, '/') != NULL)
-		ok = 0;
+	if (ok && kind == V_IP)
+		ok = nd_pfx_parse(s, ND_PFX_ADDR, &p) == 0;
 	if (!ok)
 		return merr(mp, e->line, "%s: '%.*s%s' is not %s", where,
 		    ND_YSHOW(e->str, e->len), what[kind]);
@@ -307,7 +237,7 @@ get_link(struct mparse *mp, const struct nd_ynode *link, const char *where,
     const char *short_where)
 {
 	struct nd_ykv kv;
-	struct pfx p;
+	struct nd_pfx p;
 	char *cidr;
 	int rc;
 
@@ -628,7 +558,7 @@ nd_mc_load(struct nd_arena *arena, const char *path, struct nd_mc ***ret,
 /* ---- the computation ---- */
 
 struct cand {
-	struct pfx	 p;	/* with the prefix length it was given */
+	struct nd_pfx	 p;	/* with the length it was given */
 	char		*s;	/* the bare address */
 };
 
@@ -693,7 +623,7 @@ join_strs(struct nd_arena *arena, char *const *v)
  * link-local and SideroLink's tunnel.
  */
 static const char *
-unrouted(const struct pfx *p)
+unrouted(const struct nd_pfx *p)
 {
 	static const struct {
 		const char	*net;
@@ -719,7 +649,7 @@ static void
 add_cand(struct comp *c, const char *s)
 {
 	const char *why;
-	struct pfx p;
+	struct nd_pfx p;
 	size_t i;
 
 	if (parse_pfx(s, true, &p) != 0) {
@@ -732,7 +662,7 @@ add_cand(struct comp *c, const char *s)
 		return;
 	}
 	for (i = 0; i < c->ncands; i++)
-		if (pfx_same_addr(&c->cands[i].p, &p))
+		if (nd_pfx_same_addr(&c->cands[i].p, &p))
 			return;
 	c->cands = nd_arena_grow(c->arena, c->cands, c->ncands, c->ncands + 1,
 	    sizeof(*c->cands));
@@ -778,7 +708,7 @@ filter_one(struct comp *c, const char *subnet, size_t *picked, size_t n,
     size_t *removed, size_t *nremoved)
 {
 	bool neg = subnet[0] == '!';
-	struct pfx net;
+	struct nd_pfx net;
 	size_t i, j, k;
 
 	if (parse_pfx(subnet + neg, true, &net) != 0)
@@ -786,7 +716,7 @@ filter_one(struct comp *c, const char *subnet, size_t *picked, size_t n,
 	*nremoved = 0;
 	if (!neg) {
 		for (i = 0; i < c->ncands; i++) {
-			if (!pfx_contains(&net, &c->cands[i].p))
+			if (!nd_pfx_contains(&net, &c->cands[i].p))
 				continue;
 			for (j = 0; j < n && picked[j] != i; j++)
 				continue;
@@ -796,7 +726,7 @@ filter_one(struct comp *c, const char *subnet, size_t *picked, size_t n,
 		return (int)n;
 	}
 	for (j = 0, k = 0; j < n; j++) {
-		if (pfx_contains(&net, &c->cands[picked[j]].p)) {
+		if (nd_pfx_contains(&net, &c->cands[picked[j]].p)) {
 			if (removed != NULL)
 				removed[(*nremoved)++] = picked[j];
 			continue;
@@ -809,13 +739,13 @@ filter_one(struct comp *c, const char *subnet, size_t *picked, size_t n,
 static bool
 matches_any(const struct comp *c, const char *subnet)
 {
-	struct pfx net;
+	struct nd_pfx net;
 	size_t i;
 
 	if (parse_pfx(subnet, true, &net) != 0)
 		return false;
 	for (i = 0; i < c->ncands; i++)
-		if (pfx_contains(&net, &c->cands[i].p))
+		if (nd_pfx_contains(&net, &c->cands[i].p))
 			return true;
 	return false;
 }
@@ -861,17 +791,17 @@ default_valid(struct comp *c)
 {
 	struct strv sv = { NULL, 0, 0 };
 	bool v4 = false, v6 = false;
-	struct pfx p;
+	struct nd_pfx p;
 	size_t i;
 
 	for (i = 0; c->mc->service_subnets != NULL &&
 	    c->mc->service_subnets[i] != NULL; i++) {
 		if (parse_pfx(c->mc->service_subnets[i], true, &p) != 0)
 			continue;
-		if (p.af == AF_INET && !v4) {
+		if (p.family == AF_INET && !v4) {
 			strv_push(c->arena, &sv, "0.0.0.0/0");
 			v4 = true;
-		} else if (p.af == AF_INET6 && !v6) {
+		} else if (p.family == AF_INET6 && !v6) {
 			strv_push(c->arena, &sv, "::/0");
 			v6 = true;
 		}
@@ -952,12 +882,12 @@ exclude(struct comp *c, size_t *picked, size_t n, bool *any, bool *all_vips)
 static bool
 is_vip(const struct comp *c, const struct cand *cd)
 {
-	struct pfx p;
+	struct nd_pfx p;
 	size_t i;
 
 	for (i = 0; c->mc->vips != NULL && c->mc->vips[i] != NULL; i++)
 		if (parse_pfx(c->mc->vips[i], true, &p) == 0 &&
-		    pfx_same_addr(&p, &cd->p))
+		    nd_pfx_same_addr(&p, &cd->p))
 			return true;
 	return false;
 }
@@ -970,7 +900,7 @@ other_cand(const struct comp *c, const struct cand *skip)
 
 	for (i = 0; i < c->ncands; i++)
 		if (!is_vip(c, &c->cands[i]) && (skip == NULL ||
-		    !pfx_same_addr(&skip->p, &c->cands[i].p)))
+		    !nd_pfx_same_addr(&skip->p, &c->cands[i].p)))
 			return &c->cands[i];
 	return NULL;
 }
@@ -1088,9 +1018,9 @@ nd_nodeip_compute(struct nd_arena *arena, const struct nd_mc *mc,
 	/* nodeip.go keeps the first address of each family. */
 	for (i = 0; i < n; i++) {
 		cd = &c.cands[picked[i]];
-		if (cd->p.af == AF_INET && v4 == NULL)
+		if (cd->p.family == AF_INET && v4 == NULL)
 			v4 = cd;
-		else if (cd->p.af == AF_INET6 && v6 == NULL)
+		else if (cd->p.family == AF_INET6 && v6 == NULL)
 			v6 = cd;
 		else
 			step(&c, "skipped %s: one node IP per family (Talos: "
@@ -1111,7 +1041,7 @@ nd_nodeip_compute(struct nd_arena *arena, const struct nd_mc *mc,
 			step(&c, "fix: validSubnets matched only VIPs; select "
 			    "the node's own address instead: "
 			    "machine.kubelet.nodeIP.validSubnets: [%s/%d]",
-			    own->s, own->p.af == AF_INET ? 32 : 128);
+			    own->s, own->p.family == AF_INET ? 32 : 128);
 		else if (r.only_vips)
 			step(&c, "fix: validSubnets matched only VIPs; give "
 			    "the node a secondary address of its own and a "
@@ -1122,8 +1052,8 @@ nd_nodeip_compute(struct nd_arena *arena, const struct nd_mc *mc,
 	etcd = etcd_pick(&c);
 	overlay_check(&c, etcd);
 	if (etcd != NULL && v4 != NULL && etcd != v4 &&
-	    etcd->p.af == AF_INET && !pfx_contains(&v4->p, &etcd->p) &&
-	    !pfx_contains(&etcd->p, &v4->p))
+	    etcd->p.family == AF_INET && !nd_pfx_contains(&v4->p, &etcd->p) &&
+	    !nd_pfx_contains(&etcd->p, &v4->p))
 		step(&c, "etcd advertises %s, on another network than the "
 		    "kubelet node IP %s", etcd->s, v4->s);
 

@@ -7,7 +7,6 @@
  * one function per section, so every error can name the file, the line
  * and the key.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
@@ -18,6 +17,7 @@
 
 #include "arena.h"
 #include "config.h"
+#include "netaddr.h"
 #include "target.h"
 #include "util.h"
 #include "ytree.h"
@@ -28,7 +28,6 @@
 #define CONFIG_MAX_NODES	100000
 /* Each expect name becomes a target per server; keep the product sane. */
 #define CONFIG_MAX_EXPECT	1024
-#define L2_POOL_MAX		256
 
 #define NKEYS(a)		(sizeof(a) / sizeof((a)[0]))
 
@@ -118,19 +117,19 @@ get_path(struct cparse *cp, const struct nd_ynode *k,
 	return expand_path(cp, v, name, ret);
 }
 
-/* One IP literal, item i of a list named name (a scalar already). */
+/* One IP literal (v is a scalar), IPv4 only when v4only. */
 static int
 check_ip(struct cparse *cp, const struct nd_ynode *v, const char *name,
     bool v4only)
 {
-	struct in_addr a;
+	struct nd_pfx p;
 
-	if (v4only && inet_pton(AF_INET, v->str, &a) != 1)
-		return cerr(cp, v->line, "%s: '%.*s%s' is not an "
-		    "IPv4 address", name, ND_YSHOW(v->str, v->len));
-	if (!nd_is_ip_literal(v->str))
-		return cerr(cp, v->line, "%s: '%.*s%s' is not an "
-		    "IP address", name, ND_YSHOW(v->str, v->len));
+	if (nd_pfx_parse(v->str, ND_PFX_ADDR, &p) != 0)
+		return cerr(cp, v->line, "%s: '%.*s%s' is not %s address", name,
+		    ND_YSHOW(v->str, v->len), v4only ? "an IPv4" : "an IP");
+	if (v4only && p.family != AF_INET)
+		return cerr(cp, v->line, "%s: '%.*s%s' is not an IPv4 address",
+		    name, ND_YSHOW(v->str, v->len));
 	return 0;
 }
 
@@ -414,38 +413,9 @@ k_addresses(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 	if ((rc = get_ip_list(cp, k, v, "l2.addresses", true, true,
 	    &cp->cfg.l2_addresses)) != 0)
 		return rc;
-	if (v->n > L2_POOL_MAX)
+	if (v->n > ND_L2_POOL_MAX)
 		return cerr(cp, k->line, "l2.addresses: %zu "
-		    "addresses, at most %d", v->n, L2_POOL_MAX);
-	return 0;
-}
-
-/* Splits "A-B" (blanks around '-' allowed) into two IPv4 addresses. */
-static int
-parse_pool(const char *s, uint32_t *ret_a, uint32_t *ret_b)
-{
-	const char *dash = strchr(s, '-');
-	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
-	struct in_addr ia, ib;
-	size_t la, lb;
-	const char *pb;
-
-	if (dash == NULL || strchr(dash + 1, '-') != NULL)
-		return -EINVAL;
-	for (la = (size_t)(dash - s); la > 0 && s[la - 1] == ' '; la--)
-		continue;
-	for (pb = dash + 1; *pb == ' '; pb++)
-		continue;
-	lb = strlen(pb);
-	if (la == 0 || la >= sizeof(a) || lb == 0 || lb >= sizeof(b))
-		return -EINVAL;
-	memcpy(a, s, la);
-	a[la] = '\0';
-	memcpy(b, pb, lb + 1);
-	if (inet_pton(AF_INET, a, &ia) != 1 || inet_pton(AF_INET, b, &ib) != 1)
-		return -EINVAL;
-	*ret_a = ntohl(ia.s_addr);
-	*ret_b = ntohl(ib.s_addr);
+		    "addresses, at most %d", v->n, ND_L2_POOL_MAX);
 	return 0;
 }
 
@@ -453,32 +423,36 @@ static int
 k_pool(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 {
 	struct cparse *cp = arg;
-	struct in_addr ia, ib;
-	char sa[INET_ADDRSTRLEN], sb[INET_ADDRSTRLEN];
-	uint32_t a, b;
+	char sa[ND_PFX_TEXT_MAX], sb[ND_PFX_TEXT_MAX];
+	struct nd_iprange r;
+	struct nd_pfx a, b;
 	int rc;
 
 	if (cp->cfg.l2_addresses != NULL)
-		return cerr(cp, k->line, "l2: give 'addresses' or "
-		    "'pool', not both");
+		return cerr(cp, k->line, "l2: give 'addresses' or 'pool', not "
+		    "both");
 	if ((rc = nd_ywant(&cp->ck, v, k->line, "l2.pool", ND_Y_SCALAR,
 	    "a range A-B")) != 0)
 		return rc;
-	if (parse_pool(v->str, &a, &b) != 0)
-		return cerr(cp, v->line, "l2.pool: '%.*s%s' is not "
-		    "a range A-B of IPv4 addresses", ND_YSHOW(v->str, v->len));
-	ia.s_addr = htonl(a);
-	ib.s_addr = htonl(b);
-	if (inet_ntop(AF_INET, &ia, sa, sizeof(sa)) == NULL ||
-	    inet_ntop(AF_INET, &ib, sb, sizeof(sb)) == NULL)
-		return cerr(cp, v->line, "l2.pool: cannot format "
-		    "addresses");
-	if (a > b)
-		return cerr(cp, v->line, "l2.pool: %s comes after "
-		    "%s", sa, sb);
-	if (b - a >= L2_POOL_MAX)
-		return cerr(cp, v->line, "l2.pool: %llu addresses, "
-		    "at most %d", (unsigned long long)(b - a) + 1, L2_POOL_MAX);
+	if (nd_pool_split(v->str, &a, &b) != 0)
+		return cerr(cp, v->line, "l2.pool: '%.*s%s' is not a range A-B "
+		    "of IPv4 addresses", ND_YSHOW(v->str, v->len));
+	if (nd_addr_format(&a, sa, sizeof(sa)) < 0 ||
+	    nd_addr_format(&b, sb, sizeof(sb)) < 0)
+		return cerr(cp, v->line, "l2.pool: cannot format addresses");
+	rc = nd_pool_parse(v->str, &r);
+	if (rc == -ERANGE)
+		return cerr(cp, v->line, "l2.pool: %s comes after %s", sa, sb);
+	if (rc == -E2BIG) {
+		r.first = a;
+		r.last = b;
+		return cerr(cp, v->line, "l2.pool: %llu addresses, at most %d",
+		    (unsigned long long)nd_iprange_size(&r), ND_L2_POOL_MAX);
+	}
+	if (rc != 0)
+		return cerr(cp, v->line, "l2.pool: '%.*s%s' is not a range A-B "
+		    "of IPv4 addresses", ND_YSHOW(v->str, v->len));
+	/* Written the way inventory.c and the address plan read it back. */
 	cp->cfg.l2_pool = nd_arena_printf(cp->ck.arena, "%s-%s", sa, sb);
 	cp->cfg.l2_pool_line = v->line;
 	return 0;

@@ -9,7 +9,6 @@
  * status.addresses) and HTTPRoute/GRPCRoute/TLSRoute (hostnames,
  * parentRefs whose kind defaults to Gateway and namespace to the route's).
  */
-#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +19,7 @@
 
 #include "arena.h"
 #include "manifests.h"
+#include "netaddr.h"
 #include "ytree.h"
 
 #define MF_MAX_DOC_DEPTH	64
@@ -102,41 +102,21 @@ item(struct mfparse *m, const char *where, size_t i)
 static bool
 is_ip(const char *s)
 {
-	unsigned char b[16];
+	struct nd_pfx p;
 
-	return inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1;
+	return nd_pfx_parse(s, ND_PFX_ADDR, &p) == 0;
 }
 
-/* A CIDR whose address and prefix parse: "10.0.0.0/8", "fd00::/64". */
+/*
+ * A CIDR whose address and prefix parse: "10.0.0.0/8", "fd00::/64", as
+ * Cilium's netip.ParsePrefix reads them.
+ */
 static bool
 is_cidr(const char *s)
 {
-	char ip[64], *end;
-	size_t n = strcspn(s, "/");
-	long bits;
+	struct nd_pfx p;
 
-	if (s[n] != '/' || n == 0 || n >= sizeof(ip))
-		return false;
-	memcpy(ip, s, n);
-	ip[n] = '\0';
-	bits = strtol(s + n + 1, &end, 10);
-	if (*end != '\0' || end == s + n + 1 || bits < 0)
-		return false;
-	return is_ip(ip) && bits <= (strchr(ip, ':') != NULL ? 128 : 32);
-}
-
-static int
-cmp_ip(const char *a, const char *b)
-{
-	unsigned char x[16] = { 0 }, y[16] = { 0 };
-	int fa = strchr(a, ':') != NULL ? AF_INET6 : AF_INET;
-	int fb = strchr(b, ':') != NULL ? AF_INET6 : AF_INET;
-
-	if (fa != fb)
-		return fa < fb ? -1 : 1;
-	inet_pton(fa, a, x);
-	inet_pton(fb, b, y);
-	return memcmp(x, y, 16);
+	return nd_pfx_parse(s, ND_PFX_CIDR, &p) == 0;
 }
 
 /* "a, b ,c" -> IPs; every item must be an address. */
@@ -200,9 +180,10 @@ add_block(struct mfparse *m, const struct nd_ynode *list, size_t i,
     const char *name, bool disabled, bool legacy)
 {
 	const char *field = legacy ? "spec.cidrs" : "spec.blocks";
-	const struct nd_ynode *b = list->kids[i];
+	const struct nd_ynode *node = list->kids[i];
 	struct nd_mf_block *blk;
 	char *cidr, *start, *stop;
+	struct nd_pfx a, b;
 	const char *where;
 	int rc;
 
@@ -210,31 +191,33 @@ add_block(struct mfparse *m, const struct nd_ynode *list, size_t i,
 	    NULL)) != 0)
 		return rc;
 	where = item(m, field, i);
-	if ((rc = str(m, b, where, "cidr", &cidr)) != 0 ||
-	    (rc = str(m, b, where, "start", &start)) != 0 ||
-	    (rc = str(m, b, where, "stop", &stop)) != 0)
+	if ((rc = str(m, node, where, "cidr", &cidr)) != 0 ||
+	    (rc = str(m, node, where, "start", &start)) != 0 ||
+	    (rc = str(m, node, where, "stop", &stop)) != 0)
 		return rc;
 	blk = nd_arena_alloc(m->ck.arena, sizeof(*blk));
 	blk->pool = nd_arena_strdup(m->ck.arena, name);
-	blk->src = src(m, b);
+	blk->src = src(m, node);
 	blk->disabled = disabled;
 	if (cidr != NULL) {
 		if (!is_cidr(cidr))
-			return mferr(m, b->line, "cidr '%.64s' is not a CIDR",
-			    cidr);
+			return mferr(m, node->line, "cidr '%.64s' is not a "
+			    "CIDR", cidr);
 		blk->range = cidr;
 	} else if (start != NULL) {
 		if (stop == NULL)
 			stop = start;
-		if (!is_ip(start) || !is_ip(stop))
-			return mferr(m, b->line, "start/stop '%.64s'-'%.64s' "
-			    "are not IP addresses", start, stop);
-		if (cmp_ip(start, stop) > 0)
-			return mferr(m, b->line, "start %s is after stop %s",
-			    start, stop);
+		if (nd_pfx_parse(start, ND_PFX_ADDR, &a) != 0 ||
+		    nd_pfx_parse(stop, ND_PFX_ADDR, &b) != 0)
+			return mferr(m, node->line, "start/stop "
+			    "'%.64s'-'%.64s' are not IP addresses", start,
+			    stop);
+		if (nd_addr_cmp(&a, &b) > 0)
+			return mferr(m, node->line, "start %s is after stop "
+			    "%s", start, stop);
 		blk->range = nd_arena_printf(m->ck.arena, "%s-%s", start, stop);
 	} else
-		return mferr(m, b->line, "a block needs cidr or start");
+		return mferr(m, node->line, "a block needs cidr or start");
 	return mfv_push(m, &m->blocks, blk);
 }
 

@@ -51,7 +51,7 @@ struct nd_iprange {
 };
 
 /* What nd_pfx_parse() accepts: either or both. */
-#define ND_PFX_ADDR	0x1	/* a bare address, as a full-length prefix */
+#define ND_PFX_ADDR	0x1	/* a bare address: a full-length prefix */
 #define ND_PFX_CIDR	0x2	/* "address/length" */
 
 /* Parses an address or a prefix.  Returns 0 or -EINVAL. */
@@ -77,7 +77,8 @@ int	nd_addr_cmp(const struct nd_pfx *, const struct nd_pfx *);
 bool	nd_pfx_same_addr(const struct nd_pfx *, const struct nd_pfx *);
 
 /* Whether addr's address (its own length ignored) lies in net. */
-bool	nd_pfx_contains(const struct nd_pfx *net, const struct nd_pfx *addr);
+bool	nd_pfx_contains(const struct nd_pfx *net,
+	    const struct nd_pfx *addr);
 
 /* Every address p covers: its network address to its last address. */
 void	nd_pfx_span(const struct nd_pfx *p, struct nd_iprange *ret);

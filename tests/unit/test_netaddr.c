@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "addrplan.h"
+#include "arena.h"
 #include "netaddr.h"
 
 /* A value no parser returns, to show that failures leave *ret alone. */
@@ -363,6 +365,49 @@ test_pool(void **state)
 	assert_string_equal(buf, "10.0.0.1");
 }
 
+/* The address plan's containment tests, typed and from text. */
+static void
+test_addrplan(void **state)
+{
+	struct nd_addrplan plan = { NULL, 0, 0 };
+	struct nd_arena *arena = nd_arena_new();
+	struct nd_iprange r;
+	struct nd_pfx p;
+
+	(void)state;
+	assert_int_equal(nd_iprange_parse("192.168.30.60-192.168.30.80", &r),
+	    0);
+	assert_int_equal(nd_pfx_parse("192.168.30.70", ND_PFX_ADDR, &p), 0);
+	assert_true(nd_addrplan_range_contains(&r, &p));
+	assert_int_equal(nd_pfx_parse("192.168.30.81", ND_PFX_ADDR, &p), 0);
+	assert_false(nd_addrplan_range_contains(&r, &p));
+
+	assert_true(nd_addrplan_text_contains("172.18.0.0/16", "172.18.3.4"));
+	assert_true(nd_addrplan_text_contains("10.0.0.1-10.0.0.9",
+	    "10.0.0.9"));
+	assert_true(nd_addrplan_text_contains("10.0.0.0/8", "10.1.0.0/16"));
+	assert_false(nd_addrplan_text_contains("10.1.0.0/16", "10.0.0.0/8"));
+	assert_false(nd_addrplan_text_contains("10.0.0.0/8", "fd00::1"));
+	assert_false(nd_addrplan_text_contains("10.0.0.0/8", "10.0.0.300"));
+	assert_false(nd_addrplan_text_contains("10.0.0/8", "10.0.0.1"));
+	assert_false(nd_addrplan_text_contains("10.0.0.9-10.0.0.1",
+	    "10.0.0.5"));
+
+	/* Text that is no range is ignored; the same claim is kept once. */
+	nd_addrplan_add(arena, &plan, ND_C_DOCKER, "172.18.0.0/16", "n",
+	    "docker", NULL);
+	nd_addrplan_add(arena, &plan, ND_C_DOCKER, "172.18.0.5/16", "n",
+	    "docker", NULL);
+	nd_addrplan_add(arena, &plan, ND_C_DOCKER, "172.18.0.0/08", "n",
+	    "docker", NULL);
+	nd_addrplan_add(arena, &plan, ND_C_LB_POOL, "nope", "p", "x", NULL);
+	assert_int_equal(plan.n, 1);
+	assert_int_equal(plan.claims[0]->family, AF_INET);
+	assert_int_equal(plan.claims[0]->first[1], 18);
+	assert_int_equal(plan.claims[0]->last[2], 255);
+	nd_arena_free(arena);
+}
+
 static void
 test_private_range(void **state)
 {
@@ -391,6 +436,7 @@ main(void)
 		cmocka_unit_test(test_iprange),
 		cmocka_unit_test(test_relations),
 		cmocka_unit_test(test_pool),
+		cmocka_unit_test(test_addrplan),
 		cmocka_unit_test(test_private_range),
 	};
 
