@@ -1,6 +1,6 @@
 /*
  * creds.c - reads the client credentials of the API probes from a
- * talosconfig (talos-wire.md 4) and from a kubeconfig.
+ * talosconfig (Talos pkg/machinery/client/config) and from a kubeconfig.
  *
  * Both files are YAML and both are loaded the way config.c loads
  * netdoctor.yaml: ytree.c turns them into a small bounded tree in the arena
@@ -9,28 +9,21 @@
  * are ignored: both formats belong to other tools and grow new keys, which
  * talosctl and kubectl skip as well.
  *
- * Certificates and keys are checked with OpenSSL here, at load time, so that
- * a broken file is reported once, with its line, instead of as a TLS failure
+ * Certificates and keys are checked (pem.c) here, at load time, so that a
+ * broken file is reported once, with its line, instead of as a TLS failure
  * per endpoint.  Key material is never echoed: errors name the file, the line
  * and the key, and describe what is wrong in words and offsets only.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include <openssl/bio.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-
 #include "arena.h"
 #include "creds.h"
+#include "pem.h"
 #include "ytree.h"
 
 #define CREDS_MAX_BYTES		(1024 * 1024)
@@ -40,7 +33,6 @@
 #define TALOS_MAX_CONTEXTS	64
 /* Kubeconfigs merged from many clusters are longer than talosconfigs. */
 #define KUBE_MAX_ENTRIES	256
-#define BLOB_MAX		(64 * 1024)	/* a decoded blob, a PEM file */
 #define TOKEN_MAX		(64 * 1024)
 #define NAMES_LISTED		8	/* names listed in "not found" errors */
 
@@ -48,11 +40,6 @@
 
 struct cparse {
 	struct nd_ycheck	 ck;
-};
-
-enum pemkind {
-	PEM_CERTS,		/* one or more CERTIFICATE blocks */
-	PEM_KEY,		/* one private key */
 };
 
 /* Names for "not found (contexts: a, b)"; at most NAMES_LISTED shown. */
@@ -123,260 +110,20 @@ namelist_str(struct namelist *nl)
 
 /* ---- base64 and PEM ---- */
 
-static int
-b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-static bool
-b64_space(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/*
- * Decodes standard base64 with padding (RFC 4648 4), which is what Go's
- * base64.StdEncoding writes into talosconfigs and what kubeconfig's -data
- * fields hold.  Whitespace is skipped anywhere because YAML block scalars
- * and hand-wrapped files carry line breaks.  The output length is counted
- * from the input and the padding, not taken from OpenSSL's EVP_DecodeBlock,
- * which counts padding as zero bytes.  On error writes a reason to why that
- * gives offsets only, never input characters.  *ret_len 0 means the value
- * was blank.
- */
-static int
-b64_decode(struct nd_arena *arena, const char *s, size_t len, size_t max,
-    char **ret, size_t *ret_len, char *why, size_t whylen)
-{
-	size_t i, n = 0, pad = 0, outlen, o = 0, q = 0;
-	uint32_t acc = 0;
-	unsigned char c;
-	char *out;
-	int v;
-
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)s[i];
-		if (b64_space(c))
-			continue;
-		n++;
-		if (c == '=') {
-			pad++;
-			continue;
-		}
-		if (pad > 0) {
-			snprintf(why, whylen, "invalid base64: data after "
-			    "'=' padding at character %zu", i + 1);
-			return -EINVAL;
-		}
-		if (b64_value(c) < 0) {
-			snprintf(why, whylen, "invalid base64: character %zu "
-			    "is not in the base64 alphabet", i + 1);
-			return -EINVAL;
-		}
-	}
-	if (n == 0) {
-		*ret = NULL;
-		*ret_len = 0;
-		return 0;
-	}
-	if (n % 4 != 0) {
-		snprintf(why, whylen, "invalid base64: length %zu is not a "
-		    "multiple of 4 (truncated, or padding missing)", n);
-		return -EINVAL;
-	}
-	if (pad > 2) {
-		snprintf(why, whylen, "invalid base64: bad '=' padding");
-		return -EINVAL;
-	}
-	outlen = n / 4 * 3 - pad;
-	if (outlen > max) {
-		snprintf(why, whylen, "decodes to %zu bytes, more than the "
-		    "%d KiB allowed", outlen, BLOB_MAX / 1024);
-		return -EFBIG;
-	}
-	out = nd_arena_alloc(arena, outlen + 1);
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)s[i];
-		if (b64_space(c) || c == '=')
-			continue;
-		v = b64_value(c);
-		acc = acc << 6 | (uint32_t)v;
-		if (++q == 4) {
-			out[o++] = (char)(acc >> 16 & 0xff);
-			out[o++] = (char)(acc >> 8 & 0xff);
-			out[o++] = (char)(acc & 0xff);
-			acc = 0;
-			q = 0;
-		}
-	}
-	/* The last group: 2 or 3 characters before the padding. */
-	if (q == 2)
-		out[o++] = (char)(acc >> 4 & 0xff);
-	else if (q == 3) {
-		out[o++] = (char)(acc >> 10 & 0xff);
-		out[o++] = (char)(acc >> 2 & 0xff);
-	}
-	out[o] = '\0';
-	*ret = out;
-	*ret_len = o;
-	return 0;
-}
-
-/*
- * Talos writes its PKCS#8 Ed25519 keys under the label "ED25519 PRIVATE
- * KEY" (talos-wire.md 4), which OpenSSL does not know; the DER inside is
- * plain PKCS#8, OpenSSL's "PRIVATE KEY".  Only the labels change.
- */
-static char *
-pem_relabel(struct nd_arena *arena, const char *buf, size_t len,
-    size_t *ret_len)
-{
-	static const struct {
-		const char	*from, *to;
-	} map[] = {
-		{ "-----BEGIN ED25519 PRIVATE KEY-----",
-		    "-----BEGIN PRIVATE KEY-----" },
-		{ "-----END ED25519 PRIVATE KEY-----",
-		    "-----END PRIVATE KEY-----" },
-	};
-	size_t i = 0, o = 0, m, fl = 0, tl;
-	char *out;
-
-	out = nd_arena_alloc(arena, len + 1);
-	while (i < len) {
-		for (m = 0; m < sizeof(map) / sizeof(map[0]); m++) {
-			fl = strlen(map[m].from);
-			if (len - i >= fl && memcmp(buf + i, map[m].from,
-			    fl) == 0)
-				break;
-		}
-		if (m == sizeof(map) / sizeof(map[0])) {
-			out[o++] = buf[i++];
-			continue;
-		}
-		tl = strlen(map[m].to);
-		memcpy(out + o, map[m].to, tl);
-		o += tl;
-		i += fl;
-	}
-	out[o] = '\0';
-	*ret_len = o;
-	return out;
-}
-
-/*
- * Encrypted keys are refused rather than prompted for: the default
- * callback would read a passphrase from the terminal.
- */
-static int
-no_passphrase(char *buf, int size, int rwflag, void *u)
-{
-	(void)buf;
-	(void)size;
-	(void)rwflag;
-	(void)u;
-	return -1;
-}
-
-/* OpenSSL's reason for the last error: static text, never input. */
-static const char *
-ssl_reason(void)
-{
-	const char *r = ERR_reason_error_string(ERR_peek_last_error());
-
-	return r != NULL ? r : "unknown error";
-}
-
-static bool
-ssl_no_start_line(void)
-{
-	unsigned long e = ERR_peek_last_error();
-
-	return ERR_GET_LIB(e) == ERR_LIB_PEM &&
-	    ERR_GET_REASON(e) == PEM_R_NO_START_LINE;
-}
-
 /*
  * Checks that buf holds PEM of the given kind and stores it in ret.  what
  * names the source ("contexts.lab.ca"); line is where it was given.
  */
 static int
-pem_check(struct cparse *cp, int line, const char *what, char *buf,
-    size_t len, enum pemkind kind, struct nd_pem *ret)
+pem_check(struct cparse *cp, int line, const char *what, const char *buf,
+    size_t len, enum nd_pem_kind kind, struct nd_pem *ret)
 {
-	EVP_PKEY *pkey = NULL;
-	BIO *bio = NULL;
-	X509 *x;
-	size_t ncerts = 0;
+	char why[160];
 	int rc;
 
-	if (memchr(buf, '\0', len) != NULL ||
-	    memmem(buf, len, "-----BEGIN ", 11) == NULL)
-		return cerr(cp, line, "%s: not PEM (no '-----BEGIN' line)",
-		    what);
-	if (kind == PEM_KEY) {
-		/* OpenSSL 3 says only "unsupported" for a certificate here. */
-		if (memmem(buf, len, "PRIVATE KEY-----", 16) == NULL)
-			return cerr(cp, line, "%s: no PEM private key block",
-			    what);
-		buf = pem_relabel(cp->ck.arena, buf, len, &len);
-	}
-	ERR_clear_error();
-	if ((bio = BIO_new_mem_buf(buf, (int)len)) == NULL) {
-		cerr(cp, line, "%s: out of memory", what);
-		rc = -ENOMEM;
-		goto out;
-	}
-	if (kind == PEM_CERTS) {
-		while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) !=
-		    NULL) {
-			X509_free(x);
-			ncerts++;
-		}
-		/* Running out of blocks is the normal end of the loop. */
-		if (ncerts == 0 && ssl_no_start_line()) {
-			rc = cerr(cp, line, "%s: no PEM CERTIFICATE block",
-			    what);
-			goto out;
-		}
-		if (!ssl_no_start_line()) {
-			rc = cerr(cp, line, "%s: invalid certificate (%s)",
-			    what, ssl_reason());
-			goto out;
-		}
-	} else {
-		pkey = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
-		if (pkey == NULL) {
-			if (memmem(buf, len, "ENCRYPTED", 9) != NULL)
-				rc = cerr(cp, line, "%s: encrypted private "
-				    "keys are not supported", what);
-			else if (ssl_no_start_line())
-				rc = cerr(cp, line, "%s: no PEM private key "
-				    "block", what);
-			else
-				rc = cerr(cp, line, "%s: invalid private key "
-				    "(%s)", what, ssl_reason());
-			goto out;
-		}
-	}
-	ret->data = buf;
-	ret->len = len;
-	rc = 0;
-out:
-	EVP_PKEY_free(pkey);
-	BIO_free(bio);
-	ERR_clear_error();
+	if ((rc = nd_pem_check(cp->ck.arena, buf, len, kind, ret, why,
+	    sizeof(why))) != 0)
+		cerr(cp, line, "%s: %s", what, why);
 	return rc;
 }
 
@@ -386,7 +133,7 @@ out:
  */
 static int
 pem_from_b64(struct cparse *cp, const struct nd_ynode *map, const char *where,
-    const char *key, enum pemkind kind, struct nd_pem *ret,
+    const char *key, enum nd_pem_kind kind, struct nd_pem *ret,
     struct nd_ykv *ret_kv)
 {
 	char why[160], *s, *buf, *what;
@@ -403,8 +150,8 @@ pem_from_b64(struct cparse *cp, const struct nd_ynode *map, const char *where,
 		return 0;
 	}
 	what = nd_arena_printf(cp->ck.arena, "%s.%s", where, key);
-	if ((rc = b64_decode(cp->ck.arena, s, kv.v->len, BLOB_MAX, &buf, &len,
-	    why, sizeof(why))) != 0) {
+	if ((rc = nd_pem_b64_decode(cp->ck.arena, s, kv.v->len,
+	    ND_PEM_BLOB_MAX, &buf, &len, why, sizeof(why))) != 0) {
 		cerr(cp, kv.v->line, "%s: %s", what, why);
 		return rc == -EFBIG ? -EINVAL : rc;
 	}
@@ -438,12 +185,12 @@ read_named(struct cparse *cp, int line, const char *what, const char *p,
 {
 	int rc;
 
-	if ((rc = nd_ytree_read_file(cp->ck.arena, p, BLOB_MAX, ret_buf,
+	if ((rc = nd_ytree_read_file(cp->ck.arena, p, ND_PEM_BLOB_MAX, ret_buf,
 	    ret_len)) == 0)
 		return 0;
 	if (rc == -EFBIG)
 		cerr(cp, line, "%s: '%s' is larger than %d KiB", what, p,
-		    BLOB_MAX / 1024);
+		    ND_PEM_BLOB_MAX / 1024);
 	else
 		cerr(cp, line, "%s: cannot read '%s': %s", what, p,
 		    strerror(-rc));
@@ -457,7 +204,7 @@ read_named(struct cparse *cp, int line, const char *what, const char *p,
  */
 static int
 kube_pem(struct cparse *cp, const struct nd_ynode *map, const char *where,
-    const char *datakey, const char *filekey, enum pemkind kind,
+    const char *datakey, const char *filekey, enum nd_pem_kind kind,
     struct nd_pem *ret, int *ret_line)
 {
 	struct nd_pem pem = { NULL, 0 };
@@ -505,9 +252,7 @@ check_pair(struct cparse *cp, int line, const char *where,
     const char *crtname, const char *keyname, const struct nd_pem *crt,
     const struct nd_pem *key)
 {
-	EVP_PKEY *pkey = NULL;
-	BIO *bio = NULL;
-	X509 *x = NULL;
+	char why[160];
 	int rc;
 
 	if (crt->len == 0 && key->len == 0)
@@ -518,31 +263,12 @@ check_pair(struct cparse *cp, int line, const char *where,
 	if (crt->len == 0)
 		return cerr(cp, line, "%s: '%s' is set but '%s' is not (give "
 		    "both or neither)", where, keyname, crtname);
-	ERR_clear_error();
-	if ((bio = BIO_new_mem_buf(crt->data, (int)crt->len)) == NULL ||
-	    (x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) == NULL)
-		goto nomem;
-	BIO_free(bio);
-	if ((bio = BIO_new_mem_buf(key->data, (int)key->len)) == NULL ||
-	    (pkey = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase,
-	    NULL)) == NULL)
-		goto nomem;
-	if (X509_check_private_key(x, pkey) != 1)
-		rc = cerr(cp, line, "%s: '%s' and '%s' do not match (the "
-		    "certificate is not for this key)", where, crtname,
-		    keyname);
-	else
-		rc = 0;
-	goto out;
-nomem:
-	/* Both parsed in pem_check already, so only memory can fail here. */
-	cerr(cp, line, "%s: out of memory", where);
-	rc = -ENOMEM;
-out:
-	EVP_PKEY_free(pkey);
-	X509_free(x);
-	BIO_free(bio);
-	ERR_clear_error();
+	rc = nd_pem_pair_check(crt, key, why, sizeof(why));
+	if (rc == -EINVAL)
+		cerr(cp, line, "%s: '%s' and '%s' do not match (%s)", where,
+		    crtname, keyname, why);
+	else if (rc != 0)
+		cerr(cp, line, "%s: %s", where, why);
 	return rc;
 }
 
@@ -591,11 +317,11 @@ talos_context(struct cparse *cp, const char *name, const struct nd_ynode *key,
 	if (tc->nodes == NULL)
 		tc->nodes = nd_arena_alloc(cp->ck.arena, sizeof(*tc->nodes));
 
-	if ((rc = pem_from_b64(cp, ctx, where, "ca", PEM_CERTS, &tc->ca,
+	if ((rc = pem_from_b64(cp, ctx, where, "ca", ND_PEM_CERTS, &tc->ca,
 	    &dummy)) != 0 ||
-	    (rc = pem_from_b64(cp, ctx, where, "crt", PEM_CERTS, &tc->crt,
+	    (rc = pem_from_b64(cp, ctx, where, "crt", ND_PEM_CERTS, &tc->crt,
 	    &crt)) != 0 ||
-	    (rc = pem_from_b64(cp, ctx, where, "key", PEM_KEY, &tc->key,
+	    (rc = pem_from_b64(cp, ctx, where, "key", ND_PEM_KEY, &tc->key,
 	    &k)) != 0)
 		return rc;
 	return check_pair(cp, nd_ykv_line(tc->key.len != 0 ? &k : &crt, ctx),
@@ -756,7 +482,7 @@ kube_cluster(struct cparse *cp, const char *where, const struct nd_ynode *c,
 	    &s, NULL)) != 0)
 		return rc;
 	if ((rc = kube_pem(cp, c, where, "certificate-authority-data",
-	    "certificate-authority", PEM_CERTS, &kc->ca, NULL)) != 0)
+	    "certificate-authority", ND_PEM_CERTS, &kc->ca, NULL)) != 0)
 		return rc;
 	/* client-go's transport refuses the same combination. */
 	if (kc->insecure && kc->ca.len != 0)
@@ -842,9 +568,9 @@ kube_user(struct cparse *cp, const char *where, const struct nd_ynode *u,
 		    "are not supported; use a client certificate or token",
 		    where);
 	if ((rc = kube_pem(cp, u, where, "client-certificate-data",
-	    "client-certificate", PEM_CERTS, &kc->crt, &crtline)) != 0 ||
+	    "client-certificate", ND_PEM_CERTS, &kc->crt, &crtline)) != 0 ||
 	    (rc = kube_pem(cp, u, where, "client-key-data", "client-key",
-	    PEM_KEY, &kc->key, &keyline)) != 0)
+	    ND_PEM_KEY, &kc->key, &keyline)) != 0)
 		return rc;
 	if ((rc = check_pair(cp, keyline != 0 ? keyline : crtline, where,
 	    "client-certificate",
