@@ -8,8 +8,8 @@
 #include "config.h"
 #include "docker.h"
 #include "manifests.h"
+#include "mc.h"
 #include "netaddr.h"
-#include "nodeip.h"
 
 /* The claim's range, as a value. */
 static void
