@@ -1023,6 +1023,12 @@ test_kube_bad(void **state)
 	    ":9: clusters.lab.insecure-skip-tls-verify: must be true or "
 	    "false");
 
+	/* A repeated key is refused on its line, not resolved silently. */
+	check_err(kube(kube_yaml(NULL, nd_arena_printf(arena, "%s"
+	    "    server: https://h:6443\n", cluster_data()), user_data(),
+	    "current-context: admin@lab\n"), NULL, &kc), -EINVAL,
+	    ":11: clusters.lab.server: given twice (first on line 8)");
+
 	cur = tmp_file("apiVersion: v2\nkind: Config\n");
 	check_err(nd_kube_creds_load(arena, cur, NULL, &kc, err, sizeof(err)),
 	    -EINVAL, ":1: apiVersion: expected 'v1'");

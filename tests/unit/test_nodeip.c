@@ -414,6 +414,13 @@ test_errors(void **state)
 	    "'1.2.3' is not an address (CIDR)");
 	bad("version: v1alpha1\nmachine: x\n", ":2: machine: must be a "
 	    "mapping, got a string");
+	bad("version: v1alpha1\nmachine:\n", ":2: machine: must be a "
+	    "mapping, got an empty value");
+	/* Keys that recognise a document are read, so checked, too. */
+	bad(HEAD "version: v1alpha1\n", ":4: version: given twice (first on "
+	    "line 1)");
+	bad(HEAD "---\nkind: LinkConfig\nkind: x\n", ":6: kind: given twice "
+	    "(first on line 5)");
 }
 
 static void
