@@ -3,8 +3,8 @@
  * (LoadBalancer pools and IPs, VIPs, node addresses, pod and service
  * subnets, Docker networks), each with where it was written, so that the
  * addrplan probe can find overlaps between them and host routes that
- * shadow them (anchors.md 4: "LB pool 172.18.0.0/24 shadowed by the docker
- * bridge route on the host").  Collected by main before the run from what
+ * shadow them ("LB pool 172.18.0.0/24 shadowed by the docker bridge
+ * route on the host").  Collected by main before the run from what
  * it loaded; the probe adds this host's routes and interfaces.
  */
 #ifndef ND_ADDRPLAN_H

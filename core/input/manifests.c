@@ -289,7 +289,8 @@ lbipam(struct mfparse *m, const struct nd_ynode *annotations,
 static int
 load_service(struct mfparse *m, const struct nd_ynode *doc)
 {
-	const struct nd_ynode *spec, *md, *ann, *v, *st, *lbst, *ing;
+	const struct nd_ynode *spec, *md, *ann, *v, *lbip = NULL, *st, *lbst;
+	const struct nd_ynode *ing;
 	struct nd_mf_lb *lb;
 	const char *key;
 	char *type, **ips = NULL, *ip;
@@ -308,15 +309,16 @@ load_service(struct mfparse *m, const struct nd_ynode *doc)
 	    &ann)) != 0 ||
 	    (rc = lbipam(m, ann, "metadata.annotations", &key, &v)) != 0)
 		return rc;
+	/* The field counts only when there is no annotation. */
+	if (v == NULL && (rc = get(m, spec, "spec", "loadBalancerIP",
+	    ND_Y_SCALAR, &lbip)) != 0)
+		return rc;
 	if (v != NULL) {
 		if ((rc = ip_list(m, v, key, &ips)) != 0)
 			return rc;
 		lb->ips_from = nd_arena_strdup(m->ck.arena, key);
-	} else if ((rc = get(m, spec, "spec", "loadBalancerIP", ND_Y_SCALAR,
-	    &v)) != 0)
-		return rc;
-	else if (v != NULL) {
-		if ((rc = ip_list(m, v, "spec.loadBalancerIP", &ips)) != 0)
+	} else if (lbip != NULL) {
+		if ((rc = ip_list(m, lbip, "spec.loadBalancerIP", &ips)) != 0)
 			return rc;
 		lb->ips_from = "spec.loadBalancerIP";
 	} else {
