@@ -3,7 +3,6 @@
  * bounded bodies, and a defensive parser of the container and network
  * lists (the fields netdoctor uses; every other field is ignored).
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 #include "docker.h"
 #include "http.h"
 #include "nd.h"
+#include "netaddr.h"
 #include "util.h"
 
 #define DOCKER_SOCK	"/var/run/docker.sock"
@@ -127,9 +127,9 @@ dport(struct dparse *d, json_t *o, const char *key, unsigned *ret)
 static bool
 dvalid_ip(const char *s)
 {
-	unsigned char b[16];
+	struct nd_pfx p;
 
-	return inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1;
+	return nd_pfx_parse(s, ND_PFX_ADDR, &p) == 0;
 }
 
 /* Labels: an object of strings, or null. */
@@ -394,11 +394,9 @@ dnetwork(struct dparse *d, json_t *o, struct nd_dk_network *n)
 		if ((rc = dstr(d, c, "Subnet", &s)) != 0)
 			return rc;
 		if (s != NULL) {
-			char ip[64];
-			size_t l = strcspn(s, "/");
+			struct nd_pfx p;
 
-			if (l >= sizeof(ip) || s[l] != '/' ||
-			    (memcpy(ip, s, l), ip[l] = '\0', !dvalid_ip(ip)))
+			if (nd_pfx_parse(s, ND_PFX_CIDR, &p) != 0)
 				return derr(d, "IPAM.Config[%zu].Subnet: not a "
 				    "subnet", i);
 			n->subnets[k++] = s;

@@ -1,8 +1,6 @@
 /*
  * addrplan.c - collecting the address plan (see addrplan.h).
  */
-#include <arpa/inet.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "addrplan.h"
@@ -10,62 +8,18 @@
 #include "config.h"
 #include "docker.h"
 #include "manifests.h"
-#include "nodeip.h"
+#include "mc.h"
+#include "netaddr.h"
 
-/* Parses one address into 16 bytes (IPv4 in the first 4). */
-static int
-plan_addr(const char *s, size_t len, uint8_t out[16])
+/* The claim's range, as a value. */
+static void
+claim_range(const struct nd_claim *c, struct nd_iprange *ret)
 {
-	char buf[64];
-	int fam;
-
-	if (len == 0 || len >= sizeof(buf))
-		return 0;
-	memcpy(buf, s, len);
-	buf[len] = '\0';
-	memset(out, 0, 16);
-	fam = strchr(buf, ':') != NULL ? AF_INET6 : AF_INET;
-	return inet_pton(fam, buf, out) == 1 ? fam : 0;
-}
-
-static int
-plan_parse(const char *text, uint8_t first[16], uint8_t last[16])
-{
-	const char *slash = strchr(text, '/'), *dash = strchr(text, '-');
-	size_t nbytes, k;
-	int fam, fam2, bits, i;
-
-	if (dash != NULL) {
-		fam = plan_addr(text, (size_t)(dash - text), first);
-		fam2 = plan_addr(dash + 1, strlen(dash + 1), last);
-		if (fam == 0 || fam != fam2 || memcmp(first, last, 16) > 0)
-			return 0;
-		return fam;
-	}
-	fam = plan_addr(text, slash != NULL ? (size_t)(slash - text) :
-	    strlen(text), first);
-	if (fam == 0)
-		return 0;
-	nbytes = fam == AF_INET ? 4 : 16;
-	bits = (int)nbytes * 8;
-	if (slash != NULL) {
-		char *end;
-		long b = strtol(slash + 1, &end, 10);
-
-		if (*end != '\0' || end == slash + 1 || b < 0 || b > bits)
-			return 0;
-		bits = (int)b;
-	}
-	memcpy(last, first, 16);
-	for (k = 0; k < nbytes; k++) {
-		i = (int)k * 8;
-		uint8_t keep = bits >= i + 8 ? 0xff : bits <= i ? 0 :
-		    (uint8_t)(0xff << (8 - (bits - i)));
-
-		first[k] &= keep;
-		last[k] |= (uint8_t)~keep;
-	}
-	return fam;
+	memset(ret, 0, sizeof(*ret));
+	ret->first.family = ret->last.family = c->family;
+	ret->first.bits = ret->last.bits = c->family == AF_INET ? 32 : 128;
+	memcpy(ret->first.a, c->first, 16);
+	memcpy(ret->last.a, c->last, 16);
 }
 
 void
@@ -73,12 +27,16 @@ nd_addrplan_add(struct nd_arena *a, struct nd_addrplan *p,
     enum nd_claim_role role, const char *text, const char *what,
     const char *source, const char *dev)
 {
+	struct nd_iprange r;
 	struct nd_claim c, *n;
 	size_t i;
 
-	memset(&c, 0, sizeof(c));
-	if (text == NULL || (c.family = plan_parse(text, c.first, c.last)) == 0)
+	if (text == NULL || nd_iprange_parse(text, &r) != 0)
 		return;
+	memset(&c, 0, sizeof(c));
+	c.family = r.first.family;
+	memcpy(c.first, r.first.a, 16);
+	memcpy(c.last, r.last.a, 16);
 	for (i = 0; i < p->n; i++)
 		if (p->claims[i]->role == role && memcmp(p->claims[i]->first,
 		    c.first, 16) == 0 && memcmp(p->claims[i]->last, c.last,
@@ -200,28 +158,41 @@ nd_addrplan_from_docker(struct nd_arena *a, struct nd_addrplan *p,
 bool
 nd_claim_overlaps(const struct nd_claim *a, const struct nd_claim *b)
 {
-	return a->family == b->family && memcmp(a->first, b->last, 16) <= 0 &&
-	    memcmp(b->first, a->last, 16) <= 0;
+	struct nd_iprange x, y;
+
+	claim_range(a, &x);
+	claim_range(b, &y);
+	return nd_iprange_overlaps(&x, &y);
 }
 
 bool
 nd_claim_contains(const struct nd_claim *a, const struct nd_claim *b)
 {
-	return a->family == b->family && memcmp(a->first, b->first, 16) <= 0 &&
-	    memcmp(b->last, a->last, 16) <= 0;
+	struct nd_iprange x, y;
+
+	claim_range(a, &x);
+	claim_range(b, &y);
+	return nd_iprange_covers(&x, &y);
+}
+
+bool
+nd_addrplan_range_contains(const struct nd_iprange *range,
+    const struct nd_pfx *addr)
+{
+	return nd_iprange_contains(range, addr);
 }
 
 bool
 nd_addrplan_text_contains(const char *text, const char *ip)
 {
-	struct nd_claim r, a;
+	struct nd_iprange r, a;
 
-	memset(&r, 0, sizeof(r));
-	memset(&a, 0, sizeof(a));
-	if ((r.family = plan_parse(text, r.first, r.last)) == 0 ||
-	    (a.family = plan_parse(ip, a.first, a.last)) == 0)
+	if (nd_iprange_parse(text, &r) != 0 || nd_iprange_parse(ip, &a) != 0)
 		return false;
-	return nd_claim_contains(&r, &a);
+	/* An address is the common case; a range must fit whole. */
+	if (nd_pfx_same_addr(&a.first, &a.last))
+		return nd_addrplan_range_contains(&r, &a.first);
+	return nd_iprange_covers(&r, &a);
 }
 
 const char *

@@ -3,8 +3,8 @@
  * (LoadBalancer pools and IPs, VIPs, node addresses, pod and service
  * subnets, Docker networks), each with where it was written, so that the
  * addrplan probe can find overlaps between them and host routes that
- * shadow them (anchors.md 4: "LB pool 172.18.0.0/24 shadowed by the docker
- * bridge route on the host").  Collected by main before the run from what
+ * shadow them ("LB pool 172.18.0.0/24 shadowed by the docker bridge
+ * route on the host").  Collected by main before the run from what
  * it loaded; the probe adds this host's routes and interfaces.
  */
 #ifndef ND_ADDRPLAN_H
@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "netaddr.h"
 
 struct nd_arena;
 struct nd_config;
@@ -75,7 +77,19 @@ void	nd_addrplan_from_docker(struct nd_arena *, struct nd_addrplan *,
 bool	nd_claim_overlaps(const struct nd_claim *, const struct nd_claim *);
 /* Whether a contains all of b. */
 bool	nd_claim_contains(const struct nd_claim *a, const struct nd_claim *b);
-/* Whether the CIDR, address or "A-B" range text holds address ip. */
+/*
+ * Whether range holds addr, both parsed with netaddr.h: a claim's text or
+ * an evidence "range" with nd_iprange_parse(), an endpoint with
+ * nd_pfx_from_sockaddr() or nd_pfx_parse().
+ */
+bool	nd_addrplan_range_contains(const struct nd_iprange *range,
+	    const struct nd_pfx *addr);
+/*
+ * The same from text: whether the CIDR, address or "A-B" range text holds
+ * ip (an address, or all of a range); false when either does not parse.
+ * For callers that still hold text; new code parses once and uses
+ * nd_addrplan_range_contains().
+ */
 bool	nd_addrplan_text_contains(const char *text, const char *ip);
 /* "the LoadBalancer pool 192.168.30.60-192.168.30.80 (netdoctor.yaml:12)" */
 const char *nd_claim_describe(struct nd_arena *, const struct nd_claim *);

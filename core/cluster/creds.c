@@ -1,6 +1,6 @@
 /*
  * creds.c - reads the client credentials of the API probes from a
- * talosconfig (talos-wire.md 4) and from a kubeconfig.
+ * talosconfig (Talos pkg/machinery/client/config) and from a kubeconfig.
  *
  * Both files are YAML and both are loaded the way config.c loads
  * netdoctor.yaml: ytree.c turns them into a small bounded tree in the arena
@@ -9,28 +9,21 @@
  * are ignored: both formats belong to other tools and grow new keys, which
  * talosctl and kubectl skip as well.
  *
- * Certificates and keys are checked with OpenSSL here, at load time, so that
- * a broken file is reported once, with its line, instead of as a TLS failure
+ * Certificates and keys are checked (pem.c) here, at load time, so that a
+ * broken file is reported once, with its line, instead of as a TLS failure
  * per endpoint.  Key material is never echoed: errors name the file, the line
  * and the key, and describe what is wrong in words and offsets only.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include <openssl/bio.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-
 #include "arena.h"
 #include "creds.h"
+#include "pem.h"
 #include "ytree.h"
 
 #define CREDS_MAX_BYTES		(1024 * 1024)
@@ -40,85 +33,24 @@
 #define TALOS_MAX_CONTEXTS	64
 /* Kubeconfigs merged from many clusters are longer than talosconfigs. */
 #define KUBE_MAX_ENTRIES	256
-#define BLOB_MAX		(64 * 1024)	/* a decoded blob, a PEM file */
 #define TOKEN_MAX		(64 * 1024)
-#define NAME_SHOW		64	/* longest name echoed in an error */
 #define NAMES_LISTED		8	/* names listed in "not found" errors */
 
 #define TALOS_RUN_CONFIG	"/var/run/secrets/talos.dev/config"
 
 struct cparse {
-	struct nd_arena	*arena;
-	const char	*prefix;	/* "talosconfig: ", "kubeconfig: " */
-	const char	*path;
-	char		*err;
-	size_t		 errlen;
-};
-
-/* A key and its value in a mapping; both NULL when the key is absent. */
-struct kv {
-	const struct nd_ynode	*k, *v;
-};
-
-enum pemkind {
-	PEM_CERTS,		/* one or more CERTIFICATE blocks */
-	PEM_KEY,		/* one private key */
+	struct nd_ycheck	 ck;
 };
 
 /* Names for "not found (contexts: a, b)"; at most NAMES_LISTED shown. */
 struct namelist {
-	char	buf[NAMES_LISTED * (NAME_SHOW + 8) + 32];
+	char	buf[NAMES_LISTED * (ND_YSHOW_MAX + 8) + 32];
 	size_t	used;
 	size_t	n;
 };
 
 /* "KIND: PATH:LINE: what", or "KIND: PATH: what" for line 0; -EINVAL. */
-static int
-cerr(struct cparse *cp, int line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-cerr(struct cparse *cp, int line, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = nd_ytree_verr(cp->err, cp->errlen, cp->prefix, cp->path, line,
-	    fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-/* Names are echoed cut to NAME_SHOW so that the reason still fits. */
-static int
-show_len(size_t len)
-{
-	return (int)(len > NAME_SHOW ? NAME_SHOW : len);
-}
-
-static const char *
-show_more(size_t len)
-{
-	return len > NAME_SHOW ? "..." : "";
-}
-
-/* What a node is, for "must be X, got Y" messages; never its text. */
-static const char *
-describe(const struct nd_ynode *v)
-{
-	if (nd_ytree_is_null(v))
-		return "an empty value";
-	switch (v->kind) {
-	case ND_Y_SEQ:
-		return "a list";
-	case ND_Y_MAP:
-		return "a mapping";
-	case ND_Y_SCALAR:
-		break;
-	}
-	return "a string";
-}
+#define cerr(cp, ...)	nd_ycheck_err(&(cp)->ck, __VA_ARGS__)
 
 /* ---- files ---- */
 
@@ -131,7 +63,7 @@ load_root(struct cparse *cp, struct nd_ynode **ret)
 	 * no anchor names, no offending bytes.
 	 */
 	const struct nd_ytree_opts opts = {
-		.prefix = cp->prefix,
+		.prefix = cp->ck.prefix,
 		.max_bytes = CREDS_MAX_BYTES,
 		.max_depth = CREDS_MAX_DEPTH,
 		.max_nodes = CREDS_MAX_NODES,
@@ -140,129 +72,16 @@ load_root(struct cparse *cp, struct nd_ynode **ret)
 	struct nd_ynode *root;
 	int rc;
 
-	if ((rc = nd_ytree_load(cp->arena, cp->path, &opts, &root, cp->err,
-	    cp->errlen)) != 0)
+	if ((rc = nd_ytree_load(cp->ck.arena, cp->ck.path, &opts, &root,
+	    cp->ck.err, cp->ck.errlen)) != 0)
 		return rc;
 	if (root == NULL)
 		return cerr(cp, 0, "empty file");
 	if (root->kind != ND_Y_MAP)
-		return cerr(cp, root->line, "expected a mapping at the top "
-		    "level, got %s", describe(root));
+		return cerr(cp, root->line, "the top level must be a mapping, "
+		    "got %s", nd_ytree_describe(root));
 	*ret = root;
 	return 0;
-}
-
-/* ---- tree access ---- */
-
-/*
- * Finds key name in map; ret->k and ret->v are NULL when it is absent.  A
- * key given twice is refused, as talosctl's and kubectl's YAML decoders
- * refuse it.  where prefixes the error ("contexts.lab"), or is NULL.
- */
-static int
-map_get(struct cparse *cp, const struct nd_ynode *map, const char *where,
-    const char *name, struct kv *ret)
-{
-	struct kv found = { NULL, NULL };
-	const struct nd_ynode *k;
-	size_t i;
-
-	for (i = 0; i + 1 < map->n; i += 2) {
-		k = map->kids[i];
-		if (k->kind != ND_Y_SCALAR || strcmp(k->str, name) != 0)
-			continue;
-		if (found.k != NULL)
-			return cerr(cp, k->line, "%s%s'%s' is given twice "
-			    "(first on line %d)", where != NULL ? where : "",
-			    where != NULL ? ": " : "", name, found.k->line);
-		found.k = k;
-		found.v = map->kids[i + 1];
-	}
-	*ret = found;
-	return 0;
-}
-
-/* The line to blame for a key: the key's own, else the map's. */
-static int
-kv_line(const struct kv *kv, const struct nd_ynode *map)
-{
-	return kv->k != NULL ? kv->k->line : map->line;
-}
-
-/* An optional string; *ret is NULL when absent, null or "". */
-static int
-get_str(struct cparse *cp, const struct kv *kv, const char *what,
-    char **ret)
-{
-	if (nd_ytree_is_null(kv->v)) {
-		*ret = NULL;
-		return 0;
-	}
-	if (kv->v->kind != ND_Y_SCALAR)
-		return cerr(cp, kv->k->line, "%s: must be a string, got %s",
-		    what, describe(kv->v));
-	*ret = kv->v->len == 0 ? NULL : kv->v->str;
-	return 0;
-}
-
-/* A list of non-empty strings into a NULL-terminated array. */
-static int
-get_strlist(struct cparse *cp, const struct kv *kv, const char *what,
-    char ***ret)
-{
-	const struct nd_ynode *v = kv->v, *e;
-	char **list;
-	size_t i;
-
-	if (nd_ytree_is_null(v)) {
-		*ret = nd_arena_alloc(cp->arena, sizeof(**ret));
-		return 0;
-	}
-	if (v->kind != ND_Y_SEQ)
-		return cerr(cp, kv->k->line, "%s: must be a list of strings, "
-		    "got %s", what, describe(v));
-	list = nd_arena_alloc(cp->arena, (v->n + 1) * sizeof(*list));
-	for (i = 0; i < v->n; i++) {
-		e = v->kids[i];
-		if (e->kind != ND_Y_SCALAR || nd_ytree_is_null(e) ||
-		    e->len == 0)
-			return cerr(cp, e->line, "%s[%zu]: must be a non-empty "
-			    "string, got %s", what, i, describe(e));
-		list[i] = e->str;
-	}
-	list[v->n] = NULL;
-	*ret = list;
-	return 0;
-}
-
-/* YAML 1.1 booleans, which kubectl's YAML decoder (yaml.v2) accepts. */
-static int
-get_bool(struct cparse *cp, const struct kv *kv, const char *what,
-    bool *ret)
-{
-	static const char *const yes[] = { "true", "True", "TRUE", "yes",
-	    "Yes", "YES", "on", "On", "ON" };
-	static const char *const no[] = { "false", "False", "FALSE", "no",
-	    "No", "NO", "off", "Off", "OFF" };
-	size_t i;
-
-	if (nd_ytree_is_null(kv->v)) {
-		*ret = false;
-		return 0;
-	}
-	if (kv->v->kind == ND_Y_SCALAR && kv->v->plain) {
-		for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
-			if (strcmp(kv->v->str, yes[i]) == 0) {
-				*ret = true;
-				return 0;
-			}
-			if (strcmp(kv->v->str, no[i]) == 0) {
-				*ret = false;
-				return 0;
-			}
-		}
-	}
-	return cerr(cp, kv->k->line, "%s: must be true or false", what);
 }
 
 static void
@@ -273,8 +92,7 @@ namelist_add(struct namelist *nl, const char *name, size_t len)
 	if (nl->n++ >= NAMES_LISTED)
 		return;
 	n = snprintf(nl->buf + nl->used, sizeof(nl->buf) - nl->used,
-	    "%s%.*s%s", nl->n > 1 ? ", " : "", show_len(len), name,
-	    show_more(len));
+	    "%s%.*s%s", nl->n > 1 ? ", " : "", ND_YSHOW(name, len));
 	if (n > 0 && nl->used + (size_t)n < sizeof(nl->buf))
 		nl->used += (size_t)n;
 }
@@ -292,282 +110,49 @@ namelist_str(struct namelist *nl)
 
 /* ---- base64 and PEM ---- */
 
-static int
-b64_value(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-static bool
-b64_space(unsigned char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/*
- * Decodes standard base64 with padding (RFC 4648 4), which is what Go's
- * base64.StdEncoding writes into talosconfigs and what kubeconfig's -data
- * fields hold.  Whitespace is skipped anywhere because YAML block scalars
- * and hand-wrapped files carry line breaks.  The output length is counted
- * from the input and the padding, not taken from OpenSSL's EVP_DecodeBlock,
- * which counts padding as zero bytes.  On error writes a reason to why that
- * gives offsets only, never input characters.  *ret_len 0 means the value
- * was blank.
- */
-static int
-b64_decode(struct nd_arena *arena, const char *s, size_t len, size_t max,
-    char **ret, size_t *ret_len, char *why, size_t whylen)
-{
-	size_t i, n = 0, pad = 0, outlen, o = 0, q = 0;
-	uint32_t acc = 0;
-	unsigned char c;
-	char *out;
-	int v;
-
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)s[i];
-		if (b64_space(c))
-			continue;
-		n++;
-		if (c == '=') {
-			pad++;
-			continue;
-		}
-		if (pad > 0) {
-			snprintf(why, whylen, "invalid base64: data after "
-			    "'=' padding at character %zu", i + 1);
-			return -EINVAL;
-		}
-		if (b64_value(c) < 0) {
-			snprintf(why, whylen, "invalid base64: character %zu "
-			    "is not in the base64 alphabet", i + 1);
-			return -EINVAL;
-		}
-	}
-	if (n == 0) {
-		*ret = NULL;
-		*ret_len = 0;
-		return 0;
-	}
-	if (n % 4 != 0) {
-		snprintf(why, whylen, "invalid base64: length %zu is not a "
-		    "multiple of 4 (truncated, or padding missing)", n);
-		return -EINVAL;
-	}
-	if (pad > 2) {
-		snprintf(why, whylen, "invalid base64: bad '=' padding");
-		return -EINVAL;
-	}
-	outlen = n / 4 * 3 - pad;
-	if (outlen > max) {
-		snprintf(why, whylen, "decodes to %zu bytes, more than the "
-		    "%d KiB allowed", outlen, BLOB_MAX / 1024);
-		return -EFBIG;
-	}
-	out = nd_arena_alloc(arena, outlen + 1);
-	for (i = 0; i < len; i++) {
-		c = (unsigned char)s[i];
-		if (b64_space(c) || c == '=')
-			continue;
-		v = b64_value(c);
-		acc = acc << 6 | (uint32_t)v;
-		if (++q == 4) {
-			out[o++] = (char)(acc >> 16 & 0xff);
-			out[o++] = (char)(acc >> 8 & 0xff);
-			out[o++] = (char)(acc & 0xff);
-			acc = 0;
-			q = 0;
-		}
-	}
-	/* The last group: 2 or 3 characters before the padding. */
-	if (q == 2)
-		out[o++] = (char)(acc >> 4 & 0xff);
-	else if (q == 3) {
-		out[o++] = (char)(acc >> 10 & 0xff);
-		out[o++] = (char)(acc >> 2 & 0xff);
-	}
-	out[o] = '\0';
-	*ret = out;
-	*ret_len = o;
-	return 0;
-}
-
-/*
- * Talos writes its PKCS#8 Ed25519 keys under the label "ED25519 PRIVATE
- * KEY" (talos-wire.md 4), which OpenSSL does not know; the DER inside is
- * plain PKCS#8, OpenSSL's "PRIVATE KEY".  Only the labels change.
- */
-static char *
-pem_relabel(struct nd_arena *arena, const char *buf, size_t len,
-    size_t *ret_len)
-{
-	static const struct {
-		const char	*from, *to;
-	} map[] = {
-		{ "-----BEGIN ED25519 PRIVATE KEY-----",
-		    "-----BEGIN PRIVATE KEY-----" },
-		{ "-----END ED25519 PRIVATE KEY-----",
-		    "-----END PRIVATE KEY-----" },
-	};
-	size_t i = 0, o = 0, m, fl = 0, tl;
-	char *out;
-
-	out = nd_arena_alloc(arena, len + 1);
-	while (i < len) {
-		for (m = 0; m < sizeof(map) / sizeof(map[0]); m++) {
-			fl = strlen(map[m].from);
-			if (len - i >= fl && memcmp(buf + i, map[m].from,
-			    fl) == 0)
-				break;
-		}
-		if (m == sizeof(map) / sizeof(map[0])) {
-			out[o++] = buf[i++];
-			continue;
-		}
-		tl = strlen(map[m].to);
-		memcpy(out + o, map[m].to, tl);
-		o += tl;
-		i += fl;
-	}
-	out[o] = '\0';
-	*ret_len = o;
-	return out;
-}
-
-/*
- * Encrypted keys are refused rather than prompted for: the default
- * callback would read a passphrase from the terminal.
- */
-static int
-no_passphrase(char *buf, int size, int rwflag, void *u)
-{
-	(void)buf;
-	(void)size;
-	(void)rwflag;
-	(void)u;
-	return -1;
-}
-
-/* OpenSSL's reason for the last error: static text, never input. */
-static const char *
-ssl_reason(void)
-{
-	const char *r = ERR_reason_error_string(ERR_peek_last_error());
-
-	return r != NULL ? r : "unknown error";
-}
-
-static bool
-ssl_no_start_line(void)
-{
-	unsigned long e = ERR_peek_last_error();
-
-	return ERR_GET_LIB(e) == ERR_LIB_PEM &&
-	    ERR_GET_REASON(e) == PEM_R_NO_START_LINE;
-}
-
 /*
  * Checks that buf holds PEM of the given kind and stores it in ret.  what
  * names the source ("contexts.lab.ca"); line is where it was given.
  */
 static int
-pem_check(struct cparse *cp, int line, const char *what, char *buf,
-    size_t len, enum pemkind kind, struct nd_pem *ret)
+pem_check(struct cparse *cp, int line, const char *what, const char *buf,
+    size_t len, enum nd_pem_kind kind, struct nd_pem *ret)
 {
-	EVP_PKEY *pkey = NULL;
-	BIO *bio = NULL;
-	X509 *x;
-	size_t ncerts = 0;
+	char why[160];
 	int rc;
 
-	if (memchr(buf, '\0', len) != NULL ||
-	    memmem(buf, len, "-----BEGIN ", 11) == NULL)
-		return cerr(cp, line, "%s: not PEM (no '-----BEGIN' line)",
-		    what);
-	if (kind == PEM_KEY) {
-		/* OpenSSL 3 says only "unsupported" for a certificate here. */
-		if (memmem(buf, len, "PRIVATE KEY-----", 16) == NULL)
-			return cerr(cp, line, "%s: no PEM private key block",
-			    what);
-		buf = pem_relabel(cp->arena, buf, len, &len);
-	}
-	ERR_clear_error();
-	if ((bio = BIO_new_mem_buf(buf, (int)len)) == NULL) {
-		cerr(cp, line, "%s: out of memory", what);
-		rc = -ENOMEM;
-		goto out;
-	}
-	if (kind == PEM_CERTS) {
-		while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) !=
-		    NULL) {
-			X509_free(x);
-			ncerts++;
-		}
-		/* Running out of blocks is the normal end of the loop. */
-		if (ncerts == 0 && ssl_no_start_line()) {
-			rc = cerr(cp, line, "%s: no PEM CERTIFICATE block",
-			    what);
-			goto out;
-		}
-		if (!ssl_no_start_line()) {
-			rc = cerr(cp, line, "%s: invalid certificate (%s)",
-			    what, ssl_reason());
-			goto out;
-		}
-	} else {
-		pkey = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL);
-		if (pkey == NULL) {
-			if (memmem(buf, len, "ENCRYPTED", 9) != NULL)
-				rc = cerr(cp, line, "%s: encrypted private "
-				    "keys are not supported", what);
-			else if (ssl_no_start_line())
-				rc = cerr(cp, line, "%s: no PEM private key "
-				    "block", what);
-			else
-				rc = cerr(cp, line, "%s: invalid private key "
-				    "(%s)", what, ssl_reason());
-			goto out;
-		}
-	}
-	ret->data = buf;
-	ret->len = len;
-	rc = 0;
-out:
-	EVP_PKEY_free(pkey);
-	BIO_free(bio);
-	ERR_clear_error();
+	if ((rc = nd_pem_check(cp->ck.arena, buf, len, kind, ret, why,
+	    sizeof(why))) != 0)
+		cerr(cp, line, "%s: %s", what, why);
 	return rc;
 }
 
-/* A base64 scalar (talosconfig ca/crt/key, kubeconfig *-data). */
+/*
+ * A base64 scalar (talosconfig ca/crt/key, kubeconfig *-data), key in map,
+ * named where.key in messages.  *ret_kv gets what was found.
+ */
 static int
-pem_from_b64(struct cparse *cp, const struct kv *kv, const char *what,
-    enum pemkind kind, struct nd_pem *ret)
+pem_from_b64(struct cparse *cp, const struct nd_ynode *map, const char *where,
+    const char *key, enum nd_pem_kind kind, struct nd_pem *ret,
+    struct nd_ykv *ret_kv)
 {
-	char why[160], *s, *buf;
+	char why[160], *s, *buf, *what;
+	struct nd_ykv kv;
 	size_t len;
 	int rc;
 
-	if ((rc = get_str(cp, kv, what, &s)) != 0)
+	if ((rc = nd_yget_str(&cp->ck, map, where, key, false, &s, &kv)) != 0)
 		return rc;
+	*ret_kv = kv;
 	if (s == NULL) {
 		ret->data = NULL;
 		ret->len = 0;
 		return 0;
 	}
-	if ((rc = b64_decode(cp->arena, s, kv->v->len, BLOB_MAX, &buf, &len,
-	    why, sizeof(why))) != 0) {
-		cerr(cp, kv->v->line, "%s: %s", what, why);
+	what = nd_arena_printf(cp->ck.arena, "%s.%s", where, key);
+	if ((rc = nd_pem_b64_decode(cp->ck.arena, s, kv.v->len,
+	    ND_PEM_BLOB_MAX, &buf, &len, why, sizeof(why))) != 0) {
+		cerr(cp, kv.v->line, "%s: %s", what, why);
 		return rc == -EFBIG ? -EINVAL : rc;
 	}
 	if (len == 0) {
@@ -575,7 +160,7 @@ pem_from_b64(struct cparse *cp, const struct kv *kv, const char *what,
 		ret->len = 0;
 		return 0;
 	}
-	return pem_check(cp, kv->v->line, what, buf, len, kind, ret);
+	return pem_check(cp, kv.v->line, what, buf, len, kind, ret);
 }
 
 /*
@@ -585,12 +170,12 @@ pem_from_b64(struct cparse *cp, const struct kv *kv, const char *what,
 static char *
 kube_path(struct cparse *cp, const char *p)
 {
-	const char *slash;
+	const char *slash, *path = cp->ck.path;
 
-	if (p[0] == '/' || (slash = strrchr(cp->path, '/')) == NULL)
-		return nd_arena_strdup(cp->arena, p);
-	return nd_arena_printf(cp->arena, "%.*s/%s",
-	    (int)(slash - cp->path), cp->path, p);
+	if (p[0] == '/' || (slash = strrchr(path, '/')) == NULL)
+		return nd_arena_strdup(cp->ck.arena, p);
+	return nd_arena_printf(cp->ck.arena, "%.*s/%s",
+	    (int)(slash - path), path, p);
 }
 
 /* Reads a file named in the kubeconfig; 64 KiB at most. */
@@ -600,12 +185,12 @@ read_named(struct cparse *cp, int line, const char *what, const char *p,
 {
 	int rc;
 
-	if ((rc = nd_ytree_read_file(cp->arena, p, BLOB_MAX, ret_buf,
+	if ((rc = nd_ytree_read_file(cp->ck.arena, p, ND_PEM_BLOB_MAX, ret_buf,
 	    ret_len)) == 0)
 		return 0;
 	if (rc == -EFBIG)
 		cerr(cp, line, "%s: '%s' is larger than %d KiB", what, p,
-		    BLOB_MAX / 1024);
+		    ND_PEM_BLOB_MAX / 1024);
 	else
 		cerr(cp, line, "%s: cannot read '%s': %s", what, p,
 		    strerror(-rc));
@@ -619,34 +204,33 @@ read_named(struct cparse *cp, int line, const char *what, const char *p,
  */
 static int
 kube_pem(struct cparse *cp, const struct nd_ynode *map, const char *where,
-    const char *datakey, const char *filekey, enum pemkind kind,
+    const char *datakey, const char *filekey, enum nd_pem_kind kind,
     struct nd_pem *ret, int *ret_line)
 {
-	struct kv data, file;
 	struct nd_pem pem = { NULL, 0 };
+	struct nd_ykv data, file;
 	char *what, *p, *buf;
 	size_t len;
 	int rc, line = 0;
 
-	if ((rc = map_get(cp, map, where, datakey, &data)) != 0 ||
-	    (rc = map_get(cp, map, where, filekey, &file)) != 0)
-		return rc;
-	what = nd_arena_printf(cp->arena, "%s: %s", where, datakey);
-	if ((rc = pem_from_b64(cp, &data, what, kind, &pem)) != 0)
+	if ((rc = pem_from_b64(cp, map, where, datakey, kind, &pem,
+	    &data)) != 0)
 		return rc;
 	if (pem.len != 0)
 		line = data.k->line;
 	else {
-		what = nd_arena_printf(cp->arena, "%s: %s", where, filekey);
-		if ((rc = get_str(cp, &file, what, &p)) != 0)
+		if ((rc = nd_yget_str(&cp->ck, map, where, filekey, false, &p,
+		    &file)) != 0)
 			return rc;
 		if (p != NULL) {
+			what = nd_arena_printf(cp->ck.arena, "%s.%s", where,
+			    filekey);
 			p = kube_path(cp, p);
 			if ((rc = read_named(cp, file.k->line, what, p, &buf,
 			    &len)) != 0)
 				return rc;
-			what = nd_arena_printf(cp->arena, "%s: %s ('%s')",
-			    where, filekey, p);
+			what = nd_arena_printf(cp->ck.arena, "%s ('%s')", what,
+			    p);
 			if ((rc = pem_check(cp, file.k->line, what, buf, len,
 			    kind, &pem)) != 0)
 				return rc;
@@ -668,9 +252,7 @@ check_pair(struct cparse *cp, int line, const char *where,
     const char *crtname, const char *keyname, const struct nd_pem *crt,
     const struct nd_pem *key)
 {
-	EVP_PKEY *pkey = NULL;
-	BIO *bio = NULL;
-	X509 *x = NULL;
+	char why[160];
 	int rc;
 
 	if (crt->len == 0 && key->len == 0)
@@ -681,31 +263,12 @@ check_pair(struct cparse *cp, int line, const char *where,
 	if (crt->len == 0)
 		return cerr(cp, line, "%s: '%s' is set but '%s' is not (give "
 		    "both or neither)", where, keyname, crtname);
-	ERR_clear_error();
-	if ((bio = BIO_new_mem_buf(crt->data, (int)crt->len)) == NULL ||
-	    (x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) == NULL)
-		goto nomem;
-	BIO_free(bio);
-	if ((bio = BIO_new_mem_buf(key->data, (int)key->len)) == NULL ||
-	    (pkey = PEM_read_bio_PrivateKey(bio, NULL, no_passphrase,
-	    NULL)) == NULL)
-		goto nomem;
-	if (X509_check_private_key(x, pkey) != 1)
-		rc = cerr(cp, line, "%s: '%s' and '%s' do not match (the "
-		    "certificate is not for this key)", where, crtname,
-		    keyname);
-	else
-		rc = 0;
-	goto out;
-nomem:
-	/* Both parsed in pem_check already, so only memory can fail here. */
-	cerr(cp, line, "%s: out of memory", where);
-	rc = -ENOMEM;
-out:
-	EVP_PKEY_free(pkey);
-	X509_free(x);
-	BIO_free(bio);
-	ERR_clear_error();
+	rc = nd_pem_pair_check(crt, key, why, sizeof(why));
+	if (rc == -EINVAL)
+		cerr(cp, line, "%s: '%s' and '%s' do not match (%s)", where,
+		    crtname, keyname, why);
+	else if (rc != 0)
+		cerr(cp, line, "%s: %s", where, why);
 	return rc;
 }
 
@@ -715,38 +278,31 @@ static int
 talos_context(struct cparse *cp, const char *name, const struct nd_ynode *key,
     const struct nd_ynode *ctx, struct nd_talos_creds *tc)
 {
-	struct kv endpoints, nodes, target, ca, crt, k;
-	char *where, *what, **eps, *tgt;
+	struct nd_ykv endpoints, crt, k, dummy;
+	char *where, **eps, *tgt;
 	size_t n;
 	int rc;
 
-	where = nd_arena_printf(cp->arena, "contexts.%.*s%s",
-	    show_len(strlen(name)), name, show_more(strlen(name)));
-	if (ctx->kind != ND_Y_MAP || nd_ytree_is_null(ctx))
-		return cerr(cp, key->line, "%s: must be a mapping, got %s",
-		    where, describe(ctx));
-	if ((rc = map_get(cp, ctx, where, "endpoints", &endpoints)) != 0 ||
-	    (rc = map_get(cp, ctx, where, "nodes", &nodes)) != 0 ||
-	    (rc = map_get(cp, ctx, where, "target", &target)) != 0 ||
-	    (rc = map_get(cp, ctx, where, "ca", &ca)) != 0 ||
-	    (rc = map_get(cp, ctx, where, "crt", &crt)) != 0 ||
-	    (rc = map_get(cp, ctx, where, "key", &k)) != 0)
+	where = nd_arena_printf(cp->ck.arena, "contexts.%.*s%s",
+	    ND_YSHOW(name, strlen(name)));
+	if ((rc = nd_ywant(&cp->ck, ctx, key->line, where, ND_Y_MAP,
+	    NULL)) != 0)
 		return rc;
-
-	what = nd_arena_printf(cp->arena, "%s.endpoints", where);
-	if ((rc = get_strlist(cp, &endpoints, what, &eps)) != 0)
-		return rc;
-	what = nd_arena_printf(cp->arena, "%s.target", where);
-	if ((rc = get_str(cp, &target, what, &tgt)) != 0)
+	if ((rc = nd_yget_strlist(&cp->ck, ctx, where, "endpoints",
+	    &eps)) != 0 ||
+	    (rc = nd_yfind(&cp->ck, ctx, where, "endpoints",
+	    &endpoints)) != 0 ||
+	    (rc = nd_yget_str(&cp->ck, ctx, where, "target", false, &tgt,
+	    NULL)) != 0)
 		return rc;
 	/*
 	 * Old talosconfigs name one endpoint in `target`; talosctl moves it
 	 * into endpoints when it loads them, so do the same.
 	 */
-	for (n = 0; eps[n] != NULL; n++)
+	for (n = 0; eps != NULL && eps[n] != NULL; n++)
 		continue;
 	if (tgt != NULL) {
-		eps = nd_arena_grow(cp->arena, eps, n, n + 2, sizeof(*eps));
+		eps = nd_arena_grow(cp->ck.arena, eps, n, n + 2, sizeof(*eps));
 		eps[n++] = tgt;
 		eps[n] = NULL;
 	}
@@ -755,20 +311,20 @@ talos_context(struct cparse *cp, const char *name, const struct nd_ynode *key,
 		    key->line, "%s.endpoints: no "
 		    "endpoints (talosctl would need --endpoints)", where);
 	tc->endpoints = eps;
-	what = nd_arena_printf(cp->arena, "%s.nodes", where);
-	if ((rc = get_strlist(cp, &nodes, what, &tc->nodes)) != 0)
+	if ((rc = nd_yget_strlist(&cp->ck, ctx, where, "nodes",
+	    &tc->nodes)) != 0)
 		return rc;
+	if (tc->nodes == NULL)
+		tc->nodes = nd_arena_alloc(cp->ck.arena, sizeof(*tc->nodes));
 
-	what = nd_arena_printf(cp->arena, "%s.ca", where);
-	if ((rc = pem_from_b64(cp, &ca, what, PEM_CERTS, &tc->ca)) != 0)
+	if ((rc = pem_from_b64(cp, ctx, where, "ca", ND_PEM_CERTS, &tc->ca,
+	    &dummy)) != 0 ||
+	    (rc = pem_from_b64(cp, ctx, where, "crt", ND_PEM_CERTS, &tc->crt,
+	    &crt)) != 0 ||
+	    (rc = pem_from_b64(cp, ctx, where, "key", ND_PEM_KEY, &tc->key,
+	    &k)) != 0)
 		return rc;
-	what = nd_arena_printf(cp->arena, "%s.crt", where);
-	if ((rc = pem_from_b64(cp, &crt, what, PEM_CERTS, &tc->crt)) != 0)
-		return rc;
-	what = nd_arena_printf(cp->arena, "%s.key", where);
-	if ((rc = pem_from_b64(cp, &k, what, PEM_KEY, &tc->key)) != 0)
-		return rc;
-	return check_pair(cp, kv_line(tc->key.len != 0 ? &k : &crt, ctx),
+	return check_pair(cp, nd_ykv_line(tc->key.len != 0 ? &k : &crt, ctx),
 	    where, "crt", "key", &tc->crt, &tc->key);
 }
 
@@ -777,13 +333,14 @@ nd_talos_creds_load(struct nd_arena *arena, const char *path,
     const char *context, struct nd_talos_creds *ret, char *err,
     size_t errlen)
 {
-	struct cparse cp = { .arena = arena, .prefix = "talosconfig: ",
-	    .path = path, .err = err, .errlen = errlen };
+	struct cparse cp = { .ck = { .arena = arena,
+	    .prefix = "talosconfig: ", .path = path, .err = err,
+	    .errlen = errlen, .quiet_values = true } };
 	struct nd_talos_creds tc = { 0 };
 	struct namelist nl = { .n = 0 };
-	const struct nd_ynode *map, *k, *found = NULL, *foundkey = NULL;
+	const struct nd_ynode *map, *k;
 	struct nd_ynode *root;
-	struct kv cur, ctxs;
+	struct nd_ykv cur, ctxs, found = { NULL, NULL };
 	const char *name;
 	char *filectx;
 	size_t i;
@@ -791,46 +348,36 @@ nd_talos_creds_load(struct nd_arena *arena, const char *path,
 
 	if ((rc = load_root(&cp, &root)) != 0)
 		return rc;
-	if ((rc = map_get(&cp, root, NULL, "context", &cur)) != 0 ||
-	    (rc = map_get(&cp, root, NULL, "contexts", &ctxs)) != 0 ||
-	    (rc = get_str(&cp, &cur, "context", &filectx)) != 0)
+	if ((rc = nd_yget_str(&cp.ck, root, NULL, "context", false, &filectx,
+	    &cur)) != 0 ||
+	    (rc = nd_yget(&cp.ck, root, NULL, "contexts", ND_Y_MAP, false,
+	    &ctxs)) != 0)
 		return rc;
-	map = ctxs.v;
-	if (nd_ytree_is_null(map))
-		return cerr(&cp, kv_line(&ctxs, root), "no contexts defined "
-		    "('contexts' is missing or empty)");
-	if (map->kind != ND_Y_MAP)
-		return cerr(&cp, ctxs.k->line, "contexts: must be a mapping, "
-		    "got %s", describe(map));
+	if ((map = ctxs.v) == NULL)
+		return cerr(&cp, nd_ykv_line(&ctxs, root), "no contexts "
+		    "defined ('contexts' is missing or empty)");
 	if (map->n / 2 > TALOS_MAX_CONTEXTS)
 		return cerr(&cp, ctxs.k->line, "more than %d contexts",
 		    TALOS_MAX_CONTEXTS);
-	name = context != NULL ? context : filectx;
 	for (i = 0; i + 1 < map->n; i += 2) {
 		k = map->kids[i];
 		if (k->kind != ND_Y_SCALAR)
-			return cerr(&cp, k->line, "contexts: names must be "
-			    "strings, got %s", describe(k));
+			return cerr(&cp, k->line, "keys must be strings, "
+			    "got %s in 'contexts'", nd_ytree_describe(k));
 		namelist_add(&nl, k->str, k->len);
-		if (name == NULL || strcmp(k->str, name) != 0)
-			continue;
-		if (found != NULL)
-			return cerr(&cp, k->line, "context '%.*s%s' is given "
-			    "twice (first on line %d)",
-			    show_len(k->len), k->str, show_more(k->len),
-			    foundkey->line);
-		foundkey = k;
-		found = map->kids[i + 1];
 	}
+	name = context != NULL ? context : filectx;
 	if (name == NULL || *name == '\0')
-		return cerr(&cp, kv_line(&cur, root), "no context selected: "
+		return cerr(&cp, nd_ykv_line(&cur, root), "no context "
+		    "selected: "
 		    "'context' is not set (contexts: %s)", namelist_str(&nl));
-	if (found == NULL)
-		return cerr(&cp, context != NULL ? 0 : kv_line(&cur, root),
+	if ((rc = nd_yfind(&cp.ck, map, "contexts", name, &found)) != 0)
+		return rc;
+	if (found.k == NULL)
+		return cerr(&cp, context != NULL ? 0 : nd_ykv_line(&cur, root),
 		    "context '%.*s%s' not found (contexts: %s)",
-		    show_len(strlen(name)), name, show_more(strlen(name)),
-		    namelist_str(&nl));
-	if ((rc = talos_context(&cp, name, foundkey, found, &tc)) != 0)
+		    ND_YSHOW(name, strlen(name)), namelist_str(&nl));
+	if ((rc = talos_context(&cp, name, found.k, found.v, &tc)) != 0)
 		return rc;
 	tc.path = nd_arena_strdup(arena, path);
 	tc.context = nd_arena_strdup(arena, name);
@@ -846,64 +393,67 @@ nd_talos_creds_load(struct nd_arena *arena, const char *path,
  * NULL when there is none; all names go to nl for the error.
  */
 static int
-kube_find(struct cparse *cp, const struct kv *list, const char *lname,
+kube_find(struct cparse *cp, const struct nd_ynode *root, const char *lname,
     const char *want, struct namelist *nl, const struct nd_ynode **ret_item)
 {
 	const struct nd_ynode *item, *found = NULL;
-	struct kv name;
+	struct nd_ykv list, name;
 	size_t i;
 	int rc;
 
+	if ((rc = nd_yget(&cp->ck, root, NULL, lname, ND_Y_SEQ, false,
+	    &list)) != 0)
+		return rc;
 	*ret_item = NULL;
-	if (nd_ytree_is_null(list->v))
+	if (list.v == NULL)
 		return 0;
-	if (list->v->kind != ND_Y_SEQ)
-		return cerr(cp, list->k->line, "%s: must be a list, got %s",
-		    lname, describe(list->v));
-	if (list->v->n > KUBE_MAX_ENTRIES)
-		return cerr(cp, list->k->line, "%s: more than %d entries",
+	if (list.v->n > KUBE_MAX_ENTRIES)
+		return cerr(cp, list.k->line, "%s: more than %d entries",
 		    lname, KUBE_MAX_ENTRIES);
-	for (i = 0; i < list->v->n; i++) {
-		item = list->v->kids[i];
-		if (item->kind != ND_Y_MAP)
-			return cerr(cp, item->line, "%s[%zu]: must be a "
-			    "mapping, got %s", lname, i, describe(item));
-		if ((rc = map_get(cp, item, lname, "name", &name)) != 0)
+	for (i = 0; i < list.v->n; i++) {
+		item = list.v->kids[i];
+		if ((rc = nd_ywant_item(&cp->ck, list.v, i, lname, ND_Y_MAP,
+		    NULL)) != 0)
 			return rc;
-		if (nd_ytree_is_null(name.v) || name.v->kind != ND_Y_SCALAR)
+		if ((rc = nd_yfind(&cp->ck, item, nd_arena_printf(cp->ck.arena,
+		    "%s[%zu]", lname, i), "name", &name)) != 0)
+			return rc;
+		if (name.v == NULL || name.v->kind != ND_Y_SCALAR)
 			continue;
 		namelist_add(nl, name.v->str, name.v->len);
 		if (want == NULL || strcmp(name.v->str, want) != 0)
 			continue;
 		/* client-go refuses duplicate names when it loads the file. */
 		if (found != NULL)
-			return cerr(cp, item->line, "%s: name '%.*s%s' is "
-			    "given twice (first on line %d)", lname,
-			    show_len(strlen(want)), want,
-			    show_more(strlen(want)), found->line);
+			return cerr(cp, item->line, "%s.%.*s%s: given twice "
+			    "(first on line %d)", lname,
+			    ND_YSHOW(want, strlen(want)), found->line);
 		found = item;
 	}
 	*ret_item = found;
 	return 0;
 }
 
-/* The body of a found entry ("cluster:" of a clusters[] item). */
+/*
+ * The body of a found entry ("cluster:" of a clusters[] item), which
+ * kubectl's property paths name like the entry: clusters.NAME.
+ */
 static int
 kube_body(struct cparse *cp, const struct nd_ynode *item, const char *where,
     const char *bname, bool nullok, const struct nd_ynode **ret)
 {
-	struct kv body;
+	struct nd_ykv body;
 	int rc;
 
-	if ((rc = map_get(cp, item, where, bname, &body)) != 0)
+	if ((rc = nd_yfind(&cp->ck, item, where, bname, &body)) != 0)
 		return rc;
-	if (nd_ytree_is_null(body.v) && nullok) {
+	if (body.v == NULL && nullok) {
 		*ret = NULL;
 		return 0;
 	}
-	if (nd_ytree_is_null(body.v) || body.v->kind != ND_Y_MAP)
-		return cerr(cp, kv_line(&body, item), "%s: '%s' must be a "
-		    "mapping, got %s", where, bname, describe(body.v));
+	if ((rc = nd_ywant(&cp->ck, body.v, nd_ykv_line(&body, item), where,
+	    ND_Y_MAP, NULL)) != 0)
+		return rc;
 	*ret = body.v;
 	return 0;
 }
@@ -912,35 +462,31 @@ static int
 kube_cluster(struct cparse *cp, const char *where, const struct nd_ynode *c,
     struct nd_kube_creds *kc)
 {
-	struct kv server, insecure, sni;
-	char *what, *s;
+	struct nd_ykv server, insecure;
+	char *s;
 	int rc;
 
-	if ((rc = map_get(cp, c, where, "server", &server)) != 0 ||
-	    (rc = map_get(cp, c, where, "insecure-skip-tls-verify",
-	    &insecure)) != 0 ||
-	    (rc = map_get(cp, c, where, "tls-server-name", &sni)) != 0)
-		return rc;
-	what = nd_arena_printf(cp->arena, "%s: server", where);
-	if ((rc = get_str(cp, &server, what, &kc->server)) != 0)
+	if ((rc = nd_yget_str(&cp->ck, c, where, "server", false,
+	    &kc->server, &server)) != 0)
 		return rc;
 	if (kc->server == NULL)
-		return cerr(cp, kv_line(&server, c), "%s: no 'server' set",
+		return cerr(cp, nd_ykv_line(&server, c), "%s: no 'server' set",
 		    where);
-	what = nd_arena_printf(cp->arena, "%s: insecure-skip-tls-verify",
-	    where);
-	if ((rc = get_bool(cp, &insecure, what, &kc->insecure)) != 0)
+	if ((rc = nd_yget_bool(&cp->ck, c, where, "insecure-skip-tls-verify",
+	    &kc->insecure)) != 0 ||
+	    (rc = nd_yfind(&cp->ck, c, where, "insecure-skip-tls-verify",
+	    &insecure)) != 0)
 		return rc;
 	/* Checked for type only: struct nd_kube_creds has no field for it. */
-	what = nd_arena_printf(cp->arena, "%s: tls-server-name", where);
-	if ((rc = get_str(cp, &sni, what, &s)) != 0)
+	if ((rc = nd_yget_str(&cp->ck, c, where, "tls-server-name", false,
+	    &s, NULL)) != 0)
 		return rc;
 	if ((rc = kube_pem(cp, c, where, "certificate-authority-data",
-	    "certificate-authority", PEM_CERTS, &kc->ca, NULL)) != 0)
+	    "certificate-authority", ND_PEM_CERTS, &kc->ca, NULL)) != 0)
 		return rc;
 	/* client-go's transport refuses the same combination. */
 	if (kc->insecure && kc->ca.len != 0)
-		return cerr(cp, kv_line(&insecure, c), "%s: "
+		return cerr(cp, nd_ykv_line(&insecure, c), "%s: "
 		    "insecure-skip-tls-verify cannot be combined with a "
 		    "certificate authority", where);
 	return 0;
@@ -962,30 +508,28 @@ static int
 kube_token(struct cparse *cp, const char *where, const struct nd_ynode *u,
     struct nd_kube_creds *kc)
 {
-	struct kv token, file;
+	struct nd_ykv token, file;
 	char *what, *s, *p, *buf;
 	size_t len, b, e;
 	int rc;
 
-	if ((rc = map_get(cp, u, where, "token", &token)) != 0 ||
-	    (rc = map_get(cp, u, where, "tokenFile", &file)) != 0)
-		return rc;
-	what = nd_arena_printf(cp->arena, "%s: token", where);
-	if ((rc = get_str(cp, &token, what, &s)) != 0)
+	if ((rc = nd_yget_str(&cp->ck, u, where, "token", false, &s,
+	    &token)) != 0)
 		return rc;
 	/* An inline token wins over tokenFile, as in client-go. */
 	if (s != NULL) {
 		if (!token_ok(s, token.v->len))
-			return cerr(cp, token.k->line, "%s: contains control "
-			    "characters or line breaks", what);
+			return cerr(cp, token.k->line, "%s.token: contains "
+			    "control characters or line breaks", where);
 		kc->token = s;
 		return 0;
 	}
-	what = nd_arena_printf(cp->arena, "%s: tokenFile", where);
-	if ((rc = get_str(cp, &file, what, &p)) != 0)
+	if ((rc = nd_yget_str(&cp->ck, u, where, "tokenFile", false, &p,
+	    &file)) != 0)
 		return rc;
 	if (p == NULL)
 		return 0;
+	what = nd_arena_printf(cp->ck.arena, "%s.tokenFile", where);
 	p = kube_path(cp, p);
 	if ((rc = read_named(cp, file.k->line, what, p, &buf, &len)) != 0)
 		return rc;
@@ -1001,7 +545,7 @@ kube_token(struct cparse *cp, const char *where, const struct nd_ynode *u,
 	if (!token_ok(buf + b, e - b))
 		return cerr(cp, file.k->line, "%s: '%s' contains control "
 		    "characters or line breaks inside the token", what, p);
-	kc->token = nd_arena_strndup(cp->arena, buf + b, e - b);
+	kc->token = nd_arena_strndup(cp->ck.arena, buf + b, e - b);
 	return 0;
 }
 
@@ -1009,24 +553,24 @@ static int
 kube_user(struct cparse *cp, const char *where, const struct nd_ynode *u,
     struct nd_kube_creds *kc)
 {
-	struct kv exec, authp;
+	struct nd_ykv exec, authp;
 	int rc, crtline, keyline;
 
-	if ((rc = map_get(cp, u, where, "exec", &exec)) != 0 ||
-	    (rc = map_get(cp, u, where, "auth-provider", &authp)) != 0)
+	if ((rc = nd_yfind(&cp->ck, u, where, "exec", &exec)) != 0 ||
+	    (rc = nd_yfind(&cp->ck, u, where, "auth-provider", &authp)) != 0)
 		return rc;
-	if (!nd_ytree_is_null(exec.v))
+	if (exec.v != NULL)
 		return cerr(cp, exec.k->line, "%s: exec credential plugins "
 		    "are not supported; use a client certificate or token",
 		    where);
-	if (!nd_ytree_is_null(authp.v))
+	if (authp.v != NULL)
 		return cerr(cp, authp.k->line, "%s: auth-provider plugins "
 		    "are not supported; use a client certificate or token",
 		    where);
 	if ((rc = kube_pem(cp, u, where, "client-certificate-data",
-	    "client-certificate", PEM_CERTS, &kc->crt, &crtline)) != 0 ||
+	    "client-certificate", ND_PEM_CERTS, &kc->crt, &crtline)) != 0 ||
 	    (rc = kube_pem(cp, u, where, "client-key-data", "client-key",
-	    PEM_KEY, &kc->key, &keyline)) != 0)
+	    ND_PEM_KEY, &kc->key, &keyline)) != 0)
 		return rc;
 	if ((rc = check_pair(cp, keyline != 0 ? keyline : crtline, where,
 	    "client-certificate",
@@ -1038,20 +582,28 @@ kube_user(struct cparse *cp, const char *where, const struct nd_ynode *u,
 static int
 kube_check_header(struct cparse *cp, const struct nd_ynode *root)
 {
-	struct kv api, kind;
+	struct nd_ykv api, kind;
 	int rc;
 
 	/* Both may be missing: client-go defaults them. */
-	if ((rc = map_get(cp, root, NULL, "apiVersion", &api)) != 0 ||
-	    (rc = map_get(cp, root, NULL, "kind", &kind)) != 0)
+	if ((rc = nd_yfind(&cp->ck, root, NULL, "apiVersion", &api)) != 0 ||
+	    (rc = nd_yfind(&cp->ck, root, NULL, "kind", &kind)) != 0)
 		return rc;
-	if (!nd_ytree_is_null(api.v) && (api.v->kind != ND_Y_SCALAR ||
+	if (api.v != NULL && (api.v->kind != ND_Y_SCALAR ||
 	    strcmp(api.v->str, "v1") != 0))
 		return cerr(cp, api.k->line, "apiVersion: expected 'v1'");
-	if (!nd_ytree_is_null(kind.v) && (kind.v->kind != ND_Y_SCALAR ||
+	if (kind.v != NULL && (kind.v->kind != ND_Y_SCALAR ||
 	    strcmp(kind.v->str, "Config") != 0))
 		return cerr(cp, kind.k->line, "kind: expected 'Config'");
 	return 0;
+}
+
+/* "KIND.NAME", kubectl's property path of a named entry. */
+static char *
+entry_name(struct cparse *cp, const char *kind, const char *name)
+{
+	return nd_arena_printf(cp->ck.arena, "%s.%.*s%s", kind,
+	    ND_YSHOW(name, strlen(name)));
 }
 
 int
@@ -1059,12 +611,13 @@ nd_kube_creds_load(struct nd_arena *arena, const char *path,
     const char *context, struct nd_kube_creds *ret, char *err,
     size_t errlen)
 {
-	struct cparse cp = { .arena = arena, .prefix = "kubeconfig: ",
-	    .path = path, .err = err, .errlen = errlen };
+	struct cparse cp = { .ck = { .arena = arena,
+	    .prefix = "kubeconfig: ", .path = path, .err = err,
+	    .errlen = errlen, .quiet_values = true } };
 	struct nd_kube_creds kc = { 0 };
 	struct namelist nlc = { .n = 0 }, nlk = { .n = 0 }, nlu = { .n = 0 };
 	const struct nd_ynode *ctxitem, *clitem, *uitem, *ctx, *cl, *u = NULL;
-	struct kv cur, ctxs, clusters, users, clname, uname;
+	struct nd_ykv cur, clname, uname;
 	char *name, *cn, *un, *where, *cwhere, *uwhere;
 	struct nd_ynode *root;
 	int rc;
@@ -1072,66 +625,56 @@ nd_kube_creds_load(struct nd_arena *arena, const char *path,
 	if ((rc = load_root(&cp, &root)) != 0 ||
 	    (rc = kube_check_header(&cp, root)) != 0)
 		return rc;
-	if ((rc = map_get(&cp, root, NULL, "current-context", &cur)) != 0 ||
-	    (rc = map_get(&cp, root, NULL, "contexts", &ctxs)) != 0 ||
-	    (rc = map_get(&cp, root, NULL, "clusters", &clusters)) != 0 ||
-	    (rc = map_get(&cp, root, NULL, "users", &users)) != 0 ||
-	    (rc = get_str(&cp, &cur, "current-context", &name)) != 0)
+	if ((rc = nd_yget_str(&cp.ck, root, NULL, "current-context", false,
+	    &name, &cur)) != 0)
 		return rc;
 	if (context != NULL)
 		name = nd_arena_strdup(arena, context);
-	if ((rc = kube_find(&cp, &ctxs, "contexts", name, &nlc,
+	if ((rc = kube_find(&cp, root, "contexts", name, &nlc,
 	    &ctxitem)) != 0)
 		return rc;
 	if (name == NULL || *name == '\0')
-		return cerr(&cp, kv_line(&cur, root), "no context selected: "
+		return cerr(&cp, nd_ykv_line(&cur, root), "no context "
+		    "selected: "
 		    "'current-context' is not set (contexts: %s)",
 		    namelist_str(&nlc));
 	if (ctxitem == NULL)
-		return cerr(&cp, context != NULL ? 0 : kv_line(&cur, root),
+		return cerr(&cp, context != NULL ? 0 : nd_ykv_line(&cur, root),
 		    "context '%.*s%s' not found (contexts: %s)",
-		    show_len(strlen(name)), name, show_more(strlen(name)),
-		    namelist_str(&nlc));
+		    ND_YSHOW(name, strlen(name)), namelist_str(&nlc));
 
-	where = nd_arena_printf(arena, "context '%.*s%s'",
-	    show_len(strlen(name)), name, show_more(strlen(name)));
+	where = entry_name(&cp, "contexts", name);
 	if ((rc = kube_body(&cp, ctxitem, where, "context", false,
 	    &ctx)) != 0 ||
-	    (rc = map_get(&cp, ctx, where, "cluster", &clname)) != 0 ||
-	    (rc = map_get(&cp, ctx, where, "user", &uname)) != 0 ||
-	    (rc = get_str(&cp, &clname, nd_arena_printf(arena, "%s: cluster",
-	    where), &cn)) != 0 ||
-	    (rc = get_str(&cp, &uname, nd_arena_printf(arena, "%s: user",
-	    where), &un)) != 0)
+	    (rc = nd_yget_str(&cp.ck, ctx, where, "cluster", false, &cn,
+	    &clname)) != 0 ||
+	    (rc = nd_yget_str(&cp.ck, ctx, where, "user", false, &un,
+	    &uname)) != 0)
 		return rc;
 	if (cn == NULL)
-		return cerr(&cp, kv_line(&clname, ctx), "%s: no 'cluster' "
+		return cerr(&cp, nd_ykv_line(&clname, ctx), "%s: no 'cluster' "
 		    "set", where);
-	if ((rc = kube_find(&cp, &clusters, "clusters", cn, &nlk,
-	    &clitem)) != 0)
+	if ((rc = kube_find(&cp, root, "clusters", cn, &nlk, &clitem)) != 0)
 		return rc;
 	if (clitem == NULL)
 		return cerr(&cp, clname.k->line, "%s: cluster '%.*s%s' not "
-		    "found (clusters: %s)", where, show_len(strlen(cn)), cn,
-		    show_more(strlen(cn)), namelist_str(&nlk));
-	cwhere = nd_arena_printf(arena, "cluster '%.*s%s'",
-	    show_len(strlen(cn)), cn, show_more(strlen(cn)));
+		    "found (clusters: %s)", where, ND_YSHOW(cn, strlen(cn)),
+		    namelist_str(&nlk));
+	cwhere = entry_name(&cp, "clusters", cn);
 	if ((rc = kube_body(&cp, clitem, cwhere, "cluster", false,
 	    &cl)) != 0 ||
 	    (rc = kube_cluster(&cp, cwhere, cl, &kc)) != 0)
 		return rc;
 	/* A context without a user is anonymous, which kubectl allows. */
 	if (un != NULL) {
-		if ((rc = kube_find(&cp, &users, "users", un, &nlu,
+		if ((rc = kube_find(&cp, root, "users", un, &nlu,
 		    &uitem)) != 0)
 			return rc;
 		if (uitem == NULL)
 			return cerr(&cp, uname.k->line, "%s: user '%.*s%s' "
 			    "not found (users: %s)", where,
-			    show_len(strlen(un)), un, show_more(strlen(un)),
-			    namelist_str(&nlu));
-		uwhere = nd_arena_printf(arena, "user '%.*s%s'",
-		    show_len(strlen(un)), un, show_more(strlen(un)));
+			    ND_YSHOW(un, strlen(un)), namelist_str(&nlu));
+		uwhere = entry_name(&cp, "users", un);
 		if ((rc = kube_body(&cp, uitem, uwhere, "user", true,
 		    &u)) != 0)
 			return rc;

@@ -1,8 +1,8 @@
 /*
  * creds.h - credentials for the API probes, read from a talosconfig
- * (talos-wire.md 4) and a kubeconfig.  Key material stays in memory, in
- * the arena, and is handed to libcurl/OpenSSL as blobs; it never appears
- * in a report, an error message or a log.
+ * (Talos pkg/machinery/client/config) and a kubeconfig.  Key material
+ * stays in memory, in the arena, and is handed to libcurl/OpenSSL as
+ * blobs; it never appears in a report, an error message or a log.
  */
 #ifndef ND_CREDS_H
 #define ND_CREDS_H
@@ -10,13 +10,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct nd_arena;
+#include "pem.h"	/* struct nd_pem */
 
-/* A PEM blob (NUL-terminated for convenience; len excludes the NUL). */
-struct nd_pem {
-	char	*data;
-	size_t	 len;
-};
+struct nd_arena;
 
 struct nd_talos_creds {
 	char		*path;		/* the file it came from */
@@ -61,9 +57,10 @@ int	nd_kube_creds_load(struct nd_arena *, const char *path,
 
 /*
  * Where to look when the command line and netdoctor.yaml name no file
- * (talos-wire.md 4 lookup order; kubectl's for kubeconfig: the first entry
- * of $KUBECONFIG, else ~/.kube/config).  Returns an arena string naming an
- * existing file, or NULL when there is none.
+ * (talosctl's lookup order, Talos pkg/machinery/client/config/path.go;
+ * kubectl's for kubeconfig: the first entry of $KUBECONFIG, else
+ * ~/.kube/config).  Returns an arena string naming an existing file, or
+ * NULL when there is none.
  */
 const char *nd_talosconfig_default(struct nd_arena *);
 const char *nd_kubeconfig_default(struct nd_arena *);

@@ -1,18 +1,12 @@
 /*
  * nodeip.c - the kubelet node IP and etcd address Talos would pick (see
- * nodeip.h and talos-wire.md 6).
- *
- * Loading reads only the keys the computation needs from the v1alpha1
- * document and ignores the hundreds of others, so that the secrets a
- * machine config holds (machine.token, the CA keys) are never copied,
- * never compared and never quoted in an error.
+ * nodeip.h), from a machine config mc.c loaded.
  *
  * The computation mirrors Talos: nodeip_config.go builds validSubnets and
  * the excludes, and siderolabs/net FilterIPs applies them in order over the
  * routed addresses.  Every step is written to the trace so that a user sees
  * why an address was or was not picked.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -21,61 +15,13 @@
 #include <string.h>
 
 #include "arena.h"
+#include "netaddr.h"
 #include "nodeip.h"
 #include "util.h"
-#include "ytree.h"
-
-/*
- * Machine configs carry certificates and, with inline manifests, whole
- * CNI manifests: a few hundred KiB is normal, so the bounds are wider than
- * netdoctor.yaml's.
- */
-#define MC_MAX_BYTES	(4 * 1024 * 1024)
-#define MC_MAX_DEPTH	64
-#define MC_MAX_NODES	200000
 
 #define SHOW_MAX	64	/* longest value quoted in an error */
-#define WHERE_MAX	128	/* "machine.network.interfaces[3].vlans[2]" */
-
-/* Talos' defaults (cluster.network in v1alpha1_provider.go). */
-#define DEFAULT_POD_SUBNET	"10.244.0.0/16"
-#define DEFAULT_SERVICE_SUBNET	"10.96.0.0/12"
 
 /* ---- addresses ---- */
-
-struct pfx {
-	int		af;
-	uint8_t		a[16];
-	int		bits;
-};
-
-enum vkind {
-	V_IP,		/* a bare address: vip.ip, nameservers */
-	V_ADDR,		/* an interface address, CIDR or bare */
-	V_SUBNET,	/* CIDR: podSubnets, serviceSubnets */
-	V_FILTER,	/* FilterIPs syntax: optional "!", CIDR or bare */
-};
-
-/*
- * A decimal prefix length, no sign and no leading zero, as Go's
- * net.ParseCIDR wants it.
- */
-static int
-parse_bits(const char *s, int max)
-{
-	int v = 0;
-
-	if (*s == '\0' || (s[0] == '0' && s[1] != '\0'))
-		return -1;
-	for (; *s != '\0'; s++) {
-		if (*s < '0' || *s > '9')
-			return -1;
-		v = v * 10 + (*s - '0');
-		if (v > max)
-			return -1;
-	}
-	return v;
-}
 
 /*
  * Parses "addr/bits", or a bare address as /32 or /128 when bare_ok
@@ -83,636 +29,36 @@ parse_bits(const char *s, int max)
  * network").  The address keeps its host bits.
  */
 static int
-parse_pfx(const char *s, bool bare_ok, struct pfx *ret)
+parse_pfx(const char *s, bool bare_ok, struct nd_pfx *ret)
 {
-	char buf[INET6_ADDRSTRLEN + 8];
-	struct pfx p;
-	char *slash;
-	int bits;
-
-	if (nd_strlcpy(buf, s, sizeof(buf)) >= sizeof(buf))
-		return -EINVAL;
-	if ((slash = strchr(buf, '/')) != NULL)
-		*slash = '\0';
-	else if (!bare_ok)
-		return -EINVAL;
-	memset(&p, 0, sizeof(p));
-	if (inet_pton(AF_INET, buf, p.a) == 1)
-		p.af = AF_INET;
-	else if (inet_pton(AF_INET6, buf, p.a) == 1)
-		p.af = AF_INET6;
-	else
-		return -EINVAL;
-	bits = p.af == AF_INET ? 32 : 128;
-	if (slash != NULL && (bits = parse_bits(slash + 1, bits)) < 0)
-		return -EINVAL;
-	p.bits = bits;
-	*ret = p;
-	return 0;
+	return nd_pfx_parse(s, bare_ok ? ND_PFX_ADDR | ND_PFX_CIDR :
+	    ND_PFX_CIDR, ret);
 }
 
+/* True when ip lies in cidr. */
 static bool
-pfx_contains(const struct pfx *net, const struct pfx *ip)
+in_net(const struct nd_pfx *ip, const char *cidr)
 {
-	int full = net->bits / 8, rest = net->bits % 8;
-	uint8_t mask;
+	struct nd_pfx net;
 
-	if (net->af != ip->af)
-		return false;
-	if (memcmp(net->a, ip->a, (size_t)full) != 0)
-		return false;
-	if (rest == 0)
-		return true;
-	mask = (uint8_t)(0xffu << (8 - rest));
-	return (net->a[full] & mask) == (ip->a[full] & mask);
-}
-
-static bool
-pfx_same_addr(const struct pfx *x, const struct pfx *y)
-{
-	return x->af == y->af && memcmp(x->a, y->a, sizeof(x->a)) == 0;
-}
-
-/* True when s parses and lies in cidr. */
-static bool
-in_net(const struct pfx *ip, const char *cidr)
-{
-	struct pfx net;
-
-	return parse_pfx(cidr, false, &net) == 0 && pfx_contains(&net, ip);
+	return nd_pfx_parse(cidr, ND_PFX_CIDR, &net) == 0 &&
+	    nd_pfx_contains(&net, ip);
 }
 
 static char *
-addr_str(struct nd_arena *arena, const struct pfx *p)
+addr_str(struct nd_arena *arena, const struct nd_pfx *p)
 {
-	char buf[INET6_ADDRSTRLEN];
+	char buf[ND_PFX_TEXT_MAX];
 
-	if (inet_ntop(p->af, p->a, buf, sizeof(buf)) == NULL)
+	if (nd_addr_format(p, buf, sizeof(buf)) < 0)
 		return nd_arena_strdup(arena, "?");
 	return nd_arena_strdup(arena, buf);
-}
-
-/* ---- growable NULL-terminated string arrays ---- */
-
-struct strv {
-	char		**v;
-	size_t		  n, cap;
-};
-
-static void
-strv_push(struct nd_arena *arena, struct strv *sv, char *s)
-{
-	if (sv->n + 1 >= sv->cap) {
-		sv->cap = sv->cap == 0 ? 8 : sv->cap * 2;
-		sv->v = nd_arena_grow(arena, sv->v, sv->n, sv->cap,
-		    sizeof(*sv->v));
-	}
-	sv->v[sv->n++] = s;
-	sv->v[sv->n] = NULL;
-}
-
-/* An empty array rather than NULL, so that callers can always iterate. */
-static char **
-strv_done(struct nd_arena *arena, struct strv *sv)
-{
-	if (sv->v == NULL)
-		return nd_arena_alloc(arena, sizeof(char *));
-	return sv->v;
-}
-
-/* ---- loading ---- */
-
-struct mparse {
-	struct nd_arena	*arena;
-	const char	*path;
-	char		*err;
-	size_t		 errlen;
-	struct nd_mc	*mc;
-	struct strv	 addresses, vips, vip_keys;
-	int		 kline;		/* of the key get() last found */
-};
-
-static int
-merr(struct mparse *mp, int line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-/* "PATH:LINE: what", one line (nd_ytree_verr sanitises); -EINVAL. */
-static int
-merr(struct mparse *mp, int line, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = nd_ytree_verr(mp->err, mp->errlen, NULL, mp->path, line, fmt,
-	    ap);
-	va_end(ap);
-	return rc;
-}
-
-/* What a node is, for "must be X, got Y"; never its text. */
-static const char *
-describe(const struct nd_ynode *v)
-{
-	switch (v->kind) {
-	case ND_Y_SEQ:
-		return "a list";
-	case ND_Y_MAP:
-		return "a mapping";
-	case ND_Y_SCALAR:
-		break;
-	}
-	return nd_ytree_is_null(v) ? "an empty value" : "a string";
-}
-
-/* Finds key in map without complaint: for recognising documents. */
-static const struct nd_ynode *
-peek(const struct nd_ynode *map, const char *key)
-{
-	return nd_ytree_peek(map, key);
-}
-
-/*
- * The value of key in map, NULL when absent or null.  A key we read given
- * twice is refused, as Talos' YAML decoder (yaml.v3) refuses it; keys we
- * do not read are not looked at.
- */
-static int
-get(struct mparse *mp, const struct nd_ynode *map, const char *where,
-    const char *key, const struct nd_ynode **ret)
-{
-	const struct nd_ynode *k, *found = NULL, *fk = NULL;
-	size_t i;
-
-	for (i = 0; i + 1 < map->n; i += 2) {
-		k = map->kids[i];
-		if (k->kind != ND_Y_SCALAR || strcmp(k->str, key) != 0)
-			continue;
-		if (fk != NULL)
-			return merr(mp, k->line, "%s%s%s: given twice (first "
-			    "on line %d)", where, *where ? "." : "", key,
-			    fk->line);
-		fk = k;
-		found = map->kids[i + 1];
-	}
-	/* Type errors name the key's line: a block value starts below it. */
-	mp->kline = fk != NULL ? fk->line : map->line;
-	*ret = nd_ytree_is_null(found) ? NULL : found;
-	return 0;
-}
-
-/* The value of key as a mapping, or NULL when absent. */
-static int
-get_map(struct mparse *mp, const struct nd_ynode *map, const char *where,
-    const char *key, const struct nd_ynode **ret)
-{
-	const struct nd_ynode *v;
-	int rc;
-
-	if ((rc = get(mp, map, where, key, &v)) != 0)
-		return rc;
-	if (v != NULL && v->kind != ND_Y_MAP)
-		return merr(mp, mp->kline, "%s%s%s: must be a mapping, got %s",
-		    where, *where ? "." : "", key, describe(v));
-	*ret = v;
-	return 0;
-}
-
-static int
-get_str(struct mparse *mp, const struct nd_ynode *map, const char *where,
-    const char *key, char **ret)
-{
-	const struct nd_ynode *v;
-	int rc;
-
-	if ((rc = get(mp, map, where, key, &v)) != 0)
-		return rc;
-	if (v != NULL && v->kind != ND_Y_SCALAR)
-		return merr(mp, mp->kline, "%s%s%s: must be a string, got %s",
-		    where, *where ? "." : "", key, describe(v));
-	*ret = v != NULL && v->len > 0 ?
-	    nd_arena_strdup(mp->arena, v->str) : NULL;
-	return 0;
-}
-
-/* Checks one address-like value; where names it in the message. */
-static int
-check_value(struct mparse *mp, const struct nd_ynode *e, const char *where,
-    enum vkind kind)
-{
-	static const char *const what[] = {
-		[V_IP] = "an IP address",
-		[V_ADDR] = "an address (CIDR)",
-		[V_SUBNET] = "a subnet",
-		[V_FILTER] = "a subnet",
-	};
-	const char *s;
-	struct pfx p;
-	int ok;
-
-	if (e->kind != ND_Y_SCALAR || nd_ytree_is_null(e))
-		return merr(mp, e->line, "%s: must be a string, got %s", where,
-		    describe(e));
-	s = e->str;
-	if (kind == V_FILTER && s[0] == '!')
-		s++;
-	ok = parse_pfx(s, kind != V_SUBNET, &p) == 0;
-	/* A VIP or a nameserver is one address, not a network. */
-	if (ok && kind == V_IP && strchr(s, '/') != NULL)
-		ok = 0;
-	if (!ok)
-		return merr(mp, e->line, "%s: '%.*s%s' is not %s", where,
-		    SHOW_MAX, e->str, e->len > SHOW_MAX ? "..." : "",
-		    what[kind]);
-	return 0;
-}
-
-/*
- * A list of checked strings; *ret is NULL when the key is absent, so that
- * "not set" (Talos' default applies) differs from an empty list.
- */
-static int
-get_list(struct mparse *mp, const struct nd_ynode *map, const char *where,
-    const char *key, enum vkind kind, struct strv *add, char ***ret)
-{
-	char name[WHERE_MAX], ename[WHERE_MAX + 24];
-	const struct nd_ynode *v;
-	struct strv sv = { NULL, 0, 0 };
-	size_t i;
-	int rc;
-
-	if ((rc = get(mp, map, where, key, &v)) != 0)
-		return rc;
-	snprintf(name, sizeof(name), "%s%s%s", where, *where ? "." : "", key);
-	if (v == NULL) {
-		if (ret != NULL)
-			*ret = NULL;
-		return 0;
-	}
-	if (v->kind != ND_Y_SEQ)
-		return merr(mp, mp->kline, "%s: must be a list, got %s", name,
-		    describe(v));
-	for (i = 0; i < v->n; i++) {
-		snprintf(ename, sizeof(ename), "%s[%zu]", name, i);
-		if ((rc = check_value(mp, v->kids[i], ename, kind)) != 0)
-			return rc;
-		strv_push(mp->arena, add != NULL ? add : &sv,
-		    nd_arena_strdup(mp->arena, v->kids[i]->str));
-	}
-	if (ret != NULL)
-		*ret = strv_done(mp->arena, &sv);
-	return 0;
-}
-
-/* vip.ip of an interface or VLAN, remembered with where it was written. */
-static int
-get_vip(struct mparse *mp, const struct nd_ynode *map, const char *where,
-    const char *short_where)
-{
-	char name[WHERE_MAX];
-	const struct nd_ynode *vip, *ip;
-	int rc;
-
-	if ((rc = get_map(mp, map, where, "vip", &vip)) != 0 || vip == NULL)
-		return rc;
-	snprintf(name, sizeof(name), "%s.vip", where);
-	if ((rc = get(mp, vip, name, "ip", &ip)) != 0 || ip == NULL)
-		return rc;
-	snprintf(name, sizeof(name), "%s.vip.ip", where);
-	if ((rc = check_value(mp, ip, name, V_IP)) != 0)
-		return rc;
-	strv_push(mp->arena, &mp->vips, nd_arena_strdup(mp->arena, ip->str));
-	strv_push(mp->arena, &mp->vip_keys, nd_arena_printf(mp->arena,
-	    "%s.vip.ip", short_where));
-	return 0;
-}
-
-/* Addresses and the VIP of an interface or a VLAN. */
-static int
-get_link(struct mparse *mp, const struct nd_ynode *link, const char *where,
-    const char *short_where)
-{
-	struct pfx p;
-	char *cidr;
-	int rc;
-
-	if ((rc = get_list(mp, link, where, "addresses", V_ADDR,
-	    &mp->addresses, NULL)) != 0)
-		return rc;
-	/* The single address of configs written before "addresses". */
-	if ((rc = get_str(mp, link, where, "cidr", &cidr)) != 0)
-		return rc;
-	if (cidr != NULL && parse_pfx(cidr, true, &p) != 0)
-		return merr(mp, peek(link, "cidr")->line, "%s.cidr: '%.*s%s' "
-		    "is not an address (CIDR)", where, SHOW_MAX, cidr,
-		    strlen(cidr) > SHOW_MAX ? "..." : "");
-	if (cidr != NULL)
-		strv_push(mp->arena, &mp->addresses, cidr);
-	return get_vip(mp, link, where, short_where);
-}
-
-static int
-get_interfaces(struct mparse *mp, const struct nd_ynode *net)
-{
-	static const char where[] = "machine.network.interfaces";
-	/* Sized so that each name fits in the next: no truncation. */
-	char name[64], sname[48], vname[WHERE_MAX], vsname[WHERE_MAX];
-	const struct nd_ynode *ifs, *ifc, *vlans;
-	char *dummy;
-	size_t i, j;
-	int rc;
-
-	if ((rc = get(mp, net, "machine.network", "interfaces", &ifs)) != 0 ||
-	    ifs == NULL)
-		return rc;
-	if (ifs->kind != ND_Y_SEQ)
-		return merr(mp, mp->kline, "%s: must be a list, got %s", where,
-		    describe(ifs));
-	for (i = 0; i < ifs->n; i++) {
-		ifc = ifs->kids[i];
-		snprintf(name, sizeof(name), "%s[%zu]", where, i);
-		snprintf(sname, sizeof(sname), "interfaces[%zu]", i);
-		if (ifc->kind != ND_Y_MAP)
-			return merr(mp, ifc->line, "%s: must be a mapping, "
-			    "got %s", name, describe(ifc));
-		/* Only its type is checked: the name does not matter here. */
-		if ((rc = get_str(mp, ifc, name, "interface", &dummy)) != 0)
-			return rc;
-		if ((rc = get_link(mp, ifc, name, sname)) != 0)
-			return rc;
-		if ((rc = get(mp, ifc, name, "vlans", &vlans)) != 0)
-			return rc;
-		if (vlans == NULL)
-			continue;
-		if (vlans->kind != ND_Y_SEQ)
-			return merr(mp, mp->kline, "%s.vlans: must be a "
-			    "list, got %s", name, describe(vlans));
-		for (j = 0; j < vlans->n; j++) {
-			snprintf(vname, sizeof(vname), "%s.vlans[%zu]", name,
-			    j);
-			snprintf(vsname, sizeof(vsname), "%s.vlans[%zu]",
-			    sname, j);
-			if (vlans->kids[j]->kind != ND_Y_MAP)
-				return merr(mp, vlans->kids[j]->line, "%s: "
-				    "must be a mapping, got %s", vname,
-				    describe(vlans->kids[j]));
-			if ((rc = get_link(mp, vlans->kids[j], vname,
-			    vsname)) != 0)
-				return rc;
-		}
-	}
-	return 0;
-}
-
-static int
-get_machine(struct mparse *mp, const struct nd_ynode *machine)
-{
-	static const char *const types[] = { "controlplane", "worker",
-	    "init" };
-	const struct nd_ynode *net, *kubelet, *nodeip;
-	struct nd_mc *mc = mp->mc;
-	size_t i;
-	int rc;
-
-	if ((rc = get_str(mp, machine, "machine", "type", &mc->type)) != 0)
-		return rc;
-	for (i = 0; mc->type != NULL && i < sizeof(types) / sizeof(types[0]);
-	    i++)
-		if (strcmp(mc->type, types[i]) == 0)
-			break;
-	if (mc->type != NULL && i == sizeof(types) / sizeof(types[0]))
-		return merr(mp, peek(machine, "type")->line, "machine.type: "
-		    "'%.*s%s' is not one of controlplane, worker, init",
-		    SHOW_MAX, mc->type, strlen(mc->type) > SHOW_MAX ? "..." :
-		    "");
-	if ((rc = get_map(mp, machine, "machine", "network", &net)) != 0)
-		return rc;
-	if (net != NULL) {
-		if ((rc = get_str(mp, net, "machine.network", "hostname",
-		    &mc->hostname)) != 0)
-			return rc;
-		if ((rc = get_interfaces(mp, net)) != 0)
-			return rc;
-		if ((rc = get_list(mp, net, "machine.network", "nameservers",
-		    V_IP, NULL, &mc->nameservers)) != 0)
-			return rc;
-	}
-	if ((rc = get_map(mp, machine, "machine", "kubelet", &kubelet)) != 0 ||
-	    kubelet == NULL)
-		return rc;
-	if ((rc = get_map(mp, kubelet, "machine.kubelet", "nodeIP",
-	    &nodeip)) != 0 || nodeip == NULL)
-		return rc;
-	return get_list(mp, nodeip, "machine.kubelet.nodeIP", "validSubnets",
-	    V_FILTER, NULL, &mc->valid_subnets);
-}
-
-static int
-get_cluster(struct mparse *mp, const struct nd_ynode *cluster)
-{
-	const struct nd_ynode *net = NULL, *cp = NULL, *etcd = NULL;
-	struct nd_mc *mc = mp->mc;
-	int rc;
-
-	if (cluster != NULL &&
-	    ((rc = get_map(mp, cluster, "cluster", "network", &net)) != 0 ||
-	    (rc = get_map(mp, cluster, "cluster", "controlPlane", &cp)) != 0 ||
-	    (rc = get_map(mp, cluster, "cluster", "etcd", &etcd)) != 0))
-		return rc;
-	if (net != NULL &&
-	    ((rc = get_list(mp, net, "cluster.network", "podSubnets",
-	    V_SUBNET, NULL, &mc->pod_subnets)) != 0 ||
-	    (rc = get_list(mp, net, "cluster.network", "serviceSubnets",
-	    V_SUBNET, NULL, &mc->service_subnets)) != 0))
-		return rc;
-	if (cp != NULL && (rc = get_str(mp, cp, "cluster.controlPlane",
-	    "endpoint", &mc->endpoint)) != 0)
-		return rc;
-	if (etcd != NULL && (rc = get_list(mp, etcd, "cluster.etcd",
-	    "advertisedSubnets", V_FILTER, NULL, &mc->etcd_subnets)) != 0)
-		return rc;
-	/* Talos' defaults apply to an absent or empty list alike. */
-	if (mc->pod_subnets == NULL || mc->pod_subnets[0] == NULL) {
-		mc->pod_subnets = nd_arena_alloc(mp->arena, 2 * sizeof(char *));
-		mc->pod_subnets[0] = nd_arena_strdup(mp->arena,
-		    DEFAULT_POD_SUBNET);
-	}
-	if (mc->service_subnets == NULL || mc->service_subnets[0] == NULL) {
-		mc->service_subnets = nd_arena_alloc(mp->arena,
-		    2 * sizeof(char *));
-		mc->service_subnets[0] = nd_arena_strdup(mp->arena,
-		    DEFAULT_SERVICE_SUBNET);
-	}
-	return 0;
-}
-
-/* One v1alpha1 document into *ret. */
-static int
-load_v1alpha1(struct mparse *mp, const struct nd_ynode *doc,
-    struct nd_mc **ret)
-{
-	const struct nd_ynode *machine, *cluster;
-	int rc;
-
-	mp->mc = nd_arena_alloc(mp->arena, sizeof(*mp->mc));
-	memset(&mp->addresses, 0, sizeof(mp->addresses));
-	memset(&mp->vips, 0, sizeof(mp->vips));
-	memset(&mp->vip_keys, 0, sizeof(mp->vip_keys));
-	if ((rc = get_map(mp, doc, "", "machine", &machine)) != 0)
-		return rc;
-	if (machine == NULL)
-		return merr(mp, doc->line, "machine: must be a mapping, got "
-		    "an empty value");
-	if ((rc = get_map(mp, doc, "", "cluster", &cluster)) != 0)
-		return rc;
-	if ((rc = get_machine(mp, machine)) != 0 ||
-	    (rc = get_cluster(mp, cluster)) != 0)
-		return rc;
-	mp->mc->path = nd_arena_strdup(mp->arena, mp->path);
-	mp->mc->line = doc->line;
-	mp->mc->addresses = strv_done(mp->arena, &mp->addresses);
-	mp->mc->vips = strv_done(mp->arena, &mp->vips);
-	mp->mc->vip_keys = strv_done(mp->arena, &mp->vip_keys);
-	*ret = mp->mc;
-	return 0;
-}
-
-/*
- * Talos 1.12+ documents that carry what the v1alpha1 keys used to:
- * Layer2VIPConfig (its name is the VIP), LinkConfig addresses and the
- * HostnameConfig hostname.  They
- * count for every v1alpha1 config of the file, as Talos merges them.
- */
-static int
-load_extra(struct mparse *mp, const struct nd_ynode *doc, struct strv *addrs,
-    struct strv *vips, struct strv *vip_keys, char **hostname)
-{
-	const struct nd_ynode *kind = peek(doc, "kind"), *v, *a;
-	char name[WHERE_MAX];
-	size_t i;
-	int rc;
-
-	if (kind == NULL || kind->kind != ND_Y_SCALAR)
-		return 0;
-	if (strcmp(kind->str, "Layer2VIPConfig") == 0) {
-		if ((rc = get(mp, doc, "Layer2VIPConfig", "name", &v)) != 0)
-			return rc;
-		if (v == NULL)
-			return merr(mp, doc->line, "Layer2VIPConfig.name: "
-			    "missing");
-		if ((rc = check_value(mp, v, "Layer2VIPConfig.name",
-		    V_IP)) != 0)
-			return rc;
-		strv_push(mp->arena, vips, nd_arena_strdup(mp->arena, v->str));
-		strv_push(mp->arena, vip_keys, nd_arena_printf(mp->arena,
-		    "Layer2VIPConfig on line %d", doc->line));
-		return 0;
-	}
-	if (strcmp(kind->str, "HostnameConfig") == 0)
-		return get_str(mp, doc, "HostnameConfig", "hostname",
-		    hostname);
-	if (strcmp(kind->str, "LinkConfig") != 0)
-		return 0;
-	if ((rc = get(mp, doc, "LinkConfig", "addresses", &v)) != 0 ||
-	    v == NULL)
-		return rc;
-	if (v->kind != ND_Y_SEQ)
-		return merr(mp, mp->kline, "LinkConfig.addresses: must be a "
-		    "list, got %s", describe(v));
-	for (i = 0; i < v->n; i++) {
-		snprintf(name, sizeof(name), "LinkConfig.addresses[%zu]", i);
-		if (v->kids[i]->kind != ND_Y_MAP)
-			return merr(mp, v->kids[i]->line, "%s: must be a "
-			    "mapping, got %s", name, describe(v->kids[i]));
-		if ((rc = get(mp, v->kids[i], name, "address", &a)) != 0)
-			return rc;
-		if (a == NULL)
-			continue;
-		snprintf(name, sizeof(name), "LinkConfig.addresses[%zu]"
-		    ".address", i);
-		if ((rc = check_value(mp, a, name, V_ADDR)) != 0)
-			return rc;
-		strv_push(mp->arena, addrs, nd_arena_strdup(mp->arena, a->str));
-	}
-	return 0;
-}
-
-/* Appends src to the NULL-terminated *dst. */
-static void
-append(struct nd_arena *arena, char ***dst, char **src)
-{
-	struct strv sv = { NULL, 0, 0 };
-	size_t i;
-
-	if (src == NULL || src[0] == NULL)
-		return;
-	for (i = 0; *dst != NULL && (*dst)[i] != NULL; i++)
-		strv_push(arena, &sv, (*dst)[i]);
-	for (i = 0; src[i] != NULL; i++)
-		strv_push(arena, &sv, src[i]);
-	*dst = sv.v;
-}
-
-int
-nd_mc_load(struct nd_arena *arena, const char *path, struct nd_mc ***ret,
-    char *err, size_t errlen)
-{
-	/* Machine configs hold the cluster's keys: never quote bytes. */
-	static const struct nd_ytree_opts opts = {
-		.prefix = NULL,
-		.max_bytes = MC_MAX_BYTES,
-		.max_depth = MC_MAX_DEPTH,
-		.max_nodes = MC_MAX_NODES,
-		.quiet_values = true,
-		.multi_doc = true,
-	};
-	struct mparse mp = { .arena = arena, .path = path, .err = err,
-	    .errlen = errlen };
-	struct strv addrs = { NULL, 0, 0 }, vips = { NULL, 0, 0 },
-	    vip_keys = { NULL, 0, 0 };
-	const struct nd_ynode *doc, *ver;
-	struct nd_ynode *docs;
-	struct nd_mc **list, *mc = NULL;
-	char *hostname = NULL;
-	size_t i, n = 0;
-	int rc;
-
-	if ((rc = nd_ytree_load(arena, path, &opts, &docs,
-	    err, errlen)) != 0)
-		return rc;
-	list = nd_arena_alloc(arena, (docs->n + 1) * sizeof(*list));
-	for (i = 0; i < docs->n; i++) {
-		doc = docs->kids[i];
-		if (doc->kind != ND_Y_MAP)
-			continue;
-		ver = peek(doc, "version");
-		if (ver == NULL || ver->kind != ND_Y_SCALAR ||
-		    strcmp(ver->str, "v1alpha1") != 0 ||
-		    peek(doc, "machine") == NULL) {
-			if ((rc = load_extra(&mp, doc, &addrs, &vips,
-			    &vip_keys, &hostname)) != 0)
-				return rc;
-			continue;
-		}
-		if ((rc = load_v1alpha1(&mp, doc, &mc)) != 0)
-			return rc;
-		list[n++] = mc;
-	}
-	for (i = 0; i < n; i++) {
-		append(arena, &list[i]->addresses, addrs.v);
-		append(arena, &list[i]->vips, vips.v);
-		append(arena, &list[i]->vip_keys, vip_keys.v);
-		if (list[i]->hostname == NULL)
-			list[i]->hostname = hostname;
-	}
-	*ret = list;
-	return 0;
 }
 
 /* ---- the computation ---- */
 
 struct cand {
-	struct pfx	 p;	/* with the prefix length it was given */
+	struct nd_pfx	 p;	/* with the length it was given */
 	char		*s;	/* the bare address */
 };
 
@@ -721,7 +67,7 @@ struct comp {
 	const struct nd_mc	*mc;
 	struct cand		*cands;
 	size_t			 ncands;
-	struct strv		 trace, excluded, candidates, overlay;
+	struct nd_mc_strv		 trace, excluded, candidates, overlay;
 };
 
 static void
@@ -739,7 +85,7 @@ step(struct comp *c, const char *fmt, ...)
 	va_end(ap);
 	/* Lines quote the config; a newline must not forge another step. */
 	nd_one_line(line);
-	strv_push(c->arena, &c->trace, line);
+	nd_mc_strv_push(c->arena, &c->trace, line);
 }
 
 /* "a, b, c" of candidate indices, or "none". */
@@ -777,7 +123,7 @@ join_strs(struct nd_arena *arena, char *const *v)
  * link-local and SideroLink's tunnel.
  */
 static const char *
-unrouted(const struct pfx *p)
+unrouted(const struct nd_pfx *p)
 {
 	static const struct {
 		const char	*net;
@@ -803,7 +149,7 @@ static void
 add_cand(struct comp *c, const char *s)
 {
 	const char *why;
-	struct pfx p;
+	struct nd_pfx p;
 	size_t i;
 
 	if (parse_pfx(s, true, &p) != 0) {
@@ -816,13 +162,13 @@ add_cand(struct comp *c, const char *s)
 		return;
 	}
 	for (i = 0; i < c->ncands; i++)
-		if (pfx_same_addr(&c->cands[i].p, &p))
+		if (nd_pfx_same_addr(&c->cands[i].p, &p))
 			return;
 	c->cands = nd_arena_grow(c->arena, c->cands, c->ncands, c->ncands + 1,
 	    sizeof(*c->cands));
 	c->cands[c->ncands].p = p;
 	c->cands[c->ncands].s = addr_str(c->arena, &p);
-	strv_push(c->arena, &c->candidates, c->cands[c->ncands].s);
+	nd_mc_strv_push(c->arena, &c->candidates, c->cands[c->ncands].s);
 	c->ncands++;
 }
 
@@ -862,7 +208,7 @@ filter_one(struct comp *c, const char *subnet, size_t *picked, size_t n,
     size_t *removed, size_t *nremoved)
 {
 	bool neg = subnet[0] == '!';
-	struct pfx net;
+	struct nd_pfx net;
 	size_t i, j, k;
 
 	if (parse_pfx(subnet + neg, true, &net) != 0)
@@ -870,7 +216,7 @@ filter_one(struct comp *c, const char *subnet, size_t *picked, size_t n,
 	*nremoved = 0;
 	if (!neg) {
 		for (i = 0; i < c->ncands; i++) {
-			if (!pfx_contains(&net, &c->cands[i].p))
+			if (!nd_pfx_contains(&net, &c->cands[i].p))
 				continue;
 			for (j = 0; j < n && picked[j] != i; j++)
 				continue;
@@ -880,7 +226,7 @@ filter_one(struct comp *c, const char *subnet, size_t *picked, size_t n,
 		return (int)n;
 	}
 	for (j = 0, k = 0; j < n; j++) {
-		if (pfx_contains(&net, &c->cands[picked[j]].p)) {
+		if (nd_pfx_contains(&net, &c->cands[picked[j]].p)) {
 			if (removed != NULL)
 				removed[(*nremoved)++] = picked[j];
 			continue;
@@ -893,13 +239,13 @@ filter_one(struct comp *c, const char *subnet, size_t *picked, size_t n,
 static bool
 matches_any(const struct comp *c, const char *subnet)
 {
-	struct pfx net;
+	struct nd_pfx net;
 	size_t i;
 
 	if (parse_pfx(subnet, true, &net) != 0)
 		return false;
 	for (i = 0; i < c->ncands; i++)
-		if (pfx_contains(&net, &c->cands[i].p))
+		if (nd_pfx_contains(&net, &c->cands[i].p))
 			return true;
 	return false;
 }
@@ -943,25 +289,25 @@ filter(struct comp *c, char *const *subs, size_t *picked, const char *what)
 static char **
 default_valid(struct comp *c)
 {
-	struct strv sv = { NULL, 0, 0 };
+	struct nd_mc_strv sv = { NULL, 0, 0 };
 	bool v4 = false, v6 = false;
-	struct pfx p;
+	struct nd_pfx p;
 	size_t i;
 
 	for (i = 0; c->mc->service_subnets != NULL &&
 	    c->mc->service_subnets[i] != NULL; i++) {
 		if (parse_pfx(c->mc->service_subnets[i], true, &p) != 0)
 			continue;
-		if (p.af == AF_INET && !v4) {
-			strv_push(c->arena, &sv, "0.0.0.0/0");
+		if (p.family == AF_INET && !v4) {
+			nd_mc_strv_push(c->arena, &sv, "0.0.0.0/0");
 			v4 = true;
-		} else if (p.af == AF_INET6 && !v6) {
-			strv_push(c->arena, &sv, "::/0");
+		} else if (p.family == AF_INET6 && !v6) {
+			nd_mc_strv_push(c->arena, &sv, "::/0");
 			v6 = true;
 		}
 	}
 	if (sv.n == 0)
-		strv_push(c->arena, &sv, "0.0.0.0/0");
+		nd_mc_strv_push(c->arena, &sv, "0.0.0.0/0");
 	return sv.v;
 }
 
@@ -992,7 +338,7 @@ exclude(struct comp *c, size_t *picked, size_t n, bool *any, bool *all_vips)
 			step(c, "excluded %s: in pod subnet %s "
 			    "(cluster.network.podSubnets)", c->cands[rem[j]].s,
 			    mc->pod_subnets[i]);
-			strv_push(c->arena, &c->excluded, nd_arena_printf(
+			nd_mc_strv_push(c->arena, &c->excluded, nd_arena_printf(
 			    c->arena, "%s (pod subnet)", c->cands[rem[j]].s));
 			*any = true;
 			*all_vips = false;
@@ -1008,7 +354,7 @@ exclude(struct comp *c, size_t *picked, size_t n, bool *any, bool *all_vips)
 			step(c, "excluded %s: in service subnet %s "
 			    "(cluster.network.serviceSubnets)",
 			    c->cands[rem[j]].s, mc->service_subnets[i]);
-			strv_push(c->arena, &c->excluded, nd_arena_printf(
+			nd_mc_strv_push(c->arena, &c->excluded, nd_arena_printf(
 			    c->arena, "%s (service subnet)",
 			    c->cands[rem[j]].s));
 			*any = true;
@@ -1025,7 +371,7 @@ exclude(struct comp *c, size_t *picked, size_t n, bool *any, bool *all_vips)
 			step(c, "excluded %s: it is a VIP (%s)",
 			    c->cands[rem[j]].s, mc->vip_keys != NULL &&
 			    mc->vip_keys[i] != NULL ? mc->vip_keys[i] : "vip");
-			strv_push(c->arena, &c->excluded, nd_arena_printf(
+			nd_mc_strv_push(c->arena, &c->excluded, nd_arena_printf(
 			    c->arena, "%s (VIP)", c->cands[rem[j]].s));
 			*any = true;
 		}
@@ -1036,12 +382,12 @@ exclude(struct comp *c, size_t *picked, size_t n, bool *any, bool *all_vips)
 static bool
 is_vip(const struct comp *c, const struct cand *cd)
 {
-	struct pfx p;
+	struct nd_pfx p;
 	size_t i;
 
 	for (i = 0; c->mc->vips != NULL && c->mc->vips[i] != NULL; i++)
 		if (parse_pfx(c->mc->vips[i], true, &p) == 0 &&
-		    pfx_same_addr(&p, &cd->p))
+		    nd_pfx_same_addr(&p, &cd->p))
 			return true;
 	return false;
 }
@@ -1054,7 +400,7 @@ other_cand(const struct comp *c, const struct cand *skip)
 
 	for (i = 0; i < c->ncands; i++)
 		if (!is_vip(c, &c->cands[i]) && (skip == NULL ||
-		    !pfx_same_addr(&skip->p, &c->cands[i].p)))
+		    !nd_pfx_same_addr(&skip->p, &c->cands[i].p)))
 			return &c->cands[i];
 	return NULL;
 }
@@ -1069,7 +415,7 @@ etcd_pick(struct comp *c)
 {
 	const struct nd_mc *mc = c->mc;
 	size_t *picked, n, i, nrem;
-	struct strv subs = { NULL, 0, 0 };
+	struct nd_mc_strv subs = { NULL, 0, 0 };
 	int rc;
 
 	if (mc->type != NULL && strcmp(mc->type, "worker") == 0) {
@@ -1091,10 +437,10 @@ etcd_pick(struct comp *c)
 		return &c->cands[i];
 	}
 	for (i = 0; mc->etcd_subnets[i] != NULL; i++)
-		strv_push(c->arena, &subs, mc->etcd_subnets[i]);
+		nd_mc_strv_push(c->arena, &subs, mc->etcd_subnets[i]);
 	for (i = 0; mc->vips != NULL && mc->vips[i] != NULL; i++)
-		strv_push(c->arena, &subs, nd_arena_printf(c->arena, "!%s",
-		    mc->vips[i]));
+		nd_mc_strv_push(c->arena, &subs, nd_arena_printf(c->arena,
+		    "!%s", mc->vips[i]));
 	picked = nd_arena_alloc(c->arena, (c->ncands + 1) * sizeof(*picked));
 	n = 0;
 	for (i = 0; i < subs.n; i++) {
@@ -1122,7 +468,7 @@ overlay_check(struct comp *c, const struct cand *cd)
 	for (i = 0; c->overlay.v != NULL && c->overlay.v[i] != NULL; i++)
 		if (strcmp(c->overlay.v[i], cd->s) == 0)
 			return;
-	strv_push(c->arena, &c->overlay, cd->s);
+	nd_mc_strv_push(c->arena, &c->overlay, cd->s);
 	for (i = 0; i < c->ncands; i++)
 		if (!in_net(&c->cands[i].p, "100.64.0.0/10") &&
 		    !is_vip(c, &c->cands[i]))
@@ -1172,9 +518,9 @@ nd_nodeip_compute(struct nd_arena *arena, const struct nd_mc *mc,
 	/* nodeip.go keeps the first address of each family. */
 	for (i = 0; i < n; i++) {
 		cd = &c.cands[picked[i]];
-		if (cd->p.af == AF_INET && v4 == NULL)
+		if (cd->p.family == AF_INET && v4 == NULL)
 			v4 = cd;
-		else if (cd->p.af == AF_INET6 && v6 == NULL)
+		else if (cd->p.family == AF_INET6 && v6 == NULL)
 			v6 = cd;
 		else
 			step(&c, "skipped %s: one node IP per family (Talos: "
@@ -1195,7 +541,7 @@ nd_nodeip_compute(struct nd_arena *arena, const struct nd_mc *mc,
 			step(&c, "fix: validSubnets matched only VIPs; select "
 			    "the node's own address instead: "
 			    "machine.kubelet.nodeIP.validSubnets: [%s/%d]",
-			    own->s, own->p.af == AF_INET ? 32 : 128);
+			    own->s, own->p.family == AF_INET ? 32 : 128);
 		else if (r.only_vips)
 			step(&c, "fix: validSubnets matched only VIPs; give "
 			    "the node a secondary address of its own and a "
@@ -1206,17 +552,17 @@ nd_nodeip_compute(struct nd_arena *arena, const struct nd_mc *mc,
 	etcd = etcd_pick(&c);
 	overlay_check(&c, etcd);
 	if (etcd != NULL && v4 != NULL && etcd != v4 &&
-	    etcd->p.af == AF_INET && !pfx_contains(&v4->p, &etcd->p) &&
-	    !pfx_contains(&etcd->p, &v4->p))
+	    etcd->p.family == AF_INET && !nd_pfx_contains(&v4->p, &etcd->p) &&
+	    !nd_pfx_contains(&etcd->p, &v4->p))
 		step(&c, "etcd advertises %s, on another network than the "
 		    "kubelet node IP %s", etcd->s, v4->s);
 
 	r.node_ip = v4 != NULL ? v4->s : NULL;
 	r.node_ip6 = v6 != NULL ? v6->s : NULL;
 	r.etcd_ip = etcd != NULL ? etcd->s : NULL;
-	r.candidates = strv_done(arena, &c.candidates);
-	r.excluded = strv_done(arena, &c.excluded);
-	r.trace = strv_done(arena, &c.trace);
-	r.overlay = strv_done(arena, &c.overlay);
+	r.candidates = nd_mc_strv_done(arena, &c.candidates);
+	r.excluded = nd_mc_strv_done(arena, &c.excluded);
+	r.trace = nd_mc_strv_done(arena, &c.trace);
+	r.overlay = nd_mc_strv_done(arena, &c.overlay);
 	*ret = r;
 }

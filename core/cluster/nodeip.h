@@ -1,8 +1,9 @@
 /*
  * nodeip.h - what Talos will pick as the kubelet node IP and the etcd
- * advertised address, computed from a machine config and a node's
- * addresses the way Talos does (talos-wire.md 6), step by step, so that a
- * wrong pick can be explained before anything is applied.
+ * advertised address, computed from a machine config (mc.h) and a node's
+ * addresses the way Talos does (Talos internal/app/machined/pkg/
+ * controllers/k8s/nodeip.go and nodeip_config.go), step by step, so that
+ * a wrong pick can be explained before anything is applied.
  */
 #ifndef ND_NODEIP_H
 #define ND_NODEIP_H
@@ -10,40 +11,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "mc.h"		/* struct nd_mc and nd_mc_load(), for callers */
+
 struct nd_arena;
-
-/* One Talos machine config (the v1alpha1 document of a multi-doc file). */
-struct nd_mc {
-	char		*path;
-	int		 line;		/* of the v1alpha1 document */
-	char		*type;		/* machine.type: controlplane, worker, init */
-	char		*hostname;	/* machine.network.hostname, or NULL */
-	char		**addresses;	/* static CIDRs: interfaces[].addresses,
-					   NULL-terminated, "10.0.0.5/24" */
-	char		**vips;		/* interfaces[].vip.ip and
-					   interfaces[].vlans[].vip.ip */
-	char		**valid_subnets;	/* machine.kubelet.nodeIP
-					   .validSubnets, as written ("!" kept) */
-	char		**pod_subnets;	/* cluster.network.podSubnets
-					   (default 10.244.0.0/16) */
-	char		**service_subnets;	/* cluster.network.serviceSubnets
-					   (default 10.96.0.0/12) */
-	char		*endpoint;	/* cluster.controlPlane.endpoint */
-	char		**etcd_subnets;	/* cluster.etcd.advertisedSubnets */
-	char		**nameservers;	/* machine.network.nameservers */
-	char		**vip_keys;	/* where each of vips comes from,
-					   "interfaces[0].vip.ip", parallel */
-};
-
-/*
- * Loads every v1alpha1 machine config in path (multi-document YAML as
- * `talosctl gen config` and talhelper write it; other documents are
- * skipped).  Returns 0 with *ret (NULL-terminated array), or a negative
- * errno with one line in err naming the file and line.  Bounded like
- * netdoctor.yaml: size, depth, node count, no aliases.
- */
-int	nd_mc_load(struct nd_arena *, const char *path, struct nd_mc ***ret,
-	    char *err, size_t errlen);
 
 /* The computation for one node. */
 struct nd_nodeip {

@@ -1,15 +1,14 @@
 /*
- * config.c - loads netdoctor.yaml v1 (DESIGN.md 4.3) with libyaml.
+ * config.c - loads netdoctor.yaml v1 with libyaml.
  *
  * Two passes.  The first, ytree.c, turns the file into a small bounded
  * tree in the arena (no aliases, no deep nesting, one document).  The
- * second checks that tree against the schema, one function per section, so
- * every error can name the file, the line and the key.
+ * second checks that tree against the schema with ytree.h's accessors,
+ * one function per section, so every error can name the file, the line
+ * and the key.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 
 #include "arena.h"
 #include "config.h"
+#include "netaddr.h"
 #include "target.h"
 #include "util.h"
 #include "ytree.h"
@@ -28,187 +28,19 @@
 #define CONFIG_MAX_NODES	100000
 /* Each expect name becomes a target per server; keep the product sane. */
 #define CONFIG_MAX_EXPECT	1024
-#define L2_POOL_MAX		256
-#define SHOW_MAX		64	/* longest value echoed in an error */
-#define KEY_SUGGEST_LEN		32	/* longest key given a "did you mean" */
 
+#define NKEYS(a)		(sizeof(a) / sizeof((a)[0]))
+
+/* The key handlers' context: the checker and the config being built. */
 struct cparse {
-	struct nd_arena		*arena;
-	const char		*path;
-	char			*err;
-	size_t			 errlen;
+	struct nd_ycheck	 ck;
 	struct nd_config	 cfg;
 };
 
-struct keydef {
-	const char	*name;
-	int		(*fn)(struct cparse *, const struct nd_ynode *key,
-			    const struct nd_ynode *val);
-};
-
-/* "PATH:LINE: what", or "PATH: what" for line 0; returns -EINVAL. */
-static int
-cerr(struct cparse *cp, int line, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-cerr(struct cparse *cp, int line, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = nd_ytree_verr(cp->err, cp->errlen, NULL, cp->path, line, fmt,
-	    ap);
-	va_end(ap);
-	return rc;
-}
-
-/* Values are echoed cut to SHOW_MAX so that the reason still fits. */
-static int
-show_len(const struct nd_ynode *v)
-{
-	return (int)(v->len > SHOW_MAX ? SHOW_MAX : v->len);
-}
-
-static const char *
-show_more(const struct nd_ynode *v)
-{
-	return v->len > SHOW_MAX ? "..." : "";
-}
-
-/* What a node is, for "must be X, got Y" messages. */
-static const char *
-describe(const struct nd_ynode *v)
-{
-	long long dummy;
-
-	switch (v->kind) {
-	case ND_Y_SEQ:
-		return "a list";
-	case ND_Y_MAP:
-		return "a mapping";
-	case ND_Y_SCALAR:
-		break;
-	}
-	if (nd_ytree_is_null(v))
-		return "an empty value";
-	if (v->plain && nd_parse_int(v->str, LLONG_MIN, LLONG_MAX,
-	    &dummy) == 0)
-		return "a number";
-	return "a string";
-}
+/* Reports through the checker: "PATH:LINE: what"; returns -EINVAL. */
+#define cerr(cp, ...)	nd_ycheck_err(&(cp)->ck, __VA_ARGS__)
 
 /* ---- the schema ---- */
-
-/* Edit distance, for "did you mean"; keys are short. */
-static size_t
-distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i, j;
-	size_t row[KEY_SUGGEST_LEN + 1], diag, up;
-
-	if (la > KEY_SUGGEST_LEN || lb > KEY_SUGGEST_LEN)
-		return SIZE_MAX;
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		diag = row[0];
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			size_t best;
-
-			up = row[j];
-			best = diag + (a[i - 1] != b[j - 1]);
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	return row[lb];
-}
-
-/*
- * Checks a mapping against defs: every key known, none twice.  where is
- * "the top level" or "'dns'".
- */
-static int
-walk_map(struct cparse *cp, const struct nd_ynode *map, const char *where,
-    const struct keydef *defs, size_t ndefs)
-{
-	int seen[16] = { 0 };
-	const struct nd_ynode *k, *v;
-	size_t i, d, best, dist, bestdist;
-	int rc;
-
-	if (ndefs > sizeof(seen) / sizeof(seen[0]))
-		return cerr(cp, map->line, "internal error: too many keys "
-		    "in %s", where);
-	for (i = 0; i + 1 < map->n; i += 2) {
-		k = map->kids[i];
-		v = map->kids[i + 1];
-		if (k->kind != ND_Y_SCALAR)
-			return cerr(cp, k->line, "keys must be strings, got "
-			    "%s in %s", describe(k), where);
-		for (d = 0; d < ndefs; d++)
-			if (strcmp(k->str, defs[d].name) == 0)
-				break;
-		if (d == ndefs) {
-			bestdist = SIZE_MAX;
-			for (best = d = 0; d < ndefs; d++)
-				if ((dist = distance(k->str, defs[d].name)) <
-				    bestdist) {
-					bestdist = dist;
-					best = d;
-				}
-			/* Two edits catch swaps and single typos. */
-			if (bestdist <= 2 && k->len > 2)
-				return cerr(cp, k->line, "unknown key '%.*s%s' "
-				    "in %s (did you mean '%s'?)",
-				    show_len(k), k->str, show_more(k), where,
-				    defs[best].name);
-			return cerr(cp, k->line, "unknown key '%.*s%s' in %s",
-			    show_len(k), k->str, show_more(k), where);
-		}
-		if (seen[d] != 0)
-			return cerr(cp, k->line, "duplicate key '%s' in %s "
-			    "(first on line %d)", defs[d].name, where,
-			    seen[d]);
-		seen[d] = k->line;
-		if (defs[d].fn != NULL && (rc = defs[d].fn(cp, k, v)) != 0)
-			return rc;
-	}
-	return 0;
-}
-
-static int
-want_kind(struct cparse *cp, const struct nd_ynode *k,
-    const struct nd_ynode *v,
-    const char *name, enum nd_ykind kind, const char *what)
-{
-	if (v->kind == kind && !nd_ytree_is_null(v))
-		return 0;
-	return cerr(cp, k->line, "'%s' must be %s, got %s", name, what,
-	    describe(v));
-}
-
-/* A non-empty scalar. */
-static int
-get_string(struct cparse *cp, const struct nd_ynode *k,
-    const struct nd_ynode *v, const char *name, const char *what, char **ret)
-{
-	int rc;
-
-	if ((rc = want_kind(cp, k, v, name, ND_Y_SCALAR, what)) != 0)
-		return rc;
-	if (v->len == 0)
-		return cerr(cp, v->line, "'%s' must not be empty", name);
-	*ret = v->str;
-	return 0;
-}
 
 /* A leading "~/" means $HOME, as in a shell; "~user" is not expanded. */
 /*
@@ -249,9 +81,7 @@ static int
 expand_path(struct cparse *cp, const struct nd_ynode *v, const char *name,
     char **ret)
 {
-	const char *home;
-
-	const char *slash;
+	const char *home, *slash, *path = cp->ck.path;
 
 	if (strcmp(v->str, "~") != 0 && strncmp(v->str, "~/", 2) != 0) {
 		/*
@@ -259,50 +89,47 @@ expand_path(struct cparse *cp, const struct nd_ynode *v, const char *name,
 		 * in a kubeconfig), so `netdoctor -c lab/netdoctor.yaml` run
 		 * from anywhere finds lab/'s files.
 		 */
-		slash = strrchr(cp->path, '/');
+		slash = strrchr(path, '/');
 		if (v->str[0] == '/' || slash == NULL)
 			*ret = v->str;
 		else
-			*ret = join_dir(cp->arena, cp->path,
-			    (size_t)(slash - cp->path), v->str);
+			*ret = join_dir(cp->ck.arena, path,
+			    (size_t)(slash - path), v->str);
 		return 0;
 	}
 	home = getenv("HOME");
 	if (home == NULL || *home == '\0')
-		return cerr(cp, v->line, "%s: cannot expand '~': $HOME is "
-		    "not set", name);
-	*ret = nd_arena_printf(cp->arena, "%s%s", home, v->str + 1);
+		return cerr(cp, v->line, "%s: cannot expand '~': "
+		    "$HOME is not set", name);
+	*ret = nd_arena_printf(cp->ck.arena, "%s%s", home, v->str + 1);
 	return 0;
 }
 
 static int
 get_path(struct cparse *cp, const struct nd_ynode *k,
-    const struct nd_ynode *v,
-    const char *name, char **ret)
+    const struct nd_ynode *v, const char *name, char **ret)
 {
 	char *s;
 	int rc;
 
-	if ((rc = get_string(cp, k, v, name, "a path", &s)) != 0)
+	if ((rc = nd_ywant_str(&cp->ck, v, k->line, name, "a path", &s)) != 0)
 		return rc;
 	return expand_path(cp, v, name, ret);
 }
 
+/* One IP literal (v is a scalar), IPv4 only when v4only. */
 static int
 check_ip(struct cparse *cp, const struct nd_ynode *v, const char *name,
     bool v4only)
 {
-	struct in_addr a;
+	struct nd_pfx p;
 
-	if (v->kind != ND_Y_SCALAR || nd_ytree_is_null(v))
-		return cerr(cp, v->line, "%s: expected an IP address, got %s",
-		    name, describe(v));
-	if (v4only && inet_pton(AF_INET, v->str, &a) != 1)
+	if (nd_pfx_parse(v->str, ND_PFX_ADDR, &p) != 0)
+		return cerr(cp, v->line, "%s: '%.*s%s' is not %s address", name,
+		    ND_YSHOW(v->str, v->len), v4only ? "an IPv4" : "an IP");
+	if (v4only && p.family != AF_INET)
 		return cerr(cp, v->line, "%s: '%.*s%s' is not an IPv4 address",
-		    name, show_len(v), v->str, show_more(v));
-	if (!nd_is_ip_literal(v->str))
-		return cerr(cp, v->line, "%s: '%.*s%s' is not an IP address",
-		    name, show_len(v), v->str, show_more(v));
+		    name, ND_YSHOW(v->str, v->len));
 	return 0;
 }
 
@@ -316,15 +143,17 @@ get_ip_list(struct cparse *cp, const struct nd_ynode *k,
 	size_t i;
 	int rc;
 
-	if (v->kind != ND_Y_SEQ)
-		return cerr(cp, k->line, "'%s' must be a list of %s addresses, "
-		    "got %s", name, v4only ? "IPv4" : "IP", describe(v));
+	if ((rc = nd_ywant(&cp->ck, v, k->line, name, ND_Y_SEQ, v4only ?
+	    "a list of IPv4 addresses" : "a list of IP addresses")) != 0)
+		return rc;
 	if (nonempty && v->n == 0)
-		return cerr(cp, k->line, "'%s' must list at least one address",
-		    name);
-	ips = nd_arena_alloc(cp->arena, (v->n + 1) * sizeof(*ips));
+		return cerr(cp, k->line, "%s: must list at least "
+		    "one address", name);
+	ips = nd_arena_alloc(cp->ck.arena, (v->n + 1) * sizeof(*ips));
 	for (i = 0; i < v->n; i++) {
-		if ((rc = check_ip(cp, v->kids[i], name, v4only)) != 0)
+		if ((rc = nd_ywant_item(&cp->ck, v, i, name, ND_Y_SCALAR,
+		    v4only ? "an IPv4 address" : "an IP address")) != 0 ||
+		    (rc = check_ip(cp, v->kids[i], name, v4only)) != 0)
 			return rc;
 		ips[i] = v->kids[i]->str;
 	}
@@ -341,39 +170,39 @@ k_version(struct cparse *cp, const struct nd_ynode *k,
 
 	if (v->kind != ND_Y_SCALAR || nd_parse_int(v->str, 0, INT_MAX,
 	    &ver) != 0)
-		return cerr(cp, k->line, "'version' must be a number, got %s",
-		    describe(v));
+		return cerr(cp, k->line, "version: must be a "
+		    "number, got %s", nd_ytree_describe(v));
 	if (ver != 1)
-		return cerr(cp, v->line, "version %lld is not supported (this "
-		    "netdoctor reads version 1)", ver);
+		return cerr(cp, v->line, "version %lld is not "
+		    "supported (this netdoctor reads version 1)", ver);
 	return 0;
 }
 
 static int
-k_targets(struct cparse *cp, const struct nd_ynode *k,
-    const struct nd_ynode *v)
+k_targets(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 {
+	struct cparse *cp = arg;
 	struct nd_config *c = &cp->cfg;
 	struct nd_target *t;
 	char terr[512], *origin;
 	size_t i;
 	int rc;
 
-	if (v->kind != ND_Y_SEQ)
-		return cerr(cp, k->line, "'targets' must be a list of target "
-		    "URLs, got %s", describe(v));
-	c->targets = nd_arena_alloc(cp->arena, (v->n + 1) *
+	if ((rc = nd_ywant(&cp->ck, v, k->line, "targets", ND_Y_SEQ,
+	    "a list of target URLs")) != 0)
+		return rc;
+	c->targets = nd_arena_alloc(cp->ck.arena, (v->n + 1) *
 	    sizeof(*c->targets));
 	for (i = 0; i < v->n; i++) {
 		const struct nd_ynode *u = v->kids[i];
 
-		if (u->kind != ND_Y_SCALAR)
-			return cerr(cp, u->line, "targets: expected a target "
-			    "URL, got %s", describe(u));
-		origin = nd_arena_printf(cp->arena, "%s:%d", cp->path,
+		if ((rc = nd_ywant_item(&cp->ck, v, i, "targets", ND_Y_SCALAR,
+		    "a target URL")) != 0)
+			return rc;
+		origin = nd_arena_printf(cp->ck.arena, "%s:%d", cp->ck.path,
 		    u->line);
 		terr[0] = '\0';
-		if ((rc = nd_target_parse(cp->arena, u->str, origin, &t,
+		if ((rc = nd_target_parse(cp->ck.arena, u->str, origin, &t,
 		    terr, sizeof(terr))) != 0)
 			return cerr(cp, u->line, "%s", terr);
 		c->targets[c->ntargets++] = t;
@@ -382,86 +211,93 @@ k_targets(struct cparse *cp, const struct nd_ynode *k,
 }
 
 static int
-k_talosconfig(struct cparse *cp, const struct nd_ynode *k,
-    const struct nd_ynode *v)
+k_talosconfig(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 {
+	struct cparse *cp = arg;
+
 	return get_path(cp, k, v, "talos.talosconfig", &cp->cfg.talosconfig);
 }
 
 static int
-k_talos_context(struct cparse *cp, const struct nd_ynode *k,
+k_talos_context(void *arg, const struct nd_ynode *k,
     const struct nd_ynode *v)
 {
-	return get_string(cp, k, v, "talos.context", "a string",
+	struct cparse *cp = arg;
+
+	return nd_ywant_str(&cp->ck, v, k->line, "talos.context", NULL,
 	    &cp->cfg.talos_context);
 }
 
-static const struct keydef talos_keys[] = {
+static const struct nd_ykey talos_keys[] = {
 	{ "talosconfig", k_talosconfig },
 	{ "context", k_talos_context },
 };
 
 static int
-k_talos(struct cparse *cp, const struct nd_ynode *k,
-    const struct nd_ynode *v)
+k_talos(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 {
+	struct cparse *cp = arg;
 	int rc;
 
-	if ((rc = want_kind(cp, k, v, "talos", ND_Y_MAP, "a mapping")) != 0)
+	if ((rc = nd_ywant(&cp->ck, v, k->line, "talos", ND_Y_MAP,
+	    NULL)) != 0)
 		return rc;
-	return walk_map(cp, v, "'talos'", talos_keys,
-	    sizeof(talos_keys) / sizeof(talos_keys[0]));
+	return nd_ywalk(&cp->ck, v, "talos", talos_keys, NKEYS(talos_keys),
+	    cp);
 }
 
 static int
-k_kubeconfig(struct cparse *cp, const struct nd_ynode *k,
-    const struct nd_ynode *v)
+k_kubeconfig(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 {
+	struct cparse *cp = arg;
+
 	return get_path(cp, k, v, "kubernetes.kubeconfig",
 	    &cp->cfg.kubeconfig);
 }
 
 static int
-k_kube_context(struct cparse *cp, const struct nd_ynode *k,
-    const struct nd_ynode *v)
+k_kube_context(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 {
-	return get_string(cp, k, v, "kubernetes.context", "a string",
+	struct cparse *cp = arg;
+
+	return nd_ywant_str(&cp->ck, v, k->line, "kubernetes.context", NULL,
 	    &cp->cfg.kube_context);
 }
 
-static const struct keydef kube_keys[] = {
+static const struct nd_ykey kube_keys[] = {
 	{ "kubeconfig", k_kubeconfig },
 	{ "context", k_kube_context },
 };
 
 static int
-k_kubernetes(struct cparse *cp, const struct nd_ynode *k,
-    const struct nd_ynode *v)
+k_kubernetes(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 {
+	struct cparse *cp = arg;
 	int rc;
 
-	if ((rc = want_kind(cp, k, v, "kubernetes", ND_Y_MAP,
-	    "a mapping")) != 0)
+	if ((rc = nd_ywant(&cp->ck, v, k->line, "kubernetes", ND_Y_MAP,
+	    NULL)) != 0)
 		return rc;
-	return walk_map(cp, v, "'kubernetes'", kube_keys,
-	    sizeof(kube_keys) / sizeof(kube_keys[0]));
+	return nd_ywalk(&cp->ck, v, "kubernetes", kube_keys, NKEYS(kube_keys),
+	    cp);
 }
 
 static int
-k_servers(struct cparse *cp, const struct nd_ynode *k,
-    const struct nd_ynode *v)
+k_servers(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 {
+	struct cparse *cp = arg;
+
 	return get_ip_list(cp, k, v, "dns.servers", false, false,
 	    &cp->cfg.dns_servers);
 }
 
 static int
-k_upstream(struct cparse *cp, const struct nd_ynode *k,
-    const struct nd_ynode *v)
+k_upstream(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 {
+	struct cparse *cp = arg;
 	int rc;
 
-	if ((rc = want_kind(cp, k, v, "dns.upstream", ND_Y_SCALAR,
+	if ((rc = nd_ywant(&cp->ck, v, k->line, "dns.upstream", ND_Y_SCALAR,
 	    "an IP address")) != 0 ||
 	    (rc = check_ip(cp, v, "dns.upstream", false)) != 0)
 		return rc;
@@ -483,9 +319,9 @@ same_name(const struct nd_ynode *a, const struct nd_ynode *b)
 }
 
 static int
-k_expect(struct cparse *cp, const struct nd_ynode *k,
-    const struct nd_ynode *v)
+k_expect(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 {
+	struct cparse *cp = arg;
 	struct nd_config *c = &cp->cfg;
 	struct nd_dns_expect *e;
 	const struct nd_ynode *name, *ips;
@@ -493,31 +329,33 @@ k_expect(struct cparse *cp, const struct nd_ynode *k,
 	size_t i, j, bad;
 	int rc;
 
-	if (v->kind != ND_Y_MAP)
-		return cerr(cp, k->line, "'dns.expect' must be a mapping of "
-		    "names to address lists, got %s", describe(v));
+	if ((rc = nd_ywant(&cp->ck, v, k->line, "dns.expect", ND_Y_MAP,
+	    "a mapping of names to address lists")) != 0)
+		return rc;
 	if (v->n / 2 > CONFIG_MAX_EXPECT)
-		return cerr(cp, k->line, "dns.expect: %zu names, at most %d",
-		    v->n / 2, CONFIG_MAX_EXPECT);
-	c->dns_expect = nd_arena_alloc(cp->arena, (v->n / 2 + 1) *
+		return cerr(cp, k->line, "dns.expect: %zu names, "
+		    "at most %d", v->n / 2, CONFIG_MAX_EXPECT);
+	c->dns_expect = nd_arena_alloc(cp->ck.arena, (v->n / 2 + 1) *
 	    sizeof(*c->dns_expect));
 	for (i = 0; i + 1 < v->n; i += 2) {
 		name = v->kids[i];
 		ips = v->kids[i + 1];
 		if (name->kind != ND_Y_SCALAR)
-			return cerr(cp, name->line, "dns.expect: keys must be "
-			    "names, got %s", describe(name));
+			return cerr(cp, name->line, "keys must be "
+			    "strings, got %s in 'dns.expect'",
+			    nd_ytree_describe(name));
 		if ((why = nd_dns_name_problem(name->str, name->len,
 		    &bad)) != NULL)
-			return cerr(cp, name->line, "dns.expect: '%.*s%s' is "
-			    "not a DNS name: %s", show_len(name), name->str,
-			    show_more(name), why);
+			return cerr(cp, name->line, "dns.expect: "
+			    "'%.*s%s' is not a DNS name: %s",
+			    ND_YSHOW(name->str, name->len), why);
+		/* The same name in another spelling repeats the key, too. */
 		for (j = 0; j < i; j += 2)
 			if (same_name(v->kids[j], name))
-				return cerr(cp, name->line, "duplicate key "
-				    "'%.*s%s' in 'dns.expect' (first on line "
-				    "%d)", show_len(name), name->str,
-				    show_more(name), v->kids[j]->line);
+				return cerr(cp, name->line,
+				    "dns.expect.%.*s%s: given twice (first on "
+				    "line %d)", ND_YSHOW(name->str, name->len),
+				    v->kids[j]->line);
 		e = &c->dns_expect[c->ndns_expect];
 		e->name = name->str;
 		e->line = name->line;
@@ -529,160 +367,138 @@ k_expect(struct cparse *cp, const struct nd_ynode *k,
 	return 0;
 }
 
-static const struct keydef dns_keys[] = {
+static const struct nd_ykey dns_keys[] = {
 	{ "servers", k_servers },
 	{ "upstream", k_upstream },
 	{ "expect", k_expect },
 };
 
 static int
-k_dns(struct cparse *cp, const struct nd_ynode *k,
-    const struct nd_ynode *v)
+k_dns(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 {
+	struct cparse *cp = arg;
 	int rc;
 
-	if ((rc = want_kind(cp, k, v, "dns", ND_Y_MAP, "a mapping")) != 0)
+	if ((rc = nd_ywant(&cp->ck, v, k->line, "dns", ND_Y_MAP, NULL)) != 0)
 		return rc;
-	return walk_map(cp, v, "'dns'", dns_keys,
-	    sizeof(dns_keys) / sizeof(dns_keys[0]));
+	return nd_ywalk(&cp->ck, v, "dns", dns_keys, NKEYS(dns_keys), cp);
 }
 
 static int
-k_interface(struct cparse *cp, const struct nd_ynode *k,
-    const struct nd_ynode *v)
+k_interface(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 {
+	struct cparse *cp = arg;
 	int rc;
 
-	if ((rc = want_kind(cp, k, v, "l2.interface", ND_Y_SCALAR,
+	if ((rc = nd_ywant(&cp->ck, v, k->line, "l2.interface", ND_Y_SCALAR,
 	    "an interface name")) != 0)
 		return rc;
 	if (!nd_is_ifname(v->str, v->len))
-		return cerr(cp, v->line, "l2.interface: '%.*s%s' is not an "
-		    "interface name (1-15 characters of letters, digits, "
-		    "'.', '_', '-', '@')", show_len(v), v->str, show_more(v));
+		return cerr(cp, v->line, "l2.interface: '%.*s%s' "
+		    "is not an interface name (1-15 characters of letters, "
+		    "digits, '.', '_', '-', '@')", ND_YSHOW(v->str, v->len));
 	cp->cfg.l2_interface = v->str;
 	return 0;
 }
 
 static int
-k_addresses(struct cparse *cp, const struct nd_ynode *k,
-    const struct nd_ynode *v)
+k_addresses(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 {
+	struct cparse *cp = arg;
 	int rc;
 
 	if (cp->cfg.l2_pool != NULL)
-		return cerr(cp, k->line, "l2: give 'addresses' or 'pool', not "
-		    "both");
+		return cerr(cp, k->line, "l2: give 'addresses' or "
+		    "'pool', not both");
 	if ((rc = get_ip_list(cp, k, v, "l2.addresses", true, true,
 	    &cp->cfg.l2_addresses)) != 0)
 		return rc;
-	if (v->n > L2_POOL_MAX)
-		return cerr(cp, k->line, "l2.addresses: %zu addresses, at most "
-		    "%d", v->n, L2_POOL_MAX);
-	return 0;
-}
-
-/* Splits "A-B" (blanks around '-' allowed) into two IPv4 addresses. */
-static int
-parse_pool(const char *s, uint32_t *ret_a, uint32_t *ret_b)
-{
-	const char *dash = strchr(s, '-');
-	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN];
-	struct in_addr ia, ib;
-	size_t la, lb;
-	const char *pb;
-
-	if (dash == NULL || strchr(dash + 1, '-') != NULL)
-		return -EINVAL;
-	for (la = (size_t)(dash - s); la > 0 && s[la - 1] == ' '; la--)
-		continue;
-	for (pb = dash + 1; *pb == ' '; pb++)
-		continue;
-	lb = strlen(pb);
-	if (la == 0 || la >= sizeof(a) || lb == 0 || lb >= sizeof(b))
-		return -EINVAL;
-	memcpy(a, s, la);
-	a[la] = '\0';
-	memcpy(b, pb, lb + 1);
-	if (inet_pton(AF_INET, a, &ia) != 1 || inet_pton(AF_INET, b, &ib) != 1)
-		return -EINVAL;
-	*ret_a = ntohl(ia.s_addr);
-	*ret_b = ntohl(ib.s_addr);
+	if (v->n > ND_L2_POOL_MAX)
+		return cerr(cp, k->line, "l2.addresses: %zu "
+		    "addresses, at most %d", v->n, ND_L2_POOL_MAX);
 	return 0;
 }
 
 static int
-k_pool(struct cparse *cp, const struct nd_ynode *k,
-    const struct nd_ynode *v)
+k_pool(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 {
-	struct in_addr ia, ib;
-	char sa[INET_ADDRSTRLEN], sb[INET_ADDRSTRLEN];
-	uint32_t a, b;
+	struct cparse *cp = arg;
+	char sa[ND_PFX_TEXT_MAX], sb[ND_PFX_TEXT_MAX];
+	struct nd_iprange r;
+	struct nd_pfx a, b;
 	int rc;
 
 	if (cp->cfg.l2_addresses != NULL)
 		return cerr(cp, k->line, "l2: give 'addresses' or 'pool', not "
 		    "both");
-	if ((rc = want_kind(cp, k, v, "l2.pool", ND_Y_SCALAR,
+	if ((rc = nd_ywant(&cp->ck, v, k->line, "l2.pool", ND_Y_SCALAR,
 	    "a range A-B")) != 0)
 		return rc;
-	if (parse_pool(v->str, &a, &b) != 0)
-		return cerr(cp, v->line, "l2.pool: '%.*s%s' is not a range "
-		    "A-B of IPv4 addresses", show_len(v), v->str,
-		    show_more(v));
-	ia.s_addr = htonl(a);
-	ib.s_addr = htonl(b);
-	if (inet_ntop(AF_INET, &ia, sa, sizeof(sa)) == NULL ||
-	    inet_ntop(AF_INET, &ib, sb, sizeof(sb)) == NULL)
+	if (nd_pool_split(v->str, &a, &b) != 0)
+		return cerr(cp, v->line, "l2.pool: '%.*s%s' is not a range A-B "
+		    "of IPv4 addresses", ND_YSHOW(v->str, v->len));
+	if (nd_addr_format(&a, sa, sizeof(sa)) < 0 ||
+	    nd_addr_format(&b, sb, sizeof(sb)) < 0)
 		return cerr(cp, v->line, "l2.pool: cannot format addresses");
-	if (a > b)
+	rc = nd_pool_parse(v->str, &r);
+	if (rc == -ERANGE)
 		return cerr(cp, v->line, "l2.pool: %s comes after %s", sa, sb);
-	if (b - a >= L2_POOL_MAX)
+	if (rc == -E2BIG) {
+		r.first = a;
+		r.last = b;
 		return cerr(cp, v->line, "l2.pool: %llu addresses, at most %d",
-		    (unsigned long long)(b - a) + 1, L2_POOL_MAX);
-	cp->cfg.l2_pool = nd_arena_printf(cp->arena, "%s-%s", sa, sb);
+		    (unsigned long long)nd_iprange_size(&r), ND_L2_POOL_MAX);
+	}
+	if (rc != 0)
+		return cerr(cp, v->line, "l2.pool: '%.*s%s' is not a range A-B "
+		    "of IPv4 addresses", ND_YSHOW(v->str, v->len));
+	/* Written the way inventory.c and the address plan read it back. */
+	cp->cfg.l2_pool = nd_arena_printf(cp->ck.arena, "%s-%s", sa, sb);
 	cp->cfg.l2_pool_line = v->line;
 	return 0;
 }
 
-static const struct keydef l2_keys[] = {
+static const struct nd_ykey l2_keys[] = {
 	{ "interface", k_interface },
 	{ "addresses", k_addresses },
 	{ "pool", k_pool },
 };
 
 static int
-k_l2(struct cparse *cp, const struct nd_ynode *k,
-    const struct nd_ynode *v)
+k_l2(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 {
+	struct cparse *cp = arg;
 	int rc;
 
-	if ((rc = want_kind(cp, k, v, "l2", ND_Y_MAP, "a mapping")) != 0)
+	if ((rc = nd_ywant(&cp->ck, v, k->line, "l2", ND_Y_MAP, NULL)) != 0)
 		return rc;
 	cp->cfg.l2_line = k->line;
-	return walk_map(cp, v, "'l2'", l2_keys,
-	    sizeof(l2_keys) / sizeof(l2_keys[0]));
+	return nd_ywalk(&cp->ck, v, "l2", l2_keys, NKEYS(l2_keys), cp);
 }
 
 static int
-k_machine_configs(struct cparse *cp, const struct nd_ynode *k,
+k_machine_configs(void *arg, const struct nd_ynode *k,
     const struct nd_ynode *v)
 {
-	char **paths;
+	struct cparse *cp = arg;
+	const struct nd_ynode *p;
+	char **paths, *s;
 	size_t i;
 	int rc;
 
-	if (v->kind != ND_Y_SEQ)
-		return cerr(cp, k->line, "'machine_configs' must be a list of "
-		    "paths, got %s", describe(v));
-	paths = nd_arena_alloc(cp->arena, (v->n + 1) * sizeof(*paths));
+	if ((rc = nd_ywant(&cp->ck, v, k->line, "machine_configs", ND_Y_SEQ,
+	    "a list of paths")) != 0)
+		return rc;
+	paths = nd_arena_alloc(cp->ck.arena, (v->n + 1) * sizeof(*paths));
 	for (i = 0; i < v->n; i++) {
-		const struct nd_ynode *p = v->kids[i];
-
-		if (p->kind != ND_Y_SCALAR || nd_ytree_is_null(p) ||
-		    p->len == 0)
-			return cerr(cp, p->line, "machine_configs: expected a "
-			    "path, got %s", describe(p));
+		p = v->kids[i];
+		/* The item's name is built only for its message. */
+		if ((p->kind != ND_Y_SCALAR || p->len == 0 ||
+		    nd_ytree_is_null(p)) &&
+		    (rc = nd_ywant_str(&cp->ck, p, p->line, nd_arena_printf(
+		    cp->ck.arena, "machine_configs[%zu]", i), "a path",
+		    &s)) != 0)
+			return rc;
 		if ((rc = expand_path(cp, p, "machine_configs",
 		    &paths[i])) != 0)
 			return rc;
@@ -692,29 +508,30 @@ k_machine_configs(struct cparse *cp, const struct nd_ynode *k,
 }
 
 static int
-k_host_ports(struct cparse *cp, const struct nd_ynode *k,
-    const struct nd_ynode *v)
+k_host_ports(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 {
+	struct cparse *cp = arg;
 	struct nd_config *c = &cp->cfg;
 	size_t i;
+	int rc;
 
-	if (v->kind != ND_Y_SEQ)
-		return cerr(cp, k->line, "'host_ports' must be a list of "
-		    "ports, got %s", describe(v));
-	c->host_ports = nd_arena_alloc(cp->arena, (v->n + 1) *
+	if ((rc = nd_ywant(&cp->ck, v, k->line, "host_ports", ND_Y_SEQ,
+	    "a list of ports")) != 0)
+		return rc;
+	c->host_ports = nd_arena_alloc(cp->ck.arena, (v->n + 1) *
 	    sizeof(*c->host_ports));
-	c->host_port_lines = nd_arena_alloc(cp->arena, (v->n + 1) *
+	c->host_port_lines = nd_arena_alloc(cp->ck.arena, (v->n + 1) *
 	    sizeof(*c->host_port_lines));
 	for (i = 0; i < v->n; i++) {
 		const struct nd_ynode *p = v->kids[i];
 
-		if (p->kind != ND_Y_SCALAR)
-			return cerr(cp, p->line, "host_ports: expected a port, "
-			    "got %s", describe(p));
+		if ((rc = nd_ywant_item(&cp->ck, v, i, "host_ports",
+		    ND_Y_SCALAR, "a port")) != 0)
+			return rc;
 		if (nd_parse_port(p->str, &c->host_ports[i]) != 0)
-			return cerr(cp, p->line, "host_ports: %.*s%s is not a "
-			    "port (1-65535)", show_len(p), p->str,
-			    show_more(p));
+			return cerr(cp, p->line, "host_ports: "
+			    "%.*s%s is not a port (1-65535)",
+			    ND_YSHOW(p->str, p->len));
 		c->host_port_lines[i] = p->line;
 	}
 	c->nhost_ports = v->n;
@@ -722,30 +539,31 @@ k_host_ports(struct cparse *cp, const struct nd_ynode *k,
 }
 
 static int
-k_timeout(struct cparse *cp, const struct nd_ynode *k,
-    const struct nd_ynode *v)
+k_timeout(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 {
+	struct cparse *cp = arg;
 	int64_t ms;
 	int rc;
 
-	if ((rc = want_kind(cp, k, v, "timeout", ND_Y_SCALAR,
+	if ((rc = nd_ywant(&cp->ck, v, k->line, "timeout", ND_Y_SCALAR,
 	    "a duration")) != 0)
 		return rc;
 	rc = nd_parse_duration_ms(v->str, &ms);
 	if (rc == -ERANGE)
-		return cerr(cp, v->line, "timeout: '%.*s%s' is longer than "
-		    "24h", show_len(v), v->str, show_more(v));
+		return cerr(cp, v->line, "timeout: '%.*s%s' is "
+		    "longer than 24h", ND_YSHOW(v->str, v->len));
 	if (rc != 0)
-		return cerr(cp, v->line, "timeout: '%.*s%s' is not a duration "
-		    "(e.g. 5s, 250ms)", show_len(v), v->str, show_more(v));
+		return cerr(cp, v->line, "timeout: '%.*s%s' is not "
+		    "a duration (e.g. 5s, 250ms)", ND_YSHOW(v->str, v->len));
 	if (ms == 0)
-		return cerr(cp, v->line, "timeout: must be greater than 0");
+		return cerr(cp, v->line, "timeout: must be greater "
+		    "than 0");
 	cp->cfg.timeout_ms = ms;
 	return 0;
 }
 
 /* version is checked before the rest, so it has no handler here. */
-static const struct keydef top_keys[] = {
+static const struct nd_ykey top_keys[] = {
 	{ "version", NULL },
 	{ "targets", k_targets },
 	{ "talos", k_talos },
@@ -764,8 +582,9 @@ check_top(struct cparse *cp, const struct nd_ynode *root)
 	int rc;
 
 	if (root->kind != ND_Y_MAP)
-		return cerr(cp, root->line, "the top level must be a mapping "
-		    "starting with 'version: 1', got %s", describe(root));
+		return cerr(cp, root->line, "the top level must be "
+		    "a mapping starting with 'version: 1', got %s",
+		    nd_ytree_describe(root));
 	/*
 	 * The version decides what the other keys mean, so a file from a
 	 * newer netdoctor gets "version 2 is not supported" rather than a
@@ -778,12 +597,11 @@ check_top(struct cparse *cp, const struct nd_ynode *root)
 			break;
 	}
 	if (i + 1 >= root->n)
-		return cerr(cp, root->line, "missing 'version: 1' at the top "
-		    "level");
+		return cerr(cp, root->line, "missing 'version: 1' "
+		    "at the top level");
 	if ((rc = k_version(cp, root->kids[i], root->kids[i + 1])) != 0)
 		return rc;
-	return walk_map(cp, root, "the top level", top_keys,
-	    sizeof(top_keys) / sizeof(top_keys[0]));
+	return nd_ywalk(&cp->ck, root, NULL, top_keys, NKEYS(top_keys), cp);
 }
 
 int
@@ -798,8 +616,8 @@ nd_config_load(struct nd_arena *arena, const char *path,
 		.max_nodes = CONFIG_MAX_NODES,
 		.quiet_values = false,
 	};
-	struct cparse cp = { .arena = arena, .path = path, .err = err,
-	    .errlen = errlen };
+	struct cparse cp = { .ck = { .arena = arena, .path = path,
+	    .err = err, .errlen = errlen } };
 	struct nd_ynode *root;
 	int rc;
 
@@ -807,8 +625,8 @@ nd_config_load(struct nd_arena *arena, const char *path,
 	    errlen)) != 0)
 		return rc;
 	if (root == NULL)
-		return cerr(&cp, 0, "empty file (expected a mapping starting "
-		    "with 'version: 1')");
+		return cerr(&cp, 0, "empty file (expected a mapping "
+		    "starting with 'version: 1')");
 	if ((rc = check_top(&cp, root)) != 0)
 		return rc;
 	cp.cfg.path = nd_arena_strdup(arena, path);

@@ -21,6 +21,7 @@
 #include "arena.h"
 #include "config.h"
 #include "inventory.h"
+#include "netaddr.h"
 #include "target.h"
 
 /*
@@ -28,7 +29,7 @@
  * one 1 MiB config (host_ports alone) could otherwise ask for.
  */
 #define INVENTORY_MAX	100000
-#define L2_POOL_MAX	256
+#define L2_POOL_MAX	ND_L2_POOL_MAX
 
 struct inv {
 	struct nd_arena		*arena;
@@ -190,33 +191,25 @@ static int
 expand_pool(struct inv *iv, const char *pool, char ***ret)
 {
 	const struct nd_config *c = iv->cfg;
-	char a[INET_ADDRSTRLEN], buf[INET_ADDRSTRLEN], **ips;
-	const char *dash = strchr(pool, '-');
-	struct in_addr ia, ib, ix;
-	uint32_t lo, hi, i;
-	size_t la;
+	char buf[ND_PFX_TEXT_MAX], **ips;
+	struct nd_iprange r;
+	struct nd_pfx a;
+	size_t i, n;
+	int rc;
 
-	la = dash != NULL ? (size_t)(dash - pool) : 0;
-	if (dash == NULL || la >= sizeof(a))
+	if ((rc = nd_pool_parse(pool, &r)) == -EINVAL)
 		return ierr(iv, "%s: l2.pool: '%s' is not a range A-B",
 		    origin_at(iv, c->l2_pool_line), pool);
-	memcpy(a, pool, la);
-	a[la] = '\0';
-	if (inet_pton(AF_INET, a, &ia) != 1 ||
-	    inet_pton(AF_INET, dash + 1, &ib) != 1)
-		return ierr(iv, "%s: l2.pool: '%s' is not a range A-B",
-		    origin_at(iv, c->l2_pool_line), pool);
-	lo = ntohl(ia.s_addr);
-	hi = ntohl(ib.s_addr);
-	if (lo > hi || hi - lo >= L2_POOL_MAX)
+	if (rc != 0)
 		return ierr(iv, "%s: l2.pool: '%s' must be 1 to %d addresses",
-		    origin_at(iv, c->l2_pool_line), pool, L2_POOL_MAX);
-	ips = nd_arena_alloc(iv->arena, (hi - lo + 2) * sizeof(*ips));
-	for (i = 0; i <= hi - lo; i++) {
-		ix.s_addr = htonl(lo + i);
-		if (inet_ntop(AF_INET, &ix, buf, sizeof(buf)) == NULL)
+		    origin_at(iv, c->l2_pool_line), pool, ND_L2_POOL_MAX);
+	n = (size_t)nd_iprange_size(&r);
+	ips = nd_arena_alloc(iv->arena, (n + 1) * sizeof(*ips));
+	for (a = r.first, i = 0; i < n; i++) {
+		if (nd_addr_format(&a, buf, sizeof(buf)) < 0)
 			return ierr(iv, "l2.pool: cannot format an address");
 		ips[i] = nd_arena_strdup(iv->arena, buf);
+		nd_addr_next(&a);
 	}
 	ips[i] = NULL;
 	*ret = ips;

@@ -9,11 +9,9 @@
  * status.addresses) and HTTPRoute/GRPCRoute/TLSRoute (hostnames,
  * parentRefs whose kind defaults to Gateway and namespace to the route's).
  */
-#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +19,7 @@
 
 #include "arena.h"
 #include "manifests.h"
+#include "netaddr.h"
 #include "ytree.h"
 
 #define MF_MAX_DOC_DEPTH	64
@@ -32,38 +31,27 @@ struct mfv {			/* a growing NULL-terminated array */
 };
 
 struct mfparse {
-	struct nd_arena	*arena;
-	char		*err;
-	size_t		 errlen;
-	const char	*path;		/* the file being read */
+	/* ck.path is the file being read; ck.subject the object in it. */
+	struct nd_ycheck ck;
 	size_t		 nfiles, ndocs, nobjects, total;
 	struct mfv	 blocks, policies, lbs, routes;
 };
 
-static int mferr(struct mfparse *, int, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int
-mferr(struct mfparse *m, int line, const char *fmt, ...)
-{
-	va_list ap;
-	int rc;
-
-	va_start(ap, fmt);
-	rc = nd_ytree_verr(m->err, m->errlen, NULL, m->path, line, fmt, ap);
-	va_end(ap);
-	return rc;
-}
+#define mferr(m, ...)	nd_ycheck_err(&(m)->ck, __VA_ARGS__)
 
 static int
 mfv_push(struct mfparse *m, struct mfv *v, void *x)
 {
+	struct nd_ycheck file = m->ck;
+
+	/* A bound of the whole run, not of the object being read. */
+	file.subject = NULL;
 	if (++m->nobjects > ND_MF_MAX_OBJECTS)
-		return mferr(m, 0, "more than %d objects netdoctor reads",
-		    ND_MF_MAX_OBJECTS);
+		return nd_ycheck_err(&file, 0, "more than %d objects netdoctor "
+		    "reads", ND_MF_MAX_OBJECTS);
 	if (v->n + 1 >= v->cap) {
-		v->v = nd_arena_grow(m->arena, v->v, v->cap, v->cap ? v->cap * 2 :
-		    8, sizeof(*v->v));
+		v->v = nd_arena_grow(m->ck.arena, v->v, v->cap, v->cap ?
+		    v->cap * 2 : 8, sizeof(*v->v));
 		v->cap = v->cap ? v->cap * 2 : 8;
 	}
 	v->v[v->n++] = x;
@@ -76,87 +64,65 @@ mfv_done(struct nd_arena *a, struct mfv *v)
 	return v->v != NULL ? v->v : nd_arena_alloc(a, sizeof(void *));
 }
 
-/* --- typed access: absent or null is fine, a wrong type is an error --- */
+/*
+ * --- typed access: absent or null is fine, a wrong type is an error ---
+ *
+ * Errors read "PATH:LINE: KIND NAME: FIELD: what", the object being the
+ * checker's subject.
+ */
 
-static const struct nd_ynode *
-get(const struct nd_ynode *map, const char *key)
-{
-	const struct nd_ynode *v = nd_ytree_peek(map, key);
-
-	return nd_ytree_is_null(v) ? NULL : v;
-}
-
+/* The value of where.key if it is of kind, NULL when absent or null. */
 static int
-want(struct mfparse *m, const struct nd_ynode *v, enum nd_ykind kind,
-    const char *what, const char *field)
+get(struct mfparse *m, const struct nd_ynode *map, const char *where,
+    const char *key, enum nd_ykind kind, const struct nd_ynode **ret)
 {
-	static const char *const names[] = { "a string", "a list", "a map" };
-
-	if (v == NULL || v->kind == kind)
-		return 0;
-	return mferr(m, v->line, "%s: %s: expected %s", what, field,
-	    names[kind]);
-}
-
-static int
-str(struct mfparse *m, const struct nd_ynode *map, const char *key,
-    const char *what, char **ret)
-{
-	const struct nd_ynode *v = get(map, key);
+	struct nd_ykv kv;
 	int rc;
 
-	*ret = NULL;
-	if ((rc = want(m, v, ND_Y_SCALAR, what, key)) != 0)
+	if ((rc = nd_yget(&m->ck, map, where, key, kind, false, &kv)) != 0)
 		return rc;
-	if (v != NULL)
-		*ret = v->str;
+	*ret = kv.v;
 	return 0;
+}
+
+static int
+str(struct mfparse *m, const struct nd_ynode *map, const char *where,
+    const char *key, char **ret)
+{
+	return nd_yget_str(&m->ck, map, where, key, false, ret, NULL);
+}
+
+/* "where[i]", for the fields of a list item. */
+static const char *
+item(struct mfparse *m, const char *where, size_t i)
+{
+	return nd_arena_printf(m->ck.arena, "%s[%zu]", where, i);
 }
 
 static bool
 is_ip(const char *s)
 {
-	unsigned char b[16];
+	struct nd_pfx p;
 
-	return inet_pton(AF_INET, s, b) == 1 || inet_pton(AF_INET6, s, b) == 1;
+	return nd_pfx_parse(s, ND_PFX_ADDR, &p) == 0;
 }
 
-/* A CIDR whose address and prefix parse: "10.0.0.0/8", "fd00::/64". */
+/*
+ * A CIDR whose address and prefix parse: "10.0.0.0/8", "fd00::/64", as
+ * Cilium's netip.ParsePrefix reads them.
+ */
 static bool
 is_cidr(const char *s)
 {
-	char ip[64], *end;
-	size_t n = strcspn(s, "/");
-	long bits;
+	struct nd_pfx p;
 
-	if (s[n] != '/' || n == 0 || n >= sizeof(ip))
-		return false;
-	memcpy(ip, s, n);
-	ip[n] = '\0';
-	bits = strtol(s + n + 1, &end, 10);
-	if (*end != '\0' || end == s + n + 1 || bits < 0)
-		return false;
-	return is_ip(ip) && bits <= (strchr(ip, ':') != NULL ? 128 : 32);
-}
-
-static int
-cmp_ip(const char *a, const char *b)
-{
-	unsigned char x[16] = { 0 }, y[16] = { 0 };
-	int fa = strchr(a, ':') != NULL ? AF_INET6 : AF_INET;
-	int fb = strchr(b, ':') != NULL ? AF_INET6 : AF_INET;
-
-	if (fa != fb)
-		return fa < fb ? -1 : 1;
-	inet_pton(fa, a, x);
-	inet_pton(fb, b, y);
-	return memcmp(x, y, 16);
+	return nd_pfx_parse(s, ND_PFX_CIDR, &p) == 0;
 }
 
 /* "a, b ,c" -> IPs; every item must be an address. */
 static int
-ip_list(struct mfparse *m, const struct nd_ynode *v, const char *what,
-    const char *field, char ***ret)
+ip_list(struct mfparse *m, const struct nd_ynode *v, const char *field,
+    char ***ret)
 {
 	char **out, *copy, *tok, *save = NULL;
 	size_t n = 1, k = 0;
@@ -164,219 +130,212 @@ ip_list(struct mfparse *m, const struct nd_ynode *v, const char *what,
 
 	for (p = v->str; *p != '\0'; p++)
 		n += *p == ',';
-	out = nd_arena_alloc(m->arena, (n + 1) * sizeof(*out));
-	copy = nd_arena_strdup(m->arena, v->str);
+	out = nd_arena_alloc(m->ck.arena, (n + 1) * sizeof(*out));
+	copy = nd_arena_strdup(m->ck.arena, v->str);
 	for (tok = strtok_r(copy, ", ", &save); tok != NULL;
 	    tok = strtok_r(NULL, ", ", &save)) {
 		if (!is_ip(tok))
-			return mferr(m, v->line, "%s: %s: '%.64s' is not an IP "
-			    "address", what, field, tok);
+			return mferr(m, v->line, "%s: '%.64s' is not an IP "
+			    "address", field, tok);
 		out[k++] = tok;
 	}
 	*ret = out;
 	return 0;
 }
 
+/*
+ * metadata's name and namespace; the object becomes the subject of the
+ * errors that follow ("Service x").
+ */
 static int
 meta(struct mfparse *m, const struct nd_ynode *doc, const char *kind,
-    char **ns, char **name, char **what)
+    char **ns, char **name)
 {
-	const struct nd_ynode *md = get(doc, "metadata");
+	const struct nd_ynode *md;
 	int rc;
 
-	*ns = *name = NULL;
-	if ((rc = want(m, md, ND_Y_MAP, kind, "metadata")) != 0 ||
-	    (rc = str(m, md, "name", kind, name)) != 0 ||
-	    (rc = str(m, md, "namespace", kind, ns)) != 0)
+	m->ck.subject = kind;
+	if ((rc = get(m, doc, NULL, "metadata", ND_Y_MAP, &md)) != 0 ||
+	    (rc = str(m, md, "metadata", "name", name)) != 0 ||
+	    (rc = str(m, md, "metadata", "namespace", ns)) != 0)
 		return rc;
 	if (*name == NULL)
 		*name = "(unnamed)";
 	if (*ns == NULL)
 		*ns = "default";
-	*what = nd_arena_printf(m->arena, "%s %s", kind, *name);
+	m->ck.subject = nd_arena_printf(m->ck.arena, "%s %s", kind, *name);
 	return 0;
 }
 
 static char *
 src(struct mfparse *m, const struct nd_ynode *n)
 {
-	return nd_arena_printf(m->arena, "%s:%d", m->path, n->line);
+	return nd_arena_printf(m->ck.arena, "%s:%d", m->ck.path, n->line);
 }
 
 /* --- the kinds --------------------------------------------------------- */
 
 static int
-add_block(struct mfparse *m, const struct nd_ynode *b, const char *name,
-    const char *what, bool disabled, bool legacy)
+add_block(struct mfparse *m, const struct nd_ynode *list, size_t i,
+    const char *name, bool disabled, bool legacy)
 {
+	const char *field = legacy ? "spec.cidrs" : "spec.blocks";
+	const struct nd_ynode *node = list->kids[i];
 	struct nd_mf_block *blk;
 	char *cidr, *start, *stop;
+	struct nd_pfx a, b;
+	const char *where;
 	int rc;
 
-	if ((rc = want(m, b, ND_Y_MAP, what, legacy ? "spec.cidrs[]" :
-	    "spec.blocks[]")) != 0 ||
-	    (rc = str(m, b, "cidr", what, &cidr)) != 0 ||
-	    (rc = str(m, b, "start", what, &start)) != 0 ||
-	    (rc = str(m, b, "stop", what, &stop)) != 0)
+	if ((rc = nd_ywant_item(&m->ck, list, i, field, ND_Y_MAP,
+	    NULL)) != 0)
 		return rc;
-	blk = nd_arena_alloc(m->arena, sizeof(*blk));
-	blk->pool = nd_arena_strdup(m->arena, name);
-	blk->src = src(m, b);
+	where = item(m, field, i);
+	if ((rc = str(m, node, where, "cidr", &cidr)) != 0 ||
+	    (rc = str(m, node, where, "start", &start)) != 0 ||
+	    (rc = str(m, node, where, "stop", &stop)) != 0)
+		return rc;
+	blk = nd_arena_alloc(m->ck.arena, sizeof(*blk));
+	blk->pool = nd_arena_strdup(m->ck.arena, name);
+	blk->src = src(m, node);
 	blk->disabled = disabled;
 	if (cidr != NULL) {
 		if (!is_cidr(cidr))
-			return mferr(m, b->line, "%s: cidr '%.64s' is not a "
-			    "CIDR", what, cidr);
+			return mferr(m, node->line, "cidr '%.64s' is not a "
+			    "CIDR", cidr);
 		blk->range = cidr;
 	} else if (start != NULL) {
 		if (stop == NULL)
 			stop = start;
-		if (!is_ip(start) || !is_ip(stop))
-			return mferr(m, b->line, "%s: start/stop '%.64s'-'%.64s' "
-			    "are not IP addresses", what, start, stop);
-		if (cmp_ip(start, stop) > 0)
-			return mferr(m, b->line, "%s: start %s is after stop %s",
-			    what, start, stop);
-		blk->range = nd_arena_printf(m->arena, "%s-%s", start, stop);
+		if (nd_pfx_parse(start, ND_PFX_ADDR, &a) != 0 ||
+		    nd_pfx_parse(stop, ND_PFX_ADDR, &b) != 0)
+			return mferr(m, node->line, "start/stop "
+			    "'%.64s'-'%.64s' are not IP addresses", start,
+			    stop);
+		if (nd_addr_cmp(&a, &b) > 0)
+			return mferr(m, node->line, "start %s is after stop "
+			    "%s", start, stop);
+		blk->range = nd_arena_printf(m->ck.arena, "%s-%s", start, stop);
 	} else
-		return mferr(m, b->line, "%s: a block needs cidr or start",
-		    what);
+		return mferr(m, node->line, "a block needs cidr or start");
 	return mfv_push(m, &m->blocks, blk);
 }
 
 static int
 load_pool(struct mfparse *m, const struct nd_ynode *doc)
 {
-	const struct nd_ynode *spec = get(doc, "spec"), *list, *dis;
-	char *ns, *name, *what;
+	const struct nd_ynode *spec, *list;
+	char *ns, *name;
 	bool disabled;
 	size_t i;
 	int rc;
 
-	if ((rc = meta(m, doc, "CiliumLoadBalancerIPPool", &ns, &name,
-	    &what)) != 0 ||
-	    (rc = want(m, spec, ND_Y_MAP, what, "spec")) != 0)
-		return rc;
-	dis = get(spec, "disabled");
-	if ((rc = want(m, dis, ND_Y_SCALAR, what, "spec.disabled")) != 0)
-		return rc;
-	disabled = dis != NULL && strcmp(dis->str, "true") == 0;
-	list = get(spec, "blocks");
-	if ((rc = want(m, list, ND_Y_SEQ, what, "spec.blocks")) != 0)
+	if ((rc = meta(m, doc, "CiliumLoadBalancerIPPool", &ns, &name)) != 0 ||
+	    (rc = get(m, doc, NULL, "spec", ND_Y_MAP, &spec)) != 0 ||
+	    (rc = nd_yget_bool(&m->ck, spec, "spec", "disabled",
+	    &disabled)) != 0 ||
+	    (rc = get(m, spec, "spec", "blocks", ND_Y_SEQ, &list)) != 0)
 		return rc;
 	for (i = 0; list != NULL && i < list->n; i++)
-		if ((rc = add_block(m, list->kids[i], name, what, disabled,
-		    false)) != 0)
+		if ((rc = add_block(m, list, i, name, disabled, false)) != 0)
 			return rc;
-	list = get(spec, "cidrs");	/* Cilium 1.14 and older */
-	if ((rc = want(m, list, ND_Y_SEQ, what, "spec.cidrs")) != 0)
+	/* Cilium 1.14 and older */
+	if ((rc = get(m, spec, "spec", "cidrs", ND_Y_SEQ, &list)) != 0)
 		return rc;
 	for (i = 0; list != NULL && i < list->n; i++)
-		if ((rc = add_block(m, list->kids[i], name, what, disabled,
-		    true)) != 0)
+		if ((rc = add_block(m, list, i, name, disabled, true)) != 0)
 			return rc;
-	return 0;
-}
-
-static int
-strings(struct mfparse *m, const struct nd_ynode *seq, const char *what,
-    const char *field, char ***ret)
-{
-	char **out;
-	size_t i;
-	int rc;
-
-	*ret = NULL;
-	if ((rc = want(m, seq, ND_Y_SEQ, what, field)) != 0 || seq == NULL)
-		return rc;
-	out = nd_arena_alloc(m->arena, (seq->n + 1) * sizeof(*out));
-	for (i = 0; i < seq->n; i++) {
-		if ((rc = want(m, seq->kids[i], ND_Y_SCALAR, what, field)) != 0)
-			return rc;
-		out[i] = seq->kids[i]->str;
-	}
-	*ret = out;
 	return 0;
 }
 
 static int
 load_policy(struct mfparse *m, const struct nd_ynode *doc)
 {
-	const struct nd_ynode *spec = get(doc, "spec"), *lb;
-	struct nd_mf_policy *p = nd_arena_alloc(m->arena, sizeof(*p));
-	char *ns, *what;
+	struct nd_mf_policy *p = nd_arena_alloc(m->ck.arena, sizeof(*p));
+	const struct nd_ynode *spec;
+	char *ns;
 	int rc;
 
-	if ((rc = meta(m, doc, "CiliumL2AnnouncementPolicy", &ns, &p->name,
-	    &what)) != 0 ||
-	    (rc = want(m, spec, ND_Y_MAP, what, "spec")) != 0 ||
-	    (rc = strings(m, get(spec, "interfaces"), what, "spec.interfaces",
-	    &p->interfaces)) != 0)
+	if ((rc = meta(m, doc, "CiliumL2AnnouncementPolicy", &ns,
+	    &p->name)) != 0 ||
+	    (rc = get(m, doc, NULL, "spec", ND_Y_MAP, &spec)) != 0 ||
+	    (rc = nd_yget_strlist(&m->ck, spec, "spec", "interfaces",
+	    &p->interfaces)) != 0 ||
+	    (rc = nd_yget_bool(&m->ck, spec, "spec", "loadBalancerIPs",
+	    &p->lb_ips)) != 0)
 		return rc;
-	lb = get(spec, "loadBalancerIPs");
-	if ((rc = want(m, lb, ND_Y_SCALAR, what, "spec.loadBalancerIPs")) != 0)
-		return rc;
-	p->lb_ips = lb != NULL && strcmp(lb->str, "true") == 0;
 	p->src = src(m, doc);
 	return mfv_push(m, &m->policies, p);
 }
 
-/* The LB-IPAM annotation, under its current or its older name. */
-static const struct nd_ynode *
-lbipam(const struct nd_ynode *annotations, const char **key)
+/*
+ * The LB-IPAM annotation, under its current or its older name: *ret is
+ * NULL when neither is there.
+ */
+static int
+lbipam(struct mfparse *m, const struct nd_ynode *annotations,
+    const char *where, const char **key, const struct nd_ynode **ret)
 {
-	const struct nd_ynode *v;
+	int rc;
 
 	*key = "lbipam.cilium.io/ips";
-	if ((v = get(annotations, *key)) != NULL)
-		return v;
+	if ((rc = get(m, annotations, where, *key, ND_Y_SCALAR, ret)) != 0 ||
+	    *ret != NULL)
+		return rc;
 	*key = "io.cilium/lb-ipam-ips";
-	return get(annotations, *key);
+	return get(m, annotations, where, *key, ND_Y_SCALAR, ret);
 }
 
 static int
 load_service(struct mfparse *m, const struct nd_ynode *doc)
 {
-	const struct nd_ynode *spec = get(doc, "spec"), *md, *ann, *v, *ing;
+	const struct nd_ynode *spec, *md, *ann, *v, *lbip = NULL, *st, *lbst;
+	const struct nd_ynode *ing;
 	struct nd_mf_lb *lb;
 	const char *key;
-	char *type, *what, **ips = NULL;
+	char *type, **ips = NULL, *ip;
 	size_t i, k = 0;
 	int rc;
 
-	lb = nd_arena_alloc(m->arena, sizeof(*lb));
-	if ((rc = meta(m, doc, "Service", &lb->ns, &lb->name, &what)) != 0 ||
-	    (rc = want(m, spec, ND_Y_MAP, what, "spec")) != 0 ||
-	    (rc = str(m, spec, "type", what, &type)) != 0)
+	lb = nd_arena_alloc(m->ck.arena, sizeof(*lb));
+	if ((rc = meta(m, doc, "Service", &lb->ns, &lb->name)) != 0 ||
+	    (rc = get(m, doc, NULL, "spec", ND_Y_MAP, &spec)) != 0 ||
+	    (rc = str(m, spec, "spec", "type", &type)) != 0)
 		return rc;
 	if (type == NULL || strcmp(type, "LoadBalancer") != 0)
 		return 0;
-	md = get(doc, "metadata");
-	ann = get(md, "annotations");
-	if ((rc = want(m, ann, ND_Y_MAP, what, "metadata.annotations")) != 0)
+	if ((rc = get(m, doc, NULL, "metadata", ND_Y_MAP, &md)) != 0 ||
+	    (rc = get(m, md, "metadata", "annotations", ND_Y_MAP,
+	    &ann)) != 0 ||
+	    (rc = lbipam(m, ann, "metadata.annotations", &key, &v)) != 0)
 		return rc;
-	if ((v = lbipam(ann, &key)) != NULL) {
-		if ((rc = want(m, v, ND_Y_SCALAR, what, key)) != 0 ||
-		    (rc = ip_list(m, v, what, key, &ips)) != 0)
+	/* The field counts only when there is no annotation. */
+	if (v == NULL && (rc = get(m, spec, "spec", "loadBalancerIP",
+	    ND_Y_SCALAR, &lbip)) != 0)
+		return rc;
+	if (v != NULL) {
+		if ((rc = ip_list(m, v, key, &ips)) != 0)
 			return rc;
-		lb->ips_from = nd_arena_strdup(m->arena, key);
-	} else if ((v = get(spec, "loadBalancerIP")) != NULL) {
-		if ((rc = want(m, v, ND_Y_SCALAR, what,
-		    "spec.loadBalancerIP")) != 0 ||
-		    (rc = ip_list(m, v, what, "spec.loadBalancerIP", &ips)) != 0)
+		lb->ips_from = nd_arena_strdup(m->ck.arena, key);
+	} else if (lbip != NULL) {
+		if ((rc = ip_list(m, lbip, "spec.loadBalancerIP", &ips)) != 0)
 			return rc;
 		lb->ips_from = "spec.loadBalancerIP";
 	} else {
-		ing = get(get(get(doc, "status"), "loadBalancer"), "ingress");
-		if ((rc = want(m, ing, ND_Y_SEQ, what,
-		    "status.loadBalancer.ingress")) != 0)
+		if ((rc = get(m, doc, NULL, "status", ND_Y_MAP, &st)) != 0 ||
+		    (rc = get(m, st, "status", "loadBalancer", ND_Y_MAP,
+		    &lbst)) != 0 ||
+		    (rc = get(m, lbst, "status.loadBalancer", "ingress",
+		    ND_Y_SEQ, &ing)) != 0)
 			return rc;
-		ips = nd_arena_alloc(m->arena, ((ing != NULL ? ing->n : 0) + 1) *
-		    sizeof(*ips));
+		ips = nd_arena_alloc(m->ck.arena, ((ing != NULL ? ing->n : 0) +
+		    1) * sizeof(*ips));
 		for (i = 0; ing != NULL && i < ing->n; i++) {
-			char *ip;
-
-			if ((rc = str(m, ing->kids[i], "ip", what,
+			if ((rc = nd_ywant_item(&m->ck, ing, i,
+			    "status.loadBalancer.ingress", ND_Y_MAP,
+			    NULL)) != 0 ||
+			    (rc = str(m, ing->kids[i], item(m,
+			    "status.loadBalancer.ingress", i), "ip",
 			    &ip)) != 0)
 				return rc;
 			if (ip != NULL && is_ip(ip))
@@ -393,56 +352,57 @@ load_service(struct mfparse *m, const struct nd_ynode *doc)
 static int
 load_gateway(struct mfparse *m, const struct nd_ynode *doc)
 {
-	const struct nd_ynode *spec = get(doc, "spec"), *addrs, *ann, *v, *st;
-	struct nd_mf_lb *lb = nd_arena_alloc(m->arena, sizeof(*lb));
-	const char *key;
-	char *what, **ips, **more;
+	const struct nd_ynode *spec, *addrs, *infra, *ann, *v, *status, *st;
+	struct nd_mf_lb *lb = nd_arena_alloc(m->ck.arena, sizeof(*lb));
+	const char *key, *where;
+	char **ips, **more, *type, *value;
 	size_t i, k = 0, n;
 	int rc;
 
-	if ((rc = meta(m, doc, "Gateway", &lb->ns, &lb->name, &what)) != 0 ||
-	    (rc = want(m, spec, ND_Y_MAP, what, "spec")) != 0)
-		return rc;
-	addrs = get(spec, "addresses");
-	st = get(get(doc, "status"), "addresses");
-	ann = get(get(spec, "infrastructure"), "annotations");
-	if ((rc = want(m, addrs, ND_Y_SEQ, what, "spec.addresses")) != 0 ||
-	    (rc = want(m, st, ND_Y_SEQ, what, "status.addresses")) != 0 ||
-	    (rc = want(m, ann, ND_Y_MAP, what,
-	    "spec.infrastructure.annotations")) != 0)
+	if ((rc = meta(m, doc, "Gateway", &lb->ns, &lb->name)) != 0 ||
+	    (rc = get(m, doc, NULL, "spec", ND_Y_MAP, &spec)) != 0 ||
+	    (rc = get(m, spec, "spec", "addresses", ND_Y_SEQ, &addrs)) != 0 ||
+	    (rc = get(m, doc, NULL, "status", ND_Y_MAP, &status)) != 0 ||
+	    (rc = get(m, status, "status", "addresses", ND_Y_SEQ, &st)) != 0 ||
+	    (rc = get(m, spec, "spec", "infrastructure", ND_Y_MAP,
+	    &infra)) != 0 ||
+	    (rc = get(m, infra, "spec.infrastructure", "annotations",
+	    ND_Y_MAP, &ann)) != 0)
 		return rc;
 	n = (addrs != NULL ? addrs->n : 0) + (st != NULL ? st->n : 0) + 1;
-	ips = nd_arena_alloc(m->arena, (n + 64) * sizeof(*ips));
+	ips = nd_arena_alloc(m->ck.arena, (n + 64) * sizeof(*ips));
 	for (i = 0; addrs != NULL && i < addrs->n; i++) {
-		char *type, *value;
-
-		if ((rc = want(m, addrs->kids[i], ND_Y_MAP, what,
-		    "spec.addresses[]")) != 0 ||
-		    (rc = str(m, addrs->kids[i], "type", what, &type)) != 0 ||
-		    (rc = str(m, addrs->kids[i], "value", what, &value)) != 0)
+		where = item(m, "spec.addresses", i);
+		if ((rc = nd_ywant_item(&m->ck, addrs, i, "spec.addresses",
+		    ND_Y_MAP, NULL)) != 0 ||
+		    (rc = str(m, addrs->kids[i], where, "type", &type)) != 0 ||
+		    (rc = str(m, addrs->kids[i], where, "value",
+		    &value)) != 0)
 			return rc;
 		if (value == NULL || (type != NULL && strcmp(type, "IPAddress") !=
 		    0))
 			continue;
 		if (!is_ip(value))
-			return mferr(m, addrs->kids[i]->line, "%s: "
-			    "spec.addresses: '%.64s' is not an IP address", what,
-			    value);
+			return mferr(m, addrs->kids[i]->line, "spec.addresses: "
+			    "'%.64s' is not an IP address", value);
 		ips[k++] = value;
 		lb->ips_from = "spec.addresses";
 	}
-	if (k == 0 && (v = lbipam(ann, &key)) != NULL) {
-		if ((rc = want(m, v, ND_Y_SCALAR, what, key)) != 0 ||
-		    (rc = ip_list(m, v, what, key, &more)) != 0)
+	if (k == 0 && (rc = lbipam(m, ann, "spec.infrastructure.annotations",
+	    &key, &v)) != 0)
+		return rc;
+	if (k == 0 && v != NULL) {
+		if ((rc = ip_list(m, v, key, &more)) != 0)
 			return rc;
 		for (i = 0; more[i] != NULL && k < n + 63; i++)
 			ips[k++] = more[i];
-		lb->ips_from = nd_arena_strdup(m->arena, key);
+		lb->ips_from = nd_arena_strdup(m->ck.arena, key);
 	}
 	for (i = 0; k == 0 && st != NULL && i < st->n; i++) {
-		char *value;
-
-		if ((rc = str(m, st->kids[i], "value", what, &value)) != 0)
+		if ((rc = nd_ywant_item(&m->ck, st, i, "status.addresses",
+		    ND_Y_MAP, NULL)) != 0 ||
+		    (rc = str(m, st->kids[i], item(m, "status.addresses", i),
+		    "value", &value)) != 0)
 			return rc;
 		if (value != NULL && is_ip(value))
 			ips[k++] = value;
@@ -457,39 +417,38 @@ load_gateway(struct mfparse *m, const struct nd_ynode *doc)
 static int
 load_route(struct mfparse *m, const struct nd_ynode *doc, const char *kind)
 {
-	const struct nd_ynode *spec = get(doc, "spec"), *refs;
-	struct nd_mf_route *r = nd_arena_alloc(m->arena, sizeof(*r));
-	char *what, **parents;
+	struct nd_mf_route *r = nd_arena_alloc(m->ck.arena, sizeof(*r));
+	const struct nd_ynode *spec, *refs;
+	char **parents, *pk, *pns, *pname;
+	const char *where;
 	size_t i, k = 0;
 	int rc;
 
-	if ((rc = meta(m, doc, kind, &r->ns, &r->name, &what)) != 0 ||
-	    (rc = want(m, spec, ND_Y_MAP, what, "spec")) != 0 ||
-	    (rc = strings(m, get(spec, "hostnames"), what, "spec.hostnames",
-	    &r->hostnames)) != 0)
+	if ((rc = meta(m, doc, kind, &r->ns, &r->name)) != 0 ||
+	    (rc = get(m, doc, NULL, "spec", ND_Y_MAP, &spec)) != 0 ||
+	    (rc = nd_yget_strlist(&m->ck, spec, "spec", "hostnames",
+	    &r->hostnames)) != 0 ||
+	    (rc = get(m, spec, "spec", "parentRefs", ND_Y_SEQ, &refs)) != 0)
 		return rc;
-	refs = get(spec, "parentRefs");
-	if ((rc = want(m, refs, ND_Y_SEQ, what, "spec.parentRefs")) != 0)
-		return rc;
-	parents = nd_arena_alloc(m->arena, ((refs != NULL ? refs->n : 0) + 1) *
-	    sizeof(*parents));
+	parents = nd_arena_alloc(m->ck.arena, ((refs != NULL ? refs->n : 0) +
+	    1) * sizeof(*parents));
 	for (i = 0; refs != NULL && i < refs->n; i++) {
-		char *pk, *pns, *pname;
-
-		if ((rc = want(m, refs->kids[i], ND_Y_MAP, what,
-		    "spec.parentRefs[]")) != 0 ||
-		    (rc = str(m, refs->kids[i], "kind", what, &pk)) != 0 ||
-		    (rc = str(m, refs->kids[i], "namespace", what, &pns)) != 0 ||
-		    (rc = str(m, refs->kids[i], "name", what, &pname)) != 0)
+		where = item(m, "spec.parentRefs", i);
+		if ((rc = nd_ywant_item(&m->ck, refs, i, "spec.parentRefs",
+		    ND_Y_MAP, NULL)) != 0 ||
+		    (rc = str(m, refs->kids[i], where, "kind", &pk)) != 0 ||
+		    (rc = str(m, refs->kids[i], where, "namespace",
+		    &pns)) != 0 ||
+		    (rc = str(m, refs->kids[i], where, "name", &pname)) != 0)
 			return rc;
 		if (pname == NULL || (pk != NULL && strcmp(pk, "Gateway") != 0))
 			continue;
-		parents[k++] = nd_arena_printf(m->arena, "%s/%s",
+		parents[k++] = nd_arena_printf(m->ck.arena, "%s/%s",
 		    pns != NULL ? pns : r->ns, pname);
 	}
 	if (r->hostnames == NULL)
-		r->hostnames = nd_arena_alloc(m->arena, sizeof(char *));
-	r->kind = nd_arena_strdup(m->arena, kind);
+		r->hostnames = nd_arena_alloc(m->ck.arena, sizeof(char *));
+	r->kind = nd_arena_strdup(m->ck.arena, kind);
 	r->parents = parents;
 	r->src = src(m, doc);
 	return mfv_push(m, &m->routes, r);
@@ -500,24 +459,28 @@ static int load_doc(struct mfparse *, const struct nd_ynode *, int);
 static int
 load_doc(struct mfparse *m, const struct nd_ynode *doc, int depth)
 {
-	const struct nd_ynode *kind_n, *api_n, *items;
+	const struct nd_ynode *items;
+	struct nd_ykv kind_n, api_n;
 	const char *kind, *api;
 	size_t i;
 	int rc;
 
+	m->ck.subject = NULL;
 	if (doc->kind != ND_Y_MAP)
 		return 0;
-	kind_n = get(doc, "kind");
-	api_n = get(doc, "apiVersion");
-	if (kind_n == NULL || kind_n->kind != ND_Y_SCALAR)
+	if ((rc = nd_yfind(&m->ck, doc, NULL, "kind", &kind_n)) != 0 ||
+	    (rc = nd_yfind(&m->ck, doc, NULL, "apiVersion", &api_n)) != 0)
+		return rc;
+	if (kind_n.v == NULL || kind_n.v->kind != ND_Y_SCALAR)
 		return 0;	/* kustomization.yaml, Helm values: not ours */
-	kind = kind_n->str;
-	api = api_n != NULL && api_n->kind == ND_Y_SCALAR ? api_n->str : "";
+	kind = kind_n.v->str;
+	api = api_n.v != NULL && api_n.v->kind == ND_Y_SCALAR ?
+	    api_n.v->str : "";
 	m->ndocs++;
 	if (depth == 0 && strlen(kind) >= 4 &&
 	    strcmp(kind + strlen(kind) - 4, "List") == 0) {
-		items = get(doc, "items");
-		if ((rc = want(m, items, ND_Y_SEQ, kind, "items")) != 0)
+		m->ck.subject = kind;
+		if ((rc = get(m, doc, NULL, "items", ND_Y_SEQ, &items)) != 0)
 			return rc;
 		for (i = 0; items != NULL && i < items->n; i++)
 			if ((rc = load_doc(m, items->kids[i], 1)) != 0)
@@ -565,13 +528,14 @@ load_file(struct mfparse *m, const char *path, off_t size)
 	if (m->total > ND_MF_MAX_TOTAL)
 		return mferr(m, 0, "the manifests hold more than %u MiB of "
 		    "YAML", ND_MF_MAX_TOTAL >> 20);
-	m->path = path;
-	if ((rc = nd_ytree_load(m->arena, path, &opts, &docs, m->err,
-	    m->errlen)) != 0)
+	m->ck.path = path;
+	if ((rc = nd_ytree_load(m->ck.arena, path, &opts, &docs, m->ck.err,
+	    m->ck.errlen)) != 0)
 		return rc;
 	for (i = 0; i < docs->n; i++)
 		if ((rc = load_doc(m, docs->kids[i], 0)) != 0)
 			return rc;
+	m->ck.subject = NULL;
 	return 0;
 }
 
@@ -593,19 +557,20 @@ walk(struct mfparse *m, const char *dir, int depth)
 	int n, i, rc = 0;
 
 	if ((n = scandir(dir, &ents, NULL, alphasort)) < 0) {
-		m->path = dir;
+		m->ck.path = dir;
 		return mferr(m, 0, "cannot read the directory: %s",
 		    strerror(errno));
 	}
 	for (i = 0; i < n && rc == 0; i++) {
 		if (ents[i]->d_name[0] == '.')
 			continue;	/* ., .., .git, editor files */
-		p = nd_arena_printf(m->arena, "%s/%s", dir, ents[i]->d_name);
+		p = nd_arena_printf(m->ck.arena, "%s/%s", dir,
+		    ents[i]->d_name);
 		if (lstat(p, &st) < 0)
 			continue;
 		if (S_ISDIR(st.st_mode)) {
 			if (depth + 1 > ND_MF_MAX_DEPTH) {
-				m->path = p;
+				m->ck.path = p;
 				rc = mferr(m, 0, "nested more than %d directories "
 				    "deep", ND_MF_MAX_DEPTH);
 			} else
@@ -635,10 +600,10 @@ nd_manifests_load(struct nd_arena *a, const char *path,
 	int rc;
 
 	memset(&m, 0, sizeof(m));
-	m.arena = a;
-	m.err = err;
-	m.errlen = errlen;
-	m.path = path;
+	m.ck.arena = a;
+	m.ck.err = err;
+	m.ck.errlen = errlen;
+	m.ck.path = path;
 	if (stat(path, &st) < 0)
 		return mferr(&m, 0, "cannot open: %s", strerror(errno));
 	rc = S_ISDIR(st.st_mode) ? walk(&m, path, 0) :

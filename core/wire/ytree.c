@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -20,7 +21,6 @@
 #include "util.h"
 #include "ytree.h"
 
-#define SHOW_MAX	64	/* longest anchor name echoed in an error */
 #define MIB		(1024 * 1024)
 
 /* Not an errno: a regular file grew while it was read. */
@@ -272,7 +272,7 @@ on_event(struct ybuild *b, const yaml_event_t *ev)
 		return berr(b, line, "anchors and aliases are not supported");
 	if (anchor != NULL)
 		return berr(b, line, "anchor '&%.*s' refused: anchors and "
-		    "aliases are not supported", SHOW_MAX,
+		    "aliases are not supported", ND_YSHOW_MAX,
 		    (const char *)anchor);
 	if (++b->nnodes > b->opts->max_nodes)
 		return berr(b, line, "more than %zu values",
@@ -384,4 +384,385 @@ nd_ytree_peek(const struct nd_ynode *map, const char *key)
 		    strcmp(map->kids[i]->str, key) == 0)
 			return map->kids[i + 1];
 	return NULL;
+}
+
+/* ---- checking a tree against a schema ---- */
+
+#define KEY_SUGGEST_LEN	32	/* longest key given a "did you mean" */
+
+const char *
+nd_ytree_describe(const struct nd_ynode *v)
+{
+	long long dummy;
+
+	if (nd_ytree_is_null(v))
+		return "an empty value";
+	switch (v->kind) {
+	case ND_Y_SEQ:
+		return "a list";
+	case ND_Y_MAP:
+		return "a mapping";
+	case ND_Y_SCALAR:
+		break;
+	}
+	if (v->len == 0)
+		return "an empty string";
+	if (v->plain && nd_parse_int(v->str, LLONG_MIN, LLONG_MAX,
+	    &dummy) == 0)
+		return "a number";
+	return "a string";
+}
+
+int
+nd_yshow_len(size_t len)
+{
+	return (int)(len > ND_YSHOW_MAX ? ND_YSHOW_MAX : len);
+}
+
+const char *
+nd_yshow_more(size_t len)
+{
+	return len > ND_YSHOW_MAX ? "..." : "";
+}
+
+static int
+ck_err(const struct nd_ycheck *ck, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int
+ck_err(const struct nd_ycheck *ck, int line, const char *fmt, ...)
+{
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	rc = nd_ytree_verr(ck->err, ck->errlen, ck->prefix, ck->path, line,
+	    fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+nd_ycheck_err(const struct nd_ycheck *ck, int line, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+	int rc;
+
+	va_start(ap, fmt);
+	if (ck->subject == NULL) {
+		rc = nd_ytree_verr(ck->err, ck->errlen, ck->prefix, ck->path,
+		    line, fmt, ap);
+		va_end(ap);
+		return rc;
+	}
+	msg = nd_arena_vprintf(ck->arena, fmt, ap);
+	va_end(ap);
+	return ck_err(ck, line, "%s: %s", ck->subject, msg);
+}
+
+int
+nd_ykv_line(const struct nd_ykv *kv, const struct nd_ynode *map)
+{
+	if (kv->k != NULL)
+		return kv->k->line;
+	return map != NULL ? map->line : 0;
+}
+
+/* "where.key", or key alone at the top level. */
+static const char *
+key_name(const struct nd_ycheck *ck, const char *where, const char *key)
+{
+	if (where == NULL || *where == '\0')
+		return key;
+	return nd_arena_printf(ck->arena, "%s.%s", where, key);
+}
+
+static const char *
+default_what(enum nd_ykind kind)
+{
+	switch (kind) {
+	case ND_Y_SEQ:
+		return "a list";
+	case ND_Y_MAP:
+		return "a mapping";
+	case ND_Y_SCALAR:
+		break;
+	}
+	return "a string";
+}
+
+int
+nd_ywant(const struct nd_ycheck *ck, const struct nd_ynode *v, int line,
+    const char *name, enum nd_ykind kind, const char *what)
+{
+	if (v != NULL && v->kind == kind && !nd_ytree_is_null(v))
+		return 0;
+	if (line <= 0 && v != NULL)
+		line = v->line;
+	return nd_ycheck_err(ck, line, "%s: must be %s, got %s", name,
+	    what != NULL ? what : default_what(kind), nd_ytree_describe(v));
+}
+
+int
+nd_ywant_item(const struct nd_ycheck *ck, const struct nd_ynode *seq,
+    size_t i, const char *name, enum nd_ykind kind, const char *what)
+{
+	const struct nd_ynode *v = seq->kids[i];
+
+	if (v->kind == kind && !nd_ytree_is_null(v))
+		return 0;
+	/* The name is built only for the message. */
+	return nd_ywant(ck, v, v->line, nd_arena_printf(ck->arena, "%s[%zu]",
+	    name, i), kind, what);
+}
+
+int
+nd_ywant_str(const struct nd_ycheck *ck, const struct nd_ynode *v, int line,
+    const char *name, const char *what, char **ret)
+{
+	int rc;
+
+	if ((rc = nd_ywant(ck, v, line, name, ND_Y_SCALAR, what)) != 0)
+		return rc;
+	if (v->len == 0)
+		return nd_ycheck_err(ck, line > 0 ? line : v->line, "%s: must "
+		    "not be empty", name);
+	*ret = v->str;
+	return 0;
+}
+
+int
+nd_yfind(const struct nd_ycheck *ck, const struct nd_ynode *map,
+    const char *where, const char *key, struct nd_ykv *ret)
+{
+	struct nd_ykv found = { NULL, NULL };
+	const struct nd_ynode *k;
+	size_t i;
+
+	for (i = 0; map != NULL && map->kind == ND_Y_MAP && i + 1 < map->n;
+	    i += 2) {
+		k = map->kids[i];
+		if (k->kind != ND_Y_SCALAR || strcmp(k->str, key) != 0)
+			continue;
+		if (found.k != NULL)
+			return nd_ycheck_err(ck, k->line, "%s: given twice "
+			    "(first on line %d)", key_name(ck, where, key),
+			    found.k->line);
+		found.k = k;
+		found.v = map->kids[i + 1];
+	}
+	if (nd_ytree_is_null(found.v))
+		found.v = NULL;
+	*ret = found;
+	return 0;
+}
+
+int
+nd_yget(const struct nd_ycheck *ck, const struct nd_ynode *map,
+    const char *where, const char *key, enum nd_ykind kind, bool required,
+    struct nd_ykv *ret)
+{
+	struct nd_ykv kv;
+	int rc;
+
+	if ((rc = nd_yfind(ck, map, where, key, &kv)) != 0)
+		return rc;
+	if (kv.k == NULL && required)
+		return nd_ycheck_err(ck, nd_ykv_line(&kv, map), "%s: missing",
+		    key_name(ck, where, key));
+	if (kv.k != NULL && (kv.v != NULL || required) &&
+	    (rc = nd_ywant(ck, kv.v, kv.k->line, key_name(ck, where, key),
+	    kind, NULL)) != 0)
+		return rc;
+	*ret = kv;
+	return 0;
+}
+
+int
+nd_yget_str(const struct nd_ycheck *ck, const struct nd_ynode *map,
+    const char *where, const char *key, bool required, char **ret,
+    struct nd_ykv *ret_kv)
+{
+	struct nd_ykv kv;
+	char *s = NULL;
+	int rc;
+
+	if ((rc = nd_yget(ck, map, where, key, ND_Y_SCALAR, required,
+	    &kv)) != 0)
+		return rc;
+	if (kv.v != NULL && required && (rc = nd_ywant_str(ck, kv.v,
+	    kv.k->line, key_name(ck, where, key), NULL, &s)) != 0)
+		return rc;
+	if (kv.v != NULL && kv.v->len > 0)
+		s = kv.v->str;
+	*ret = s;
+	if (ret_kv != NULL)
+		*ret_kv = kv;
+	return 0;
+}
+
+int
+nd_yget_strlist(const struct nd_ycheck *ck, const struct nd_ynode *map,
+    const char *where, const char *key, char ***ret)
+{
+	const struct nd_ynode *v, *e;
+	struct nd_ykv kv;
+	char **list;
+	size_t i;
+	int rc;
+
+	if ((rc = nd_yfind(ck, map, where, key, &kv)) != 0)
+		return rc;
+	if ((v = kv.v) == NULL) {
+		*ret = NULL;
+		return 0;
+	}
+	if ((rc = nd_ywant(ck, v, kv.k->line, key_name(ck, where, key),
+	    ND_Y_SEQ, "a list of strings")) != 0)
+		return rc;
+	list = nd_arena_alloc(ck->arena, (v->n + 1) * sizeof(*list));
+	for (i = 0; i < v->n; i++) {
+		e = v->kids[i];
+		if (e->kind != ND_Y_SCALAR || nd_ytree_is_null(e) ||
+		    e->len == 0)
+			return nd_ycheck_err(ck, e->line, "%s[%zu]: must be a "
+			    "non-empty string, got %s",
+			    key_name(ck, where, key), i,
+			    nd_ytree_describe(e));
+		list[i] = e->str;
+	}
+	list[v->n] = NULL;
+	*ret = list;
+	return 0;
+}
+
+int
+nd_yget_bool(const struct nd_ycheck *ck, const struct nd_ynode *map,
+    const char *where, const char *key, bool *ret)
+{
+	static const char *const yes[] = { "true", "True", "TRUE", "yes",
+	    "Yes", "YES", "on", "On", "ON" };
+	static const char *const no[] = { "false", "False", "FALSE", "no",
+	    "No", "NO", "off", "Off", "OFF" };
+	struct nd_ykv kv;
+	size_t i;
+	int rc;
+
+	if ((rc = nd_yfind(ck, map, where, key, &kv)) != 0)
+		return rc;
+	if (kv.v == NULL) {
+		*ret = false;
+		return 0;
+	}
+	if (kv.v->kind == ND_Y_SCALAR && kv.v->plain) {
+		for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+			if (strcmp(kv.v->str, yes[i]) == 0) {
+				*ret = true;
+				return 0;
+			}
+			if (strcmp(kv.v->str, no[i]) == 0) {
+				*ret = false;
+				return 0;
+			}
+		}
+	}
+	return nd_ycheck_err(ck, kv.k->line, "%s: must be true or false",
+	    key_name(ck, where, key));
+}
+
+/* Edit distance, for "did you mean"; keys are short. */
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t row[KEY_SUGGEST_LEN + 1], diag, up, best;
+
+	if (la > KEY_SUGGEST_LEN || lb > KEY_SUGGEST_LEN)
+		return SIZE_MAX;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		diag = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			up = row[j];
+			best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+/* "the top level" or "'dns'", for the walker's messages. */
+static const char *
+map_name(const struct nd_ycheck *ck, const char *where)
+{
+	if (where == NULL || *where == '\0')
+		return "the top level";
+	return nd_arena_printf(ck->arena, "'%s'", where);
+}
+
+static int
+unknown_key(const struct nd_ycheck *ck, const struct nd_ynode *k,
+    const char *where, const struct nd_ykey *keys, size_t nkeys)
+{
+	size_t d, best = 0, dist, bestdist = SIZE_MAX;
+
+	/* The key's text may be a secret pasted in the wrong place. */
+	if (ck->quiet_values)
+		return nd_ycheck_err(ck, k->line, "unknown key in %s",
+		    map_name(ck, where));
+	for (d = 0; d < nkeys; d++)
+		if ((dist = distance(k->str, keys[d].name)) < bestdist) {
+			bestdist = dist;
+			best = d;
+		}
+	/* Two edits catch swaps and single typos. */
+	if (bestdist <= 2 && k->len > 2)
+		return nd_ycheck_err(ck, k->line, "unknown key '%.*s%s' in %s "
+		    "(did you mean '%s'?)", ND_YSHOW(k->str, k->len),
+		    map_name(ck, where), keys[best].name);
+	return nd_ycheck_err(ck, k->line, "unknown key '%.*s%s' in %s",
+	    ND_YSHOW(k->str, k->len), map_name(ck, where));
+}
+
+int
+nd_ywalk(const struct nd_ycheck *ck, const struct nd_ynode *map,
+    const char *where, const struct nd_ykey *keys, size_t nkeys, void *ctx)
+{
+	int seen[ND_YWALK_MAX] = { 0 };
+	const struct nd_ynode *k, *v;
+	size_t i, d;
+	int rc;
+
+	if (nkeys > ND_YWALK_MAX)
+		return nd_ycheck_err(ck, map->line, "internal error: more "
+		    "than %d keys in %s", ND_YWALK_MAX, map_name(ck, where));
+	for (i = 0; i + 1 < map->n; i += 2) {
+		k = map->kids[i];
+		v = map->kids[i + 1];
+		if (k->kind != ND_Y_SCALAR)
+			return nd_ycheck_err(ck, k->line, "keys must be "
+			    "strings, got %s in %s", nd_ytree_describe(k),
+			    map_name(ck, where));
+		for (d = 0; d < nkeys; d++)
+			if (strcmp(k->str, keys[d].name) == 0)
+				break;
+		if (d == nkeys)
+			return unknown_key(ck, k, where, keys, nkeys);
+		if (seen[d] != 0)
+			return nd_ycheck_err(ck, k->line, "%s: given twice "
+			    "(first on line %d)", key_name(ck, where,
+			    keys[d].name), seen[d]);
+		seen[d] = k->line;
+		if (keys[d].fn != NULL && (rc = keys[d].fn(ctx, k, v)) != 0)
+			return rc;
+	}
+	return 0;
 }

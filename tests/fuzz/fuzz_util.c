@@ -13,8 +13,14 @@
  * they see has no NUL after it), nd_strlcpy(), nd_one_line() and
  * nd_fputs_safe() (control characters become '?', nothing else changes),
  * and, read as two doubles and a flag byte, nd_range_format() of a range
- * set by code.
+ * set by code.  Addresses (core/wire/netaddr.h), which every loader of
+ * untrusted files parses: nd_pfx_parse() with each set of flags against a
+ * reference built on inet_pton(3), the round trip through
+ * nd_pfx_format(), and nd_iprange_parse() and nd_pool_parse() against
+ * references (first <= last, both ends contained, a fixpoint through
+ * nd_iprange_format(), the pool bound).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -24,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "netaddr.h"
 #include "range.h"
 #include "util.h"
 
@@ -515,6 +522,174 @@ fuzz_one_line(const char *s)
 	free(t);
 }
 
+/* ---- addresses, prefixes, ranges, pools ---- */
+
+/* The len bytes at s as an address, by inet_pton alone; family or 0. */
+static int
+ref_addr(const char *s, size_t len, uint8_t a[16])
+{
+	char buf[64];
+
+	memset(a, 0, 16);
+	if (len == 0 || len >= sizeof(buf) || memchr(s, '\0', len) != NULL)
+		return 0;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	if (inet_pton(AF_INET, buf, a) == 1)
+		return AF_INET;
+	if (inet_pton(AF_INET6, buf, a) == 1)
+		return AF_INET6;
+	return 0;
+}
+
+/* "ADDR" or "ADDR/LEN", LEN digits without a leading zero, <= max. */
+static int
+ref_pfx(const char *s, unsigned flags, struct nd_pfx *ret)
+{
+	const char *slash = strchr(s, '/'), *p;
+	long bits;
+
+	memset(ret, 0, sizeof(*ret));
+	if ((slash == NULL && !(flags & ND_PFX_ADDR)) ||
+	    (slash != NULL && !(flags & ND_PFX_CIDR)))
+		return -EINVAL;
+	ret->family = ref_addr(s, slash != NULL ? (size_t)(slash - s) :
+	    strlen(s), ret->a);
+	if (ret->family == 0)
+		return -EINVAL;
+	ret->bits = ret->family == AF_INET ? 32 : 128;
+	if (slash == NULL)
+		return 0;
+	p = slash + 1;
+	if (!dig(*p) || (p[0] == '0' && p[1] != '\0') || strlen(p) > 3)
+		return -EINVAL;
+	for (bits = 0; dig(*p); p++)
+		bits = bits * 10 + (*p - '0');
+	if (*p != '\0' || bits > ret->bits)
+		return -EINVAL;
+	ret->bits = (int)bits;
+	return 0;
+}
+
+static void
+fuzz_pfx(const char *s)
+{
+	struct nd_pfx p, q, want, poison;
+	char buf[ND_PFX_TEXT_MAX];
+	unsigned flags;
+	int rc, n;
+
+	for (flags = 0; flags <= (ND_PFX_ADDR | ND_PFX_CIDR); flags++) {
+		memset(&p, 0x5a, sizeof(p));
+		poison = p;
+		rc = nd_pfx_parse(s, flags, &p);
+		FUZZ_CHECK(rc == ref_pfx(s, flags, &want));
+		if (rc != 0) {
+			FUZZ_CHECK(rc == -EINVAL);
+			FUZZ_CHECK(memcmp(&p, &poison, sizeof(p)) == 0);
+			continue;
+		}
+		FUZZ_CHECK(memcmp(&p, &want, sizeof(p)) == 0);
+		/* A fixpoint through the canonical text. */
+		n = nd_pfx_format(&p, buf, sizeof(buf));
+		FUZZ_CHECK(n > 0 && (size_t)n == strlen(buf));
+		FUZZ_CHECK(nd_pfx_parse(buf, ND_PFX_CIDR, &q) == 0);
+		FUZZ_CHECK(memcmp(&p, &q, sizeof(p)) == 0);
+		FUZZ_CHECK(nd_pfx_format(&p, buf, (size_t)n) == -ENOSPC);
+		FUZZ_CHECK(nd_pfx_contains(&p, &p));
+	}
+}
+
+static void
+check_iprange(const struct nd_iprange *r)
+{
+	char buf[ND_IPRANGE_TEXT_MAX];
+	struct nd_iprange q;
+	int n;
+
+	FUZZ_CHECK(r->first.family == r->last.family);
+	FUZZ_CHECK(nd_addr_cmp(&r->first, &r->last) <= 0);
+	FUZZ_CHECK(nd_iprange_contains(r, &r->first));
+	FUZZ_CHECK(nd_iprange_contains(r, &r->last));
+	FUZZ_CHECK(nd_iprange_covers(r, r) && nd_iprange_overlaps(r, r));
+	FUZZ_CHECK(nd_iprange_size(r) >= 1);
+	n = nd_iprange_format(r, buf, sizeof(buf));
+	FUZZ_CHECK(n > 0 && (size_t)n == strlen(buf));
+	FUZZ_CHECK(nd_iprange_parse(buf, &q) == 0);
+	FUZZ_CHECK(memcmp(r, &q, sizeof(q)) == 0);
+}
+
+static void
+fuzz_iprange(const char *s)
+{
+	const char *dash = strchr(s, '-');
+	struct nd_iprange r, poison;
+	struct nd_pfx a, b;
+	int rc, want;
+
+	memset(&r, 0x5a, sizeof(r));
+	poison = r;
+	rc = nd_iprange_parse(s, &r);
+	if (dash == NULL)
+		want = ref_pfx(s, ND_PFX_ADDR | ND_PFX_CIDR, &a);
+	else {
+		a.family = ref_addr(s, (size_t)(dash - s), a.a);
+		b.family = ref_addr(dash + 1, strlen(dash + 1), b.a);
+		want = a.family == 0 || a.family != b.family ? -EINVAL :
+		    memcmp(a.a, b.a, 16) > 0 ? -ERANGE : 0;
+	}
+	FUZZ_CHECK(rc == want);
+	if (rc != 0) {
+		FUZZ_CHECK(memcmp(&r, &poison, sizeof(r)) == 0);
+		return;
+	}
+	check_iprange(&r);
+	if (dash != NULL)
+		FUZZ_CHECK(memcmp(r.first.a, a.a, 16) == 0 &&
+		    memcmp(r.last.a, b.a, 16) == 0);
+	else
+		FUZZ_CHECK(nd_pfx_contains(&a, &r.first) &&
+		    nd_pfx_contains(&a, &r.last));
+}
+
+static void
+fuzz_pool(const char *s)
+{
+	const char *dash = strchr(s, '-'), *pb;
+	struct nd_iprange r, poison;
+	uint8_t a[16], b[16];
+	uint32_t lo, hi;
+	size_t la;
+	int rc, want = -EINVAL;
+
+	if (dash != NULL && strchr(dash + 1, '-') == NULL) {
+		for (la = (size_t)(dash - s); la > 0 && s[la - 1] == ' '; la--)
+			continue;
+		for (pb = dash + 1; *pb == ' '; pb++)
+			continue;
+		if (ref_addr(s, la, a) == AF_INET &&
+		    ref_addr(pb, strlen(pb), b) == AF_INET) {
+			lo = (uint32_t)a[0] << 24 | (uint32_t)a[1] << 16 |
+			    (uint32_t)a[2] << 8 | a[3];
+			hi = (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+			    (uint32_t)b[2] << 8 | b[3];
+			want = lo > hi ? -ERANGE : hi - lo >= ND_L2_POOL_MAX ?
+			    -E2BIG : 0;
+		}
+	}
+	memset(&r, 0x5a, sizeof(r));
+	poison = r;
+	rc = nd_pool_parse(s, &r);
+	FUZZ_CHECK(rc == want);
+	if (rc != 0) {
+		FUZZ_CHECK(memcmp(&r, &poison, sizeof(r)) == 0);
+		return;
+	}
+	check_iprange(&r);
+	FUZZ_CHECK(r.first.family == AF_INET);
+	FUZZ_CHECK(nd_iprange_size(&r) <= ND_L2_POOL_MAX);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -528,6 +703,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_names(data, size);
 	fuzz_strlcpy(s, size % 17);
 	fuzz_one_line(s);
+	fuzz_pfx(s);
+	fuzz_iprange(s);
+	fuzz_pool(s);
 	free(s);
 	return 0;
 }

@@ -89,11 +89,17 @@ bad() {
 }
 bad bad-cidr.yaml 6 "CiliumLoadBalancerIPPool p: cidr '192\\.168\\.30/24' is not a CIDR"
 bad start-after-stop.yaml 6 'start 192\.168\.30\.80 is after stop'
-bad blocks-not-list.yaml 5 'spec\.blocks: expected a list'
+bad blocks-not-list.yaml 5 'spec\.blocks: must be a list, got a string'
 bad bad-annotation.yaml 6 "io\\.cilium/lb-ipam-ips: 'nope' is not an IP address"
-bad hostnames-not-list.yaml 5 'spec\.hostnames: expected a list'
-bad list-wrong-type.yaml 7 'Service x: spec\.loadBalancerIP: expected a string'
+bad hostnames-not-list.yaml 5 'spec\.hostnames: must be a list of strings, got a string'
+bad list-wrong-type.yaml 7 'Service x: spec\.loadBalancerIP: must be a string, got a list'
 bad syntax.yaml 2 'column 1: YAML syntax error'
+printf 'apiVersion: v1\nkind: Service\nmetadata: { name: a }\nspec: { type: ClusterIP }\nspec: { type: LoadBalancer }\n' \
+    >"$ND_TMP/twice.yaml"
+nd --manifests "$ND_TMP/twice.yaml"
+is "$RC" 3 "a repeated key: exit 3"
+like "$(cat "$ND_TMP/err")" 'twice\.yaml:5: Service a: spec: given twice \(first on line 4\)' \
+    "a repeated key: names both lines"
 nd --manifests "$ND_TMP/none"
 is "$RC" 3 "a missing directory: exit 3"
 like "$(cat "$ND_TMP/err")" 'none: cannot open: No such file or directory' "a missing directory: says so"

@@ -242,54 +242,60 @@ static void
 test_duplicate_key(void **state)
 {
 	(void)state;
-	bad("version: 1\ntimeout: 5s\ntimeout: 6s\n", ":3: duplicate key "
-	    "'timeout' in the top level (first on line 2)");
-	bad("version: 1\nversion: 1\n", ":2: duplicate key 'version' in the "
-	    "top level (first on line 1)");
+	bad("version: 1\ntimeout: 5s\ntimeout: 6s\n", ":3: timeout: given "
+	    "twice (first on line 2)");
+	bad("version: 1\nversion: 1\n", ":2: version: given twice (first on "
+	    "line 1)");
 	bad("version: 1\nl2:\n  interface: a\n  interface: b\n", ":4: "
-	    "duplicate key 'interface' in 'l2' (first on line 3)");
+	    "l2.interface: given twice (first on line 3)");
 	bad("version: 1\ndns:\n  expect:\n    a.b: [1.1.1.1]\n"
-	    "    A.B.: [1.1.1.2]\n", ":5: duplicate key 'A.B.' in 'dns.expect' "
-	    "(first on line 4)");
+	    "    A.B.: [1.1.1.2]\n", ":5: dns.expect.A.B.: given twice (first "
+	    "on line 4)");
 }
 
 static void
 test_wrong_type(void **state)
 {
 	(void)state;
-	bad("version: 1\nhost_ports: 80\n", ":2: 'host_ports' must be a list "
+	bad("version: 1\nhost_ports: 80\n", ":2: host_ports: must be a list "
 	    "of ports, got a number");
-	bad("version: 1\nhost_ports: all\n", ":2: 'host_ports' must be a list "
+	bad("version: 1\nhost_ports: all\n", ":2: host_ports: must be a list "
 	    "of ports, got a string");
-	bad("version: 1\nhost_ports: [[80]]\n", ":2: host_ports: expected a "
+	bad("version: 1\nhost_ports: [[80]]\n", ":2: host_ports[0]: must be a "
 	    "port, got a list");
-	bad("version: 1\ntargets: {a: b}\n", ":2: 'targets' must be a list of "
+	bad("version: 1\ntargets: {a: b}\n", ":2: targets: must be a list of "
 	    "target URLs, got a mapping");
-	bad("version: 1\ntargets:\n  - {a: b}\n", ":3: targets: expected a "
+	bad("version: 1\ntargets:\n  - {a: b}\n", ":3: targets[0]: must be a "
 	    "target URL, got a mapping");
-	bad("version: 1\ndns: [1.1.1.1]\n", ":2: 'dns' must be a mapping, got "
+	bad("version: 1\ndns: [1.1.1.1]\n", ":2: dns: must be a mapping, got "
 	    "a list");
-	bad("version: 1\ntalos:\ntimeout: 5s\n", ":2: 'talos' must be a "
+	bad("version: 1\ntalos:\ntimeout: 5s\n", ":2: talos: must be a "
 	    "mapping, got an empty value");
-	bad("version: 1\ntalos: {context: [a]}\n", ":2: 'talos.context' must "
+	bad("version: 1\ntalos: {context: [a]}\n", ":2: talos.context: must "
 	    "be a string, got a list");
 	bad("version: 1\nkubernetes: {kubeconfig: ''}\n", ":2: "
-	    "'kubernetes.kubeconfig' must not be empty");
-	bad("version: 1\ndns: {servers: 1.1.1.1}\n", ":2: 'dns.servers' must "
+	    "kubernetes.kubeconfig: must not be empty");
+	bad("version: 1\ndns: {servers: 1.1.1.1}\n", ":2: dns.servers: must "
 	    "be a list of IP addresses, got a string");
-	bad("version: 1\ndns: {expect: [a]}\n", ":2: 'dns.expect' must be a "
+	bad("version: 1\ndns: {servers: [1.1.1.1, [a]]}\n", ":2: "
+	    "dns.servers[1]: must be an IP address, got a list");
+	bad("version: 1\ndns: {expect: [a]}\n", ":2: dns.expect: must be a "
 	    "mapping of names to address lists, got a list");
-	bad("version: 1\ndns: {expect: {a.b: 1.1.1.1}}\n", ":2: 'dns.expect' "
+	bad("version: 1\ndns: {expect: {a.b: 1.1.1.1}}\n", ":2: dns.expect: "
 	    "must be a list of IP addresses, got a string");
-	bad("version: 1\ndns: {expect: {a.b: []}}\n", ":2: 'dns.expect' must "
+	bad("version: 1\ndns: {expect: {a.b: []}}\n", ":2: dns.expect: must "
 	    "list at least one address");
-	bad("version: 1\nmachine_configs: a.yaml\n", ":2: 'machine_configs' "
+	bad("version: 1\ndns: {expect: {[a]: [1.1.1.1]}}\n", ":2: keys must "
+	    "be strings, got a list in 'dns.expect'");
+	bad("version: 1\nmachine_configs: a.yaml\n", ":2: machine_configs: "
 	    "must be a list of paths, got a string");
-	bad("version: 1\nmachine_configs: [~]\n", ":2: machine_configs: "
-	    "expected a path, got an empty value");
-	bad("version: 1\ntimeout: [5s]\n", ":2: 'timeout' must be a duration, "
+	bad("version: 1\nmachine_configs: [~]\n", ":2: machine_configs[0]: "
+	    "must be a path, got an empty value");
+	bad("version: 1\nmachine_configs: [a, '']\n", ":2: "
+	    "machine_configs[1]: must not be empty");
+	bad("version: 1\ntimeout: [5s]\n", ":2: timeout: must be a duration, "
 	    "got a list");
-	bad("version: 1\nl2: {pool: [a]}\n", ":2: 'l2.pool' must be a range "
+	bad("version: 1\nl2: {pool: [a]}\n", ":2: l2.pool: must be a range "
 	    "A-B, got a list");
 }
 
@@ -361,9 +367,9 @@ test_version(void **state)
 	bad("targets: []\n", ":1: missing 'version: 1' at the top level");
 	bad("\n\nversion: 2\nfuture_key: 1\n", ":3: version 2 is not "
 	    "supported (this netdoctor reads version 1)");
-	bad("version: one\n", ":1: 'version' must be a number, got a string");
-	bad("version: [1]\n", ":1: 'version' must be a number, got a list");
-	bad("version:\n", ":1: 'version' must be a number, got an empty "
+	bad("version: one\n", ":1: version: must be a number, got a string");
+	bad("version: [1]\n", ":1: version: must be a number, got a list");
+	bad("version:\n", ":1: version: must be a number, got an empty "
 	    "value");
 }
 

@@ -548,7 +548,7 @@ test_talos_context_select(void **state)
 	    ":2: contexts: must be a mapping, got a list");
 	check_err(talos("context: a\ncontexts:\n  a:\n    endpoints: [x]\n"
 	    "  a:\n    endpoints: [y]\n", NULL, &tc), -EINVAL,
-	    ":5: context 'a' is given twice (first on line 3)");
+	    ":5: contexts.a: given twice (first on line 3)");
 	check_err(talos("context: a\ncontexts:\n  a:\n", NULL, &tc), -EINVAL,
 	    ":3: contexts.a: must be a mapping, got an empty value");
 }
@@ -704,11 +704,11 @@ test_talos_yaml_errors(void **state)
 	    ":1: anchors and aliases are not supported");
 	check_err(talos("context: lab\ncontexts:\n  lab: *b\n", NULL, &tc),
 	    -EINVAL, ":3: anchors and aliases are not supported");
-	check_err(talos("- a\n", NULL, &tc), -EINVAL, ":1: expected a mapping "
-	    "at the top level, got a list");
+	check_err(talos("- a\n", NULL, &tc), -EINVAL, ":1: the top level must "
+	    "be a mapping, got a list");
 	check_err(talos("", NULL, &tc), -EINVAL, ": empty file");
 	check_err(talos("context: a\ncontext: b\n", NULL, &tc), -EINVAL,
-	    ":2: 'context' is given twice (first on line 1)");
+	    ":2: context: given twice (first on line 1)");
 
 	assert_non_null(big = malloc(n));
 	memset(big, '#', n);
@@ -827,7 +827,7 @@ test_kube_data(void **state)
 	/* An explicit context beats current-context. */
 	check_err(kube(kube_yaml(NULL, cluster_data(), user_data(),
 	    "current-context: admin@lab\n"), "ghost", &kc), -EINVAL,
-	    "context 'ghost': user 'ghost' not found (users: admin)");
+	    "contexts.ghost: user 'ghost' not found (users: admin)");
 }
 
 static void
@@ -871,7 +871,7 @@ test_kube_paths(void **state)
 	    "    certificate-authority: missing.crt\n";
 	unlink(tmps[--ntmps].path);
 	check_err(kube(kube_yaml(dir, cl, us, "current-context: admin@lab\n"),
-	    NULL, &kc), -ENOENT, ":9: cluster 'lab': certificate-authority: "
+	    NULL, &kc), -ENOENT, ":9: clusters.lab.certificate-authority: "
 	    "cannot read '");
 	assert_non_null(strstr(err, nd_arena_printf(arena, "%s/missing.crt': "
 	    "No such file or directory", dir)));
@@ -881,7 +881,7 @@ test_kube_paths(void **state)
 	    "    certificate-authority: client.key\n";
 	unlink(tmps[--ntmps].path);
 	check_err(kube(kube_yaml(dir, cl, us, "current-context: admin@lab\n"),
-	    NULL, &kc), -EINVAL, nd_arena_printf(arena, ":9: cluster 'lab': "
+	    NULL, &kc), -EINVAL, nd_arena_printf(arena, ":9: clusters.lab."
 	    "certificate-authority ('%s/client.key'): no PEM CERTIFICATE "
 	    "block", dir));
 }
@@ -907,7 +907,7 @@ test_kube_token(void **state)
 	    token_inline);
 	check_err(kube(kube_yaml(NULL, cluster_data(), us,
 	    "current-context: admin@lab\n"), NULL, &kc), -EINVAL,
-	    "user 'admin': token: contains control characters");
+	    "users.admin.token: contains control characters");
 
 	/* tokenFile, relative, with its trailing newline stripped. */
 	dir = tmp_dir();
@@ -922,7 +922,7 @@ test_kube_token(void **state)
 	put_file(dir, "empty", "\n");
 	check_err(kube(kube_yaml(dir, cluster_data(), "    tokenFile: empty\n",
 	    "current-context: admin@lab\n"), NULL, &kc), -EINVAL,
-	    "user 'admin': tokenFile: '");
+	    "users.admin.tokenFile: '");
 	assert_non_null(strstr(err, "/empty' is empty"));
 }
 
@@ -938,7 +938,7 @@ test_kube_exec(void **state)
 	    "      apiVersion: client.authentication.k8s.io/v1\n"
 	    "      command: aws\n", "current-context: admin@lab\n"), NULL,
 	    &kc), -EINVAL, "");
-	snprintf(want, sizeof(want), "kubeconfig: %s:15: user 'admin': exec "
+	snprintf(want, sizeof(want), "kubeconfig: %s:15: users.admin: exec "
 	    "credential plugins are not supported; use a client certificate "
 	    "or token", cur);
 	assert_string_equal(err, want);
@@ -957,12 +957,12 @@ test_kube_missing(void **state)
 	(void)state;
 	check_err(kube(kube_yaml(NULL, cluster_data(), user_data(),
 	    "current-context: ghost\n"), NULL, &kc), -EINVAL, "");
-	snprintf(want, sizeof(want), "kubeconfig: %s:24: context 'ghost': "
+	snprintf(want, sizeof(want), "kubeconfig: %s:24: contexts.ghost: "
 	    "user 'ghost' not found (users: admin)", cur);
 	assert_string_equal(err, want);
 	check_err(kube(kube_yaml(NULL, cluster_data(), user_data(),
 	    "current-context: nowhere\n"), NULL, &kc), -EINVAL,
-	    ":26: context 'nowhere': cluster 'nowhere' not found (clusters: "
+	    ":26: contexts.nowhere: cluster 'nowhere' not found (clusters: "
 	    "lab)");
 
 	/* current-context unset, or naming nothing. */
@@ -978,7 +978,7 @@ test_kube_missing(void **state)
 
 	check_err(kube(kube_yaml(NULL, "    insecure-skip-tls-verify: true\n",
 	    user_data(), "current-context: admin@lab\n"), NULL, &kc), -EINVAL,
-	    "cluster 'lab': no 'server' set");
+	    "clusters.lab: no 'server' set");
 }
 
 static void
@@ -992,25 +992,25 @@ test_kube_bad(void **state)
 	    "    certificate-authority-data: not*base64\n";
 	check_err(kube(kube_yaml(NULL, cl, user_data(),
 	    "current-context: admin@lab\n"), NULL, &kc), -EINVAL,
-	    ":9: cluster 'lab': certificate-authority-data: invalid base64: "
+	    ":9: clusters.lab.certificate-authority-data: invalid base64: "
 	    "character 4 is not in the base64 alphabet");
 
 	us = nd_arena_printf(arena, "    client-key-data: %s\n", b64_ec_key);
 	check_err(kube(kube_yaml(NULL, cluster_data(), us,
 	    "current-context: admin@lab\n"), NULL, &kc), -EINVAL,
-	    ":15: user 'admin': 'client-key' is set but "
+	    ":15: users.admin: 'client-key' is set but "
 	    "'client-certificate' is not");
 	us = nd_arena_printf(arena, "    client-certificate-data: %s\n"
 	    "    client-key-data: %s\n", b64_ed_crt, b64_ec_key);
 	check_err(kube(kube_yaml(NULL, cluster_data(), us,
 	    "current-context: admin@lab\n"), NULL, &kc), -EINVAL,
-	    ":16: user 'admin': 'client-certificate' and 'client-key' do not "
+	    ":16: users.admin: 'client-certificate' and 'client-key' do not "
 	    "match");
 	us = nd_arena_printf(arena, "    client-certificate-data: %s\n"
 	    "    client-key-data: %s\n", b64_ec_key, b64_ec_key);
 	check_err(kube(kube_yaml(NULL, cluster_data(), us,
 	    "current-context: admin@lab\n"), NULL, &kc), -EINVAL,
-	    "user 'admin': client-certificate-data: no PEM CERTIFICATE block");
+	    "users.admin.client-certificate-data: no PEM CERTIFICATE block");
 
 	check_err(kube(kube_yaml(NULL, nd_arena_printf(arena, "%s"
 	    "    insecure-skip-tls-verify: yes\n", cluster_data()), user_data(),
@@ -1020,8 +1020,14 @@ test_kube_bad(void **state)
 	check_err(kube(kube_yaml(NULL, "    server: https://h:6443\n"
 	    "    insecure-skip-tls-verify: maybe\n", user_data(),
 	    "current-context: admin@lab\n"), NULL, &kc), -EINVAL,
-	    ":9: cluster 'lab': insecure-skip-tls-verify: must be true or "
+	    ":9: clusters.lab.insecure-skip-tls-verify: must be true or "
 	    "false");
+
+	/* A repeated key is refused on its line, not resolved silently. */
+	check_err(kube(kube_yaml(NULL, nd_arena_printf(arena, "%s"
+	    "    server: https://h:6443\n", cluster_data()), user_data(),
+	    "current-context: admin@lab\n"), NULL, &kc), -EINVAL,
+	    ":11: clusters.lab.server: given twice (first on line 8)");
 
 	cur = tmp_file("apiVersion: v2\nkind: Config\n");
 	check_err(nd_kube_creds_load(arena, cur, NULL, &kc, err, sizeof(err)),

@@ -374,7 +374,7 @@ test_errors(void **state)
 	    ".vlans[0].vip.ip: 'nope' is not an IP address");
 	bad(HEAD "  network:\n    interfaces:\n      - interface: eth0\n"
 	    "        vlans: 5\n", ":7: machine.network.interfaces[0].vlans: "
-	    "must be a list, got a string");
+	    "must be a list, got a number");
 	bad(HEAD "  network:\n    nameservers: [1.1.1.1, dns.google]\n",
 	    ":5: machine.network.nameservers[1]: 'dns.google' is not an IP "
 	    "address");
@@ -401,7 +401,7 @@ test_errors(void **state)
 	    ":6: cluster.etcd.advertisedSubnets[0]: '10.1.0.0/x' is not a "
 	    "subnet");
 	bad(HEAD "cluster: 5\n", ":4: cluster: must be a mapping, got a "
-	    "string");
+	    "number");
 	bad(HEAD "  type: worker\n  type: controlplane\n", ":5: machine.type: "
 	    "given twice (first on line 4)");
 	/* A control character in a value is not echoed raw. */
@@ -414,6 +414,13 @@ test_errors(void **state)
 	    "'1.2.3' is not an address (CIDR)");
 	bad("version: v1alpha1\nmachine: x\n", ":2: machine: must be a "
 	    "mapping, got a string");
+	bad("version: v1alpha1\nmachine:\n", ":2: machine: must be a "
+	    "mapping, got an empty value");
+	/* Keys that recognise a document are read, so checked, too. */
+	bad(HEAD "version: v1alpha1\n", ":4: version: given twice (first on "
+	    "line 1)");
+	bad(HEAD "---\nkind: LinkConfig\nkind: x\n", ":6: kind: given twice "
+	    "(first on line 5)");
 }
 
 static void
