@@ -1,6 +1,6 @@
 /*
  * docker.h - what the Docker Engine API says about containers and
- * networks, read over its unix socket with libcurl (talos-wire.md 7: how
+ * networks, read over its unix socket with libcurl (docs/talos.md 7: how
  * `talosctl cluster create` lays out Talos in Docker).
  *
  * Two users: discovery (core/discover.c), which asks synchronously before

@@ -1,5 +1,5 @@
 /*
- * config.h - netdoctor.yaml v1 (DESIGN.md 4.3), parsed with libyaml.
+ * config.h - netdoctor.yaml v1 (docs/contracts.md 4), parsed with libyaml.
  *
  * Every error names the file, the line and the key; unknown keys are errors
  * because a typo must not silently disable a check.  Anchors/aliases are

@@ -2,7 +2,7 @@
  * inventory.c - the targets of one run, in the order the user gave them:
  * command line, the config file's targets:, then targets derived from its
  * dns:, l2: and host_ports: sections.  That order is the tie-break of the
- * ranking (DESIGN.md 2), so it must be stable.
+ * ranking (docs/contracts.md 5.3), so it must be stable.
  *
  * Derived targets are built as structs rather than by printing and
  * re-parsing a URL: an l2 pool of 256 addresses does not fit in the

@@ -1,5 +1,5 @@
 /*
- * fuzz_config.c - libFuzzer harness for nd_config_load() (DESIGN.md 4.3).
+ * fuzz_config.c - libFuzzer harness for nd_config_load() (docs/contracts.md 4).
  *
  * nd_config_load() takes a path, so the input goes into a memfd that is
  * opened again through /proc/self/fd/N: no file system litter, no

@@ -1,5 +1,5 @@
 /*
- * test_config.c - netdoctor.yaml v1 (DESIGN.md 4.3): a complete file field
+ * test_config.c - netdoctor.yaml v1 (docs/contracts.md 4): a complete file field
  * by field, and every class of bad input with its exact one-line message
  * and line number.  Files are written with mkstemp(3) under /tmp and
  * removed again.

@@ -1,5 +1,5 @@
 /*
- * test_creds.c - talosconfig (talos-wire.md 4) and kubeconfig loading.
+ * test_creds.c - talosconfig (docs/talos.md 4) and kubeconfig loading.
  * Key material is generated at test time with OpenSSL (an Ed25519 key and
  * self-signed certificate as Talos writes them, an EC P-256 pair as kubeadm
  * writes them), files are written with mkstemp(3) under /tmp and removed
@@ -333,7 +333,7 @@ group_setup(void **state)
 		return -1;
 	ed_crt_pem = cert_pem(ed_key, "talos-admin");
 	ed_key_pem = key_pem(ed_key);
-	/* What talosctl gen config writes (talos-wire.md 4). */
+	/* What talosctl gen config writes (docs/talos.md 4). */
 	ed_key_talos = replace(ed_key_pem, "PRIVATE KEY",
 	    "ED25519 PRIVATE KEY");
 	ec_crt_pem = cert_pem(ec_key, "kubernetes-admin");

@@ -1,6 +1,6 @@
 /*
  * test_nodeip.c - Talos machine configs (fixtures/machineconfigs/) loaded
- * field by field, the node IP computation against talos-wire.md 6 (the
+ * field by field, the node IP computation against docs/talos.md 6 (the
  * FilterIPs "!" order, VIP and pod/service exclusion, per-family pick,
  * etcd), every class of bad input with its exact message and line, and
  * that no secret of a machine config reaches an error.  Fixtures are read
