@@ -8,8 +8,11 @@ MANDIR	?= $(PREFIX)/share/man
 DESTDIR	?=
 
 CC	?= cc
-PKGS	 = libnl-3.0 libnl-route-3.0 libnl-idiag-3.0 libcares libcurl openssl \
+# libcurl is compiled against but not linked: core/clients/curlload.c
+# loads it when a probe first needs it (docs/performance.md).
+PKGS_LINK = libnl-3.0 libnl-route-3.0 libnl-idiag-3.0 libcares openssl \
 	   yaml-0.1 jansson libpcap
+PKGS	 = $(PKGS_LINK) libcurl
 WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wformat=2 -Wpointer-arith -Wcast-qual -Wno-unused-parameter
 CSTD	 = -std=c17 -D_GNU_SOURCE
@@ -28,7 +31,7 @@ endif
 
 OBJDIR	 = build/$(VARIANT)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS_LINK) 2>/dev/null)
 # Every folder of the data flow is on the include path, so a module names
 # a header by its file name alone ("target.h") wherever either lives.
 SRC_DIRS = core core/input core/wire core/clients core/cluster probes reports

@@ -134,19 +134,12 @@ main(int argc, char **argv)
 		break;
 	default:
 		raise_nofile();
-		if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS ||
-		    curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-			fputs("netdoctor: cannot initialise c-ares\n", stderr);
-			rc = ND_EXIT_UNKNOWN;
-			break;
-		}
+		/* libcurl and c-ares start when a probe first needs them. */
 		rc = run(a, &o, err, sizeof(err));
 		if (err[0] != '\0') {
 			nd_one_line(err);
 			fprintf(stderr, "netdoctor: %s\n", err);
 		}
-		curl_global_cleanup();
-		ares_library_cleanup();
 		break;
 	}
 	nd_arena_free(a);

@@ -78,7 +78,7 @@ docker_request(struct nd_probe *p, enum docker_step step)
 	docker_release(p);
 	c->step = step;
 	c->errbuf[0] = '\0';
-	if ((c->easy = curl_easy_init()) == NULL ||
+	if (nd_http_global_init() < 0 || (c->easy = curl_easy_init()) == NULL ||
 	    (h = nd_http_get(p->run)) == NULL)
 		return -ENOMEM;
 	nd_docker_easy(c->easy, c->sock, step == DOCKER_CONTAINERS ?

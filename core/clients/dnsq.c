@@ -107,6 +107,22 @@ dnsq_sock_state(void *data, ares_socket_t fd, int readable, int writable)
 		nd_loop_fd_del(c->q->loop, fd);
 }
 
+/* c-ares' library init, once, on the first channel (a run without DNS
+   skips it); cleaned up at exit. */
+static int
+dnsq_library_init(void)
+{
+	static int done;
+
+	if (done == 0) {
+		if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS)
+			return -ENOMEM;
+		done = 1;
+		(void)atexit(ares_library_cleanup);
+	}
+	return 0;
+}
+
 static void
 dnsq_key(const struct sockaddr *sa, char *key, size_t len)
 {
@@ -179,7 +195,8 @@ dnsq_chan(struct nd_run *run, const struct sockaddr *server)
 	o.ednspsz = 1232;
 	mask = ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
 	    ARES_OPT_FLAGS | ARES_OPT_EDNSPSZ;
-	if (ares_init_options(&c->ch, &o, mask) != ARES_SUCCESS) {
+	if (dnsq_library_init() < 0 ||
+	    ares_init_options(&c->ch, &o, mask) != ARES_SUCCESS) {
 		free(c);
 		return NULL;
 	}

@@ -480,7 +480,7 @@ nd_docker_fetch(struct nd_arena *a, const char *sock, long timeout_ms,
 	CURL *easy;
 	int rc;
 
-	if ((easy = curl_easy_init()) == NULL) {
+	if (nd_http_global_init() < 0 || (easy = curl_easy_init()) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}

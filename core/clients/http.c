@@ -117,6 +117,25 @@ http_check_done(struct nd_http *h)
 	}
 }
 
+int
+nd_http_global_init(void)
+{
+	static int done;
+
+	/*
+	 * libcurl's global init starts OpenSSL and every library it was built
+	 * with; a run that asks nothing over HTTP (a Nagios check of one TCP
+	 * port) does not pay for it.  Once per process, cleaned up at exit.
+	 */
+	if (done == 0) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+			return -ENOMEM;
+		done = 1;
+		(void)atexit(curl_global_cleanup);
+	}
+	return 0;
+}
+
 struct nd_http *
 nd_http_get(struct nd_run *run)
 {
@@ -124,7 +143,7 @@ nd_http_get(struct nd_run *run)
 
 	if (h != NULL)
 		return h;
-	if ((h = calloc(1, sizeof(*h))) == NULL)
+	if (nd_http_global_init() < 0 || (h = calloc(1, sizeof(*h))) == NULL)
 		return NULL;
 	h->loop = run->loop;
 	if ((h->multi = curl_multi_init()) == NULL) {

@@ -20,6 +20,9 @@ struct nd_http;
 
 typedef void	(*nd_http_done_fn)(void *arg, CURLcode);
 
+/* libcurl's global init, on first use (0 or -ENOMEM). */
+int		 nd_http_global_init(void);
+
 /* Created on first use, freed with the run (nd_http_free). */
 struct nd_http	*nd_http_get(struct nd_run *);
 void		 nd_http_free(struct nd_http *);	/* accepts NULL */
