@@ -8,11 +8,12 @@ MANDIR	?= $(PREFIX)/share/man
 DESTDIR	?=
 
 CC	?= cc
-# libcurl is compiled against but not linked: core/clients/curlload.c
-# loads it when a probe first needs it (docs/performance.md).
+# libcurl and libpcap are compiled against but not linked:
+# core/clients/curlload.c and pcapload.c load them when a probe first needs
+# them (docs/performance.md).
 PKGS_LINK = libnl-3.0 libnl-route-3.0 libnl-idiag-3.0 libcares openssl \
-	   yaml-0.1 jansson libpcap
-PKGS	 = $(PKGS_LINK) libcurl
+	   yaml-0.1 jansson
+PKGS	 = $(PKGS_LINK) libcurl libpcap
 WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wformat=2 -Wpointer-arith -Wcast-qual -Wno-unused-parameter
 CSTD	 = -std=c17 -D_GNU_SOURCE
@@ -60,7 +61,8 @@ DEB_PKGS = gcc make pkg-config libpcap-dev libnl-3-dev libnl-route-3-dev \
 	   libyaml-dev libjansson-dev libcmocka-dev iproute2 procps jq nmap \
 	   mandoc time python3 python3-grpcio python3-protobuf \
 	   python3-cryptography python3-h2 openssl curl dnsmasq-base \
-	   bind9-dnsutils dnsperf arp-scan libcap2-bin iputils-arping
+	   bind9-dnsutils dnsperf arp-scan libcap2-bin iputils-arping \
+	   monitoring-plugins-basic valgrind
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
