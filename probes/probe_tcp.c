@@ -157,8 +157,12 @@ static void
 tcp_on_writable(struct nd_loop *l, int fd, unsigned ev, void *arg)
 {
 	(void)l;
-	(void)ev;
-	tcp_verdict(arg, nd_sock_error(fd));
+	/*
+	 * Writable without EPOLLERR/EPOLLHUP is a completed connect; only
+	 * an error needs SO_ERROR to say which (one syscall fewer per
+	 * connection, connect(2) "EINPROGRESS").
+	 */
+	tcp_verdict(arg, (ev & ND_EV_ERROR) != 0 ? nd_sock_error(fd) : 0);
 }
 
 static int
