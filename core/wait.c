@@ -250,6 +250,33 @@ wait_progress(struct wstate *ws, const struct wtarget *w, const char *from)
 }
 
 /*
+ * Can waiting change this cause?  Not when its kind is config (a
+ * certificate, a credential, a node-IP conflict), nor for a name the
+ * authoritative server says does not exist (an "aa" NXDOMAIN is the
+ * zone's own word, not a cache that may catch up).
+ */
+static bool
+wait_hopeless(const struct nd_report_cause *c)
+{
+	const struct nd_finding_def *d = nd_finding_def_by_id(c->id);
+	size_t i;
+
+	if (d != NULL && d->kind == ND_K_CONFIG)
+		return true;
+	if (strcmp(c->id, "dns.nxdomain") != 0)
+		return false;
+	for (i = 0; i < c->nev; i++)
+		if (strcmp(c->ev[i].key, "rcode") == 0 &&
+		    strcmp(c->ev[i].value, "NXDOMAIN") != 0)
+			return false;
+	for (i = 0; i < c->nev; i++)
+		if (strcmp(c->ev[i].key, "aa") == 0 &&
+		    strcmp(c->ev[i].value, "yes") == 0)
+			return true;
+	return false;
+}
+
+/*
  * Reads one round's report: which targets reached their state, what each
  * shows now.  Returns the target waiting cannot help, or NULL.
  */
@@ -293,13 +320,9 @@ wait_assess(struct wstate *ws, const struct nd_report *r)
 		if (strcmp(was, w->label) != 0 || w->reached)
 			wait_progress(ws, w, was);
 		if (!w->reached && top != NULL && ws->o->fail_fast &&
-		    stuck == NULL && !wait_listed(w->onway, top->id)) {
-			const struct nd_finding_def *d =
-			    nd_finding_def_by_id(top->id);
-
-			if (d != NULL && d->kind == ND_K_CONFIG)
-				stuck = w;
-		}
+		    stuck == NULL && !wait_listed(w->onway, top->id) &&
+		    wait_hopeless(top))
+			stuck = w;
 	}
 	return stuck;
 }
