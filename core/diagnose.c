@@ -465,8 +465,9 @@ fix_lookup(const struct nd_finding *f, const char *key)
 
 	if (v != NULL)
 		return v;
+	/* The machine the probe talked to: nd-connect's, when given. */
 	if (strcmp(key, "host") == 0 && t->host != NULL)
-		return t->host;
+		return nd_target_ip(t) != NULL ? nd_target_ip(t) : t->host;
 	if (strcmp(key, "addr") == 0 && f->probe->ep->addrstr[0] != '\0')
 		return f->probe->ep->addrstr;
 	if (strcmp(key, "port") == 0 && t->port != 0) {
