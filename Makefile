@@ -57,7 +57,8 @@ DEB_PKGS = gcc make pkg-config libpcap-dev libnl-3-dev libnl-route-3-dev \
 	   libyaml-dev libjansson-dev libcmocka-dev iproute2 procps jq nmap \
 	   mandoc time python3 python3-grpcio python3-protobuf \
 	   python3-cryptography python3-h2 openssl curl dnsmasq-base \
-	   bind9-dnsutils dnsperf arp-scan libcap2-bin iputils-arping
+	   bind9-dnsutils dnsperf arp-scan libcap2-bin iputils-arping \
+	   nginx-light haproxy
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
