@@ -1,5 +1,5 @@
 /*
- * diagnose.c - from findings to ranked root causes (DESIGN.md 2).
+ * diagnose.c - from findings to ranked root causes (docs/contracts.md 5.3).
  *
  * A failing finding is a root-cause candidate when its probe's
  * prerequisites passed (a skipped probe has no findings, so every failing
@@ -37,6 +37,8 @@ enum diag_scope {
 	DIAG_COVERS,	/* the symptom's address is inside `when`'s subject */
 	DIAG_NAME,	/* the symptom's target is a web URL for the name
 			   `when` asked about, reached by resolving it */
+	DIAG_BUILTIN,	/* both on the built-in default's targets, `when` on
+			   a `scheme` target */
 };
 
 static const struct diag_rule {
@@ -63,6 +65,10 @@ static const struct diag_rule {
 	/* Configured, yet the Kubernetes port refuses: never bootstrapped. */
 	{ ND_F_TALOS_CONFIGURED, { ND_F_TCP_REFUSED }, 1, DIAG_HOST, ND_S_K8S,
 	  ND_F_K8S_NOT_BOOTSTRAPPED },
+	/* Nothing named, nothing found, and the default's Talos port
+	   refuses: no local cluster, said once for both APIs. */
+	{ ND_F_TCP_REFUSED, { ND_F_TCP_REFUSED }, 1, DIAG_BUILTIN, ND_S_TALOS,
+	  ND_F_TALOS_NO_LOCAL_CLUSTER },
 	/* An address off the interface's subnets: nobody there answers it. */
 	{ ND_F_LINK_OUTSIDE_SUBNET, { ND_F_ARP_NO_RESPONDER }, 1, DIAG_SAME_IP,
 	  -1, ND_F_LINK_OUTSIDE_SUBNET },
@@ -216,11 +222,14 @@ diag_related(const struct diag_rule *r, const struct nd_finding *when,
 		    sym->target->scheme == ND_S_HTTPS) &&
 		    nd_target_ip(sym->target) == NULL &&
 		    diag_same_name(wp->target->qname, sym->target->host);
+	case DIAG_BUILTIN:
+		return wp->target->builtin && sym->target->builtin &&
+		    (int)wp->target->scheme == r->scheme;
 	}
 	return false;
 }
 
-/* k8s.not_bootstrapped: the one synthesised cause so far. */
+/* The causes a rule makes rather than finds. */
 static struct nd_finding *
 diag_synthesise(struct diag_state *s, const struct diag_rule *r,
     const struct nd_finding *when, struct nd_probe *sym)
@@ -231,6 +240,23 @@ diag_synthesise(struct diag_state *s, const struct diag_rule *r,
 	f->def = &nd_finding_defs[r->cause];
 	f->sev = f->def->sev;
 	f->probe = sym;
+	if (r->cause == ND_F_TALOS_NO_LOCAL_CLUSTER) {
+		/* Attributed to the Talos port's own probe, where it shows. */
+		f->probe = when->probe;
+		f->summary = nd_arena_printf(s->arena, "no local Talos cluster "
+		    "is running: nothing was named on the command line, no "
+		    "talosconfig, kubeconfig or Docker socket was found, and "
+		    "the built-in default %s refuses connections",
+		    when->probe->ep->label);
+		f->ev = nd_arena_alloc(s->arena, 2 * sizeof(*f->ev));
+		f->ev[f->nev].key = "looked_for";
+		f->ev[f->nev++].value = "./netdoctor.yaml, $TALOSCONFIG or "
+		    "~/.talos/config, $KUBECONFIG or ~/.kube/config, "
+		    "/var/run/docker.sock";
+		f->ev[f->nev].key = "refused";
+		f->ev[f->nev++].value = when->probe->ep->label;
+		return f;
+	}
 	f->summary = nd_arena_printf(s->arena, "the Talos node at %s is "
 	    "configured (Talos %s) but nothing listens on its Kubernetes API "
 	    "at %s: the cluster was never bootstrapped", when->probe->ep->label,

@@ -224,6 +224,8 @@ nd_report_build(struct nd_arena *a, const struct nd_report_input *in,
 	for (i = 0; i < in->nprobes; i++)
 		if (probes[i].status == ND_ERROR)
 			status = nd_sev_worse(status, ND_SEV_UNKNOWN);
+	if (in->interrupted)
+		status = ND_SEV_UNKNOWN;
 	r->status = status;
 	r->exit_code = (int)nd_sev_exit(status);
 	r->causes = causes;

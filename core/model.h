@@ -30,6 +30,9 @@ struct nd_report_input {
 	   the probes' deadline. */
 	const struct nd_range	*warn, *crit;
 	int64_t			 timeout_ms;
+	/* A signal cut the run: what finished is reported, but the check
+	   is incomplete, so the status is UNKNOWN whatever was found. */
+	bool			 interrupted;
 };
 
 void	nd_report_build(struct nd_arena *, const struct nd_report_input *,

@@ -60,7 +60,7 @@ enum nd_kind {
 	ND_K_CONFIG,	/* a static conflict in configuration */
 };
 
-/* Exit codes are the Monitoring Plugins ones (DESIGN.md 4.2). */
+/* Exit codes are the Monitoring Plugins ones (docs/contracts.md 3). */
 enum nd_exit {
 	ND_EXIT_OK = 0,
 	ND_EXIT_WARNING = 1,

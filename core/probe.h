@@ -133,7 +133,7 @@ struct nd_tls_facts {
 	char	version[16];		/* "TLSv1.3" */
 	char	alpn[32];		/* "h2", "" when none */
 	char	cn[128];		/* leaf subject CN */
-	bool	issuer_empty;		/* Talos maintenance CA (talos-wire 1) */
+	bool	issuer_empty;		/* Talos maintenance CA (docs/talos.md 1) */
 	bool	certreq;		/* a CertificateRequest arrived */
 	bool	client_rejected;	/* ...and the anonymous client was cut */
 	char	ca_names[256];		/* CAs the CertificateRequest named */

@@ -1,6 +1,6 @@
 /*
  * util.c - small bounded parsers and string helpers.  They exist so that no
- * module reaches for atoi(3) or strcpy(3) (DESIGN.md 5) and so that every
+ * module reaches for atoi(3) or strcpy(3) (docs/architecture.md 6) and so that every
  * parser in netdoctor rejects the same inputs the same way.
  */
 #include <arpa/inet.h>
@@ -11,7 +11,7 @@
 
 #include "util.h"
 
-/* DESIGN.md caps durations at one day: anything longer is surely a typo. */
+/* Durations stop at one day (docs/contracts.md 2.4): longer is surely a typo. */
 #define DURATION_MAX_MS	(24LL * 60 * 60 * 1000)
 
 /* RFC 1035 2.3.4: 255 octets on the wire, 253 characters in text form. */

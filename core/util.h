@@ -1,6 +1,6 @@
 /*
  * util.h - small bounded parsers and string helpers (the banned-function
- * list in DESIGN.md 5 is why these exist).
+ * list in docs/architecture.md 6 is why these exist).
  */
 #ifndef ND_UTIL_H
 #define ND_UTIL_H

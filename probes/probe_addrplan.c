@@ -1,5 +1,5 @@
 /*
- * probe_addrplan.c - addrplan://: the address-plan audit (anchors.md 4).
+ * probe_addrplan.c - addrplan://: the address-plan audit (docs/talos.md 8).
  * Intersects the ranges main collected (LoadBalancer pools and IPs, VIPs,
  * node addresses, pod and service subnets, Docker networks) with each
  * other and with this host's routing table, and reports overlaps and

@@ -1,7 +1,7 @@
 /*
  * probe_dns.c - what a DNS server (a Pi-hole) answers for a name, against
  * what the cluster expects, with Pi-hole blocking verdicts
- * (anchors.md 7: NULL 0.0.0.0/:: TTL 2, IP mode own address TTL 2,
+ * (docs/monitoring-plugins.md 2: NULL 0.0.0.0/:: TTL 2, IP mode own address TTL 2,
  * NXDOMAIN and NODATA modes, EDE 15 "Blocked"; REFUSED for the local-only
  * listening mode and the rate limit).
  *
@@ -43,6 +43,8 @@ struct dns_res {
 	size_t			 nede;
 	const char		*ede_text;	/* "" when none */
 	const char		*cname;		/* "" when none */
+	size_t			 nforeign;	/* records of another owner */
+	const char		*foreign;	/* the first such owner, "" */
 };
 
 struct dns_answer {
@@ -166,6 +168,12 @@ dns_evidence(struct nd_probe *p, struct nd_finding *f)
 		nd_evidence_add(f, "answers", "%s", dns_list(p, m, true));
 		if (m->cname[0] != '\0')
 			nd_evidence_add(f, "cname", "%s", m->cname);
+		/* Said, since "no data" alone would hide a poisoning try. */
+		if (m->nforeign > 0)
+			nd_evidence_add(f, "ignored_records", "%zu owned by %s%s, "
+			    "neither the question nor a CNAME target of it",
+			    m->nforeign, m->foreign, m->nforeign > 1 ?
+			    " and others" : "");
 		for (i = 0; i < m->nede; i++)
 			nd_evidence_add(f, "ede", "%u%s%s", m->ede[i],
 			    m->ede_text[0] ? " " : "", m->ede_text);
@@ -344,7 +352,9 @@ dns_verdict(struct nd_probe *p)
 		    "%s has no %s record for %s%s", p->ep->label,
 		    m->rcode == 3 ? name : c->qtype == 28 ? "AAAA" : "A",
 		    m->rcode == 3 ? (u->asked ? ", and the upstream agrees" :
-		    "") : name, m->rcode == 3 ? "" : " (NOERROR, empty answer)");
+		    "") : name, m->rcode == 3 ? "" : m->nforeign > 0 ?
+		    " (NOERROR; the only records in the answer belong to another "
+		    "name and were ignored)" : " (NOERROR, empty answer)");
 		dns_evidence(p, f);
 		dns_upstream_evidence(p, f);
 		if (p->target->expect != NULL)
@@ -394,6 +404,9 @@ dns_on_answer(struct nd_probe *p, enum dns_q q, int status,
 		r->nede = m.nede;
 		r->ede_text = m.ede_text[0] ? nd_arena_strdup(ar, m.ede_text) : "";
 		r->cname = m.cname[0] ? nd_arena_strdup(ar, m.cname) : "";
+		r->nforeign = m.nforeign;
+		r->foreign = m.nforeign > 0 ? nd_arena_strdup(ar, m.foreign) :
+		    "";
 		a->msg = r;
 	}
 	if (--c->pending == 0 && p->status == ND_RUNNING)

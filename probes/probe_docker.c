@@ -2,7 +2,7 @@
  * probe_docker.c - docker://[SOCKET]: asks the Docker Engine API on its
  * unix socket (libcurl on the run's loop) for containers and networks, and
  * checks that every Talos cluster in it publishes its API ports to the
- * host (talos-wire.md 7): a control plane whose 50000 or 6443 is only on
+ * host (docs/talos.md 7): a control plane whose 50000 or 6443 is only on
  * its bridge IP is the "TCP to 10.5.0.2 hangs" incident.
  */
 #include <errno.h>

@@ -2,7 +2,7 @@
  * probe_nodeip.c - the kubelet node IP and etcd address Talos would pick
  * for each machine config in machineconfig://PATH (--machine-config,
  * machine_configs:), computed before anything is applied (core/nodeip.c
- * does the computation the way Talos does, talos-wire.md 6).
+ * does the computation the way Talos does, docs/talos.md 6).
  *
  * When the node is this host (one of the config's static addresses, or
  * its hostname, is this host's), the computation uses this host's live

@@ -110,6 +110,19 @@ tcp_verdict(struct nd_probe *p, int err)
 		    "%s refused the connection: nothing listens on port %u",
 		    label, p->target->port);
 		break;
+	case ECONNRESET:
+	case ECONNABORTED:
+	case EPIPE:
+		/*
+		 * A reset that came after the SYN-ACK (a proxy or a full
+		 * accept queue that drops what it accepted): the peer's answer,
+		 * not this host's failure.
+		 */
+		f = nd_finding_add(p, ND_F_TCP_REFUSED,
+		    "%s reset the connection as it was accepted: something "
+		    "listens on port %u but drops the connection at once (%s)",
+		    label, p->target->port, strerror(err));
+		break;
 	case ETIMEDOUT:
 		f = nd_finding_add(p, ND_F_TCP_TIMEOUT,
 		    "%s did not answer the connection attempt (the kernel gave "

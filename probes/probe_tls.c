@@ -1,6 +1,6 @@
 /*
  * probe_tls.c - one TLS handshake of our own, non-blocking on the loop
- * (OpenSSL 3, libraries.md 6), then the certificate judged on its own.
+ * (OpenSSL 3, docs/libraries.md 6), then the certificate judged on its own.
  *
  * The handshake runs with SSL_VERIFY_NONE so that it completes even for an
  * expired, foreign or mismatched certificate: a diagnostic tool reports
@@ -11,7 +11,7 @@
  * Client certificates: this probe never presents one.  When the server
  * asks for one (msg callback: an inbound CertificateRequest), a TLS 1.3
  * server only rejects the anonymous client after the handshake, on the
- * first read (talos-wire.md 2, libraries.md 6: alert 116, or a plain EOF
+ * first read (docs/talos.md 2, docs/libraries.md 6: alert 116, or a plain EOF
  * from grpc-core), so the probe reads for a short while to see.  The
  * rejection is a cause (tls.client_cert_required) only when no credentials
  * are available for the layer above; with credentials, the talos and k8s
@@ -422,7 +422,7 @@ tls_judge(struct nd_probe *p, bool rejected)
 		nd_evidence_add(f, "sans", "%s", sans);
 		if (w)
 			nd_evidence_add(f, "wildcard", "%s", wild);
-		/* Where Talos takes extra SANs from (talos-wire.md 2, 5). */
+		/* Where Talos takes extra SANs from (docs/talos.md 2.1, 5.1). */
 		nd_evidence_add(f, "config_key", "%s",
 		    p->target->scheme == ND_S_K8S ? "cluster.apiServer.certSANs" :
 		    p->target->scheme == ND_S_TALOS ? "machine.certSANs" :
@@ -534,7 +534,7 @@ tls_handshake(struct nd_probe *p)
 	ERR_clear_error();
 	errno = 0;
 	rc = SSL_connect(c->ssl);
-	serr = errno;
+	serr = errno;	/* the socket's, for SSL_ERROR_SYSCALL */
 	if (rc == 1) {
 		c->handshaken = true;
 		if (!c->obs.certreq) {
@@ -598,7 +598,10 @@ tls_handshake(struct nd_probe *p)
 		nd_probe_done(p, ND_FAIL);
 		return;
 	}
-	tls_failed(p, e == SSL_ERROR_SYSCALL || e == SSL_ERROR_ZERO_RETURN ?
+	/* errno is still the read's: a reset is the peer's, said as such. */
+	tls_failed(p, e == SSL_ERROR_SYSCALL && (serr == ECONNRESET ||
+	    serr == EPIPE) ? "the peer reset the connection during the "
+	    "handshake" : e == SSL_ERROR_SYSCALL || e == SSL_ERROR_ZERO_RETURN ?
 	    "the peer closed the connection during the handshake" :
 	    "the handshake was refused");
 	nd_probe_done(p, ND_FAIL);
@@ -679,8 +682,9 @@ tls_on_connected(struct nd_loop *l, int fd, unsigned ev, void *arg)
 	(void)ev;
 	if (err != 0) {
 		/* tcp passed a moment ago; report what changed. */
-		struct nd_finding *f = tls_failed(p, "the TCP connection for "
-		    "the handshake failed");
+		struct nd_finding *f = tls_failed(p, err == ECONNRESET ?
+		    "the peer reset the TCP connection before the handshake" :
+		    "the TCP connection for the handshake failed");
 
 		nd_evidence_add(f, "errno", "%d %s", err, strerror(err));
 		nd_probe_done(p, ND_FAIL);
@@ -705,7 +709,7 @@ tls_start(struct nd_probe *p)
 	SSL_CTX_set_min_proto_version(c->sctx, TLS1_2_VERSION);
 	SSL_CTX_set_verify(c->sctx, SSL_VERIFY_NONE, NULL);
 	nd_tlsobs_attach(c->sctx, &c->obs);
-	/* SSL_CTX_set_alpn_protos returns 0 on success (libraries.md 6). */
+	/* SSL_CTX_set_alpn_protos returns 0 on success (docs/libraries.md 6). */
 	if (SSL_CTX_set_alpn_protos(c->sctx, alpn, sizeof(alpn) - 1) != 0)
 		return -ENOMEM;
 	if ((rc = tls_load_ca(p)) < 0) {
@@ -727,8 +731,9 @@ tls_start(struct nd_probe *p)
 	if (rc < 0 && c->fd < 0)
 		return rc;
 	if (rc < 0) {
-		struct nd_finding *f = tls_failed(p, "the TCP connection for "
-		    "the handshake failed");
+		struct nd_finding *f = tls_failed(p, -rc == ECONNRESET ?
+		    "the peer reset the TCP connection before the handshake" :
+		    "the TCP connection for the handshake failed");
 
 		nd_evidence_add(f, "errno", "%d %s", -rc, strerror(-rc));
 		nd_probe_done(p, ND_FAIL);

@@ -120,4 +120,12 @@ const struct nd_reporter *nd_reporter_find(const char *name);
 /* "text, json, nagios, markdown": for usage and errors. */
 const char	*nd_reporter_names(void);
 
+/*
+ * Writes the report in format to output, or to stdout when output is
+ * NULL.  A file is written aside and renamed, so a failed run never leaves
+ * half a report.  Returns 0 or -errno with one line in err.
+ */
+int		 nd_report_write(const struct nd_report *, const char *format,
+		    const char *output, unsigned flags, char *err, size_t len);
+
 #endif /* ND_REPORT_H */

@@ -1,5 +1,5 @@
 /*
- * report_json.c - the netdoctor.report.v1 JSON report (DESIGN.md 4.4).
+ * report_json.c - the netdoctor.report.v1 JSON report (docs/contracts.md 5).
  * Streams through core/jsonw.c: one cause or probe per line, nothing held
  * in memory but the report itself.  The lab tests parse it back with jq
  * the output back with jansson.

@@ -1,5 +1,5 @@
 /*
- * report_nagios.c - Nagios/Icinga plugin output (anchors.md 1):
+ * report_nagios.c - Nagios/Icinga plugin output (docs/monitoring-plugins.md 1):
  *
  *   NETDOCTOR CRITICAL - <top cause summary> | <run perfdata>
  *   \_[CRITICAL] <target>: <its worst finding>

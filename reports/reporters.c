@@ -2,7 +2,10 @@
  * reporters.c - the output formats by name: --format, -o and the usage
  * text all read this one table.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "report.h"
 
@@ -47,4 +50,46 @@ nd_reporter_names(void)
 	}
 	names[o] = '\0';
 	return names;
+}
+
+int
+nd_report_write(const struct nd_report *r, const char *format,
+    const char *output, unsigned flags, char *err, size_t len)
+{
+	const struct nd_reporter *rep = nd_reporter_find(format);
+	char tmp[4096];
+	FILE *f = stdout;
+	int rc;
+
+	if (rep == NULL) {
+		snprintf(err, len, "unknown format '%s' (%s)", format,
+		    nd_reporter_names());
+		return -EINVAL;
+	}
+	if (output != NULL) {
+		/* Write aside and rename: a failed run never leaves half a file. */
+		snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", output,
+		    (long)getpid());
+		if ((f = fopen(tmp, "w")) == NULL) {
+			snprintf(err, len, "-o %s: %s", output,
+			    strerror(errno));
+			return -errno;
+		}
+	}
+	/* Large reports: a few big writes instead of thousands of 4 KiB ones. */
+	(void)setvbuf(f, NULL, _IOFBF, 1 << 18);
+	rc = rep->write(f, r, flags);
+	if (fflush(f) != 0 && rc == 0)
+		rc = -errno;
+	if (output != NULL) {
+		if (fclose(f) != 0 && rc == 0)
+			rc = -errno;
+		if (rc == 0 && rename(tmp, output) < 0)
+			rc = -errno;
+		if (rc < 0)
+			(void)unlink(tmp);
+	}
+	if (rc < 0)
+		snprintf(err, len, "writing the report: %s", strerror(-rc));
+	return rc;
 }

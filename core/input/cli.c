@@ -2,7 +2,7 @@
  * cli.c - argument parsing, usage, `list` and `explain`.
  *
  * `run` and `check` share every option.  In `check` the Monitoring Plugins
- * reserved letters keep their plugin meaning (anchors.md 1): -c is the
+ * reserved letters keep their plugin meaning (docs/monitoring-plugins.md 1): -c is the
  * critical range and -t the plugin's whole time budget; the config file is
  * then --config.  In `run`, -c is the config file and -t the per-probe
  * timeout.
@@ -30,6 +30,7 @@ enum {
 	OPT_TALOSCONFIG, OPT_KUBECONFIG, OPT_MACHINE_CONFIG, OPT_CONFIG,
 	OPT_WARNING, OPT_CRITICAL, OPT_MAX_INFLIGHT, OPT_COLOR, OPT_NO_COLOR,
 	OPT_VERSION, OPT_HELP, OPT_LISTEN, OPT_USER, OPT_PRINT_PLAN, OPT_MANIFESTS,
+	OPT_FOR, OPT_INTERVAL, OPT_PROGRESS, OPT_NO_FAIL_FAST,
 };
 
 static const struct option cli_longopts[] = {
@@ -55,6 +56,10 @@ static const struct option cli_longopts[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "for", required_argument, NULL, OPT_FOR },
+	{ "interval", required_argument, NULL, OPT_INTERVAL },
+	{ "progress", required_argument, NULL, OPT_PROGRESS },
+	{ "no-fail-fast", no_argument, NULL, OPT_NO_FAIL_FAST },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -70,6 +75,10 @@ nd_cli_usage(FILE *f)
 "                       [--listen DUR] [--user NAME] [-v]\n"
 "       netdoctor check [TARGET...] [--config FILE] [-w RANGE] [-c RANGE]\n"
 "                       [-t|--budget DUR] [--timeout DUR] ...   (Nagios plugin)\n"
+"       netdoctor wait  TARGET... [--for STATE] [--timeout DUR] [--interval DUR]\n"
+"                       [--progress text|json] [--no-fail-fast] ...\n"
+"                       until each target is in its state (ok; talos://:\n"
+"                       maintenance, configured, up; k8s://: ready, up)\n"
 "       netdoctor probe NAME TARGET     one probe and its prerequisites\n"
 "       netdoctor list                  probes and finding ids\n"
 "       netdoctor explain ID            what a finding means and how to fix it\n"
@@ -133,9 +142,13 @@ static int
 cli_duration(const char *arg, const char *opt, int64_t *ms, char *err,
     size_t errlen)
 {
-	if (nd_parse_duration_ms(arg, ms) < 0 || *ms <= 0) {
+	if (nd_parse_duration_ms(arg, ms) < 0) {
 		snprintf(err, errlen, "%s: '%s' is not a duration (e.g. 250ms, "
-		    "5s, 1.5s)", opt, arg);
+		    "5s, 1.5s, 10m)", opt, arg);
+		return -EINVAL;
+	}
+	if (*ms <= 0) {
+		snprintf(err, errlen, "%s: must be more than 0", opt);
 		return -EINVAL;
 	}
 	return 0;
@@ -159,7 +172,8 @@ cli_command(const char *s)
 {
 	static const struct { const char *name; enum nd_cmd cmd; } cmds[] = {
 		{ "run", ND_CMD_RUN }, { "check", ND_CMD_CHECK },
-		{ "probe", ND_CMD_PROBE }, { "list", ND_CMD_LIST },
+		{ "probe", ND_CMD_PROBE }, { "wait", ND_CMD_WAIT },
+		{ "list", ND_CMD_LIST },
 		{ "explain", ND_CMD_EXPLAIN }, { "help", ND_CMD_HELP },
 		{ "version", ND_CMD_VERSION },
 	};
@@ -179,14 +193,14 @@ nd_cli_parse(struct nd_arena *a, int argc, char **argv, struct nd_options *o,
 	size_t nmc = 0;
 	long long n;
 	int c, color = -1;
-	bool check;
+	bool check, wait, interval_set = false;
 
 	memset(o, 0, sizeof(*o));
 	o->format = "text";
 	o->timeout_ms = ND_DEFAULT_TIMEOUT_MS;
 	if (argc < 2) {
-		snprintf(err, errlen, "no command given (run, check, probe, "
-		    "list, explain)");
+		snprintf(err, errlen, "no command given (run, check, wait, "
+		    "probe, list, explain)");
 		return -EINVAL;
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
@@ -199,18 +213,23 @@ nd_cli_parse(struct nd_arena *a, int argc, char **argv, struct nd_options *o,
 	}
 	o->cmd = cli_command(argv[1]);
 	if (o->cmd == ND_CMD_NONE) {
-		snprintf(err, errlen, "unknown command '%s' (run, check, probe, "
-		    "list, explain)", argv[1]);
+		snprintf(err, errlen, "unknown command '%s' (run, check, wait, "
+		    "probe, list, explain)", argv[1]);
 		return -EINVAL;
 	}
 	check = o->cmd == ND_CMD_CHECK;
+	wait = o->cmd == ND_CMD_WAIT;
+	o->wait_ms = ND_DEFAULT_WAIT_MS;
+	o->interval_ms = ND_DEFAULT_INTERVAL_MS;
+	o->fail_fast = true;
 	if (check) {
 		o->format = "nagios";
 		o->budget_ms = ND_DEFAULT_BUDGET_MS;
 	}
 	optind = 2;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "c:o:t:w:vhV", cli_longopts,
+	/* The leading ':' makes a missing value ':', not an unknown '?'. */
+	while ((c = getopt_long(argc, argv, ":c:o:t:w:vhV", cli_longopts,
 	    NULL)) != -1) {
 		switch (c) {
 		case OPT_FORMAT:
@@ -245,10 +264,42 @@ nd_cli_parse(struct nd_arena *a, int argc, char **argv, struct nd_options *o,
 			}
 			/* FALLTHROUGH */
 		case OPT_TIMEOUT:
-			if (cli_duration(optarg, "--timeout", &o->timeout_ms,
-			    err, errlen) < 0)
+			/* wait: the whole wait; each probe keeps its default. */
+			if (cli_duration(optarg, "--timeout", wait ? &o->wait_ms :
+			    &o->timeout_ms, err, errlen) < 0)
 				return -EINVAL;
-			o->timeout_set = true;
+			o->timeout_set = !wait;
+			break;
+		case OPT_FOR:
+		case OPT_INTERVAL:
+		case OPT_PROGRESS:
+		case OPT_NO_FAIL_FAST:
+			if (!wait) {
+				snprintf(err, errlen, "%s: only `netdoctor wait` "
+				    "takes it", c == OPT_FOR ? "--for" :
+				    c == OPT_INTERVAL ? "--interval" :
+				    c == OPT_PROGRESS ? "--progress" :
+				    "--no-fail-fast");
+				return -EINVAL;
+			}
+			if (c == OPT_FOR)
+				o->wait_for = optarg;
+			else if (c == OPT_NO_FAIL_FAST)
+				o->fail_fast = false;
+			else if (c == OPT_PROGRESS) {
+				if (strcmp(optarg, "text") != 0 &&
+				    strcmp(optarg, "json") != 0) {
+					snprintf(err, errlen, "--progress: '%s' is "
+					    "not text or json", optarg);
+					return -EINVAL;
+				}
+				o->progress = optarg;
+			} else {
+				if (cli_duration(optarg, "--interval",
+				    &o->interval_ms, err, errlen) < 0)
+					return -EINVAL;
+				interval_set = true;
+			}
 			break;
 		case OPT_BUDGET:
 			if (cli_duration(optarg, "--budget", &o->budget_ms, err,
@@ -340,6 +391,21 @@ nd_cli_parse(struct nd_arena *a, int argc, char **argv, struct nd_options *o,
 	}
 	o->machine_configs = mc;
 	o->nmachine_configs = nmc;
+	/* The default interval fits a short --timeout; a given one must. */
+	if (wait && !interval_set && o->interval_ms > o->wait_ms)
+		o->interval_ms = o->wait_ms;
+	if (wait && o->interval_ms > o->wait_ms) {
+		snprintf(err, errlen, "--interval %lld ms is longer than "
+		    "--timeout %lld ms: nothing would be checked twice",
+		    (long long)o->interval_ms, (long long)o->wait_ms);
+		return -EINVAL;
+	}
+	if (wait && argc == optind && o->config == NULL &&
+	    nmc == 0 && o->nmanifests == 0) {
+		snprintf(err, errlen, "wait: name what to wait for, e.g. "
+		    "netdoctor wait talos://127.0.0.1:50000 --for maintenance");
+		return -EINVAL;
+	}
 	if (o->cmd == ND_CMD_PROBE) {
 		if (argc - optind != 2) {
 			snprintf(err, errlen, "probe: needs NAME and TARGET, "

@@ -1,5 +1,5 @@
 /*
- * cli.h - the command line of DESIGN.md 4.1 into struct nd_options.
+ * cli.h - the command line of docs/contracts.md 2 into struct nd_options.
  */
 #ifndef ND_CLI_H
 #define ND_CLI_H

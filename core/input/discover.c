@@ -17,7 +17,7 @@
 #include "docker.h"
 #include "target.h"
 
-/* The built-in default: a local Talos-in-Docker setup (talos-wire.md 7). */
+/* The built-in default: a local Talos-in-Docker setup (docs/talos.md 7). */
 static const char *const builtin[] = {
 	"talos://127.0.0.1:50000", "k8s://127.0.0.1:6443",
 	"port://6443", "port://50000",

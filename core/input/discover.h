@@ -1,5 +1,5 @@
 /*
- * discover.h - what a bare `netdoctor run` checks (DESIGN.md 4.1): the
+ * discover.h - what a bare `netdoctor run` checks (docs/contracts.md 2): the
  * talosconfig, then the kubeconfig (env and default paths, current
  * context), then Docker (Talos containers become targets), and otherwise
  * the built-in default of a local Talos-in-Docker setup.  Every step

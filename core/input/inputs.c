@@ -164,7 +164,7 @@ nd_inputs_load(struct nd_arena *a, struct nd_options *o, struct nd_inputs *in,
 	struct nd_config *cfg = NULL;
 	struct nd_manifests *mfs = NULL;
 	const char **urls, **origins;
-	size_t n;
+	size_t n, i;
 
 	memset(in, 0, sizeof(*in));
 	if (o->config == NULL && o->nurls == 0 && o->nmachine_configs == 0 &&
@@ -188,6 +188,9 @@ nd_inputs_load(struct nd_arena *a, struct nd_options *o, struct nd_inputs *in,
 	if (nd_inventory_build(a, urls, origins, n, cfg, &in->inv, err,
 	    len) < 0)
 		return -EINVAL;
+	/* Then every target is the default's; the diagnosis says so. */
+	for (i = 0; in->disc.used_default && i < in->inv.ntargets; i++)
+		in->inv.targets[i]->builtin = true;
 	if (load_machine_configs(a, &in->inv, err, len) < 0 ||
 	    build_plan(a, &in->inv, cfg, in->disc.docker, mfs, o->nmanifests,
 	    err, len) < 0)

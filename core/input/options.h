@@ -1,6 +1,6 @@
 /*
  * options.h - what the command line asked for.  Filled by cli.c, read-only
- * for everybody else (one of the two globals-worth of state DESIGN.md 5
+ * for everybody else (one of the two globals-worth of state docs/architecture.md 6
  * allows, passed explicitly instead).
  */
 #ifndef ND_OPTIONS_H
@@ -17,6 +17,7 @@ enum nd_cmd {
 	ND_CMD_RUN,
 	ND_CMD_CHECK,
 	ND_CMD_PROBE,
+	ND_CMD_WAIT,
 	ND_CMD_LIST,
 	ND_CMD_EXPLAIN,
 	ND_CMD_HELP,
@@ -25,6 +26,8 @@ enum nd_cmd {
 
 #define ND_DEFAULT_TIMEOUT_MS	5000
 #define ND_DEFAULT_BUDGET_MS	10000	/* check: the Nagios plugin rule */
+#define ND_DEFAULT_WAIT_MS	(10 * 60 * 1000)	/* wait --timeout */
+#define ND_DEFAULT_INTERVAL_MS	2000		/* wait --interval */
 
 struct nd_options {
 	enum nd_cmd	 cmd;
@@ -50,6 +53,12 @@ struct nd_options {
 	size_t		 max_inflight;	/* --max-inflight, 0 = derive */
 	int64_t		 listen_ms;	/* --listen: passive ARP window */
 	const char	*user;		/* --user: drop to it after prepare */
+	/* wait */
+	const char	*wait_for;	/* --for STATE, NULL = "ok" */
+	int64_t		 wait_ms;	/* --timeout: the whole wait */
+	int64_t		 interval_ms;	/* --interval */
+	const char	*progress;	/* --progress text|json */
+	bool		 fail_fast;	/* not --no-fail-fast */
 	int		 verbose;
 	bool		 color;		/* text: ANSI colour */
 };

@@ -1,5 +1,5 @@
 /*
- * target.c - parses the target URLs of DESIGN.md 4.1.
+ * target.c - parses the target URLs of docs/contracts.md 2.
  *
  * The parser works on byte offsets into the verbatim input so that every
  * error can name the column where the problem starts; users paste these
@@ -941,6 +941,7 @@ struct scheme_row {
 	enum uform		 form;
 	scheme_hook		*parse, *apply;
 	key_hook		*key;
+	const char		*states;
 };
 
 static key_hook key_net, key_tls, key_dns, key_arp, key_path, key_web;
@@ -948,9 +949,9 @@ static key_hook key_net, key_tls, key_dns, key_arp, key_path, key_web;
 #define ND_CHAIN(...)	((const char *const[]){ "resolve", __VA_ARGS__, NULL })
 static const struct scheme_row scheme_rows[] = {
 #define ND_SCHEME(e, name, alias, usage, port, q, res, chain, form, parse, \
-    apply, key) \
+    apply, key, states) \
 	{ ND_S_##e, name, alias, usage, port, q, res, chain, F_##form, \
-	  parse, apply, key },
+	  parse, apply, key, states },
 #include "schemes.def"
 #undef ND_SCHEME
 };
@@ -1131,6 +1132,14 @@ nd_scheme_name(enum nd_scheme s)
 	const struct scheme_row *r = scheme_row(s);
 
 	return r != NULL ? r->name : "?";
+}
+
+const char *
+nd_scheme_states(enum nd_scheme s)
+{
+	const struct scheme_row *r = scheme_row(s);
+
+	return r != NULL ? r->states : NULL;
 }
 
 const char *const *

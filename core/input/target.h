@@ -1,5 +1,5 @@
 /*
- * target.h - the target URLs of DESIGN.md 4.1 and the probe chain each
+ * target.h - the target URLs of docs/contracts.md 2 and the probe chain each
  * expands into.  Parsing is pure: no resolution, no I/O.
  */
 #ifndef ND_TARGET_H
@@ -30,6 +30,8 @@ enum nd_scheme {
 struct nd_target {
 	char		*url;		/* the input, verbatim */
 	char		*origin;	/* "command line", "netdoctor.yaml:3", ... */
+	bool		 builtin;	/* the built-in default: nothing was
+					   named and nothing discovered */
 	size_t		 index;		/* input order, for stable ranking */
 	enum nd_scheme	 scheme;
 
@@ -105,6 +107,12 @@ int	nd_target_parse(struct nd_arena *, const char *url, const char *origin,
 
 /* "tcp", "tls", ... as written in URLs. */
 const char *nd_scheme_name(enum nd_scheme);
+
+/*
+ * The states `wait --for` knows for the scheme besides "ok", as its row
+ * writes them ("maintenance=talos.maintenance_mode ..."), or NULL.
+ */
+const char *nd_scheme_states(enum nd_scheme);
 
 /* A scheme's probes for a target given by address, NULL-terminated. */
 const char *const *nd_scheme_chain(enum nd_scheme);

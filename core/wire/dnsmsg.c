@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dnsmsg.h"
 
@@ -46,11 +47,20 @@
 enum { SEC_AN, SEC_NS, SEC_AR };
 
 /* A cursor over the message; why is set together with -EBADMSG. */
+#define DNS_CHAIN_MAX	8	/* the question and CNAME targets followed */
+
+/* The names an answer may be owned by: the question, then its CNAMEs. */
+struct chain {
+	char	 name[DNS_CHAIN_MAX][256];
+	size_t	 n;
+};
+
 struct rd {
 	const uint8_t	*buf;
 	size_t		 len;
 	size_t		 off;		/* the next unread octet */
 	const char	*why;
+	struct chain	*chain;		/* NULL: no question to judge by */
 };
 
 /* The fixed part of one resource record, RFC 1035 4.1.3. */
@@ -61,6 +71,7 @@ struct rr {
 	size_t		 rdoff;		/* where RDATA starts in the message */
 	size_t		 rdlen;
 	bool		 root;		/* the owner name is the root */
+	char		 owner[256];	/* presentation form */
 };
 
 /*
@@ -292,7 +303,7 @@ read_rr(struct rd *r, struct rr *rr)
 {
 	const uint8_t *p;
 
-	if (read_name(r, r->len, NULL, 0, &rr->root) != 0)
+	if (read_name(r, r->len, rr->owner, sizeof(rr->owner), &rr->root) != 0)
 		return -EBADMSG;
 	if (r->len - r->off < DNS_RR_FIXED)
 		return fail(r, "a record runs past the end");
@@ -314,6 +325,19 @@ read_rr(struct rd *r, struct rr *rr)
  * class-specific, RFC 1035 3.4.1, RFC 3596 2.2), CNAMEs counted and the
  * first target kept, the rest skipped.
  */
+static bool
+in_chain(const struct chain *c, const char *name)
+{
+	size_t i;
+
+	if (c == NULL)
+		return true;
+	for (i = 0; i < c->n; i++)
+		if (strcasecmp(c->name[i], name) == 0)
+			return true;
+	return false;
+}
+
 static int
 take_answer(struct rd *r, const struct rr *rr, struct nd_dns_msg *m)
 {
@@ -321,6 +345,12 @@ take_answer(struct rd *r, const struct rr *rr, struct nd_dns_msg *m)
 	struct rd sub;
 	size_t want;
 
+	if ((rr->type == DNS_T_A || rr->type == DNS_T_AAAA ||
+	    rr->type == DNS_T_CNAME) && !in_chain(r->chain, rr->owner)) {
+		if (m->nforeign++ == 0)
+			memcpy(m->foreign, rr->owner, sizeof(m->foreign));
+		return 0;
+	}
 	switch (rr->type) {
 	case DNS_T_A:
 	case DNS_T_AAAA:
@@ -349,10 +379,20 @@ take_answer(struct rd *r, const struct rr *rr, struct nd_dns_msg *m)
 		m->ncname++;
 		sub = *r;
 		sub.off = rr->rdoff;
-		if (read_name(&sub, rr->rdoff + rr->rdlen,
-		    m->ncname == 1 ? m->cname : NULL, sizeof(m->cname),
-		    NULL) != 0)
-			return fail(r, sub.why);
+		{
+			char target[256];
+
+			if (read_name(&sub, rr->rdoff + rr->rdlen, target,
+			    sizeof(target), NULL) != 0)
+				return fail(r, sub.why);
+			if (m->ncname == 1)
+				memcpy(m->cname, target, sizeof(m->cname));
+			/* The chain goes on at the target (RFC 1034 3.6.2). */
+			if (r->chain != NULL && r->chain->n < DNS_CHAIN_MAX &&
+			    !in_chain(r->chain, target))
+				memcpy(r->chain->name[r->chain->n++], target,
+				    sizeof(target));
+		}
 		if (sub.off != rr->rdoff + rr->rdlen)
 			return fail(r, "a CNAME record's data is longer than "
 			    "its name");
@@ -454,7 +494,8 @@ nd_dns_parse(const uint8_t *buf, size_t len, struct nd_dns_msg *ret,
     const char **why)
 {
 	struct nd_dns_msg m;
-	struct rd r = { buf, len, 0, NULL };
+	struct rd r = { buf, len, 0, NULL, NULL };
+	struct chain chain;
 	int rv;
 
 	memset(&m, 0, sizeof(m));
@@ -478,6 +519,11 @@ nd_dns_parse(const uint8_t *buf, size_t len, struct nd_dns_msg *ret,
 
 	if ((rv = parse_questions(&r, &m)) != 0)
 		goto out;
+	if (m.qdcount > 0 && m.qname[0] != '\0') {
+		memcpy(chain.name[0], m.qname, sizeof(chain.name[0]));
+		chain.n = 1;
+		r.chain = &chain;
+	}
 	if ((rv = parse_section(&r, &m, m.ancount, SEC_AN)) != 0)
 		goto out;
 	if ((rv = parse_section(&r, &m, m.nscount, SEC_NS)) != 0)

@@ -34,6 +34,13 @@ struct nd_dns_msg {
 	size_t		 nanswers_dropped;
 	size_t		 ncname;	/* CNAME records in the answer */
 	char		 cname[256];	/* the first CNAME target */
+	/*
+	 * Answer records owned by a name that is neither the question nor a
+	 * CNAME target of its chain: ignored (RFC 1034 3.6.2; what resolvers
+	 * do against cache poisoning), counted, the first owner kept.
+	 */
+	size_t		 nforeign;
+	char		 foreign[256];
 	bool		 has_opt;	/* an EDNS OPT record */
 	uint16_t	 ede[ND_DNS_MAX_EDE];	/* EDE info-codes */
 	size_t		 nede;
@@ -46,6 +53,8 @@ struct nd_dns_msg {
  * pointer loop or one pointing forward, a label or name over the RFC 1035
  * limits (63, 255), counts that promise more records than the bytes hold,
  * an rdata length past the end.  *ret is written only on success.
+ * Answers are kept only when their owner is the question's name or a CNAME
+ * target reached from it (names compare case-insensitively, RFC 4343).
  */
 int	nd_dns_parse(const uint8_t *buf, size_t len, struct nd_dns_msg *ret,
 	    const char **why);

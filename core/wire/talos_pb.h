@@ -1,5 +1,5 @@
 /*
- * talos_pb.h - decode machine.VersionResponse (talos-wire.md 3) from the
+ * talos_pb.h - decode machine.VersionResponse (docs/talos.md 3) from the
  * bytes of one gRPC message.  Bounded and defensive: the input is whatever
  * a peer sent.
  */

@@ -40,7 +40,7 @@ nd_tls_alert_name(int d)
 	return "alert";
 }
 
-/* talos-wire.md 2: what the Go server in apid sends, and why. */
+/* docs/talos.md 2: what the Go server in apid sends, and why. */
 const char *
 nd_tls_alert_hint(int d)
 {

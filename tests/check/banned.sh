@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 #
-# tests/check/banned.sh - standing check (TAP) for the rules of DESIGN.md 5
+# tests/check/banned.sh - standing check (TAP) for the rules of docs/architecture.md 6
 # that a grep can enforce, over the C sources in core/ probes/ reports/ and
 # tests/unit/, tracked or not yet added (but not git-ignored):
 #   - no strcpy strcat sprintf vsprintf strtok atoi atol gets (unbounded or

@@ -1,5 +1,5 @@
 /*
- * fuzz_url.c - libFuzzer harness for nd_target_parse() (DESIGN.md 4.1).
+ * fuzz_url.c - libFuzzer harness for nd_target_parse() (docs/contracts.md 2).
  *
  * The input, cut at its first NUL, is one target URL.  Invariants:
  *   - success: every field is sane for the scheme (fuzz_check_target()),

@@ -2,7 +2,7 @@
 #
 # tests/lab/lib.sh - helpers for lab tests: TAP output and throwaway network
 # namespaces with veth links, so tests run real peers without touching the
-# host's interfaces or routes (DESIGN.md 5: hermetic tests).
+# host's interfaces or routes (docs/architecture.md 6: hermetic tests).
 #
 # Use from a bash script with `set -u`:
 #

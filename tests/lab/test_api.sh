@@ -178,18 +178,17 @@ sim grpc talos --listen 127.0.0.1:0 --mode maintenance-v1.13
 nd "k8s://127.0.0.1:$PORT"
 is "$(first)" k8s.not_k8s_api "a gRPC server on a k8s:// target: k8s.not_k8s_api first"
 # A body past the 32 KiB the k8s probe reads (50 MB, or one that never
-# ends) stops the request at once, not at the deadline, and says why.
+# ends) stops the request at the bound, not at the deadline, and says why
+# (the summary would say "before the deadline" otherwise; no stopwatch,
+# which a loaded machine could fail).
 for mode in huge-version endless-readyz; do
 	sim "$mode" k8s --listen 127.0.0.1:0 --mode "$mode"
-	t0=$(date +%s%N)
 	nd "k8s://127.0.0.1:$PORT"
-	t1=$(date +%s%N)
 	is "$(first)" k8s.not_k8s_api "$mode: k8s.not_k8s_api first"
 	like "$(jqo '.causes[0].summary')" 'answered HTTP 200 with a body over 32 KiB; netdoctor stopped reading' \
 	    "$mode: says the body was over the bound"
 	is "$(jqo '.causes[0].evidence[] | select(.key=="body_over_bound") | .value')" 32768 \
 	    "$mode: body_over_bound as evidence"
-	ok "$(( (t1 - t0) / 1000000 < 1500 ? 0 : 1 ))" "$mode: stops reading at once, not at the 2 s deadline"
 	kill "$SIMPID"; wait "$SIMPID" 2>/dev/null
 done
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The command line's contracts (DESIGN.md 4.1, 4.2): the done-when case
+# The command line's contracts (docs/contracts.md 2, 3): the done-when case
 # tcp://127.0.0.1:1 in every format, bad input as exit 3 with one line naming
 # the input and the position, list/explain/probe/--version/--help.  Traffic
 # goes to 127.0.0.1 only; no namespace, so no root needed.

@@ -1,7 +1,7 @@
 /*
  * test_diagnose.c - causes and ranking over hand-built probe graphs:
  * gating explanations, the unroutable-private rule, the rank order of
- * DESIGN.md 2 (severity, explains, layer, confidence, input order), and
+ * docs/contracts.md 5.3 (severity, explains, layer, confidence, input order), and
  * the overall status rollup.
  */
 #include <stdarg.h>

@@ -53,6 +53,20 @@ static const uint8_t dm_aaaa[] = {
 	0x00,
 };
 
+/*
+ * www.example.test A, answered by a record owned by evil.test (RFC 1034
+ * 3.6.2: not an answer to the question): dm_a with the answer's owner
+ * written out instead of pointing at the question, and no OPT record.
+ */
+static const uint8_t dm_foreign[] = {
+	0x10, 0x01, 0x85, 0x80, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00,
+	0x03, 0x77, 0x77, 0x77, 0x07, 0x65, 0x78, 0x61, 0x6d, 0x70, 0x6c, 0x65,
+	0x04, 0x74, 0x65, 0x73, 0x74, 0x00, 0x00, 0x01, 0x00, 0x01,
+	0x04, 'e', 'v', 'i', 'l', 0x04, 't', 'e', 's', 't', 0x00,
+	0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x02, 0x00, 0x04, 0x06, 0x06,
+	0x06, 0x06,
+};
+
 /* blocked.test A: 0.0.0.0, TTL 2 (NULL blocking) */
 static const uint8_t dm_null_a[] = {
 	0x10, 0x03, 0x85, 0x80, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01,
@@ -452,6 +466,37 @@ test_dm_a(void **state)
 	assert_true(msg.has_opt);
 	assert_int_equal(msg.nede, 0);
 	assert_string_equal(msg.ede_text, "");
+}
+
+/* A record of another owner is not an answer; a CNAME chain's are. */
+static void
+test_foreign_owner(void **state)
+{
+	/* Owner "WWW.EXAMPLE.TEST": names compare without case (RFC 4343). */
+	static const uint8_t upper[] = {
+		0x10, 0x01, 0x85, 0x80, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00,
+		0x00, 0x00, 0x03, 'w', 'w', 'w', 0x07, 'e', 'x', 'a', 'm', 'p',
+		'l', 'e', 0x04, 't', 'e', 's', 't', 0x00, 0x00, 0x01, 0x00, 0x01,
+		0x03, 'W', 'W', 'W', 0x07, 'E', 'X', 'A', 'M', 'P', 'L', 'E',
+		0x04, 'T', 'E', 'S', 'T', 0x00, 0x00, 0x01, 0x00, 0x01, 0x00,
+		0x00, 0x00, 0x02, 0x00, 0x04, 0xc0, 0x00, 0x02, 0x0a,
+	};
+	struct nd_dns_msg m;
+	const char *reason = NULL;
+
+	(void)state;
+	assert_int_equal(nd_dns_parse(dm_foreign, sizeof(dm_foreign), &m,
+	    &reason), 0);
+	assert_int_equal(m.nanswers, 0);
+	assert_int_equal(m.nforeign, 1);
+	assert_string_equal(m.foreign, "evil.test");
+	assert_int_equal(nd_dns_parse(upper, sizeof(upper), &m, &reason), 0);
+	assert_int_equal(m.nanswers, 1);
+	assert_int_equal(m.nforeign, 0);
+	assert_int_equal(nd_dns_parse(dm_cname, sizeof(dm_cname), &m,
+	    &reason), 0);
+	assert_int_equal(m.nanswers, 1);	/* via the CNAME chain */
+	assert_int_equal(m.nforeign, 0);
 }
 
 static void
@@ -1346,6 +1391,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dm_a),
 		cmocka_unit_test(test_dm_aaaa),
+		cmocka_unit_test(test_foreign_owner),
 		cmocka_unit_test(test_dm_null_blocking),
 		cmocka_unit_test(test_dm_cname),
 		cmocka_unit_test(test_dm_nxdomain_soa),

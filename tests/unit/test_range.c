@@ -1,7 +1,7 @@
 /*
  * test_range.c - threshold ranges against the five-row table and rules of
  * monitoring-plugin-guidelines: definitions/01.range_expressions.md
- * (quoted in reference/anchors.md section 1).
+ * (quoted in docs/monitoring-plugins.md 1.4).
  */
 #include <stdarg.h>
 #include <stddef.h>

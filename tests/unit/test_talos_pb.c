@@ -1,6 +1,6 @@
 /*
  * test_talos_pb.c - the VersionResponse decoder and gRPC unframing on
- * hand-encoded bytes (field numbers from talos-wire.md 3), including the
+ * hand-encoded bytes (field numbers from docs/talos.md 3), including the
  * malformed inputs a hostile or broken peer can send.
  */
 #include <stdarg.h>

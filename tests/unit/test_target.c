@@ -1,5 +1,5 @@
 /*
- * test_target.c - target URL parsing (DESIGN.md 4.1): every scheme's good
+ * test_target.c - target URL parsing (docs/contracts.md 2): every scheme's good
  * forms field by field, every class of bad input with its exact message,
  * probe chains and duplicate keys.
  */
