@@ -34,6 +34,7 @@
 #include "sock.h"
 #include "target.h"
 #include "tlsalert.h"
+#include "tlsctx.h"
 #include "tlsobs.h"
 #include "util.h"
 
@@ -622,43 +623,50 @@ tls_on_io(struct nd_loop *l, int fd, unsigned ev, void *arg)
 		tls_handshake(p);
 }
 
-/* The trust anchor: ?ca=FILE, else the credentials of the scheme. */
+/* What a context of the run is set up with: its trust anchors. */
+struct tls_trust {
+	const char		*file;	/* ?ca=, nd-ca=: a PEM file */
+	bool			 system;	/* the system store */
+	const struct nd_pem	*pem;	/* the talosconfig's or kubeconfig's */
+};
+
 static int
-tls_load_ca(struct nd_probe *p)
+tls_ctx_setup(SSL_CTX *sctx, void *arg, bool *have_ca)
 {
-	struct tls_ctx *c = p->ctx;
-	const struct nd_creds_set *cs = p->run->creds;
-	const struct nd_pem *pem = NULL;
-	X509_STORE *store = SSL_CTX_get_cert_store(c->sctx);
+	static const unsigned char alpn[] = "\x02h2\x08http/1.1";
+	const struct tls_trust *tr = arg;
+	X509_STORE *store = SSL_CTX_get_cert_store(sctx);
 	BIO *b;
 	X509 *x;
 	int n = 0;
 
-	if (p->target->ca != NULL) {
-		if (SSL_CTX_load_verify_locations(c->sctx, p->target->ca, NULL)
-		    != 1)
+	SSL_CTX_set_min_proto_version(sctx, TLS1_2_VERSION);
+	SSL_CTX_set_verify(sctx, SSL_VERIFY_NONE, NULL);
+	/* The observer's argument is set on each SSL (tls_start). */
+	nd_tlsobs_attach(sctx, NULL);
+	/* SSL_CTX_set_alpn_protos returns 0 on success (docs/libraries.md 6). */
+	if (SSL_CTX_set_alpn_protos(sctx, alpn, sizeof(alpn) - 1) != 0)
+		return -ENOMEM;
+	*have_ca = false;
+	if (tr->file != NULL) {
+		if (SSL_CTX_load_verify_locations(sctx, tr->file, NULL) != 1) {
+			ERR_clear_error();
 			return -ENOENT;
-		snprintf(c->ca_source, sizeof(c->ca_source), "%s",
-		    p->target->scheme == ND_S_HTTPS ? "nd-ca=" : "?ca=");
-		c->have_ca = true;
+		}
+		*have_ca = true;
 		return 0;
 	}
-	/* A web page is trusted as a browser would: the system's CAs. */
-	if (p->target->scheme == ND_S_HTTPS) {
-		if (SSL_CTX_set_default_verify_paths(c->sctx) != 1)
+	if (tr->system) {
+		if (SSL_CTX_set_default_verify_paths(sctx) != 1) {
+			ERR_clear_error();
 			return -ENOENT;
-		snprintf(c->ca_source, sizeof(c->ca_source),
-		    "the system trust store");
-		c->have_ca = true;
+		}
+		*have_ca = true;
 		return 0;
 	}
-	if (cs != NULL && p->target->scheme == ND_S_TALOS && cs->talos != NULL)
-		pem = &cs->talos->ca;
-	if (cs != NULL && p->target->scheme == ND_S_K8S && cs->kube != NULL)
-		pem = &cs->kube->ca;
-	if (pem == NULL || pem->len == 0)
+	if (tr->pem == NULL || tr->pem->len == 0)
 		return 0;
-	if ((b = BIO_new_mem_buf(pem->data, (int)pem->len)) == NULL)
+	if ((b = BIO_new_mem_buf(tr->pem->data, (int)tr->pem->len)) == NULL)
 		return -ENOMEM;
 	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
 		n += X509_STORE_add_cert(store, x) == 1;
@@ -666,10 +674,48 @@ tls_load_ca(struct nd_probe *p)
 	}
 	BIO_free(b);
 	ERR_clear_error();
-	snprintf(c->ca_source, sizeof(c->ca_source), "the %s",
-	    p->target->scheme == ND_S_TALOS ? "talosconfig" : "kubeconfig");
-	c->have_ca = n > 0;
+	*have_ca = n > 0;
 	return 0;
+}
+
+/*
+ * The trust anchor: ?ca=FILE (nd-ca=), else the system store for a web
+ * page, else the credentials of the scheme; the context comes from the
+ * run's cache (clients/tlsctx.c), one per anchor.
+ */
+static int
+tls_load_ca(struct nd_probe *p)
+{
+	struct tls_ctx *c = p->ctx;
+	const struct nd_creds_set *cs = p->run->creds;
+	struct tls_trust tr = { NULL, false, NULL };
+	const char *key;
+
+	if (p->target->ca != NULL) {
+		tr.file = p->target->ca;
+		key = nd_arena_printf(p->run->arena, "ca=%s", tr.file);
+		snprintf(c->ca_source, sizeof(c->ca_source), "%s",
+		    p->target->scheme == ND_S_HTTPS ? "nd-ca=" : "?ca=");
+	} else if (p->target->scheme == ND_S_HTTPS) {
+		/* A web page is trusted as a browser would: the system's CAs. */
+		tr.system = true;
+		key = "system";
+		snprintf(c->ca_source, sizeof(c->ca_source),
+		    "the system trust store");
+	} else if (cs != NULL && p->target->scheme == ND_S_TALOS &&
+	    cs->talos != NULL) {
+		tr.pem = &cs->talos->ca;
+		key = "talosconfig";
+		snprintf(c->ca_source, sizeof(c->ca_source), "the talosconfig");
+	} else if (cs != NULL && p->target->scheme == ND_S_K8S &&
+	    cs->kube != NULL) {
+		tr.pem = &cs->kube->ca;
+		key = "kubeconfig";
+		snprintf(c->ca_source, sizeof(c->ca_source), "the kubeconfig");
+	} else
+		key = "none";
+	return nd_tlsctx_get(p->run, key, tls_ctx_setup, &tr, &c->sctx,
+	    &c->have_ca);
 }
 
 static void
@@ -696,7 +742,6 @@ tls_on_connected(struct nd_loop *l, int fd, unsigned ev, void *arg)
 static int
 tls_start(struct nd_probe *p)
 {
-	static const unsigned char alpn[] = "\x02h2\x08http/1.1";
 	struct tls_ctx *c = p->ctx;
 	const char *sni;
 	int rc;
@@ -704,15 +749,9 @@ tls_start(struct nd_probe *p)
 	c->fd = -1;
 	nd_tlsobs_init(&c->obs);
 	nd_timer_init(&c->tmr, tls_on_window, p);
-	if ((c->sctx = SSL_CTX_new(TLS_client_method())) == NULL)
-		return -ENOMEM;
-	SSL_CTX_set_min_proto_version(c->sctx, TLS1_2_VERSION);
-	SSL_CTX_set_verify(c->sctx, SSL_VERIFY_NONE, NULL);
-	nd_tlsobs_attach(c->sctx, &c->obs);
-	/* SSL_CTX_set_alpn_protos returns 0 on success (docs/libraries.md 6). */
-	if (SSL_CTX_set_alpn_protos(c->sctx, alpn, sizeof(alpn) - 1) != 0)
-		return -ENOMEM;
-	if ((rc = tls_load_ca(p)) < 0) {
+	if ((rc = tls_load_ca(p)) == -ENOMEM)
+		return rc;
+	if (rc < 0) {
 		struct nd_finding *f = nd_probe_local_error(p, -rc,
 		    "read the CA file given with ?ca=");
 
@@ -722,6 +761,7 @@ tls_start(struct nd_probe *p)
 	}
 	if ((c->ssl = SSL_new(c->sctx)) == NULL)
 		return -ENOMEM;
+	SSL_set_msg_callback_arg(c->ssl, &c->obs);
 	sni = tls_sni(p);
 	/* The macro casts away const; the call only copies the name. */
 	if (sni != NULL && SSL_ctrl(c->ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME,
