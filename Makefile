@@ -62,7 +62,7 @@ DEB_PKGS = gcc make pkg-config libpcap-dev libnl-3-dev libnl-route-3-dev \
 	   mandoc time python3 python3-grpcio python3-protobuf \
 	   python3-cryptography python3-h2 openssl curl dnsmasq-base \
 	   bind9-dnsutils dnsperf arp-scan libcap2-bin iputils-arping \
-	   monitoring-plugins-basic valgrind
+	   monitoring-plugins-basic valgrind nginx-light haproxy
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \

@@ -14,6 +14,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "arena.h"
 #include "finding.h"
@@ -34,14 +35,16 @@ enum diag_scope {
 	DIAG_HOST,	/* same address, the symptom on a `scheme` target */
 	DIAG_SAME_IP,	/* same probe, same subject (one address of a pool) */
 	DIAG_COVERS,	/* the symptom's address is inside `when`'s subject */
+	DIAG_NAME,	/* the symptom's target is a web URL for the name
+			   `when` asked about, reached by resolving it */
 	DIAG_BUILTIN,	/* both on the built-in default's targets, `when` on
 			   a `scheme` target */
 };
 
 static const struct diag_rule {
 	enum nd_code	 when;
-	enum nd_code	 symptoms[4];
-	size_t		 nsymptoms;
+	enum nd_code	 symptoms[8];
+	size_t		 nsymptoms;	/* 0: any WARN or CRIT finding */
 	enum diag_scope	 scope;
 	int		 scheme;	/* DIAG_HOST: symptom target scheme */
 	enum nd_code	 cause;		/* == when, or synthesised */
@@ -79,7 +82,39 @@ static const struct diag_rule {
 	{ ND_F_PLAN_SHADOWED, { ND_F_TCP_TIMEOUT, ND_F_TCP_HOST_UNREACHABLE,
 	  ND_F_TCP_REFUSED, ND_F_DNS_SERVER_UNREACHABLE }, 4, DIAG_COVERS, -1,
 	  ND_F_PLAN_SHADOWED },
+	/*
+	 * The Pi-hole answers a web name with a stale address, none, or a
+	 * blocking one: whatever then fails on the way to that page (the
+	 * resolve, the connection, TLS, the request) is its consequence.
+	 */
+	{ ND_F_DNS_WRONG_ANSWER, { 0 }, 0, DIAG_NAME, -1,
+	  ND_F_DNS_WRONG_ANSWER },
+	{ ND_F_DNS_NXDOMAIN, { 0 }, 0, DIAG_NAME, -1, ND_F_DNS_NXDOMAIN },
+	{ ND_F_DNS_BLOCKED, { 0 }, 0, DIAG_NAME, -1, ND_F_DNS_BLOCKED },
+	/* Nobody, or more than one station, owns the address on the LAN:
+	   connections to it fail or flap, and the pages behind it with them. */
+	{ ND_F_ARP_NO_RESPONDER, { ND_F_TCP_TIMEOUT, ND_F_TCP_HOST_UNREACHABLE,
+	  ND_F_TCP_REFUSED, ND_F_TLS_HANDSHAKE_FAILED, ND_F_HTTP_TIMEOUT,
+	  ND_F_HTTP_PROTOCOL_ERROR }, 6, DIAG_COVERS, -1,
+	  ND_F_ARP_NO_RESPONDER },
+	{ ND_F_ARP_DUPLICATE_IP, { ND_F_TCP_TIMEOUT, ND_F_TCP_HOST_UNREACHABLE,
+	  ND_F_TCP_REFUSED, ND_F_TLS_HANDSHAKE_FAILED, ND_F_HTTP_TIMEOUT,
+	  ND_F_HTTP_PROTOCOL_ERROR, ND_F_HTTP_STATUS_MISMATCH }, 7,
+	  DIAG_COVERS, -1, ND_F_ARP_DUPLICATE_IP },
 };
+
+/* "Sonarr.Lab." and "sonarr.lab" are one name (RFC 4343, the root). */
+static bool
+diag_same_name(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+
+	if (la > 1 && a[la - 1] == '.')
+		la--;
+	if (lb > 1 && b[lb - 1] == '.')
+		lb--;
+	return la == lb && strncasecmp(a, b, la) == 0;
+}
 
 struct diag_state {
 	struct nd_arena		*arena;
@@ -181,6 +216,12 @@ diag_related(const struct diag_rule *r, const struct nd_finding *when,
 	case DIAG_COVERS:
 		return sym->ep->addrlen > 0 && nd_subject_covers(&when->subject,
 		    &sym->ep->addr.sa);
+	case DIAG_NAME:
+		return wp->target->qname != NULL && sym->target->host != NULL &&
+		    (sym->target->scheme == ND_S_HTTP ||
+		    sym->target->scheme == ND_S_HTTPS) &&
+		    nd_target_ip(sym->target) == NULL &&
+		    diag_same_name(wp->target->qname, sym->target->host);
 	case DIAG_BUILTIN:
 		return wp->target->builtin && sym->target->builtin &&
 		    (int)wp->target->scheme == r->scheme;
@@ -271,8 +312,12 @@ diag_rules_apply(struct diag_state *s, struct nd_probe *const *probes,
 				for (k = 0; k < rule->nsymptoms; k++)
 					if (sym->def->code == rule->symptoms[k])
 						break;
-				if (k == rule->nsymptoms ||
-				    diag_is_explained(s, sym))
+				if (rule->nsymptoms == 0 ? (sym->sev !=
+				    ND_SEV_WARN && sym->sev != ND_SEV_CRIT) ||
+				    sym->def->code == rule->when :
+				    k == rule->nsymptoms)
+					continue;
+				if (diag_is_explained(s, sym))
 					continue;
 				for (w = 0; w < nwhen; w++)
 					if (diag_related(rule, whens[w], p, sym))
@@ -491,8 +536,9 @@ fix_lookup(const struct nd_finding *f, const char *key)
 
 	if (v != NULL)
 		return v;
+	/* The machine the probe talked to: nd-connect's, when given. */
 	if (strcmp(key, "host") == 0 && t->host != NULL)
-		return t->host;
+		return nd_target_ip(t) != NULL ? nd_target_ip(t) : t->host;
 	if (strcmp(key, "addr") == 0 && f->probe->ep->addrstr[0] != '\0')
 		return f->probe->ep->addrstr;
 	if (strcmp(key, "port") == 0 && t->port != 0) {

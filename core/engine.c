@@ -450,13 +450,17 @@ engine_literal_addr(const struct nd_target *t, struct sockaddr_storage *ss,
 	struct sockaddr_in *in = (struct sockaddr_in *)ss;
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
 
+	const char *ip = nd_target_ip(t);
+
 	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, t->host, &in->sin_addr) == 1) {
+	if (ip == NULL)
+		return -EINVAL;
+	if (inet_pton(AF_INET, ip, &in->sin_addr) == 1) {
 		in->sin_family = AF_INET;
 		*len = sizeof(*in);
 		return 0;
 	}
-	if (inet_pton(AF_INET6, t->host, &in6->sin6_addr) == 1) {
+	if (inet_pton(AF_INET6, ip, &in6->sin6_addr) == 1) {
 		in6->sin6_family = AF_INET6;
 		*len = sizeof(*in6);
 		return 0;
@@ -496,13 +500,14 @@ nd_engine_plan(struct nd_engine *e, const struct nd_inventory *inv,
 			engine_enqueue(e, p);
 			continue;
 		}
-		if (t->host != NULL && t->host_is_ip) {
+		/* An IP literal, or a name with nd-connect's address. */
+		if (nd_target_ip(t) != NULL) {
 			struct sockaddr_storage ss;
 			socklen_t len;
 
 			if (engine_literal_addr(t, &ss, &len) < 0) {
 				snprintf(err, errlen, "%s: bad address %s",
-				    t->url, t->host);
+				    t->url, nd_target_ip(t));
 				return -EINVAL;
 			}
 			ep = engine_endpoint(e, t, (struct sockaddr *)&ss, len);

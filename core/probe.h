@@ -30,6 +30,7 @@ struct nd_http;
 struct nd_target;
 struct nd_probe;
 struct nd_tls_facts;
+struct nd_tlsctx;
 
 /*
  * Everything one run shares, as probes see it (p->run).  main.c fills the
@@ -68,6 +69,7 @@ struct nd_run {
 	/* Shared clients, created on first use, freed by the run's owner. */
 	struct nd_http		*http;		/* libcurl multi (clients/http.c) */
 	struct nd_dnsq		*dnsq;		/* c-ares channels (clients/dnsq.c) */
+	struct nd_tlsctx	*tlsctx;	/* TLS contexts (clients/tlsctx.c) */
 	const struct nd_creds_set *creds;	/* talosconfig, kubeconfig */
 };
 

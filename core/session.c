@@ -21,6 +21,7 @@
 #include "dnsq.h"
 #include "engine.h"
 #include "http.h"
+#include "tlsctx.h"
 #include "loop.h"
 #include "model.h"
 #include "options.h"
@@ -206,8 +207,10 @@ nd_session_close(struct nd_session *s)
 	session_free_round(&s->last_eng, &s->last_arena);
 	nd_http_free(s->run.http);
 	nd_dnsq_free(s->run.dnsq);
+	nd_tlsctx_free(s->run.tlsctx);
 	s->run.http = NULL;
 	s->run.dnsq = NULL;
+	s->run.tlsctx = NULL;
 	if (s->sigfd >= 0) {
 		if (s->loop != NULL)
 			nd_loop_fd_del(s->loop, s->sigfd);

@@ -34,6 +34,7 @@
 #include "sock.h"
 #include "target.h"
 #include "tlsalert.h"
+#include "tlsctx.h"
 #include "tlsobs.h"
 #include "util.h"
 
@@ -125,6 +126,75 @@ tls_failed(struct nd_probe *p, const char *what)
 	}
 	ERR_clear_error();
 	return f;
+}
+
+/* The name sent in SNI: ?sni=, else the host when it is a name. */
+static const char *
+tls_sni(const struct nd_probe *p)
+{
+	if (p->target->sni != NULL)
+		return p->target->sni;
+	/* SNI carries names only, never an IP literal (RFC 6066 3). */
+	if (p->target->host != NULL && !p->target->host_is_ip)
+		return p->target->host;
+	return NULL;
+}
+
+/*
+ * A web page is refused by browsers for the certificate's faults, so for
+ * https:// they fail the layer (and block the http probe above it); the
+ * API schemes keep going, their probes judge with credentials.
+ */
+static enum nd_status
+tls_cert_fault(const struct nd_probe *p)
+{
+	return p->target->scheme == ND_S_HTTPS ? ND_FAIL : ND_WARN;
+}
+
+/*
+ * When name is not covered but a wildcard SAN would cover it at another
+ * depth: "*.int.example.be covers one label ...".  RFC 6125 6.4.3: the
+ * wildcard stands for exactly one left-most label, so *.int.example.be
+ * covers sonarr.int.example.be and not sonarr.media.int.example.be.
+ */
+static bool
+tls_wildcard_note(X509 *leaf, const char *name, char *out, size_t len)
+{
+	GENERAL_NAMES *gens = X509_get_ext_d2i(leaf, NID_subject_alt_name,
+	    NULL, NULL);
+	size_t nlen = strlen(name);
+	bool found = false;
+	int i;
+
+	for (i = 0; gens != NULL && i < sk_GENERAL_NAME_num(gens) && !found;
+	    i++) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+		const char *d, *dot;
+		size_t dlen, labels = 0, k;
+
+		if (g->type != GEN_DNS)
+			continue;
+		d = (const char *)ASN1_STRING_get0_data(g->d.dNSName);
+		dlen = (size_t)ASN1_STRING_length(g->d.dNSName);
+		if (dlen < 3 || dlen != strlen(d) || d[0] != '*' || d[1] != '.')
+			continue;
+		/* The suffix after "*" (".int.example.be") ends the name... */
+		if (nlen <= dlen - 1 || strcasecmp(name + nlen - (dlen - 1),
+		    d + 1) != 0)
+			continue;
+		/* ...with more than one label in the wildcard's place. */
+		for (k = 0; k < nlen - (dlen - 1); k++)
+			labels += name[k] == '.';
+		if (labels == 0)
+			continue;
+		dot = name + nlen - (dlen - 1);
+		snprintf(out, len, "%s covers exactly one label in place of "
+		    "'*' (RFC 6125 6.4.3), and %s has %zu there (%.*s)", d,
+		    name, labels + 1, (int)(dot - name), name);
+		found = true;
+	}
+	GENERAL_NAMES_free(gens);
+	return found;
 }
 
 /* Does a layer above present a client certificate for this target? */
@@ -338,33 +408,51 @@ tls_judge(struct nd_probe *p, bool rejected)
 		nd_evidence_add(ok, "client_ca_names", "%s", tf->ca_names);
 
 	if (!tls_name_ok(p, leaf, &used)) {
+		char wild[256];
+		bool web = p->target->scheme == ND_S_HTTP ||
+		    p->target->scheme == ND_S_HTTPS;
+		bool w = tls_wildcard_note(leaf, used, wild, sizeof(wild));
+		const char *pp = p->target->scheme == ND_S_K8S ?
+		    "/cluster/apiServer/certSANs/-" : "/machine/certSANs/-";
+
 		f = nd_finding_add(p, ND_F_TLS_NAME_MISMATCH,
-		    "the certificate of %s does not cover %s: its names are %s",
-		    p->ep->label, used, sans[0] ? sans : "(no SANs)");
+		    "the certificate of %s does not cover %s: its names are "
+		    "%s%s%s", p->ep->label, used, sans[0] ? sans : "(no SANs)",
+		    w ? "; " : "", w ? wild : "");
 		nd_evidence_add(f, "name", "%s", used);
 		nd_evidence_add(f, "sans", "%s", sans);
+		if (w)
+			nd_evidence_add(f, "wildcard", "%s", wild);
 		/* Where Talos takes extra SANs from (docs/talos.md 2.1, 5.1). */
 		nd_evidence_add(f, "config_key", "%s",
 		    p->target->scheme == ND_S_K8S ? "cluster.apiServer.certSANs" :
 		    p->target->scheme == ND_S_TALOS ? "machine.certSANs" :
+		    web ? "the certificate the server picks for that name "
+		    "(cert-manager: the Certificate's dnsNames; Gateway API: "
+		    "the listener's hostname and tls.certificateRefs)" :
 		    "the certificate's SANs (Talos: machine.certSANs or "
 		    "cluster.apiServer.certSANs)");
-		nd_evidence_add(f, "patch_path", "%s",
-		    p->target->scheme == ND_S_K8S ?
-		    "/cluster/apiServer/certSANs/-" : "/machine/certSANs/-");
-		st = ND_WARN;
+		if (!web)
+			nd_evidence_add(f, "patch_path", "%s", pp);
+		nd_evidence_add(f, "how", "%s", web ? " (kubectl get "
+		    "certificate,gateway -A -o wide)" : nd_arena_printf(
+		    p->run->arena, ": talosctl patch mc --nodes NODE --patch "
+		    "'[{\"op\":\"add\",\"path\":\"%s\",\"value\":\"%s\"}]'",
+		    pp, used));
+		st = tls_cert_fault(p);
 	}
 	if (X509_cmp_current_time(X509_get0_notAfter(leaf)) < 0) {
 		f = nd_finding_add(p, ND_F_TLS_EXPIRED,
 		    "the certificate of %s expired on %s", p->ep->label, na);
 		nd_evidence_add(f, "not_after", "%s", na);
-		st = ND_WARN;
+		st = tls_cert_fault(p);
 	} else if (X509_cmp_current_time(X509_get0_notBefore(leaf)) > 0) {
 		f = nd_finding_add(p, ND_F_TLS_NOT_YET_VALID,
 		    "the certificate of %s is valid only from %s: a clock is "
 		    "wrong", p->ep->label, nb);
 		nd_evidence_add(f, "not_before", "%s", nb);
-		st = ND_WARN;
+		if (st != ND_FAIL)
+			st = tls_cert_fault(p);
 	}
 	vr = SSL_get_verify_result(c->ssl);
 	if (c->have_ca && vr != X509_V_OK &&
@@ -378,7 +466,8 @@ tls_judge(struct nd_probe *p, bool rejected)
 		nd_evidence_add(f, "verify_error", "%ld %s", vr,
 		    X509_verify_cert_error_string(vr));
 		nd_evidence_add(f, "issuer", "%s", issuer);
-		st = ND_WARN;
+		if (st != ND_FAIL)
+			st = tls_cert_fault(p);
 	}
 	if (rejected && !tls_creds_above(p)) {
 		f = nd_finding_add(p, ND_F_TLS_CLIENT_CERT_REQUIRED,
@@ -484,6 +573,32 @@ tls_handshake(struct nd_probe *p)
 		nd_probe_done(p, ND_FAIL);
 		return;
 	}
+	/*
+	 * Nothing but a reset, a close or an alert in answer to the
+	 * ClientHello: the server picks what to serve by SNI and has nothing
+	 * for this name (an Envoy with no filter chain for it, an nginx with
+	 * ssl_reject_handshake, a Gateway without such a listener).
+	 */
+	if (tls_sni(p) != NULL && (c->obs.nfirst == 0 ||
+	    (c->obs.first[0] == 21 && c->obs.alert >= 0))) {
+		char what[200];
+		struct nd_finding *f;
+
+		if (c->obs.nfirst > 0)
+			snprintf(what, sizeof(what), "the server answered the "
+			    "ClientHello for %s with alert %d %s: nothing "
+			    "there serves that name", tls_sni(p), c->obs.alert,
+			    nd_tls_alert_name(c->obs.alert));
+		else
+			snprintf(what, sizeof(what), "the server %s the "
+			    "connection right after the ClientHello for %s: "
+			    "nothing there serves that name", serr ==
+			    ECONNRESET ? "reset" : "closed", tls_sni(p));
+		f = tls_failed(p, what);
+		nd_evidence_add(f, "sni", "%s", tls_sni(p));
+		nd_probe_done(p, ND_FAIL);
+		return;
+	}
 	/* errno is still the read's: a reset is the peer's, said as such. */
 	tls_failed(p, e == SSL_ERROR_SYSCALL && (serr == ECONNRESET ||
 	    serr == EPIPE) ? "the peer reset the connection during the "
@@ -508,33 +623,50 @@ tls_on_io(struct nd_loop *l, int fd, unsigned ev, void *arg)
 		tls_handshake(p);
 }
 
-/* The trust anchor: ?ca=FILE, else the credentials of the scheme. */
+/* What a context of the run is set up with: its trust anchors. */
+struct tls_trust {
+	const char		*file;	/* ?ca=, nd-ca=: a PEM file */
+	bool			 system;	/* the system store */
+	const struct nd_pem	*pem;	/* the talosconfig's or kubeconfig's */
+};
+
 static int
-tls_load_ca(struct nd_probe *p)
+tls_ctx_setup(SSL_CTX *sctx, void *arg, bool *have_ca)
 {
-	struct tls_ctx *c = p->ctx;
-	const struct nd_creds_set *cs = p->run->creds;
-	const struct nd_pem *pem = NULL;
-	X509_STORE *store = SSL_CTX_get_cert_store(c->sctx);
+	static const unsigned char alpn[] = "\x02h2\x08http/1.1";
+	const struct tls_trust *tr = arg;
+	X509_STORE *store = SSL_CTX_get_cert_store(sctx);
 	BIO *b;
 	X509 *x;
 	int n = 0;
 
-	if (p->target->ca != NULL) {
-		if (SSL_CTX_load_verify_locations(c->sctx, p->target->ca, NULL)
-		    != 1)
+	SSL_CTX_set_min_proto_version(sctx, TLS1_2_VERSION);
+	SSL_CTX_set_verify(sctx, SSL_VERIFY_NONE, NULL);
+	/* The observer's argument is set on each SSL (tls_start). */
+	nd_tlsobs_attach(sctx, NULL);
+	/* SSL_CTX_set_alpn_protos returns 0 on success (docs/libraries.md 6). */
+	if (SSL_CTX_set_alpn_protos(sctx, alpn, sizeof(alpn) - 1) != 0)
+		return -ENOMEM;
+	*have_ca = false;
+	if (tr->file != NULL) {
+		if (SSL_CTX_load_verify_locations(sctx, tr->file, NULL) != 1) {
+			ERR_clear_error();
 			return -ENOENT;
-		snprintf(c->ca_source, sizeof(c->ca_source), "?ca=");
-		c->have_ca = true;
+		}
+		*have_ca = true;
 		return 0;
 	}
-	if (cs != NULL && p->target->scheme == ND_S_TALOS && cs->talos != NULL)
-		pem = &cs->talos->ca;
-	if (cs != NULL && p->target->scheme == ND_S_K8S && cs->kube != NULL)
-		pem = &cs->kube->ca;
-	if (pem == NULL || pem->len == 0)
+	if (tr->system) {
+		if (SSL_CTX_set_default_verify_paths(sctx) != 1) {
+			ERR_clear_error();
+			return -ENOENT;
+		}
+		*have_ca = true;
 		return 0;
-	if ((b = BIO_new_mem_buf(pem->data, (int)pem->len)) == NULL)
+	}
+	if (tr->pem == NULL || tr->pem->len == 0)
+		return 0;
+	if ((b = BIO_new_mem_buf(tr->pem->data, (int)tr->pem->len)) == NULL)
 		return -ENOMEM;
 	while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL)) != NULL) {
 		n += X509_STORE_add_cert(store, x) == 1;
@@ -542,10 +674,48 @@ tls_load_ca(struct nd_probe *p)
 	}
 	BIO_free(b);
 	ERR_clear_error();
-	snprintf(c->ca_source, sizeof(c->ca_source), "the %s",
-	    p->target->scheme == ND_S_TALOS ? "talosconfig" : "kubeconfig");
-	c->have_ca = n > 0;
+	*have_ca = n > 0;
 	return 0;
+}
+
+/*
+ * The trust anchor: ?ca=FILE (nd-ca=), else the system store for a web
+ * page, else the credentials of the scheme; the context comes from the
+ * run's cache (clients/tlsctx.c), one per anchor.
+ */
+static int
+tls_load_ca(struct nd_probe *p)
+{
+	struct tls_ctx *c = p->ctx;
+	const struct nd_creds_set *cs = p->run->creds;
+	struct tls_trust tr = { NULL, false, NULL };
+	const char *key;
+
+	if (p->target->ca != NULL) {
+		tr.file = p->target->ca;
+		key = nd_arena_printf(p->run->arena, "ca=%s", tr.file);
+		snprintf(c->ca_source, sizeof(c->ca_source), "%s",
+		    p->target->scheme == ND_S_HTTPS ? "nd-ca=" : "?ca=");
+	} else if (p->target->scheme == ND_S_HTTPS) {
+		/* A web page is trusted as a browser would: the system's CAs. */
+		tr.system = true;
+		key = "system";
+		snprintf(c->ca_source, sizeof(c->ca_source),
+		    "the system trust store");
+	} else if (cs != NULL && p->target->scheme == ND_S_TALOS &&
+	    cs->talos != NULL) {
+		tr.pem = &cs->talos->ca;
+		key = "talosconfig";
+		snprintf(c->ca_source, sizeof(c->ca_source), "the talosconfig");
+	} else if (cs != NULL && p->target->scheme == ND_S_K8S &&
+	    cs->kube != NULL) {
+		tr.pem = &cs->kube->ca;
+		key = "kubeconfig";
+		snprintf(c->ca_source, sizeof(c->ca_source), "the kubeconfig");
+	} else
+		key = "none";
+	return nd_tlsctx_get(p->run, key, tls_ctx_setup, &tr, &c->sctx,
+	    &c->have_ca);
 }
 
 static void
@@ -572,23 +742,16 @@ tls_on_connected(struct nd_loop *l, int fd, unsigned ev, void *arg)
 static int
 tls_start(struct nd_probe *p)
 {
-	static const unsigned char alpn[] = "\x02h2\x08http/1.1";
 	struct tls_ctx *c = p->ctx;
-	const char *sni = p->target->sni;
+	const char *sni;
 	int rc;
 
 	c->fd = -1;
 	nd_tlsobs_init(&c->obs);
 	nd_timer_init(&c->tmr, tls_on_window, p);
-	if ((c->sctx = SSL_CTX_new(TLS_client_method())) == NULL)
-		return -ENOMEM;
-	SSL_CTX_set_min_proto_version(c->sctx, TLS1_2_VERSION);
-	SSL_CTX_set_verify(c->sctx, SSL_VERIFY_NONE, NULL);
-	nd_tlsobs_attach(c->sctx, &c->obs);
-	/* SSL_CTX_set_alpn_protos returns 0 on success (docs/libraries.md 6). */
-	if (SSL_CTX_set_alpn_protos(c->sctx, alpn, sizeof(alpn) - 1) != 0)
-		return -ENOMEM;
-	if ((rc = tls_load_ca(p)) < 0) {
+	if ((rc = tls_load_ca(p)) == -ENOMEM)
+		return rc;
+	if (rc < 0) {
 		struct nd_finding *f = nd_probe_local_error(p, -rc,
 		    "read the CA file given with ?ca=");
 
@@ -598,9 +761,8 @@ tls_start(struct nd_probe *p)
 	}
 	if ((c->ssl = SSL_new(c->sctx)) == NULL)
 		return -ENOMEM;
-	/* SNI carries names only, never an IP literal (RFC 6066 3). */
-	if (sni == NULL && p->target->host != NULL && !p->target->host_is_ip)
-		sni = p->target->host;
+	SSL_set_msg_callback_arg(c->ssl, &c->obs);
+	sni = tls_sni(p);
 	/* The macro casts away const; the call only copies the name. */
 	if (sni != NULL && SSL_ctrl(c->ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME,
 	    TLSEXT_NAMETYPE_host_name, (void *)(uintptr_t)sni) != 1)

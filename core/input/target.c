@@ -21,6 +21,7 @@
 #include "util.h"
 
 #define URL_MAX		2048	/* longer inputs are refused, not truncated */
+#define URL_MAX_WEB	4096	/* a web URL: up to 2 KiB of path + a query */
 #define URL_ECHO_MAX	200	/* errors echo URLs up to this long whole, */
 #define URL_SHOW	60	/* and only the first 60 bytes of longer ones */
 #define ARP_MAX_IPS	256
@@ -705,6 +706,214 @@ parse_nothing(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 	return 0;
 }
 
+/* netdoctor's own query parameters in a web URL (nd-KEY=VALUE). */
+enum ndkey { N_CONNECT, N_STATUS, N_BODY, N_CA, N_NKEYS };
+
+static const char *const ndkey_names[N_NKEYS] = {
+	[N_CONNECT] = "nd-connect",
+	[N_STATUS] = "nd-status",
+	[N_BODY] = "nd-body",
+	[N_CA] = "nd-ca",
+};
+
+/* A status code or a range of them, "200" or "301-399", at [v0, v1). */
+static int
+parse_status_item(struct tparse *tp, size_t v0, size_t v1,
+    struct nd_status_range *r)
+{
+	const char *u = tp->url;
+	size_t dash = find(tp, v0, v1, '-'), i, part;
+	long v[2] = { 0, 0 };
+
+	if (v0 == v1)
+		return perr(tp, v0, "empty status in nd-status");
+	for (part = 0, i = v0; part < 2; part++) {
+		size_t e = part == 0 ? dash : v1, d0 = i;
+
+		if (part == 1 && dash == v1) {
+			v[1] = v[0];
+			break;
+		}
+		if (i == e)
+			return perr(tp, i, "nd-status: expected a status such "
+			    "as 200 or a range such as 301-399");
+		for (; i < e; i++) {
+			if (u[i] < '0' || u[i] > '9' || i - d0 >= 3)
+				return perr(tp, d0, "nd-status: '%.*s' is not "
+				    "a status (three digits, 100-599)",
+				    (int)(e - d0 < 16 ? e - d0 : 16), u + d0);
+			v[part] = v[part] * 10 + (u[i] - '0');
+		}
+		/* RFC 9110 15: status codes are three digits, 1xx to 5xx. */
+		if (v[part] < 100 || v[part] > 599)
+			return perr(tp, d0, "nd-status: status %ld out of "
+			    "range 100-599", v[part]);
+		i = e + 1;
+	}
+	if (v[1] < v[0])
+		return perr(tp, v0, "nd-status: range %ld-%ld runs backwards",
+		    v[0], v[1]);
+	r->lo = (uint16_t)v[0];
+	r->hi = (uint16_t)v[1];
+	return 0;
+}
+
+/* nd-status=200,301-399 at [v0, v1), raw (digits, '-' and ',' only). */
+static int
+parse_status(struct tparse *tp, struct nd_target *t, size_t v0, size_t v1)
+{
+	size_t i0, i1, n = 1, i;
+
+	for (i = v0; i < v1; i++)
+		n += tp->url[i] == ',';
+	if (n > ND_HTTP_STATUS_MAX)
+		return perr(tp, v0, "nd-status: %zu items, at most %d", n,
+		    ND_HTTP_STATUS_MAX);
+	t->status = nd_arena_alloc(tp->arena, n * sizeof(*t->status));
+	for (t->nstatus = 0, i0 = v0; i0 <= v1; i0 = i1 + 1) {
+		int rc;
+
+		i1 = find(tp, i0, v1, ',');
+		if ((rc = parse_status_item(tp, i0, i1,
+		    &t->status[t->nstatus++])) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * nd-connect=IP[:PORT]: where to connect instead of resolving the host;
+ * the host stays the Host header and the TLS server name.  IPv6 is
+ * bracketed when a port follows (RFC 3986 3.2.2); a bare IPv6 literal is
+ * accepted too, since it cannot be mistaken for one with a port.
+ */
+static int
+parse_connect(struct tparse *tp, struct nd_target *t, size_t v0, size_t v1)
+{
+	struct nd_target tmp = { 0 };
+	char *s = sub(tp, v0, v1);
+	size_t col;
+	int rc;
+
+	if (ip_family(s) == AF_INET6) {
+		t->connect = s;
+		return 0;
+	}
+	col = find(tp, v0, v1, ':');
+	if (tp->url[v0] != '[' && !is_ipv4_chars(tp->url + v0, col - v0))
+		return perr(tp, v0, "nd-connect '%.*s%s' is not an IP address "
+		    "(nd-connect=IP[:PORT], IPv6 in brackets)", SHOW(s));
+	if ((rc = parse_hostport(tp, v0, v1, t->port, &tmp)) != 0)
+		return rc;
+	t->connect = tmp.host;
+	t->port = tmp.port;
+	return 0;
+}
+
+/*
+ * The query of a web URL: nd- parameters are netdoctor's, decoded and
+ * taken out; everything else belongs to the URL and is kept byte for
+ * byte, in order.  Writes the kept query (without '?') to *kept.
+ */
+static int
+parse_web_query(struct tparse *tp, struct nd_target *t, size_t q0, size_t q1,
+    char **kept)
+{
+	const char *u = tp->url;
+	char *out = nd_arena_alloc(tp->arena, q1 - q0 + 1);
+	size_t i0, i1, eq, o = 0, off[N_NKEYS] = { 0 }, end[N_NKEYS] = { 0 };
+	bool seen[N_NKEYS] = { false }, any = false;
+	int k, rc;
+
+	for (i0 = q0; i0 <= q1; i0 = i1 + 1) {
+		i1 = find(tp, i0, q1, '&');
+		eq = find(tp, i0, i1, '=');
+		if (eq - i0 < 3 || strncasecmp(u + i0, "nd-", 3) != 0) {
+			/* The URL's own: kept, empty parameters too. */
+			if (any)
+				out[o++] = '&';
+			any = true;
+			memcpy(out + o, u + i0, i1 - i0);
+			o += i1 - i0;
+			continue;
+		}
+		for (k = 0; k < N_NKEYS; k++)
+			if (strlen(ndkey_names[k]) == eq - i0 &&
+			    strncasecmp(ndkey_names[k], u + i0, eq - i0) == 0)
+				break;
+		if (k == N_NKEYS)
+			return perr(tp, i0, "unknown netdoctor parameter "
+			    "'%.*s' (%s:// takes nd-connect, nd-status, "
+			    "nd-body%s)", (int)(eq - i0 < 32 ? eq - i0 : 32),
+			    u + i0, tp->sname, t->scheme == ND_S_HTTPS ?
+			    ", nd-ca" : "");
+		if (k == N_CA && t->scheme != ND_S_HTTPS)
+			return perr(tp, i0, "nd-ca is for https:// (http:// "
+			    "has no certificate to check)");
+		if (seen[k])
+			return perr(tp, i0, "repeated parameter '%s'",
+			    ndkey_names[k]);
+		if (eq >= i1 - 1)
+			return perr(tp, eq < i1 ? eq + 1 : i1, "empty value "
+			    "for '%s' (%s=VALUE)", ndkey_names[k],
+			    ndkey_names[k]);
+		seen[k] = true;
+		off[k] = eq + 1;
+		end[k] = i1;
+	}
+	/* The request looks as if the user had not written nd- at all. */
+	out[o] = '\0';
+	*kept = out;
+	if (seen[N_CONNECT] && (rc = parse_connect(tp, t, off[N_CONNECT],
+	    end[N_CONNECT])) != 0)
+		return rc;
+	if (seen[N_STATUS] && (rc = parse_status(tp, t, off[N_STATUS],
+	    end[N_STATUS])) != 0)
+		return rc;
+	if (seen[N_BODY] && (rc = decode_value(tp, off[N_BODY], end[N_BODY],
+	    &t->body)) != 0)
+		return rc;
+	if (seen[N_CA] && (rc = decode_value(tp, off[N_CA], end[N_CA],
+	    &t->ca)) != 0)
+		return rc;
+	return 0;
+}
+
+/*
+ * http://HOST[:PORT][/PATH][?QUERY] and https://: the URL is the user's,
+ * so its path and query are kept as written; only what netdoctor cannot
+ * send faithfully is refused: a fragment (never sent, RFC 9110 4.2.5),
+ * userinfo (credentials in URLs, RFC 9110 4.2.4), an over-long path.
+ */
+static int
+parse_web(struct tparse *tp, struct nd_target *t, const struct uparts *up)
+{
+	const char *u = tp->url;
+	size_t hash = find(tp, 0, tp->len, '#'), at;
+	size_t q0 = up->path1, q1 = tp->len;
+	char *kept = NULL;
+	int rc;
+
+	if (hash < tp->len)
+		return perr(tp, hash, "a fragment ('#...') is never sent to "
+		    "the server; remove it");
+	if ((at = find(tp, up->a0, up->a1, '@')) < up->a1)
+		return perr(tp, up->a0, "userinfo ('...@') is not supported: "
+		    "netdoctor sends no credentials in URLs");
+	if ((rc = parse_hostport(tp, up->a0, up->a1, tp->defport, t)) != 0)
+		return rc;
+	if (up->path1 - up->path0 > ND_HTTP_PATH_MAX)
+		return perr(tp, up->path0 + ND_HTTP_PATH_MAX, "path longer "
+		    "than %d bytes", ND_HTTP_PATH_MAX);
+	if (q0 < q1 && (rc = parse_web_query(tp, t, q0 + 1, q1, &kept)) != 0)
+		return rc;
+	t->request = nd_arena_printf(tp->arena, "%.*s%s%s", (int)up->path1, u,
+	    kept != NULL && kept[0] != '\0' ? "?" : "", kept != NULL ? kept :
+	    "");
+	t->reqpath = t->request + up->path0;
+	return 0;
+}
+
 /*
  * The scheme table, from schemes.def: everything a scheme means is in its
  * row.  A chain is stored with "resolve" first; targets given by address
@@ -712,6 +921,7 @@ parse_nothing(struct tparse *tp, struct nd_target *t, const struct uparts *u)
  */
 enum uform {
 	F_AUTHORITY,	/* HOST[:PORT][/PATH][?QUERY] */
+	F_WEB,		/* the same; the query is the PARSE hook's */
 	F_OPAQUE,	/* everything after :// is one path */
 	F_FILE_PATH,	/* FILE/PATH: the file runs up to the last '/' */
 };
@@ -734,7 +944,7 @@ struct scheme_row {
 	const char		*states;
 };
 
-static key_hook key_net, key_tls, key_dns, key_arp, key_path;
+static key_hook key_net, key_tls, key_dns, key_arp, key_path, key_web;
 
 #define ND_CHAIN(...)	((const char *const[]){ "resolve", __VA_ARGS__, NULL })
 static const struct scheme_row scheme_rows[] = {
@@ -798,6 +1008,29 @@ nd_scheme_usage(FILE *f, const char *indent, size_t width)
 		fputc('\n', f);
 }
 
+/*
+ * The longest URL the scheme takes: web URLs carry a user's path and
+ * query, everything else fits the classic 2048 bytes.  Looked up before
+ * anything else is checked, so the bound never depends on the rest.
+ */
+static size_t
+url_max(const char *url, size_t len)
+{
+	const char *sep = memchr(url, ':', len < 32 ? len : 32);
+	size_t i, slen;
+
+	if (sep == NULL || (size_t)(sep - url) + 3 > len ||
+	    strncmp(sep, "://", 3) != 0)
+		return URL_MAX;
+	slen = (size_t)(sep - url);
+	for (i = 0; i < ND_ARRAY_SIZE(scheme_rows); i++)
+		if (scheme_rows[i].form == F_WEB &&
+		    strlen(scheme_rows[i].name) == slen &&
+		    strncasecmp(scheme_rows[i].name, url, slen) == 0)
+			return URL_MAX_WEB;
+	return URL_MAX;
+}
+
 int
 nd_target_parse(struct nd_arena *arena, const char *url, const char *origin,
     struct nd_target **ret, char *err, size_t errlen)
@@ -815,10 +1048,10 @@ nd_target_parse(struct nd_arena *arena, const char *url, const char *origin,
 		tp.url = "";
 		return perr(&tp, 0, "empty target");
 	}
-	tp.len = strnlen(url, URL_MAX + 1);
-	if (tp.len > URL_MAX)
-		return perr(&tp, URL_MAX, "URL longer than %d bytes",
-		    URL_MAX);
+	tp.len = strnlen(url, URL_MAX_WEB + 1);
+	if (tp.len > url_max(url, tp.len))
+		return perr(&tp, url_max(url, tp.len), "URL longer than %zu "
+		    "bytes", url_max(url, tp.len));
 	if (tp.len == 0)
 		return perr(&tp, 0, "empty target");
 	for (i = 0; i < tp.len; i++) {
@@ -882,7 +1115,8 @@ nd_target_parse(struct nd_arena *arena, const char *url, const char *origin,
 	 */
 	if ((rc = row->parse(&tp, t, &up)) != 0)
 		return rc;
-	if (hasq && (rc = parse_query(&tp, q0, tp.len, row->qkeys)) != 0)
+	if (hasq && row->form != F_WEB &&
+	    (rc = parse_query(&tp, q0, tp.len, row->qkeys)) != 0)
 		return rc;
 	if (row->apply != NULL && (rc = row->apply(&tp, t, &up)) != 0)
 		return rc;
@@ -923,8 +1157,29 @@ nd_target_chain(const struct nd_target *t)
 
 	if (r == NULL)
 		return NULL;
-	return r->resolves && t->host != NULL && !t->host_is_ip ? r->chain :
-	    r->chain + 1;
+	return r->resolves && t->host != NULL && nd_target_ip(t) == NULL ?
+	    r->chain : r->chain + 1;
+}
+
+const char *
+nd_target_ip(const struct nd_target *t)
+{
+	if (t->connect != NULL)
+		return t->connect;
+	return t->host != NULL && t->host_is_ip ? t->host : NULL;
+}
+
+bool
+nd_target_status_ok(const struct nd_target *t, long status)
+{
+	size_t i;
+
+	if (t->status == NULL)
+		return status >= 200 && status <= 399;
+	for (i = 0; i < t->nstatus; i++)
+		if (status >= t->status[i].lo && status <= t->status[i].hi)
+			return true;
+	return false;
 }
 
 /* inet_ntop(3) form, so "0::1" and "::1" compare equal; names lowercased. */
@@ -1036,6 +1291,28 @@ key_path(struct nd_arena *a, const struct nd_target *t, const char *s,
 {
 	(void)host;
 	return nd_arena_printf(a, "%s|%s", s, t->path != NULL ? t->path : "");
+}
+
+/*
+ * Web URLs: the path and query are case-sensitive and free-form, like the
+ * body and the CA, so each free-form field is written with its length:
+ * no content can make two keys collide.
+ */
+static char *
+key_web(struct nd_arena *a, const struct nd_target *t, const char *s,
+    const char *host)
+{
+	char st[ND_HTTP_STATUS_MAX * 8 + 1] = "";
+	size_t i, o = 0;
+
+	for (i = 0; i < t->nstatus; i++)
+		o += (size_t)snprintf(st + o, sizeof(st) - o, "%s%u-%u",
+		    i ? "," : "", t->status[i].lo, t->status[i].hi);
+	return nd_arena_printf(a, "%s|%s|%u|c=%s|s=%s|%zu:%s|%zu:%s|%zu:%s",
+	    s, host, t->port, t->connect != NULL ? canon_host(a, t->connect) :
+	    "", st, strlen(t->reqpath), t->reqpath,
+	    t->body != NULL ? strlen(t->body) : 0, t->body != NULL ? t->body :
+	    "", t->ca != NULL ? strlen(t->ca) : 0, t->ca != NULL ? t->ca : "");
 }
 
 char *

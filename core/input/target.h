@@ -64,14 +64,42 @@ struct nd_target {
 	int		 tries;		/* ?tries=: request rounds, 0 = default */
 	int64_t		 window_ms;	/* ?window=: listening after the last
 					   round, 0 = default */
+
+	/* http://, https:// (ca above is nd-ca=) */
+	char		*request;	/* the URL sent: as written, nd-
+					   parameters and their '&' removed */
+	char		*reqpath;	/* its path and query: "/x?a=1", or "" */
+	char		*connect;	/* nd-connect=: the IP literal to connect
+					   to instead of resolving host (port
+					   then holds nd-connect's port, if it
+					   gave one); NULL: resolve */
+	char		*body;		/* nd-body=: text the body must hold */
+	struct nd_status_range {
+		uint16_t lo, hi;	/* inclusive */
+	}		*status;	/* nd-status=; NULL: 200-399 */
+	size_t		 nstatus;
 };
+
+#define ND_HTTP_STATUS_MAX	16	/* ranges in one nd-status= */
+#define ND_HTTP_PATH_MAX	2048	/* bytes of path a web URL may have */
+
+/*
+ * The IP literal a target connects to without resolving a name:
+ * nd-connect's, or the host when it is one; NULL when the host is a name
+ * to resolve (or the target has no host).
+ */
+const char *nd_target_ip(const struct nd_target *);
+
+/* Is status one that nd-status= (or its default, 200-399) expects? */
+bool	nd_target_status_ok(const struct nd_target *, long status);
 
 /*
  * Parses url into a new target allocated in arena.  origin is copied.  On
  * error returns -EINVAL and writes one line into err: the input, the
  * 1-based column and what is wrong, e.g.
  *   "tcp://127.0.0.1:65536: column 17: port 65536 out of range 1-65535".
- * Never reads past the terminating NUL; rejects URLs over 2048 bytes,
+ * Never reads past the terminating NUL; rejects URLs over 2048 bytes
+ * (4096 for http:// and https://, whose path may take 2048 of them),
  * control characters, unknown schemes, unknown or repeated query keys.
  */
 int	nd_target_parse(struct nd_arena *, const char *url, const char *origin,

@@ -37,7 +37,8 @@ nd_tlsobs_msg_cb(int write_p, int version, int content_type, const void *buf,
 
 	(void)version;
 	(void)ssl;
-	if (write_p)
+	/* A shared context carries no observer; its SSLs each get theirs. */
+	if (write_p || o == NULL)
 		return;
 	if (content_type == SSL3_RT_HEADER && o->nfirst == 0 && len > 0) {
 		o->nfirst = len < sizeof(o->first) ? len : sizeof(o->first);

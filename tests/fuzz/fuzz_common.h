@@ -149,7 +149,8 @@ fuzz_check_target(const struct nd_target *t, const char *url,
 
 	FUZZ_CHECK(t != NULL);
 	FUZZ_CHECK(t->url != NULL);
-	FUZZ_CHECK(strlen(t->url) <= 2048);
+	FUZZ_CHECK(strlen(t->url) <= (t->scheme == ND_S_HTTP ||
+	    t->scheme == ND_S_HTTPS ? 4096u : 2048u));
 	FUZZ_CHECK(!fuzz_has_ctl(t->url));
 	FUZZ_CHECK(strchr(t->url, ' ') == NULL);
 	FUZZ_CHECK(strstr(t->url, "://") != NULL);
@@ -187,6 +188,30 @@ fuzz_check_target(const struct nd_target *t, const char *url,
 		if (t->macs != NULL)
 			(void)fuzz_check_list(t->macs, 16, fuzz_is_mac);
 		break;
+	case ND_S_HTTP:
+	case ND_S_HTTPS:
+		FUZZ_CHECK(t->host != NULL && t->host[0] != '\0');
+		FUZZ_CHECK(t->port != 0);
+		FUZZ_CHECK(t->request != NULL && t->reqpath != NULL);
+		/* The request is the URL minus nd- parameters: no longer. */
+		FUZZ_CHECK(strlen(t->request) <= strlen(t->url));
+		FUZZ_CHECK(strchr(t->request, '#') == NULL);
+		FUZZ_CHECK(!fuzz_has_ctl(t->request));
+		FUZZ_CHECK(strcasestr(t->request, "nd-connect=") == NULL ||
+		    strcasestr(t->url, "nd-connect=") != NULL);
+		if (t->connect != NULL)
+			FUZZ_CHECK(nd_is_ip_literal(t->connect));
+		FUZZ_CHECK((t->status == NULL) == (t->nstatus == 0));
+		for (n = 0; n < t->nstatus; n++)
+			FUZZ_CHECK(t->status[n].lo >= 100 &&
+			    t->status[n].lo <= t->status[n].hi &&
+			    t->status[n].hi <= 599);
+		if (t->body != NULL)
+			FUZZ_CHECK(t->body[0] != '\0' &&
+			    !fuzz_has_ctl(t->body));
+		FUZZ_CHECK(t->iface == NULL && t->path == NULL &&
+		    t->ips == NULL && t->macs == NULL);
+		break;
 	case ND_S_PORT:
 		FUZZ_CHECK(t->port != 0);
 		FUZZ_CHECK(t->host == NULL || t->host_is_ip);
@@ -210,7 +235,10 @@ fuzz_check_target(const struct nd_target *t, const char *url,
 	}
 	if (t->scheme != ND_S_TLS && t->scheme != ND_S_TALOS &&
 	    t->scheme != ND_S_K8S)
-		FUZZ_CHECK(t->sni == NULL && t->ca == NULL);
+		FUZZ_CHECK(t->sni == NULL);
+	if (t->scheme != ND_S_TLS && t->scheme != ND_S_TALOS &&
+	    t->scheme != ND_S_K8S && t->scheme != ND_S_HTTPS)
+		FUZZ_CHECK(t->ca == NULL);
 	if (t->sni != NULL)
 		FUZZ_CHECK(nd_is_ip_literal(t->sni) ||
 		    fuzz_is_dns_name(t->sni));
@@ -237,7 +265,7 @@ fuzz_check_target(const struct nd_target *t, const char *url,
 	for (n = 0; chain[n] != NULL; n++)
 		FUZZ_CHECK(n < 8);
 	FUZZ_CHECK((strcmp(chain[0], "resolve") == 0) ==
-	    (t->host != NULL && !t->host_is_ip));
+	    (t->host != NULL && nd_target_ip(t) == NULL));
 }
 
 #endif /* ND_FUZZ_COMMON_H */

@@ -25,7 +25,7 @@
 #include "fuzz_common.h"
 
 #define ORIGIN		"fuzz:1"
-#define URL_MAX		2048
+#define URL_MAX		4096	/* web URLs; 2048 for the rest */
 #define ECHO_MAX	200
 #define ECHO_SHOW	60
 

@@ -178,16 +178,161 @@ test_k8s(void **state)
 	assert_int_equal(t->port, 6443);
 	assert_chain(t, "route,tcp,tls,k8s");
 
-	t = ok("https://[2001:db8::5]:6444/");
+	/* kubeconfig's "https://HOST:PORT/" spelling, trailing '/' kept. */
+	t = ok("k8s://[2001:db8::5]:6444/");
 	assert_int_equal(t->scheme, ND_S_K8S);
 	assert_string_equal(t->host, "2001:db8::5");
 	assert_int_equal(t->port, 6444);
 	assert_string_equal(nd_scheme_name(t->scheme), "k8s");
 
-	t = ok("https://kube.lab/?sni=kube.lab");
+	t = ok("k8s://kube.lab/?sni=kube.lab");
 	assert_int_equal(t->port, 6443);
 	assert_string_equal(t->sni, "kube.lab");
 	assert_chain(t, "resolve,route,tcp,tls,k8s");
+}
+
+/* http:// and https://: the URL is the user's, nd- parameters are ours. */
+static void
+test_web(void **state)
+{
+	struct nd_target *t;
+
+	(void)state;
+	t = ok("http://example.lab");
+	assert_int_equal(t->scheme, ND_S_HTTP);
+	assert_string_equal(t->host, "example.lab");
+	assert_int_equal(t->port, 80);
+	assert_string_equal(t->request, "http://example.lab");
+	assert_string_equal(t->reqpath, "");
+	assert_null(t->connect);
+	assert_null(t->status);
+	assert_null(t->body);
+	assert_null(t->ca);
+	assert_chain(t, "resolve,route,tcp,http");
+	assert_true(nd_target_status_ok(t, 200));
+	assert_true(nd_target_status_ok(t, 302));
+	assert_true(nd_target_status_ok(t, 399));
+	assert_false(nd_target_status_ok(t, 404));
+	assert_false(nd_target_status_ok(t, 199));
+	assert_null(nd_target_ip(t));
+
+	/* Sent as written: path and query kept, nd- removed with its '&'. */
+	t = ok("https://sonarr.int.example.be/api/v3/system?apikey=x%20y&"
+	    "nd-connect=192.168.30.61&b=&nd-status=200,301-399,401&"
+	    "nd-body=Sonarr%20Ready&nd-ca=/etc/ca%20x.pem");
+	assert_int_equal(t->scheme, ND_S_HTTPS);
+	assert_string_equal(t->host, "sonarr.int.example.be");
+	assert_false(t->host_is_ip);
+	assert_int_equal(t->port, 443);
+	assert_string_equal(t->request, "https://sonarr.int.example.be/api/"
+	    "v3/system?apikey=x%20y&b=");
+	assert_string_equal(t->reqpath, "/api/v3/system?apikey=x%20y&b=");
+	assert_string_equal(t->connect, "192.168.30.61");
+	assert_string_equal(nd_target_ip(t), "192.168.30.61");
+	assert_int_equal(t->nstatus, 3);
+	assert_int_equal(t->status[0].lo, 200);
+	assert_int_equal(t->status[0].hi, 200);
+	assert_int_equal(t->status[1].lo, 301);
+	assert_int_equal(t->status[1].hi, 399);
+	assert_true(nd_target_status_ok(t, 401));
+	assert_false(nd_target_status_ok(t, 201));
+	assert_string_equal(t->body, "Sonarr Ready");
+	assert_string_equal(t->ca, "/etc/ca x.pem");
+	/* nd-connect: no name to resolve; SNI and Host stay the host. */
+	assert_chain(t, "route,tcp,tls,http");
+
+	t = ok("https://h.lab:8443/?nd-connect=[fd00::61]:9443");
+	assert_string_equal(t->connect, "fd00::61");
+	assert_int_equal(t->port, 9443);
+	assert_string_equal(t->request, "https://h.lab:8443/");
+	t = ok("https://h.lab:8443/x?nd-connect=fd00::61");
+	assert_string_equal(t->connect, "fd00::61");
+	assert_int_equal(t->port, 8443);
+	t = ok("https://h.lab?nd-connect=10.0.0.1:444");
+	assert_int_equal(t->port, 444);
+	assert_string_equal(t->request, "https://h.lab");
+	t = ok("HTTPS://10.0.0.1/a?x=1&ND-STATUS=404");
+	assert_int_equal(t->scheme, ND_S_HTTPS);
+	assert_true(t->host_is_ip);
+	assert_string_equal(t->request, "HTTPS://10.0.0.1/a?x=1");
+	assert_true(nd_target_status_ok(t, 404));
+	assert_false(nd_target_status_ok(t, 200));
+	assert_chain(t, "route,tcp,tls,http");
+	/* Empty parameters of the URL's own are the URL's business. */
+	t = ok("http://h/?&a&&nd-body=x&");
+	assert_string_equal(t->request, "http://h/?&a&&");
+}
+
+static void
+test_bad_web(void **state)
+{
+	char big[4200];
+	size_t n;
+
+	(void)state;
+	bad("https://h.lab/x#top", "https://h.lab/x#top: column 16: a "
+	    "fragment ('#...') is never sent to the server; remove it");
+	bad("https://user:pw@h.lab/", "https://user:pw@h.lab/: column 9: "
+	    "userinfo ('...@') is not supported: netdoctor sends no "
+	    "credentials in URLs");
+	bad("https://h/?nd-conect=1.2.3.4", "https://h/?nd-conect=1.2.3.4: "
+	    "column 12: unknown netdoctor parameter 'nd-conect' (https:// "
+	    "takes nd-connect, nd-status, nd-body, nd-ca)");
+	bad("http://h/?nd-ca=x", "http://h/?nd-ca=x: column 11: nd-ca is for "
+	    "https:// (http:// has no certificate to check)");
+	bad("https://h/?nd-status=999", "https://h/?nd-status=999: column 22: "
+	    "nd-status: status 999 out of range 100-599");
+	bad("https://h/?nd-status=200,20x", "https://h/?nd-status=200,20x: "
+	    "column 26: nd-status: '20x' is not a status (three digits, "
+	    "100-599)");
+	bad("https://h/?nd-status=399-301", "https://h/?nd-status=399-301: "
+	    "column 22: nd-status: range 399-301 runs backwards");
+	bad("https://h/?nd-status=200,", "https://h/?nd-status=200,: column "
+	    "26: empty status in nd-status");
+	bad("https://h/?nd-connect=gateway.lab", "https://h/?nd-connect="
+	    "gateway.lab: column 23: nd-connect 'gateway.lab' is not an IP "
+	    "address (nd-connect=IP[:PORT], IPv6 in brackets)");
+	bad("https://h/?nd-connect=10.0.0.300", "https://h/?nd-connect="
+	    "10.0.0.300: column 23: '10.0.0.300' is not an IPv4 address");
+	bad("https://h/?nd-connect=10.0.0.1:0", "https://h/?nd-connect="
+	    "10.0.0.1:0: column 32: port 0 out of range 1-65535");
+	bad("https://h/?nd-body=", "https://h/?nd-body=: column 20: empty "
+	    "value for 'nd-body' (nd-body=VALUE)");
+	bad("https://h/?nd-body=a&nd-body=b", "https://h/?nd-body=a&nd-body=b: "
+	    "column 22: repeated parameter 'nd-body'");
+	bad("https://h/?nd-body=%zz", "https://h/?nd-body=%zz: column 20: bad "
+	    "percent-escape '%zz' (expected %XX with two hex digits)");
+	bad("https://h:99999/", "https://h:99999/: column 11: port 99999 out "
+	    "of range 1-65535");
+
+	/* A path of 2048 bytes is fine, 2049 is not. */
+	memset(big, 'p', sizeof(big));
+	memcpy(big, "https://h/", 10);
+	big[9 + 2048] = '\0';
+	(void)ok(big);
+	big[9 + 2048] = 'p';
+	big[9 + 2049] = '\0';
+	memcpy(err, big, 60);
+	n = (size_t)snprintf(err + 60, sizeof(err) - 60, "...: column %d: "
+	    "path longer than 2048 bytes", 9 + 2048 + 1);
+	assert_true(n > 0);
+	{
+		char want[200];
+
+		memcpy(want, err, sizeof(want));
+		bad(big, want);
+	}
+	/* A web URL may be 4096 bytes (path and query), not 4097. */
+	memset(big, 'q', sizeof(big));
+	memcpy(big, "https://h/?", 11);
+	big[4096] = '\0';
+	(void)ok(big);
+	big[4096] = 'q';
+	big[4097] = '\0';
+	assert_int_equal(nd_target_parse(arena, big, "x", &(struct nd_target *){
+	    NULL }, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "...: column 4097: URL longer than 4096 "
+	    "bytes"));
 }
 
 static void
@@ -279,13 +424,13 @@ test_bad_general(void **state)
 
 	(void)state;
 	bad("127.0.0.1:80", "127.0.0.1:80: column 1: missing '://' (a target "
-	    "is SCHEME://..., schemes: tcp, tls, talos, k8s, https, dns, arp, "
+	    "is SCHEME://..., schemes: tcp, tls, talos, k8s, http, https, dns, arp, "
 	    "arp+pcap, port, machineconfig, docker, addrplan)");
 	bad("", ": column 1: empty target");
 	bad("://x", "://x: column 1: missing scheme before '://' (schemes: "
-	    "tcp, tls, talos, k8s, https, dns, arp, arp+pcap, port, machineconfig, docker, addrplan)");
-	bad("http://x:1", "http://x:1: column 1: unknown scheme 'http' "
-	    "(known: tcp, tls, talos, k8s, https, dns, arp, arp+pcap, port, machineconfig, docker, addrplan)");
+	    "tcp, tls, talos, k8s, http, https, dns, arp, arp+pcap, port, machineconfig, docker, addrplan)");
+	bad("gopher://x:1", "gopher://x:1: column 1: unknown scheme 'gopher' "
+	    "(known: tcp, tls, talos, k8s, http, https, dns, arp, arp+pcap, port, machineconfig, docker, addrplan)");
 	bad("tcp://a b:1", "tcp://a b:1: column 8: space in URL");
 	bad("tcp://a\nb:1", "tcp://a\\x0ab:1: column 8: control character "
 	    "0x0a in URL");
@@ -505,7 +650,7 @@ test_key(void **state)
 	assert_string_equal(nd_target_key(arena, a), nd_target_key(arena, b));
 
 	a = ok("k8s://Kube.Lab.:6443");
-	b = ok("https://kube.lab/");
+	b = ok("k8s://kube.lab/");
 	assert_string_equal(nd_target_key(arena, a), nd_target_key(arena, b));
 	assert_string_equal(nd_target_key(arena, a),
 	    "k8s|kube.lab|6443|sni=|ca=");
@@ -530,6 +675,24 @@ test_key(void **state)
 	assert_string_equal(nd_target_key(arena, a),
 	    "arp|eth0|ips=10.0.0.1,10.0.0.2|mac=|0|0|");
 	assert_string_equal(nd_target_key(arena, a), nd_target_key(arena, b));
+
+	a = ok("https://Sonarr.Lab./x?nd-connect=10.0.0.1&nd-status=200");
+	b = ok("https://sonarr.lab/x?nd-status=200&nd-connect=10.0.0.1");
+	assert_string_equal(nd_target_key(arena, a), nd_target_key(arena, b));
+	assert_string_equal(nd_target_key(arena, a),
+	    "https|sonarr.lab|443|c=10.0.0.1|s=200-200|2:/x|0:|0:");
+	b = ok("https://sonarr.lab/X?nd-status=200&nd-connect=10.0.0.1");
+	assert_string_not_equal(nd_target_key(arena, a),
+	    nd_target_key(arena, b));
+	/* Free-form fields cannot spill into each other. */
+	a = ok("https://h/?nd-body=a%7C1:b");
+	b = ok("https://h/?nd-body=a&nd-ca=b");
+	assert_string_not_equal(nd_target_key(arena, a),
+	    nd_target_key(arena, b));
+	a = ok("http://h/");
+	b = ok("https://h:80/");
+	assert_string_not_equal(nd_target_key(arena, a),
+	    nd_target_key(arena, b));
 
 	a = ok("port://6443");
 	b = ok("port://0.0.0.0:6443");
@@ -618,6 +781,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_tls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_talos, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_k8s, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_web, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_web, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_arp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_port, setup, teardown),
