@@ -271,6 +271,20 @@ diag_synthesise(struct diag_state *s, const struct diag_rule *r,
 	return f;
 }
 
+/*
+ * Whether f can start the rule at all, checked once per finding rather
+ * than once per pair: the built-in default's rule starts from a refusal,
+ * and 5,000 refused targets must not cost 25 million comparisons.
+ */
+static bool
+diag_when_ok(const struct diag_rule *r, const struct nd_finding *f)
+{
+	if (r->scope == DIAG_BUILTIN)
+		return f->probe->target->builtin &&
+		    (int)f->probe->target->scheme == r->scheme;
+	return true;
+}
+
 static void
 diag_rules_apply(struct diag_state *s, struct nd_probe *const *probes,
     size_t n)
@@ -288,7 +302,8 @@ diag_rules_apply(struct diag_state *s, struct nd_probe *const *probes,
 			for (j = 0; j < probes[i]->nfindings; j++) {
 				struct nd_finding *f = probes[i]->findings[j];
 
-				if (f->def->code != rule->when)
+				if (f->def->code != rule->when ||
+				    !diag_when_ok(rule, f))
 					continue;
 				if (nwhen == cap) {
 					cap = cap ? cap * 2 : 8;
