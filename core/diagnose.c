@@ -49,6 +49,32 @@ static const struct diag_rule {
 	int		 scheme;	/* DIAG_HOST: symptom target scheme */
 	enum nd_code	 cause;		/* == when, or synthesised */
 } diag_rules[] = {
+	/* A subnet router carries the target's network, but this host does
+	   not take its routes (Linux: --accept-routes is off by default),
+	   or nobody approved the route: before the default route's silence
+	   below claims the same symptoms. */
+	{ ND_F_TAILSCALE_ROUTES_NOT_ACCEPTED, { ND_F_ROUTE_NO_ROUTE,
+	  ND_F_ROUTE_UNROUTABLE_PRIVATE, ND_F_TCP_TIMEOUT,
+	  ND_F_TCP_HOST_UNREACHABLE }, 4, DIAG_COVERS, -1,
+	  ND_F_TAILSCALE_ROUTES_NOT_ACCEPTED },
+	{ ND_F_TAILSCALE_ROUTE_NOT_APPROVED, { ND_F_ROUTE_NO_ROUTE,
+	  ND_F_ROUTE_UNROUTABLE_PRIVATE, ND_F_TCP_TIMEOUT,
+	  ND_F_TCP_HOST_UNREACHABLE }, 4, DIAG_COVERS, -1,
+	  ND_F_TAILSCALE_ROUTE_NOT_APPROVED },
+	/* tailscaled down, logged out or stopped: tailnet addresses
+	   (100.64.0.0/10, MagicDNS's 100.100.100.100 among them) go silent. */
+	{ ND_F_TAILSCALE_NOT_RUNNING, { ND_F_ROUTE_NO_ROUTE, ND_F_TCP_TIMEOUT,
+	  ND_F_TCP_HOST_UNREACHABLE, ND_F_DNS_SERVER_UNREACHABLE }, 4,
+	  DIAG_COVERS, -1, ND_F_TAILSCALE_NOT_RUNNING },
+	{ ND_F_TAILSCALE_NEEDS_LOGIN, { ND_F_ROUTE_NO_ROUTE, ND_F_TCP_TIMEOUT,
+	  ND_F_TCP_HOST_UNREACHABLE, ND_F_DNS_SERVER_UNREACHABLE }, 4,
+	  DIAG_COVERS, -1, ND_F_TAILSCALE_NEEDS_LOGIN },
+	{ ND_F_TAILSCALE_STOPPED, { ND_F_ROUTE_NO_ROUTE, ND_F_TCP_TIMEOUT,
+	  ND_F_TCP_HOST_UNREACHABLE, ND_F_DNS_SERVER_UNREACHABLE }, 4,
+	  DIAG_COVERS, -1, ND_F_TAILSCALE_STOPPED },
+	{ ND_F_TAILSCALE_KEY_EXPIRED, { ND_F_ROUTE_NO_ROUTE, ND_F_TCP_TIMEOUT,
+	  ND_F_TCP_HOST_UNREACHABLE, ND_F_DNS_SERVER_UNREACHABLE }, 4,
+	  DIAG_COVERS, -1, ND_F_TAILSCALE_KEY_EXPIRED },
 	/* A private target only the default route covers, then silence. */
 	{ ND_F_ROUTE_UNROUTABLE_PRIVATE,
 	  { ND_F_TCP_TIMEOUT, ND_F_TCP_HOST_UNREACHABLE }, 2, DIAG_BELOW, -1,

@@ -158,6 +158,13 @@ dns_evidence(struct nd_probe *p, struct nd_finding *f)
 	nd_evidence_add(f, "qname", "%s", p->target->qname);
 	nd_evidence_add(f, "qtype", "%s", c->qtype == 28 ? "AAAA" : "A");
 	nd_evidence_add(f, "server", "%s", p->ep->label);
+	/* tailscaled answers this address itself, on tailscale0 only
+	   (tailscale net/tsaddr TailscaleServiceIP): silence there is
+	   tailscaled's, not a DNS server's. */
+	if (strcmp(p->ep->addrstr, "100.100.100.100") == 0)
+		nd_evidence_add(f, "resolver", "Tailscale MagicDNS: tailscaled "
+		    "answers 100.100.100.100 while it runs and is logged in "
+		    "(tailscale status; netdoctor run tailscale://)");
 	if (c->a[Q_SERVER].done)
 		nd_evidence_add(f, "query_ms", "%llu.%03llu",
 		    (unsigned long long)(c->a[Q_SERVER].rtt_us / 1000),

@@ -136,6 +136,16 @@ nodeip_evidence(struct nd_probe *p, struct nd_finding *f,
 	if (r->excluded != NULL && r->excluded[0] != NULL)
 		nd_evidence_add(f, "excluded", "%s", nodeip_join(a, r->excluded,
 		    ", "));
+	if (mc->ts_line > 0)
+		nd_evidence_add(f, "tailscale_extension", "ExtensionServiceConfig "
+		    "tailscale on line %d: tailscale0 gets a 100.64.0.0/10 "
+		    "address from the tailnet at run time that the config does "
+		    "not list%s", mc->ts_line, r->ts_addr != NULL ?
+		    nd_arena_printf(a, "; %s stands for it", r->ts_addr) : "");
+	if (mc->ts_routes != NULL && mc->ts_routes[0] != NULL)
+		nd_evidence_add(f, "tailscale_routes", "%s (TS_ROUTES: the "
+		    "subnets this node advertises to the tailnet)",
+		    nodeip_join(a, mc->ts_routes, ", "));
 	/* Numbered keys: evidence is a JSON object in probes[].findings[]. */
 	for (i = 0; r->trace != NULL && r->trace[i] != NULL; i++)
 		nd_evidence_add(f, nd_arena_printf(a, "step.%zu", i + 1), "%s",
@@ -206,6 +216,48 @@ nodeip_subnets_only_vips(const struct nd_mc *mc)
 	return any;
 }
 
+/* How an address is said: the extension's stand-in is not a real one. */
+static const char *
+nodeip_show(struct nd_probe *p, const struct nd_nodeip *r, const char *ip)
+{
+	if (r->ts_addr != NULL && ip != NULL && strcmp(ip, r->ts_addr) == 0)
+		return nd_arena_printf(p->run->arena, "tailscale0's 100.64.0.0/10 "
+		    "address (%s stands for it: the tailscale extension adds it "
+		    "at run time)", ip);
+	return ip;
+}
+
+/*
+ * The serve config the extension's TS_SERVE_CONFIG names, when it cuts TLS
+ * in front of the Kubernetes or Talos API: seen before the node boots.
+ */
+static void
+nodeip_serve(struct nd_probe *p, const struct nd_mc *mc, enum nd_status *st)
+{
+	const char *name = mc->hostname != NULL ? mc->hostname : mc->path;
+	struct nd_finding *f;
+	size_t i;
+
+	for (i = 0; i < mc->nts_serve_tls; i++) {
+		unsigned port = mc->ts_serve_tls[i].port;
+
+		if (port != 6443 && port != 50000)
+			continue;
+		f = nd_finding_add(p, ND_F_TAILSCALE_SERVE_TERMINATES_TLS, "%s: "
+		    "the tailscale extension's serve config terminates TLS on "
+		    "port %u (%s): the %s API's client certificates never reach "
+		    "it", name, port, mc->ts_serve_tls[i].how, port == 6443 ?
+		    "Kubernetes" : "Talos");
+		nd_evidence_add(f, "port", "%u", port);
+		nd_evidence_add(f, "handler", "%s", mc->ts_serve_tls[i].how);
+		nd_evidence_add(f, "source", "TS_SERVE_CONFIG in the "
+		    "ExtensionServiceConfig tailscale (%s, line %d)", mc->path,
+		    mc->ts_line);
+		if (*st == ND_PASS)
+			*st = ND_WARN;
+	}
+}
+
 static void
 nodeip_one(struct nd_probe *p, const struct nd_mc *mc, enum nd_status *st)
 {
@@ -216,6 +268,7 @@ nodeip_one(struct nd_probe *p, const struct nd_mc *mc, enum nd_status *st)
 	size_t i;
 
 	nd_nodeip_compute(p->run->arena, mc, local, &r);
+	nodeip_serve(p, mc, st);
 	if (local == NULL && (mc->addresses == NULL || mc->addresses[0] ==
 	    NULL) && !nodeip_subnets_only_vips(mc)) {
 		f = nd_finding_add(p, ND_F_NODEIP_ADDRESSES_UNKNOWN, "%s: no "
@@ -251,7 +304,8 @@ nodeip_one(struct nd_probe *p, const struct nd_mc *mc, enum nd_status *st)
 				break;
 		f = nd_finding_add(p, ND_F_NODEIP_OVERLAY_SUBNET, "%s: the "
 		    "kubelet node IP would be %s, in the CGNAT/Tailscale range"
-		    "%s%s", name, r.overlay[0], r.candidates != NULL &&
+		    "%s%s", name, nodeip_show(p, &r, r.overlay[0]),
+		    r.candidates != NULL &&
 		    r.candidates[i] != NULL ? ", while the node also has " : "",
 		    r.candidates != NULL && r.candidates[i] != NULL ?
 		    r.candidates[i] : "");
@@ -263,8 +317,9 @@ nodeip_one(struct nd_probe *p, const struct nd_mc *mc, enum nd_status *st)
 	if (r.etcd_ip != NULL && r.node_ip != NULL &&
 	    strcmp(r.etcd_ip, r.node_ip) != 0) {
 		f = nd_finding_add(p, ND_F_ETCD_SUBNET_MISMATCH, "%s: etcd would "
-		    "advertise %s, the kubelet node IP is %s", name, r.etcd_ip,
-		    r.node_ip);
+		    "advertise %s, the kubelet node IP is %s", name,
+		    nodeip_show(p, &r, r.etcd_ip), nodeip_show(p, &r,
+		    r.node_ip));
 		nd_evidence_add(f, "etcd_advertised_subnets", "%s",
 		    mc->etcd_subnets != NULL ? nodeip_join(p->run->arena,
 		    mc->etcd_subnets, ", ") : "(not set: the first routed "

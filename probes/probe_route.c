@@ -195,6 +195,12 @@ route_verdict(struct nd_probe *p)
 		nd_evidence_add(f, "matched", "%s", dst);
 	if (type == RTN_LOCAL)
 		nd_evidence_add(f, "route_type", "local");
+	/* tailscaled's interface on Linux (tailscale cmd/tailscaled
+	   defaultTunName): the path depends on the tailnet, not the LAN. */
+	if (strcmp(oif, "tailscale0") == 0)
+		nd_evidence_add(f, "via", "tailscale0: Tailscale carries it (a "
+		    "subnet route accepted from a peer, or a tailnet address); "
+		    "tailscale status shows the peer");
 
 	/*
 	 * A private or container-range address that only the default route

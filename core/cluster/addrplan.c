@@ -101,6 +101,13 @@ nd_addrplan_from_mc(struct nd_arena *a, struct nd_addrplan *p,
 	for (i = 0; mc->vips != NULL && mc->vips[i] != NULL; i++)
 		nd_addrplan_add(a, p, ND_C_VIP, mc->vips[i], nd_arena_printf(a,
 		    "%s's VIP", node), src, NULL);
+	/* The tailscale extension's TS_ROUTES: the node's own network, as
+	   it advertises it to the tailnet. */
+	for (i = 0; mc->ts_routes != NULL && mc->ts_routes[i] != NULL; i++)
+		nd_addrplan_add(a, p, ND_C_NODE_NET, mc->ts_routes[i],
+		    nd_arena_printf(a, "the subnet %s advertises to the tailnet "
+		    "(TS_ROUTES)", node), nd_arena_printf(a, "%s:%d", mc->path,
+		    mc->ts_line), NULL);
 	for (i = 0; mc->pod_subnets != NULL && mc->pod_subnets[i] != NULL; i++)
 		nd_addrplan_add(a, p, ND_C_POD, mc->pod_subnets[i],
 		    "the pod subnet", src, NULL);

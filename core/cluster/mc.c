@@ -15,6 +15,7 @@
 #include "arena.h"
 #include "mc.h"
 #include "netaddr.h"
+#include "tsapi.h"
 #include "ytree.h"
 
 /*
@@ -379,6 +380,104 @@ load_v1alpha1(struct mparse *mp, const struct nd_ynode *doc,
 	return 0;
 }
 
+/* What the tailscale extension's document says, for every config. */
+struct ts_ext {
+	int			 line;
+	struct nd_mc_strv	 routes;
+	struct nd_mc_tls_port	*tls;
+	size_t			 ntls;
+};
+
+/*
+ * The ExtensionServiceConfig named tailscale (Talos
+ * pkg/machinery/config/types/runtime/extensions): environment is a list
+ * of KEY=VALUE strings read by the siderolabs tailscale extension's
+ * containerboot (tailscale cmd/containerboot: TS_ROUTES, TS_SERVE_CONFIG,
+ * TS_AUTHKEY, ...), configFiles are files mounted into it.  Values other
+ * than TS_ROUTES and TS_SERVE_CONFIG are never looked at, and no value is
+ * ever quoted in an error: TS_AUTHKEY lives here.
+ */
+static int
+load_tailscale(struct mparse *mp, const struct nd_ynode *doc,
+    struct ts_ext *ts)
+{
+	static const char W[] = "ExtensionServiceConfig tailscale";
+	struct nd_arena *arena = mp->ck.arena;
+	const struct nd_ynode *env, *files, *e;
+	struct nd_ts_serve sv;
+	struct nd_ykv kv;
+	struct nd_pfx pfx;
+	char name[WHERE_MAX], *serve = NULL, *mount, *content, *r, *tok, *next;
+	char err[256];
+	size_t i, k;
+	int rc;
+
+	ts->line = doc->line;
+	if ((rc = nd_yget(&mp->ck, doc, W, "environment", ND_Y_SEQ, false,
+	    &kv)) != 0)
+		return rc;
+	for (i = 0; (env = kv.v) != NULL && i < env->n; i++) {
+		snprintf(name, sizeof(name), "%s.environment", W);
+		if ((rc = nd_ywant_item(&mp->ck, env, i, name, ND_Y_SCALAR,
+		    "a KEY=VALUE string")) != 0)
+			return rc;
+		e = env->kids[i];
+		if (strncmp(e->str, "TS_SERVE_CONFIG=", 16) == 0) {
+			serve = e->str + 16;
+			continue;
+		}
+		if (strncmp(e->str, "TS_ROUTES=", 10) != 0)
+			continue;
+		/* containerboot splits TS_ROUTES on commas. */
+		r = nd_arena_strdup(arena, e->str + 10);
+		for (tok = r; tok != NULL; tok = next) {
+			if ((next = strchr(tok, ',')) != NULL)
+				*next++ = '\0';
+			tok += strspn(tok, " ");
+			tok[strcspn(tok, " ")] = '\0';
+			if (*tok == '\0')
+				continue;	/* "a,,b", a trailing comma */
+			if (nd_pfx_parse(tok, ND_PFX_CIDR, &pfx) != 0)
+				return merr(mp, e->line, "%s.environment[%zu]: "
+				    "TS_ROUTES must be a comma-separated list of "
+				    "subnets (CIDR)", W, i);
+			nd_mc_strv_push(arena, &ts->routes, tok);
+		}
+	}
+	if (serve == NULL || (rc = nd_yget(&mp->ck, doc, W, "configFiles",
+	    ND_Y_SEQ, false, &kv)) != 0 || (files = kv.v) == NULL)
+		return rc;
+	for (i = 0; i < files->n; i++) {
+		snprintf(name, sizeof(name), "%s.configFiles", W);
+		if ((rc = nd_ywant_item(&mp->ck, files, i, name, ND_Y_MAP,
+		    NULL)) != 0)
+			return rc;
+		snprintf(name, sizeof(name), "%s.configFiles[%zu]", W, i);
+		if ((rc = nd_yget_str(&mp->ck, files->kids[i], name,
+		    "mountPath", false, &mount, NULL)) != 0 ||
+		    (rc = nd_yget_str(&mp->ck, files->kids[i], name, "content",
+		    false, &content, &kv)) != 0)
+			return rc;
+		if (mount == NULL || content == NULL ||
+		    strcmp(mount, serve) != 0)
+			continue;
+		if (nd_ts_parse_serve(arena, content, strlen(content), &sv, err,
+		    sizeof(err)) != 0)
+			return merr(mp, kv.v->line, "%s.content: the serve "
+			    "config TS_SERVE_CONFIG names is not what `tailscale "
+			    "serve` reads: %s", name, err);
+		for (k = 0; k < sv.ntcp; k++)
+			if (nd_ts_tcp_terminates_tls(&sv.tcp[k])) {
+				ts->tls = nd_arena_grow(arena, ts->tls, ts->ntls,
+				    ts->ntls + 1, sizeof(*ts->tls));
+				ts->tls[ts->ntls].port = sv.tcp[k].port;
+				ts->tls[ts->ntls++].how = sv.tcp[k].https ?
+				    "\"HTTPS\": true" : "TerminateTLS";
+			}
+	}
+	return 0;
+}
+
 /*
  * Talos 1.12+ documents that carry what the v1alpha1 keys used to:
  * Layer2VIPConfig (its name is the VIP), LinkConfig addresses and the
@@ -388,7 +487,7 @@ load_v1alpha1(struct mparse *mp, const struct nd_ynode *doc,
 static int
 load_extra(struct mparse *mp, const struct nd_ynode *doc,
     struct nd_mc_strv *addrs, struct nd_mc_strv *vips,
-    struct nd_mc_strv *vip_keys, char **hostname)
+    struct nd_mc_strv *vip_keys, char **hostname, struct ts_ext *ts)
 {
 	struct nd_arena *arena = mp->ck.arena;
 	const struct nd_ynode *v, *a;
@@ -410,6 +509,13 @@ load_extra(struct mparse *mp, const struct nd_ynode *doc,
 		nd_mc_strv_push(arena, vip_keys, nd_arena_printf(arena,
 		    "Layer2VIPConfig on line %d", doc->line));
 		return 0;
+	}
+	if (strcmp(kind.v->str, "ExtensionServiceConfig") == 0) {
+		if ((rc = nd_yget(&mp->ck, doc, "ExtensionServiceConfig",
+		    "name", ND_Y_SCALAR, false, &kv)) != 0 || kv.v == NULL ||
+		    strcmp(kv.v->str, "tailscale") != 0)
+			return rc;
+		return load_tailscale(mp, doc, ts);
 	}
 	if (strcmp(kind.v->str, "HostnameConfig") == 0)
 		return nd_yget_str(&mp->ck, doc, "HostnameConfig", "hostname",
@@ -470,6 +576,7 @@ nd_mc_load(struct nd_arena *arena, const char *path, struct nd_mc ***ret,
 	    .err = err, .errlen = errlen, .quiet_values = true } };
 	struct nd_mc_strv addrs = { NULL, 0, 0 }, vips = { NULL, 0, 0 },
 	    vip_keys = { NULL, 0, 0 };
+	struct ts_ext ts = { 0, { NULL, 0, 0 }, NULL, 0 };
 	const struct nd_ynode *doc;
 	struct nd_ykv ver, machine;
 	struct nd_ynode *docs;
@@ -493,7 +600,7 @@ nd_mc_load(struct nd_arena *arena, const char *path, struct nd_mc ***ret,
 		if (ver.v == NULL || ver.v->kind != ND_Y_SCALAR ||
 		    strcmp(ver.v->str, "v1alpha1") != 0 || machine.k == NULL) {
 			if ((rc = load_extra(&mp, doc, &addrs, &vips,
-			    &vip_keys, &hostname)) != 0)
+			    &vip_keys, &hostname, &ts)) != 0)
 				return rc;
 			continue;
 		}
@@ -507,6 +614,10 @@ nd_mc_load(struct nd_arena *arena, const char *path, struct nd_mc ***ret,
 		append(arena, &list[i]->vip_keys, vip_keys.v);
 		if (list[i]->hostname == NULL)
 			list[i]->hostname = hostname;
+		list[i]->ts_line = ts.line;
+		list[i]->ts_routes = ts.routes.v;
+		list[i]->ts_serve_tls = ts.tls;
+		list[i]->nts_serve_tls = ts.ntls;
 	}
 	*ret = list;
 	return 0;

@@ -31,6 +31,21 @@ struct nd_mc {
 	char		**nameservers;	/* machine.network.nameservers */
 	char		**vip_keys;	/* where each of vips comes from,
 					   "interfaces[0].vip.ip", parallel */
+	/*
+	 * The tailscale system extension (an ExtensionServiceConfig document
+	 * named tailscale, docs/tailscale.md): tailscale0 gets a 100.64.0.0/10
+	 * and an fd7a:115c:a1e0::/48 address at run time that no key above
+	 * lists.  Only TS_ROUTES and TS_SERVE_CONFIG (and the serve file it
+	 * names) are read from it: TS_AUTHKEY and the rest are secrets and
+	 * are never copied.
+	 */
+	int		 ts_line;	/* that document's line; 0: none */
+	char		**ts_routes;	/* TS_ROUTES, one prefix each */
+	struct nd_mc_tls_port {
+		unsigned	 port;
+		const char	*how;	/* "\"HTTPS\": true", "TerminateTLS" */
+	}		*ts_serve_tls;	/* serve ports where tailscaled ends TLS */
+	size_t		 nts_serve_tls;
 };
 
 /*

@@ -68,6 +68,7 @@ struct comp {
 	struct cand		*cands;
 	size_t			 ncands;
 	struct nd_mc_strv		 trace, excluded, candidates, overlay;
+	const char		*ts_addr;	/* collect_tailscale()'s stand-in */
 };
 
 static void
@@ -172,6 +173,39 @@ add_cand(struct comp *c, const char *s)
 	c->ncands++;
 }
 
+/*
+ * The tailscale extension gives tailscale0 an address from the tailnet at
+ * run time (100.64.0.0/10, and one in fd7a:115c:a1e0::/48: tailscale
+ * net/tsaddr), which Talos then routes and may pick like any other.  Its
+ * value is the tailnet's choice; TS_ADDR4 and TS_ADDR6 stand for it, and
+ * the trace says so.  Nothing is added when the node already holds one
+ * (this host, live).
+ */
+#define TS_ADDR4	"100.64.0.1"
+#define TS_ADDR6	"fd7a:115c:a1e0::1"
+
+static void
+collect_tailscale(struct comp *c)
+{
+	size_t i, before = c->ncands;
+
+	if (c->mc->ts_line == 0)
+		return;
+	for (i = 0; i < c->ncands; i++)
+		if (in_net(&c->cands[i].p, "100.64.0.0/10"))
+			return;
+	add_cand(c, TS_ADDR4);
+	add_cand(c, TS_ADDR6);
+	if (c->ncands > before) {
+		c->ts_addr = TS_ADDR4;
+		step(c, "candidates: + %s and %s, standing for the addresses "
+		    "tailscale0 gets from the tailnet at run time (the "
+		    "tailscale extension, ExtensionServiceConfig on line %d; "
+		    "100.64.0.0/10 and fd7a:115c:a1e0::/48)", TS_ADDR4, TS_ADDR6,
+		    c->mc->ts_line);
+	}
+}
+
 static void
 collect(struct comp *c, const char *const *addrs)
 {
@@ -183,6 +217,7 @@ collect(struct comp *c, const char *const *addrs)
 			add_cand(c, addrs[i]);
 		step(c, "candidates: %s (the node's addresses)",
 		    join_strs(c->arena, c->candidates.v));
+		collect_tailscale(c);
 		return;
 	}
 	for (i = 0; mc->addresses != NULL && mc->addresses[i] != NULL; i++)
@@ -194,6 +229,7 @@ collect(struct comp *c, const char *const *addrs)
 	    join_strs(c->arena, c->candidates.v), mc->vips != NULL &&
 	    mc->vips[0] != NULL ? ", and its VIPs as the VIP leader holds them" :
 	    "");
+	collect_tailscale(c);
 }
 
 /*
@@ -564,5 +600,6 @@ nd_nodeip_compute(struct nd_arena *arena, const struct nd_mc *mc,
 	r.excluded = nd_mc_strv_done(arena, &c.excluded);
 	r.trace = nd_mc_strv_done(arena, &c.trace);
 	r.overlay = nd_mc_strv_done(arena, &c.overlay);
+	r.ts_addr = c.ts_addr;
 	*ret = r;
 }

@@ -25,6 +25,9 @@ struct nd_nodeip {
 	bool		 only_vips;	/* nothing left but excluded VIPs matched */
 	char		*etcd_ip;	/* etcd's advertised address, or NULL */
 	char		**overlay;	/* picked addresses in 100.64.0.0/10 */
+	const char	*ts_addr;	/* the stand-in for the address the
+					   tailscale extension adds on
+					   tailscale0 at run time, or NULL */
 };
 
 /*
@@ -34,7 +37,8 @@ struct nd_nodeip {
  * applied in order, a positive subnet adding matches and a "!" one
  * removing them (siderolabs/net FilterIPs), with pod subnets, service
  * subnets and every VIP excluded; etcd: advertisedSubnets when set, else
- * the first routable address, VIPs excluded.  All strings arena-owned.
+ * the first routable address, VIPs excluded.  With the tailscale extension
+ * (mc->ts_line), the address it adds on tailscale0 is a candidate too.  All strings arena-owned.
  */
 void	nd_nodeip_compute(struct nd_arena *, const struct nd_mc *mc,
 	    const char *const *addrs, struct nd_nodeip *ret);

@@ -16,6 +16,7 @@
 #include "discover.h"
 #include "docker.h"
 #include "target.h"
+#include "tsapi.h"
 
 /* The built-in default: a local Talos-in-Docker setup (docs/talos.md 7). */
 static const char *const builtin[] = {
@@ -227,6 +228,22 @@ from_docker(struct nd_arena *a, struct nd_discovery *d)
 	    "Talos", sock, i, i == 1 ? "" : "s", ntalos);
 }
 
+/* tailscaled's socket: the tailscale probe says what is wrong with it. */
+static void
+from_tailscale(struct nd_arena *a, struct nd_discovery *d)
+{
+	struct stat st;
+
+	if (stat(ND_TS_SOCKET, &st) < 0 || !S_ISSOCK(st.st_mode)) {
+		nd_discovery_note(a, d, "tailscale: no socket at %s",
+		    ND_TS_SOCKET);
+		return;
+	}
+	nd_discovery_add(a, d, "tailscale://", nd_arena_printf(a,
+	    "tailscale %s", ND_TS_SOCKET));
+	nd_discovery_note(a, d, "tailscale: %s", ND_TS_SOCKET);
+}
+
 void
 nd_discover(struct nd_arena *a, struct nd_discovery *ret)
 {
@@ -238,6 +255,7 @@ nd_discover(struct nd_arena *a, struct nd_discovery *ret)
 	from_talosconfig(a, &d);
 	from_kubeconfig(a, &d);
 	from_docker(a, &d);
+	from_tailscale(a, &d);
 	if (d.n == 0) {
 		for (i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
 			nd_discovery_add(a, &d, builtin[i], nd_arena_strdup(a,

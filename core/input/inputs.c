@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "addrplan.h"
 #include "arena.h"
@@ -24,6 +25,7 @@
 #include "nodeip.h"
 #include "options.h"
 #include "target.h"
+#include "tsapi.h"
 #include "util.h"
 
 /* --manifests DIR...: loaded (exit 3 on a bad file) into targets. */
@@ -69,6 +71,41 @@ load_machine_configs(struct nd_arena *a, struct nd_inventory *inv, char *err,
 			    "document with version: v1alpha1)", t->path);
 			return -1;
 		}
+	}
+	return 0;
+}
+
+/*
+ * tailscale:// targets: a given path that exists but is not a socket is a
+ * mistake in the input (exit 3 naming it); a missing one is the probe's
+ * tailscale.not_running.  Each gets the IP literals of the other targets,
+ * so that its probe judges the routes and peers the run needs.
+ */
+static int
+prepare_tailscale(struct nd_arena *a, struct nd_inventory *inv, char *err,
+    size_t len)
+{
+	struct nd_target *t;
+	struct stat st;
+	size_t i, k, n;
+
+	for (i = 0; i < inv->ntargets; i++) {
+		t = inv->targets[i];
+		if (t->scheme != ND_S_TAILSCALE)
+			continue;
+		if (t->path != NULL && stat(t->path, &st) == 0 &&
+		    !S_ISSOCK(st.st_mode)) {
+			snprintf(err, len, "%s: %s is not a socket (tailscaled's "
+			    "LocalAPI socket is %s by default)", t->url, t->path,
+			    ND_TS_SOCKET);
+			return -1;
+		}
+		t->others = nd_arena_alloc(a, (inv->ntargets + 1) *
+		    sizeof(*t->others));
+		for (k = 0, n = 0; k < inv->ntargets; k++)
+			if (k != i && inv->targets[k]->host != NULL &&
+			    inv->targets[k]->host_is_ip)
+				t->others[n++] = inv->targets[k]->host;
 	}
 	return 0;
 }
@@ -192,6 +229,7 @@ nd_inputs_load(struct nd_arena *a, struct nd_options *o, struct nd_inputs *in,
 	for (i = 0; in->disc.used_default && i < in->inv.ntargets; i++)
 		in->inv.targets[i]->builtin = true;
 	if (load_machine_configs(a, &in->inv, err, len) < 0 ||
+	    prepare_tailscale(a, &in->inv, err, len) < 0 ||
 	    build_plan(a, &in->inv, cfg, in->disc.docker, mfs, o->nmanifests,
 	    err, len) < 0)
 		return -EINVAL;

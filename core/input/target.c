@@ -683,14 +683,15 @@ parse_path(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 	return 0;
 }
 
-/* docker:// is the default socket ($DOCKER_HOST or /var/run/docker.sock),
-   docker:///PATH a given one. */
+/* docker:// and tailscale:// are the default socket ($DOCKER_HOST or
+   /var/run/docker.sock; /var/run/tailscale/tailscaled.sock), SCHEME:///PATH
+   a given one. */
 static int
 parse_socket(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 {
 	if (u->a0 < u->a1 && tp->url[u->a0] != '/')
 		return perr(tp, u->a0, "expected an absolute socket path "
-		    "(%s:///var/run/docker.sock) or nothing", tp->sname);
+		    "(%s:///PATH) or nothing for the default one", tp->sname);
 	t->path = u->a0 < u->a1 ? sub(tp, u->a0, u->a1) : NULL;
 	return 0;
 }

@@ -53,13 +53,17 @@ struct nd_target {
 	char		*path;		/* a file the target names:
 					   arp+pcap://: the capture to replay;
 					   machineconfig://: the config file;
-					   docker://: the socket (NULL: the
-					   default one) */
+					   docker://, tailscale://: the socket
+					   (NULL: the default one) */
 	struct nd_addrplan *plan;	/* addrplan://: filled by main */
 	struct nd_mc	**mcs;		/* machineconfig://: its configs, loaded
 					   by main before the run (exit 3 on
 					   a bad file), NULL-terminated */
 	char		**ips;		/* IPv4 literals, NULL-terminated */
+	char		**others;	/* tailscale://: the other targets' IP
+					   literals, NULL-terminated (inputs.c),
+					   so that the probe knows which routes
+					   and peers the run needs */
 	char		**macs;		/* ?mac=: the expected announcers */
 	int		 tries;		/* ?tries=: request rounds, 0 = default */
 	int64_t		 window_ms;	/* ?window=: listening after the last

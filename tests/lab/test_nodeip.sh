@@ -46,6 +46,41 @@ is "$(jqo '.causes[0].id')" nodeip.overlay_subnet "tailscale: nodeip.overlay_sub
 like "$(jqo '.causes[0].summary')" 'while the node also has 192\.168\.30\.52' \
     "tailscale: names the underlay address"
 
+# The tailscale extension: only a LAN address is written, tailscale0's
+# address comes at run time, and validSubnets picks it (the incident of
+# docs/tailscale.md).  Never "no valid address"; the secrets never shown.
+nd lab-host --machine-config "$MC/tailscale-extension.yaml"
+is "$RC" 1 "tailscale extension: exit 1"
+is "$(jqo '.causes[0].id')" nodeip.overlay_subnet "tailscale extension: nodeip.overlay_subnet first"
+like "$(jqo '.causes[0].summary')" "tailscale0's 100\.64\.0\.0/10 address .*the tailscale extension adds it at run time.*while the node also has 192\.168\.30\.53" \
+    "tailscale extension: the node IP is tailscale0's run-time address, the LAN one exists"
+like "$(ev tailscale_extension)" 'ExtensionServiceConfig tailscale on line [0-9]+: tailscale0 gets a 100\.64\.0\.0/10 address' \
+    "tailscale extension: the evidence says the address comes from the extension"
+like "$(ev tailscale_routes)" '^192\.168\.30\.0/24 \(TS_ROUTES' "tailscale extension: TS_ROUTES is the advertised subnet"
+is "$(jqo '[.causes[] | select(.id=="nodeip.no_valid_address")] | length')" 0 \
+    "tailscale extension: never nodeip.no_valid_address"
+is "$(jqo '[.causes[] | select(.id=="etcd.subnet_mismatch")][0].summary')" \
+    "cp-ts-ext: etcd would advertise 192.168.30.53, the kubelet node IP is tailscale0's 100.64.0.0/10 address (100.64.0.1 stands for it: the tailscale extension adds it at run time)" \
+    "tailscale extension: etcd picks the LAN: etcd.subnet_mismatch"
+is "$(jqo '[.causes[] | select(.id=="tailscale.serve_terminates_tls")][0].summary')" \
+    'cp-ts-ext: the tailscale extension'"'"'s serve config terminates TLS on port 6443 ("HTTPS": true): the Kubernetes API'"'"'s client certificates never reach it' \
+    "tailscale extension: TS_SERVE_CONFIG with HTTPS on 6443: tailscale.serve_terminates_tls"
+is "$(jqo '[.causes[] | select(.id=="plan.overlap")] | length')" 0 \
+    "tailscale extension: TS_ROUTES is the node's own network in the address plan"
+secrets() { grep -c -e tskey -e DONOTPRINT -e DO-NOT-PRINT "$@" | awk -F: '{s+=$NF} END {print s+0}'; }
+ns_exec mc "$ND_BIN" run --format text --machine-config "$MC/tailscale-extension.yaml" >"$ND_TMP/out.txt" 2>&1
+ns_exec mc "$ND_BIN" run --format nagios --machine-config "$MC/tailscale-extension.yaml" >"$ND_TMP/out.nagios" 2>&1
+is "$(secrets "$ND_TMP/out.json" "$ND_TMP/err" "$ND_TMP/out.txt" "$ND_TMP/out.nagios")" 0 \
+    "tailscale extension: TS_AUTHKEY and the config's keys appear in no report"
+nd lab-host --machine-config "$MC/tailscale-extension-lan.yaml"
+is "$(jqo '[.probes[] | select(.probe=="nodeip") | .findings[].id] | join(",")')" nodeip.ok \
+    "tailscale extension, validSubnets on the LAN, TCPForward serve: nodeip.ok"
+nd lab-host --machine-config "$MC/bad-tailscale-extension.yaml"
+is "$RC" 3 "tailscale extension, a wrong environment entry: exit 3"
+like "$(cat "$ND_TMP/err")" 'bad-tailscale-extension\.yaml:[0-9]+: ExtensionServiceConfig tailscale\.environment\[2\]: must be a KEY=VALUE string' \
+    "tailscale extension, bad: names the file, line and entry"
+is "$(secrets "$ND_TMP/out.json" "$ND_TMP/err")" 0 "tailscale extension, bad: the error quotes no secret"
+
 nd lab-host --machine-config "$MC/magicdns-no-tailscale.yaml"
 is "$RC" 1 "MagicDNS without Tailscale: exit 1"
 is "$(jqo '.causes[0].id')" nodeip.overlay_subnet "MagicDNS without Tailscale: nodeip.overlay_subnet"

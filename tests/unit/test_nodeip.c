@@ -290,6 +290,9 @@ static const char *const broken[][2] = {
 	{ "syntax-error.yaml", ":31: column 20: YAML syntax error: did not "
 	    "find expected ',' or ']' (while parsing a flow sequence at line "
 	    "30)" },
+	{ "bad-tailscale-extension.yaml", ":73: ExtensionServiceConfig "
+	    "tailscale.environment[2]: must be a KEY=VALUE string, got a "
+	    "mapping" },
 };
 
 static void
@@ -309,6 +312,7 @@ test_broken_fixtures(void **state)
 		/* Out-parameters are written only on success. */
 		assert_ptr_equal(mcs, (struct nd_mc **)(uintptr_t)0x1);
 		assert_null(strstr(err, "FAKE"));
+		assert_null(strstr(err, "tskey"));
 	}
 }
 
@@ -672,12 +676,49 @@ test_etcd(void **state)
 
 /* ---- secrets ---- */
 
+/* The tailscale extension: tailscale0's run-time address is a candidate. */
+static void
+test_tailscale_extension(void **state)
+{
+	struct nd_mc *mc = load_one("tailscale-extension.yaml");
+	struct nd_nodeip r;
+
+	(void)state;
+	assert_strv(mc->addresses, (const char *[]){ "192.168.30.53/24",
+	    NULL });
+	assert_true(mc->ts_line > 0);
+	assert_strv(mc->ts_routes, (const char *[]){ "192.168.30.0/24",
+	    NULL });
+	assert_int_equal(mc->nts_serve_tls, 1);
+	assert_int_equal(mc->ts_serve_tls[0].port, 6443);
+	assert_string_equal(mc->ts_serve_tls[0].how, "\"HTTPS\": true");
+	nd_nodeip_compute(arena, mc, NULL, &r);
+	assert_string_equal(r.node_ip, "100.64.0.1");
+	assert_string_equal(r.ts_addr, "100.64.0.1");
+	assert_strv(r.candidates, (const char *[]){ "192.168.30.53",
+	    "100.64.0.1", "fd7a:115c:a1e0::1", NULL });
+	assert_string_equal(r.etcd_ip, "192.168.30.53");
+	assert_strv(r.overlay, (const char *[]){ "100.64.0.1", NULL });
+
+	/* Live on the node, tailscale0 already holds its address. */
+	nd_nodeip_compute(arena, mc, (const char *[]){ "192.168.30.53/24",
+	    "100.101.1.2/32", NULL }, &r);
+	assert_string_equal(r.node_ip, "100.101.1.2");
+	assert_null(r.ts_addr);
+
+	mc = load_one("tailscale-extension-lan.yaml");
+	assert_int_equal(mc->nts_serve_tls, 0);
+	nd_nodeip_compute(arena, mc, NULL, &r);
+	assert_string_equal(r.node_ip, "192.168.30.53");
+	assert_int_equal(count(r.overlay), 0);
+}
+
 static void
 test_no_secrets(void **state)
 {
 	static const char *const ok[] = { "vip-excluded.yaml", "good.yaml",
 	    "tailscale.yaml", "nothing-matches.yaml", "etcd-mismatch.yaml",
-	    "multidoc.yaml" };
+	    "multidoc.yaml", "tailscale-extension.yaml" };
 	struct nd_mc **mcs;
 	struct nd_nodeip r;
 	size_t i, j, k;
@@ -690,6 +731,10 @@ test_no_secrets(void **state)
 			nd_nodeip_compute(arena, mcs[j], NULL, &r);
 			for (k = 0; r.trace[k] != NULL; k++)
 				assert_null(strstr(r.trace[k], "FAKE"));
+			for (k = 0; mcs[j]->ts_routes != NULL &&
+			    mcs[j]->ts_routes[k] != NULL; k++)
+				assert_null(strstr(mcs[j]->ts_routes[k],
+				    "tskey"));
 		}
 	}
 	/* A syntax error and a bad byte next to a secret: not quoted. */
@@ -701,6 +746,20 @@ test_no_secrets(void **state)
 	    "allowed");
 	bad("version: v1alpha1\nmachine:\n  ca: &SECRET {}\n",
 	    ":3: anchors and aliases are not supported");
+	/* The tailscale extension's document holds the auth key. */
+	bad("version: v1alpha1\nmachine: {}\n---\nkind: ExtensionServiceConfig\n"
+	    "name: tailscale\nenvironment:\n  - TS_AUTHKEY=SECRET\n"
+	    "  - TS_ROUTES=10.0.0.0/24,SECRET\n", ":8: ExtensionServiceConfig "
+	    "tailscale.environment[1]: TS_ROUTES must be a comma-separated "
+	    "list of subnets (CIDR)");
+	bad("version: v1alpha1\nmachine: {}\n---\nkind: ExtensionServiceConfig\n"
+	    "name: tailscale\nenvironment:\n  - TS_AUTHKEY=SECRET\n"
+	    "  - TS_SERVE_CONFIG=/s.json\nconfigFiles:\n  - mountPath: /s.json\n"
+	    "    content: '{\"TCP\": {\"SECRET\": {}}}'\n", ":11: "
+	    "ExtensionServiceConfig tailscale.configFiles[0].content: the serve "
+	    "config TS_SERVE_CONFIG names is not what `tailscale serve` reads: "
+	    "Tailscale LocalAPI serve-config: serve config.TCP: a key is not a "
+	    "port");
 }
 
 /* ---- ytree multi_doc ---- */
@@ -749,6 +808,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_tailscale_extension,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vip_excluded, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_good, setup, teardown),

@@ -87,6 +87,27 @@ assert_chain(const struct nd_target *t, const char *want)
 	assert_string_equal(buf, want);
 }
 
+/* tailscale://: the default socket, or an absolute path; one probe. */
+static void
+test_tailscale(void **state)
+{
+	struct nd_target *t;
+
+	(void)state;
+	t = ok("tailscale://");
+	assert_int_equal(t->scheme, ND_S_TAILSCALE);
+	assert_null(t->path);
+	assert_null(t->host);
+	assert_chain(t, "tailscale");
+	t = ok("tailscale:///run/ts/tailscaled.sock");
+	assert_string_equal(t->path, "/run/ts/tailscaled.sock");
+	assert_string_equal(nd_target_key(arena, t),
+	    "tailscale|/run/ts/tailscaled.sock");
+	bad("tailscale://run/ts.sock", "tailscale://run/ts.sock: column 13: "
+	    "expected an absolute socket path (tailscale:///PATH) or nothing "
+	    "for the default one");
+}
+
 static void
 test_tcp(void **state)
 {
@@ -425,12 +446,12 @@ test_bad_general(void **state)
 	(void)state;
 	bad("127.0.0.1:80", "127.0.0.1:80: column 1: missing '://' (a target "
 	    "is SCHEME://..., schemes: tcp, tls, talos, k8s, http, https, dns, arp, "
-	    "arp+pcap, port, machineconfig, docker, addrplan)");
+	    "arp+pcap, port, machineconfig, docker, tailscale, addrplan)");
 	bad("", ": column 1: empty target");
 	bad("://x", "://x: column 1: missing scheme before '://' (schemes: "
-	    "tcp, tls, talos, k8s, http, https, dns, arp, arp+pcap, port, machineconfig, docker, addrplan)");
+	    "tcp, tls, talos, k8s, http, https, dns, arp, arp+pcap, port, machineconfig, docker, tailscale, addrplan)");
 	bad("gopher://x:1", "gopher://x:1: column 1: unknown scheme 'gopher' "
-	    "(known: tcp, tls, talos, k8s, http, https, dns, arp, arp+pcap, port, machineconfig, docker, addrplan)");
+	    "(known: tcp, tls, talos, k8s, http, https, dns, arp, arp+pcap, port, machineconfig, docker, tailscale, addrplan)");
 	bad("tcp://a b:1", "tcp://a b:1: column 8: space in URL");
 	bad("tcp://a\nb:1", "tcp://a\\x0ab:1: column 8: control character "
 	    "0x0a in URL");
@@ -795,6 +816,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bad_dns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_arp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tailscale, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_scheme_name, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_err_small_buffer, setup,
