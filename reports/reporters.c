@@ -10,11 +10,12 @@
 #include "report.h"
 
 extern const struct nd_reporter nd_report_text, nd_report_json,
-    nd_report_nagios, nd_report_markdown;
+    nd_report_nagios, nd_report_markdown, nd_report_openmetrics,
+    nd_report_prometheus;
 
 static const struct nd_reporter *const reporters[] = {
 	&nd_report_text, &nd_report_json, &nd_report_nagios,
-	&nd_report_markdown,
+	&nd_report_markdown, &nd_report_openmetrics, &nd_report_prometheus,
 };
 
 const struct nd_reporter *

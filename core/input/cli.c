@@ -67,7 +67,7 @@ void
 nd_cli_usage(FILE *f)
 {
 	fputs(
-"usage: netdoctor run   [TARGET...] [-c FILE] [--format text|json|nagios|markdown]\n"
+"usage: netdoctor run   [TARGET...] [-c FILE] [--format FMT]\n"
 "                       [-o FILE] [--timeout DUR] [--only P,..] [--skip P,..]\n"
 "                       [--talosconfig F] [--kubeconfig F] [--machine-config F]...\n"
 "                       [--manifests DIR]... [--print-plan]\n"
@@ -89,6 +89,8 @@ nd_cli_usage(FILE *f)
 	fputs(
 "with no target, -c, --machine-config or --manifests, run discovers: the\n"
 "talosconfig, the kubeconfig, Docker, else a local Talos-in-Docker default.\n"
+"formats (FMT): text, json, nagios, markdown, openmetrics (OpenMetrics 1.0),\n"
+"         prometheus (the Prometheus text format 0.0.4).\n"
 "durations: 250ms, 5s, 1.5s.  ranges (-w/-c, seconds of TCP connect time):\n"
 "         [@][start:][end] as in the Monitoring Plugins guidelines.\n"
 "exit: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (netdoctor could not do its job)\n",
