@@ -102,7 +102,16 @@ struct nd_report {
 	/* Every probe's sample, in probe order (Nagios perfdata). */
 	const struct nd_report_sample	**samples;
 	size_t				 nsamples;
+	/*
+	 * probe_success counts WARNING as a failure too (a serve module's
+	 * `success: ok`); false: OK and WARNING succeed.
+	 */
+	bool				 warning_fails;
 };
+
+/* probe_success: the status is OK (or INFO), or WARNING unless
+   warning_fails. */
+bool		 nd_report_success(const struct nd_report *);
 
 /*
  * Reporters.  Each writes the whole report to f and returns 0 or -errno.

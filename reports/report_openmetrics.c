@@ -158,8 +158,7 @@ om_write(FILE *f, const struct nd_report *r, bool openmetrics)
 	om_family(f, "probe_success", "Whether every target checked is OK "
 	    "or only WARNING (1) or not (0).");
 	fputs("probe_success", f);
-	om_value(f, r->status == ND_SEV_OK || r->status == ND_SEV_INFO ||
-	    r->status == ND_SEV_WARN ? 1 : 0);
+	om_value(f, nd_report_success(r) ? 1 : 0);
 	om_family(f, "probe_duration_seconds", "How long the whole run "
 	    "took, in seconds.");
 	fputs("probe_duration_seconds", f);

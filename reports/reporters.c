@@ -94,3 +94,10 @@ nd_report_write(const struct nd_report *r, const char *format,
 		snprintf(err, len, "writing the report: %s", strerror(-rc));
 	return rc;
 }
+
+bool
+nd_report_success(const struct nd_report *r)
+{
+	return r->status == ND_SEV_OK || r->status == ND_SEV_INFO ||
+	    (r->status == ND_SEV_WARN && !r->warning_fails);
+}
