@@ -68,6 +68,7 @@
 #define ALLOW_MAX		64
 #define MIN_DEADLINE_MS		100
 #define SCRAPE_SLACK_MS		500	/* under Prometheus' scrape timeout */
+#define BUDGET_SLACK_MS		250	/* the run's budget after the deadline */
 
 #define CT_TEXT		"text/plain; version=0.0.4; charset=utf-8"
 #define CT_OM		"application/openmetrics-text; version=1.0.0; " \
@@ -786,8 +787,13 @@ serve_probe(struct conn *c, const struct nd_httpreq *rq)
 		ms = MIN_DEADLINE_MS;
 	s->run.arena = s->arena;
 	s->run.loop = sv->loop;
+	/*
+	 * Each probe gets the deadline and gives its own verdict at it
+	 * (tcp.timeout); the budget is the backstop for a chain whose layers
+	 * add up, a little later but still inside Prometheus' timeout.
+	 */
 	s->run.timeout_ms = ms;
-	s->run.budget_ms = ms;
+	s->run.budget_ms = ms + BUDGET_SLACK_MS;
 	s->run.only = m->only;
 	s->run.skip = m->skip;
 	s->run.creds = &m->creds;
