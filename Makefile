@@ -120,6 +120,11 @@ install: netdoctor
 	install -m 0644 man/netdoctor.1 $(DESTDIR)$(MANDIR)/man1/netdoctor.1
 	install -m 0644 schema/netdoctor.report.v1.json \
 	    $(DESTDIR)$(SHAREDIR)/schema/netdoctor.report.v1.json
+	install -d $(DESTDIR)$(SHAREDIR)/icinga2 $(DESTDIR)$(SHAREDIR)/nagios
+	install -m 0644 contrib/icinga2/netdoctor.conf \
+	    $(DESTDIR)$(SHAREDIR)/icinga2/netdoctor.conf
+	install -m 0644 contrib/nagios/netdoctor.cfg \
+	    $(DESTDIR)$(SHAREDIR)/nagios/netdoctor.cfg
 
 # The arp probe captures and sends ARP: CAP_NET_RAW.  This gives the
 # installed binary that one capability instead of running it as root;

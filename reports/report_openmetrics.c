@@ -69,56 +69,6 @@ om_value(FILE *f, double v)
 	fprintf(f, " %.9g\n", v);
 }
 
-/*
- * The tls probe's not_after evidence, "2026-11-22T10:00:00Z" (UTC), as
- * Unix seconds.  Returns 0, or -EINVAL for anything else.
- */
-static int
-om_parse_utc(const char *s, long long *ret)
-{
-	struct tm tm;
-	int v[6], i, k;
-	const char *p = s;
-	static const char seps[] = "--T::Z";
-	static const int width[] = { 4, 2, 2, 2, 2, 2 };
-
-	for (i = 0; i < 6; i++) {
-		v[i] = 0;
-		for (k = 0; k < width[i]; k++, p++) {
-			if (*p < '0' || *p > '9')
-				return -EINVAL;
-			v[i] = v[i] * 10 + (*p - '0');
-		}
-		if (*p++ != seps[i])
-			return -EINVAL;
-	}
-	if (*p != '\0' || v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 ||
-	    v[3] > 23 || v[4] > 59 || v[5] > 60)
-		return -EINVAL;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = v[0] - 1900;
-	tm.tm_mon = v[1] - 1;
-	tm.tm_mday = v[2];
-	tm.tm_hour = v[3];
-	tm.tm_min = v[4];
-	tm.tm_sec = v[5];
-	*ret = (long long)timegm(&tm);
-	return 0;
-}
-
-/* The not_after evidence of a probe's findings, NULL when none. */
-static const char *
-om_not_after(const struct nd_report_probe *p)
-{
-	size_t i, j;
-
-	for (i = 0; i < p->nfindings; i++)
-		for (j = 0; j < p->findings[i].nev; j++)
-			if (strcmp(p->findings[i].ev[j].key, "not_after") == 0)
-				return p->findings[i].ev[j].value;
-	return NULL;
-}
-
 static void
 om_probe_labels(FILE *f, const struct nd_report_probe *p, bool *first)
 {
@@ -212,10 +162,10 @@ om_write(FILE *f, const struct nd_report *r, bool openmetrics)
 	    "certificate the tls probe saw expires, in Unix seconds.");
 	for (i = 0; i < r->nprobes; i++) {
 		const struct nd_report_probe *p = &r->probes[i];
-		const char *s = om_not_after(p);
+		const char *s = nd_report_evidence(p, "not_after");
 
 		if (strcmp(p->name, "tls") != 0 || s == NULL ||
-		    om_parse_utc(s, &na) < 0)
+		    nd_report_parse_utc(s, &na) < 0)
 			continue;
 		first = true;
 		fputs("netdoctor_tls_not_after_seconds{", f);
