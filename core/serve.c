@@ -1,5 +1,5 @@
 /*
- * serve.c - `netdoctor serve` (see serve.h; docs/contracts.md 9).
+ * serve.c - `netdoctor serve` (see serve.h; docs/contracts.md 7).
  *
  * One thread, one loop: the listening socket, every connection, every
  * scrape's probes and the signals are events on it.  A connection is a

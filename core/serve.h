@@ -8,7 +8,7 @@
  *
  * Every scrape is an engine run started with nd_engine_start() on the one
  * loop, so scrapes run concurrently without a thread per request.  The
- * contract (limits, answers, metric names) is in docs/contracts.md.
+ * contract (limits, answers, metric names) is in docs/contracts.md 7.
  */
 #ifndef ND_SERVE_H
 #define ND_SERVE_H
