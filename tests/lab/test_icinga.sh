@@ -69,14 +69,19 @@ like "$(cat "$I/validate.log")" 'Instantiated 2 Services' "icinga2 -C: both serv
 ns_spawn icinga icinga2 daemon -c "$I/etc/icinga2.conf" "${D[@]}" >"$I/daemon.log" 2>&1
 ICINGA=$ND_PID
 at_exit kill "$ICINGA"
-have() { cat "$I"/perf/service.tmp* 2>/dev/null | grep -c "^SERVICEDESC::$1	"; }
+# The writer renames its file every second, to a name with the second in
+# it (a later rotation in the same second replaces it): keep every line
+# as it appears.
+have() { grep -c "^SERVICEDESC::$1	" "$I/seen"; }
+: >"$I/seen"
 for _ in $(seq 120); do
+	cat "$I"/perf/service.tmp* >>"$I/seen" 2>/dev/null
 	[ "$(have refused)" -gt 0 ] && [ "$(have healthy)" -gt 0 ] && break
 	sleep 0.5
 done
 kill "$ICINGA" 2>/dev/null
 wait "$ICINGA" 2>/dev/null
-line() { cat "$I"/perf/service.tmp* 2>/dev/null | grep -m1 "^SERVICEDESC::$1	"; }
+line() { grep -m1 "^SERVICEDESC::$1	" "$I/seen"; }
 R=$(line refused)
 H=$(line healthy)
 diag "Icinga recorded: $R"
