@@ -5,6 +5,7 @@
 PREFIX	?= /usr/local
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
+SHAREDIR ?= $(PREFIX)/share/netdoctor
 DESTDIR	?=
 
 CC	?= cc
@@ -48,6 +49,10 @@ LIB_SRCS	= $(CORE_SRCS) $(PROBE_SRCS) $(REPORT_SRCS)
 LIB_OBJS	= $(LIB_SRCS:%.c=$(OBJDIR)/%.o)
 UNIT_SRCS	= $(wildcard tests/unit/test_*.c)
 UNIT_BINS	= $(UNIT_SRCS:tests/unit/%.c=$(OBJDIR)/tests/%)
+# Test tools: keepjson keeps every JSON report the tests make, so that
+# tests/check/schema.sh can validate them all (tests/run.sh).
+TOOL_SRCS	= $(wildcard tests/tools/*.c)
+TOOL_BINS	= $(TOOL_SRCS:tests/tools/%.c=$(OBJDIR)/tools/%)
 HDRS		= $(wildcard $(SRC_DIRS:%=%/*.h) $(SRC_DIRS:%=%/*.def))
 
 .PHONY: all deps check unit lab demo bench install install-setcap uninstall clean FORCE
@@ -62,7 +67,8 @@ DEB_PKGS = gcc make pkg-config libpcap-dev libnl-3-dev libnl-route-3-dev \
 	   mandoc time python3 python3-grpcio python3-protobuf \
 	   python3-cryptography python3-h2 openssl curl dnsmasq-base \
 	   bind9-dnsutils dnsperf arp-scan libcap2-bin iputils-arping \
-	   monitoring-plugins-basic valgrind nginx-light haproxy
+	   monitoring-plugins-basic valgrind nginx-light haproxy \
+	   python3-jsonschema prometheus prometheus-blackbox-exporter icinga2
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
@@ -93,7 +99,11 @@ $(OBJDIR)/tests/%: tests/unit/%.c $(OBJDIR)/libnd.a $(HDRS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(OBJDIR)/libnd.a $(LDFLAGS) $(PKG_LIBS) -lcmocka
 
-unit: $(UNIT_BINS)
+$(OBJDIR)/tools/%: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(OPT) $(WARN) -o $@ $< $(LDFLAGS)
+
+unit: $(UNIT_BINS) $(TOOL_BINS)
 
 check: deps
 	@$(MAKE) --no-print-directory netdoctor unit
@@ -108,9 +118,17 @@ bench: deps
 	@tests/bench/run.sh
 
 install: netdoctor
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(SHAREDIR)/schema
 	install -m 0755 netdoctor $(DESTDIR)$(BINDIR)/netdoctor
 	install -m 0644 man/netdoctor.1 $(DESTDIR)$(MANDIR)/man1/netdoctor.1
+	install -m 0644 schema/netdoctor.report.v1.json \
+	    $(DESTDIR)$(SHAREDIR)/schema/netdoctor.report.v1.json
+	install -d $(DESTDIR)$(SHAREDIR)/icinga2 $(DESTDIR)$(SHAREDIR)/nagios
+	install -m 0644 contrib/icinga2/netdoctor.conf \
+	    $(DESTDIR)$(SHAREDIR)/icinga2/netdoctor.conf
+	install -m 0644 contrib/nagios/netdoctor.cfg \
+	    $(DESTDIR)$(SHAREDIR)/nagios/netdoctor.cfg
 
 # The arp probe captures and sends ARP: CAP_NET_RAW.  This gives the
 # installed binary that one capability instead of running it as root;
@@ -120,6 +138,7 @@ install-setcap: install
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/netdoctor $(DESTDIR)$(MANDIR)/man1/netdoctor.1
+	rm -rf $(DESTDIR)$(SHAREDIR)
 
 clean:
 	rm -rf build netdoctor

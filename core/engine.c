@@ -45,6 +45,15 @@ struct nd_engine {
 	struct share_slot	*share;		/* open addressing */
 	size_t			 share_cap, nshare;
 	struct nd_timer		 budget;
+	/*
+	 * nd_engine_start(): the pump runs from this timer, armed for "now"
+	 * whenever a probe becomes ready or ends, so starting queued probes
+	 * and the end of the run happen between callbacks, never inside one.
+	 */
+	struct nd_timer		 pump;
+	bool			 started, ended;
+	nd_engine_done_fn	 done;
+	void			*done_arg;
 	bool			 budget_hit;
 	bool			 progress_shown;
 	uint64_t		 t0, t1, t_progress;
@@ -52,6 +61,14 @@ struct nd_engine {
 
 static void	engine_finish(struct nd_probe *, enum nd_status);
 static void	engine_progress(struct nd_engine *, bool);
+
+/* Something changed: let the pump look once the current callback ends. */
+static void
+engine_poke(struct nd_engine *e)
+{
+	if (e->started && !e->ended && !nd_timer_armed(&e->pump))
+		nd_timer_arm(e->run->loop, &e->pump, nd_loop_now(e->run->loop));
+}
 
 /*
  * Probes a target's scheme asks for but this build does not have: they
@@ -176,6 +193,7 @@ nd_engine_free(struct nd_engine *e)
 		nd_timer_disarm(e->run->loop, &p->deadline);
 	}
 	nd_timer_disarm(e->run->loop, &e->budget);
+	nd_timer_disarm(e->run->loop, &e->pump);
 	free(e->probes);
 	free(e->wrote);
 	free(e->share);
@@ -282,6 +300,7 @@ engine_enqueue(struct nd_engine *e, struct nd_probe *p)
 	else
 		e->ready_head = p;
 	e->ready_tail = p;
+	engine_poke(e);
 }
 
 static struct nd_probe *
@@ -627,6 +646,7 @@ engine_finish(struct nd_probe *p, enum nd_status st)
 
 	p->status = st;
 	e->nfinal++;
+	engine_poke(e);
 	if (st != ND_PASS && st != ND_WARN) {
 		engine_skip_deps(p);
 		return;
@@ -836,38 +856,105 @@ engine_progress(struct nd_engine *e, bool last)
 	e->run->progress(e->nfinal, e->nprobes, e->running);
 }
 
+/* The run ended (rc 0) or cannot go on (-errno): stop and tell. */
+static void
+engine_end(struct nd_engine *e, int rc)
+{
+	struct nd_loop *l = e->run->loop;
+
+	e->ended = true;
+	nd_timer_disarm(l, &e->budget);
+	nd_timer_disarm(l, &e->pump);
+	e->t1 = nd_loop_now(l);
+	engine_progress(e, true);
+	/* Last: the callback may free the engine. */
+	if (e->done != NULL)
+		e->done(e->done_arg, rc);
+}
+
+/* Starts what is ready; ends the run when nothing is left to do. */
+static void
+engine_step(struct nd_engine *e)
+{
+	engine_pump(e);
+	if (e->nfinal >= e->nprobes)
+		engine_end(e, 0);
+	else if (e->running == 0 && e->ready_head == NULL)
+		engine_end(e, -EDEADLK);	/* nothing runs or can: a bug */
+}
+
+static void
+engine_pump_timer(struct nd_loop *l, void *arg)
+{
+	(void)l;
+	engine_step(arg);
+}
+
+void
+nd_engine_start(struct nd_engine *e, nd_engine_done_fn done, void *arg)
+{
+	struct nd_loop *l = e->run->loop;
+
+	e->done = done;
+	e->done_arg = arg;
+	e->t0 = nd_loop_now(l);
+	nd_timer_init(&e->budget, engine_budget, e);
+	nd_timer_init(&e->pump, engine_pump_timer, e);
+	if (e->run->budget_ms > 0)
+		nd_timer_arm(l, &e->budget,
+		    e->t0 + (uint64_t)e->run->budget_ms * 1000u);
+	e->started = true;
+	engine_poke(e);
+}
+
+bool
+nd_engine_ended(const struct nd_engine *e)
+{
+	return e->ended;
+}
+
+struct engine_wait {
+	bool	done;
+	int	rc;
+};
+
+static void
+engine_run_done(void *arg, int rc)
+{
+	struct engine_wait *w = arg;
+
+	w->done = true;
+	w->rc = rc;
+}
+
 int
 nd_engine_run(struct nd_engine *e)
 {
 	struct nd_loop *l = e->run->loop;
-	int rc = 0;
+	struct engine_wait w = { false, 0 };
+	int rc;
 
-	e->t0 = nd_loop_now(l);
-	nd_timer_init(&e->budget, engine_budget, e);
-	if (e->run->budget_ms > 0)
-		nd_timer_arm(l, &e->budget,
-		    e->t0 + (uint64_t)e->run->budget_ms * 1000u);
+	nd_engine_start(e, engine_run_done, &w);
 	for (;;) {
-		engine_pump(e);
-		if (e->nfinal >= e->nprobes)
+		/*
+		 * Step before each wait as well as from the pump timer: what a
+		 * probe's end made ready starts at the time it ended, not one
+		 * loop round later.
+		 */
+		engine_step(e);
+		if (w.done)
 			break;
 		engine_progress(e, false);
-		if (e->running == 0 && e->ready_head == NULL) {
-			/* Nothing runs and nothing can: a planning bug. */
-			rc = -EDEADLK;
-			break;
-		}
 		/* Wake for the progress line even when nothing happens. */
 		rc = nd_loop_run_once(l, e->run->progress != NULL ? 200000 :
 		    1000000);
-		if (rc < 0)
-			break;
-		rc = 0;
+		if (rc < 0) {
+			e->done = NULL;
+			engine_end(e, rc);
+			return rc;
+		}
 	}
-	nd_timer_disarm(l, &e->budget);
-	e->t1 = nd_loop_now(l);
-	engine_progress(e, true);
-	return rc;
+	return w.rc;
 }
 
 struct nd_probe *const *

@@ -37,6 +37,19 @@ size_t		 nd_engine_prepare(struct nd_engine *);
 int		 nd_engine_run(struct nd_engine *);
 
 /*
+ * The same without blocking, for several runs on one loop (`netdoctor
+ * serve`): returns at once; the owner runs the loop, and done(arg, rc) is
+ * called once from a loop callback when every probe ended (rc 0) or
+ * nothing can run any more (-EDEADLK, a planning bug).  done may free the
+ * engine; nd_engine_cancel() and nd_engine_free() stay safe before it.
+ */
+typedef void	(*nd_engine_done_fn)(void *arg, int rc);
+void		 nd_engine_start(struct nd_engine *, nd_engine_done_fn,
+		    void *arg);
+/* Whether the run ended (done was called, or is about to be). */
+bool		 nd_engine_ended(const struct nd_engine *);
+
+/*
  * Ends every probe still running or waiting with probe.cancelled (ERROR):
  * SIGINT or SIGTERM.  Safe from a loop callback; nd_engine_run() then
  * returns once the loop iteration ends.  What finished keeps its verdict.
@@ -46,7 +59,7 @@ void		 nd_engine_cancel(struct nd_engine *);
 /* Every instance in plan order (fanned-out ones after their target's). */
 struct nd_probe *const *nd_engine_probes(const struct nd_engine *, size_t *n);
 
-/* Wall-clock duration of nd_engine_run, in usec. */
+/* Wall-clock duration of nd_engine_run (or start to done), in usec. */
 uint64_t	 nd_engine_elapsed_us(const struct nd_engine *);
 size_t		 nd_engine_max_inflight(const struct nd_engine *);
 

@@ -22,6 +22,7 @@
 #include "planprint.h"
 #include "session.h"
 #include "report.h"
+#include "serve.h"
 #include "wait.h"
 #include "util.h"
 
@@ -59,6 +60,17 @@ run(struct nd_arena *a, struct nd_options *o, char *err, size_t len)
 
 	memset(&ss, 0, sizeof(ss));
 	ss.sigfd = -1;
+	if (o->cmd == ND_CMD_SERVE) {
+		struct nd_config cfg;
+
+		if (o->config != NULL && nd_config_load(a, o->config, &cfg, err,
+		    len) < 0)
+			return ND_EXIT_UNKNOWN;
+		if (nd_serve(a, o, o->config != NULL ? &cfg : NULL, err,
+		    len) < 0)
+			return ND_EXIT_UNKNOWN;
+		return ND_EXIT_OK;
+	}
 	if (o->cmd == ND_CMD_PROBE && nd_cli_probe_only(a, o, err, len) < 0)
 		return ND_EXIT_UNKNOWN;
 	if (nd_inputs_load(a, o, &in, err, len) < 0) {

@@ -102,7 +102,23 @@ struct nd_report {
 	/* Every probe's sample, in probe order (Nagios perfdata). */
 	const struct nd_report_sample	**samples;
 	size_t				 nsamples;
+	/*
+	 * probe_success counts WARNING as a failure too (a serve module's
+	 * `success: ok`); false: OK and WARNING succeed.
+	 */
+	bool				 warning_fails;
 };
+
+/* The value of the first evidence called key in p's findings, or NULL. */
+const char	*nd_report_evidence(const struct nd_report_probe *,
+		    const char *key);
+/* "2026-11-22T10:00:00Z" (the tls probe's not_after) as Unix seconds;
+   0 or -EINVAL. */
+int		 nd_report_parse_utc(const char *, long long *ret);
+
+/* probe_success: the status is OK (or INFO), or WARNING unless
+   warning_fails. */
+bool		 nd_report_success(const struct nd_report *);
 
 /*
  * Reporters.  Each writes the whole report to f and returns 0 or -errno.

@@ -24,7 +24,8 @@
 #                 e.g. TESTS=range, TESTS=lab/, TESTS='test_(range|cli)'
 #   TEST_TIMEOUT  per-test limit in seconds (default 300)
 #   VERBOSE=1     print every test's output, not only failures'
-# Exported to the tests: ND_TOP (source tree), ND_BIN (./netdoctor), OBJDIR.
+# Exported to the tests: ND_TOP (source tree), ND_BIN (./netdoctor, or
+# keepjson in front of it: see below), OBJDIR, ND_JSON_DIR.
 #
 # TAP as read here: "ok N - text" passes, "not ok N - text" fails,
 # "ok ... # SKIP why" is skipped, "not ok ... # TODO why" is skipped (known
@@ -43,6 +44,18 @@ VERBOSE=${VERBOSE:-0}
 ND_TOP=$top
 ND_BIN=${ND_BIN:-$top/netdoctor}
 export OBJDIR ND_TOP ND_BIN
+# Every JSON report the tests make is kept and validated against the
+# schema at the end (tests/check/schema.sh): the tests run keepjson, which
+# runs the real binary (tests/tools/keepjson.c).  ND_JSON_DIR is writable
+# by every user, as some tests drop to nobody.
+ND_JSON_DIR=
+if [ -x "$OBJDIR/tools/keepjson" ] && [ -z "${ND_REAL_BIN:-}" ]; then
+	ND_JSON_DIR=$(mktemp -d "${TMPDIR:-/tmp}/nd-json.XXXXXX") || exit 2
+	chmod 1777 "$ND_JSON_DIR"
+	ND_REAL_BIN=$ND_BIN
+	ND_BIN=$(cd "$OBJDIR/tools" && pwd)/keepjson
+	export ND_REAL_BIN ND_JSON_DIR ND_BIN
+fi
 # We parse cmocka's standard output format; not its TAP, subunit or XML.
 unset CMOCKA_MESSAGE_OUTPUT CMOCKA_XML_FILE
 
@@ -73,13 +86,13 @@ on_signal() {
 		kill -TERM "$cur" 2>/dev/null
 		wait "$cur" 2>/dev/null
 	fi
-	rm -rf "$tmp"
+	rm -rf "$tmp" ${ND_JSON_DIR:+"$ND_JSON_DIR"}
 	echo
 	echo "tests/run.sh: interrupted"
 	trap - EXIT
 	exit "$1"
 }
-trap 'rm -rf "$tmp"' EXIT
+trap 'rm -rf "$tmp" ${ND_JSON_DIR:+"$ND_JSON_DIR"}' EXIT
 trap 'on_signal 130' INT
 trap 'on_signal 143' TERM
 trap 'on_signal 129' HUP

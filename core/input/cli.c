@@ -31,6 +31,7 @@ enum {
 	OPT_WARNING, OPT_CRITICAL, OPT_MAX_INFLIGHT, OPT_COLOR, OPT_NO_COLOR,
 	OPT_VERSION, OPT_HELP, OPT_LISTEN, OPT_USER, OPT_PRINT_PLAN, OPT_MANIFESTS,
 	OPT_FOR, OPT_INTERVAL, OPT_PROGRESS, OPT_NO_FAIL_FAST,
+	OPT_MAX_CONCURRENT, OPT_ALLOW,
 };
 
 static const struct option cli_longopts[] = {
@@ -60,6 +61,8 @@ static const struct option cli_longopts[] = {
 	{ "interval", required_argument, NULL, OPT_INTERVAL },
 	{ "progress", required_argument, NULL, OPT_PROGRESS },
 	{ "no-fail-fast", no_argument, NULL, OPT_NO_FAIL_FAST },
+	{ "max-concurrent", required_argument, NULL, OPT_MAX_CONCURRENT },
+	{ "allow", required_argument, NULL, OPT_ALLOW },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -67,7 +70,7 @@ void
 nd_cli_usage(FILE *f)
 {
 	fputs(
-"usage: netdoctor run   [TARGET...] [-c FILE] [--format text|json|nagios|markdown]\n"
+"usage: netdoctor run   [TARGET...] [-c FILE] [--format FMT]\n"
 "                       [-o FILE] [--timeout DUR] [--only P,..] [--skip P,..]\n"
 "                       [--talosconfig F] [--kubeconfig F] [--machine-config F]...\n"
 "                       [--manifests DIR]... [--print-plan]\n"
@@ -79,6 +82,9 @@ nd_cli_usage(FILE *f)
 "                       [--progress text|json] [--no-fail-fast] ...\n"
 "                       until each target is in its state (ok; talos://:\n"
 "                       maintenance, configured, up; k8s://: ready, up)\n"
+"       netdoctor serve [--listen ADDR:PORT] [-c FILE] [--max-concurrent N]\n"
+"                       [--allow CIDR|SCHEME,...] [--timeout DUR] [-v]\n"
+"                       Prometheus /probe?target=URL[&module=NAME], /metrics\n"
 "       netdoctor probe NAME TARGET     one probe and its prerequisites\n"
 "       netdoctor list                  probes and finding ids\n"
 "       netdoctor explain ID            what a finding means and how to fix it\n"
@@ -89,6 +95,8 @@ nd_cli_usage(FILE *f)
 	fputs(
 "with no target, -c, --machine-config or --manifests, run discovers: the\n"
 "talosconfig, the kubeconfig, Docker, else a local Talos-in-Docker default.\n"
+"formats (FMT): text, json, nagios, markdown, openmetrics (OpenMetrics 1.0),\n"
+"         prometheus (the Prometheus text format 0.0.4).\n"
 "durations: 250ms, 5s, 1.5s.  ranges (-w/-c, seconds of TCP connect time):\n"
 "         [@][start:][end] as in the Monitoring Plugins guidelines.\n"
 "exit: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (netdoctor could not do its job)\n",
@@ -173,6 +181,7 @@ cli_command(const char *s)
 	static const struct { const char *name; enum nd_cmd cmd; } cmds[] = {
 		{ "run", ND_CMD_RUN }, { "check", ND_CMD_CHECK },
 		{ "probe", ND_CMD_PROBE }, { "wait", ND_CMD_WAIT },
+		{ "serve", ND_CMD_SERVE },
 		{ "list", ND_CMD_LIST },
 		{ "explain", ND_CMD_EXPLAIN }, { "help", ND_CMD_HELP },
 		{ "version", ND_CMD_VERSION },
@@ -193,14 +202,14 @@ nd_cli_parse(struct nd_arena *a, int argc, char **argv, struct nd_options *o,
 	size_t nmc = 0;
 	long long n;
 	int c, color = -1;
-	bool check, wait, interval_set = false;
+	bool check, wait, serve, interval_set = false;
 
 	memset(o, 0, sizeof(*o));
 	o->format = "text";
 	o->timeout_ms = ND_DEFAULT_TIMEOUT_MS;
 	if (argc < 2) {
 		snprintf(err, errlen, "no command given (run, check, wait, "
-		    "probe, list, explain)");
+		    "serve, probe, list, explain)");
 		return -EINVAL;
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
@@ -214,11 +223,12 @@ nd_cli_parse(struct nd_arena *a, int argc, char **argv, struct nd_options *o,
 	o->cmd = cli_command(argv[1]);
 	if (o->cmd == ND_CMD_NONE) {
 		snprintf(err, errlen, "unknown command '%s' (run, check, wait, "
-		    "probe, list, explain)", argv[1]);
+		    "serve, probe, list, explain)", argv[1]);
 		return -EINVAL;
 	}
 	check = o->cmd == ND_CMD_CHECK;
 	wait = o->cmd == ND_CMD_WAIT;
+	serve = o->cmd == ND_CMD_SERVE;
 	o->wait_ms = ND_DEFAULT_WAIT_MS;
 	o->interval_ms = ND_DEFAULT_INTERVAL_MS;
 	o->fail_fast = true;
@@ -354,7 +364,30 @@ nd_cli_parse(struct nd_arena *a, int argc, char **argv, struct nd_options *o,
 			}
 			o->max_inflight = (size_t)n;
 			break;
+		case OPT_MAX_CONCURRENT:
+		case OPT_ALLOW:
+			if (!serve) {
+				snprintf(err, errlen, "%s: only `netdoctor serve` "
+				    "takes it", c == OPT_ALLOW ? "--allow" :
+				    "--max-concurrent");
+				return -EINVAL;
+			}
+			if (c == OPT_ALLOW) {
+				o->allow = optarg;
+			} else if (nd_parse_int(optarg, 1, 100000, &n) < 0) {
+				snprintf(err, errlen, "--max-concurrent: '%s' is "
+				    "not a number from 1 to 100000", optarg);
+				return -EINVAL;
+			} else {
+				o->max_concurrent = (size_t)n;
+			}
+			break;
 		case OPT_LISTEN:
+			/* serve: the address; run: the passive ARP window. */
+			if (serve) {
+				o->serve_listen = optarg;
+				break;
+			}
 			if (cli_duration(optarg, "--listen", &o->listen_ms, err,
 			    errlen) < 0)
 				return -EINVAL;
@@ -423,7 +456,12 @@ nd_cli_parse(struct nd_arena *a, int argc, char **argv, struct nd_options *o,
 		o->explain_id = argv[optind];
 		return 0;
 	}
-	if (o->cmd == ND_CMD_LIST && optind != argc) {
+	if ((o->cmd == ND_CMD_LIST || serve) && optind != argc) {
+		if (serve) {
+			snprintf(err, errlen, "serve: takes no target (Prometheus "
+			    "names it: /probe?target=URL)");
+			return -EINVAL;
+		}
 		snprintf(err, errlen, "list: takes no arguments");
 		return -EINVAL;
 	}

@@ -17,6 +17,7 @@
 
 #include "arena.h"
 #include "config.h"
+#include "engine.h"
 #include "netaddr.h"
 #include "target.h"
 #include "util.h"
@@ -35,6 +36,7 @@
 struct cparse {
 	struct nd_ycheck	 ck;
 	struct nd_config	 cfg;
+	struct nd_module	*mod;	/* the module being read */
 };
 
 /* Reports through the checker: "PATH:LINE: what"; returns -EINVAL. */
@@ -562,6 +564,176 @@ k_timeout(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 	return 0;
 }
 
+/* ---- modules: (netdoctor serve; docs/contracts.md) ---- */
+
+static int
+m_timeout(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
+{
+	struct cparse *cp = arg;
+	const char *name = nd_arena_printf(cp->ck.arena, "modules.%s.timeout",
+	    cp->mod->name);
+	int64_t ms;
+	int rc;
+
+	if ((rc = nd_ywant(&cp->ck, v, k->line, name, ND_Y_SCALAR,
+	    "a duration")) != 0)
+		return rc;
+	if (nd_parse_duration_ms(v->str, &ms) != 0 || ms <= 0)
+		return cerr(cp, v->line, "%s: '%.*s%s' is not a duration "
+		    "(e.g. 5s, 250ms)", name, ND_YSHOW(v->str, v->len));
+	cp->mod->timeout_ms = ms;
+	return 0;
+}
+
+/* only: / skip: a list of probe names this build knows. */
+static int
+m_probes(struct cparse *cp, const struct nd_ynode *k,
+    const struct nd_ynode *v, const char *key, const char ***ret)
+{
+	const char *name = nd_arena_printf(cp->ck.arena, "modules.%s.%s",
+	    cp->mod->name, key);
+	const char **list;
+	size_t i;
+	int rc;
+
+	if ((rc = nd_ywant(&cp->ck, v, k->line, name, ND_Y_SEQ,
+	    "a list of probe names")) != 0)
+		return rc;
+	if (v->n == 0)
+		return cerr(cp, k->line, "%s: must name at least one probe",
+		    name);
+	list = nd_arena_alloc(cp->ck.arena, (v->n + 1) * sizeof(*list));
+	for (i = 0; i < v->n; i++) {
+		if ((rc = nd_ywant_item(&cp->ck, v, i, name, ND_Y_SCALAR,
+		    "a probe name")) != 0)
+			return rc;
+		if (nd_registry_find(v->kids[i]->str) == NULL)
+			return cerr(cp, v->kids[i]->line, "%s: unknown probe "
+			    "'%.*s%s' (netdoctor list shows the probes)", name,
+			    ND_YSHOW(v->kids[i]->str, v->kids[i]->len));
+		list[i] = v->kids[i]->str;
+	}
+	list[v->n] = NULL;
+	*ret = list;
+	return 0;
+}
+
+static int
+m_only(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
+{
+	struct cparse *cp = arg;
+
+	return m_probes(cp, k, v, "only", &cp->mod->only);
+}
+
+static int
+m_skip(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
+{
+	struct cparse *cp = arg;
+
+	return m_probes(cp, k, v, "skip", &cp->mod->skip);
+}
+
+static int
+m_talosconfig(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
+{
+	struct cparse *cp = arg;
+
+	return get_path(cp, k, v, nd_arena_printf(cp->ck.arena,
+	    "modules.%s.talosconfig", cp->mod->name), &cp->mod->talosconfig);
+}
+
+static int
+m_kubeconfig(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
+{
+	struct cparse *cp = arg;
+
+	return get_path(cp, k, v, nd_arena_printf(cp->ck.arena,
+	    "modules.%s.kubeconfig", cp->mod->name), &cp->mod->kubeconfig);
+}
+
+/* success: the worst status that still counts as probe_success 1. */
+static int
+m_success(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
+{
+	struct cparse *cp = arg;
+	const char *name = nd_arena_printf(cp->ck.arena, "modules.%s.success",
+	    cp->mod->name);
+	int rc;
+
+	if ((rc = nd_ywant(&cp->ck, v, k->line, name, ND_Y_SCALAR,
+	    "ok or warning")) != 0)
+		return rc;
+	if (strcmp(v->str, "ok") == 0)
+		cp->mod->warning_fails = true;
+	else if (strcmp(v->str, "warning") == 0)
+		cp->mod->warning_fails = false;
+	else
+		return cerr(cp, v->line, "%s: must be ok or warning, got "
+		    "'%.*s%s'", name, ND_YSHOW(v->str, v->len));
+	return 0;
+}
+
+static const struct nd_ykey module_keys[] = {
+	{ "timeout", m_timeout },
+	{ "only", m_only },
+	{ "skip", m_skip },
+	{ "talosconfig", m_talosconfig },
+	{ "kubeconfig", m_kubeconfig },
+	{ "success", m_success },
+};
+
+static int
+k_modules(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
+{
+	struct cparse *cp = arg;
+	struct nd_config *c = &cp->cfg;
+	size_t i, j;
+	int rc;
+
+	if ((rc = nd_ywant(&cp->ck, v, k->line, "modules", ND_Y_MAP,
+	    "a mapping of module names to settings")) != 0)
+		return rc;
+	c->modules = nd_arena_alloc(cp->ck.arena, (v->n / 2 + 1) *
+	    sizeof(*c->modules));
+	for (i = 0; i + 1 < v->n; i += 2) {
+		const struct nd_ynode *mk = v->kids[i], *mv = v->kids[i + 1];
+		struct nd_module *m = &c->modules[c->nmodules];
+
+		if (mk->kind != ND_Y_SCALAR || mk->len == 0 || mk->len > 64)
+			return cerr(cp, mk->line, "modules: a module name must "
+			    "be a word of 1 to 64 characters");
+		for (j = 0; j < mk->len; j++)
+			if (strchr("abcdefghijklmnopqrstuvwxyz"
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-",
+			    mk->str[j]) == NULL)
+				return cerr(cp, mk->line, "modules: '%.*s%s' "
+				    "is not a module name (letters, digits, "
+				    "'_', '.', '-')", ND_YSHOW(mk->str,
+				    mk->len));
+		for (j = 0; j < c->nmodules; j++)
+			if (strcmp(c->modules[j].name, mk->str) == 0)
+				return cerr(cp, mk->line, "modules.%s: given "
+				    "twice (first on line %d)", mk->str,
+				    c->modules[j].line);
+		m->name = mk->str;
+		m->line = mk->line;
+		cp->mod = m;
+		c->nmodules++;
+		/* An empty module (name: {} or name:) is the defaults. */
+		if (nd_ytree_is_null(mv))
+			continue;
+		if ((rc = nd_ywant(&cp->ck, mv, mk->line, nd_arena_printf(
+		    cp->ck.arena, "modules.%s", m->name), ND_Y_MAP, NULL)) != 0)
+			return rc;
+		if ((rc = nd_ywalk(&cp->ck, mv, nd_arena_printf(cp->ck.arena,
+		    "modules.%s", m->name), module_keys, NKEYS(module_keys),
+		    cp)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 /* version is checked before the rest, so it has no handler here. */
 static const struct nd_ykey top_keys[] = {
 	{ "version", NULL },
@@ -573,6 +745,7 @@ static const struct nd_ykey top_keys[] = {
 	{ "machine_configs", k_machine_configs },
 	{ "host_ports", k_host_ports },
 	{ "timeout", k_timeout },
+	{ "modules", k_modules },
 };
 
 static int

@@ -8,6 +8,7 @@
 #ifndef ND_CONFIG_H
 #define ND_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,6 +19,20 @@ struct nd_dns_expect {
 	char		*name;
 	char		**ips;		/* NULL-terminated IP literals */
 	int		 line;
+};
+
+/*
+ * A module of `netdoctor serve` (modules: in netdoctor.yaml): how a
+ * /probe?module=NAME scrape runs its target.
+ */
+struct nd_module {
+	char		 *name;
+	int		  line;
+	int64_t		  timeout_ms;		/* 0: serve's default */
+	const char	**only, **skip;		/* NULL-terminated; NULL: unset */
+	char		 *talosconfig, *kubeconfig;	/* NULL: the top level's */
+	/* success: ok (WARNING is then a failed probe) or warning. */
+	bool		  warning_fails;
 };
 
 struct nd_config {
@@ -47,6 +62,9 @@ struct nd_config {
 	size_t		  nhost_ports;
 	/* timeout: (0 when absent) */
 	int64_t		  timeout_ms;
+	/* modules: (serve) */
+	struct nd_module *modules;
+	size_t		  nmodules;
 };
 
 /*

@@ -18,6 +18,7 @@ enum nd_cmd {
 	ND_CMD_CHECK,
 	ND_CMD_PROBE,
 	ND_CMD_WAIT,
+	ND_CMD_SERVE,
 	ND_CMD_LIST,
 	ND_CMD_EXPLAIN,
 	ND_CMD_HELP,
@@ -59,6 +60,10 @@ struct nd_options {
 	int64_t		 interval_ms;	/* --interval */
 	const char	*progress;	/* --progress text|json */
 	bool		 fail_fast;	/* not --no-fail-fast */
+	/* serve */
+	const char	*serve_listen;	/* --listen ADDR:PORT */
+	size_t		 max_concurrent;	/* 0 = from RLIMIT_NOFILE */
+	const char	*allow;		/* --allow CIDR|SCHEME,..., NULL */
 	int		 verbose;
 	bool		 color;		/* text: ANSI colour */
 };

@@ -218,6 +218,46 @@ test_minimal_and_pool(void **state)
 	assert_int_equal(c.timeout_ms, 250);
 }
 
+/* modules: for netdoctor serve. */
+static void
+test_modules(void **state)
+{
+	struct nd_config c;
+
+	(void)state;
+	assert_int_equal(load("version: 1\nmodules:\n"
+	    "  tcp_fast: { timeout: 2s, only: [route, tcp] }\n"
+	    "  strict:\n    success: ok\n    skip: [route]\n"
+	    "    talosconfig: /etc/talosconfig\n"
+	    "  plain:\n", &c), 0);
+	assert_int_equal(c.nmodules, 3);
+	assert_string_equal(c.modules[0].name, "tcp_fast");
+	assert_int_equal(c.modules[0].line, 3);
+	assert_int_equal(c.modules[0].timeout_ms, 2000);
+	assert_string_equal(c.modules[0].only[1], "tcp");
+	assert_null(c.modules[0].only[2]);
+	assert_false(c.modules[0].warning_fails);
+	assert_true(c.modules[1].warning_fails);
+	assert_string_equal(c.modules[1].skip[0], "route");
+	assert_string_equal(c.modules[1].talosconfig, "/etc/talosconfig");
+	assert_string_equal(c.modules[2].name, "plain");
+	assert_int_equal(c.modules[2].timeout_ms, 0);
+
+	bad("version: 1\nmodules:\n  m:\n    timout: 3s\n", ":4: unknown "
+	    "key 'timout' in 'modules.m' (did you mean 'timeout'?)");
+	bad("version: 1\nmodules:\n  m: { only: [tcpp] }\n", ":3: "
+	    "modules.m.only: unknown probe 'tcpp' (netdoctor list shows the "
+	    "probes)");
+	bad("version: 1\nmodules:\n  m: { success: maybe }\n", ":3: "
+	    "modules.m.success: must be ok or warning, got 'maybe'");
+	bad("version: 1\nmodules:\n  m: { timeout: soon }\n", ":3: "
+	    "modules.m.timeout: 'soon' is not a duration (e.g. 5s, 250ms)");
+	bad("version: 1\nmodules:\n  a b: {}\n", ":3: modules: 'a b' is not "
+	    "a module name (letters, digits, '_', '.', '-')");
+	bad("version: 1\nmodules: [a]\n", ":2: modules: must be a mapping of "
+	    "module names to settings, got a list");
+}
+
 static void
 test_unknown_key(void **state)
 {
@@ -496,6 +536,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_complete, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_modules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_minimal_and_pool, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_key, setup,

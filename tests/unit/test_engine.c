@@ -1540,6 +1540,152 @@ test_only_planned(void **state)
 	assert_cancel_contract(fx);
 }
 
+/* ------------------------------------------------------------ nd_engine_start */
+
+/* What a done callback saw (nd_engine_start). */
+struct done_rec {
+	struct nd_engine	*e;
+	unsigned		 calls;
+	int			 rc;
+	uint64_t		 when;		/* fake clock */
+	unsigned		 order;		/* 1 = first done */
+	bool			 free_in_done;	/* frees its engine in done */
+	unsigned		*counter;
+};
+
+static void
+rec_done(void *arg, int rc)
+{
+	struct done_rec *d = arg;
+
+	d->calls++;
+	d->rc = rc;
+	d->when = fx_cur->now;
+	d->order = ++*d->counter;
+	assert_true(nd_engine_ended(d->e));
+	if (d->free_in_done) {
+		nd_engine_free(d->e);
+		d->e = NULL;
+	}
+}
+
+/* Turns the loop until both ran to their end (bounded by fx_tick). */
+static void
+fx_turn_until(struct fx *fx, const struct done_rec *a, const struct done_rec *b)
+{
+	assert_int_equal(nd_loop_fd_set(fx->loop, fx->tickfd, ND_EV_READ,
+	    fx_tick, fx), 0);
+	while (a->calls == 0 || (b != NULL && b->calls == 0))
+		assert_true(nd_loop_run_once(fx->loop, 1000000) >= 0);
+	/* A few more rounds: no second done. */
+	for (int i = 0; i < 5; i++)
+		assert_true(nd_loop_run_once(fx->loop, 1000000) >= 0);
+}
+
+/*
+ * Two runs on one loop (netdoctor serve): each its own nd_run, engine and
+ * inventory; they overlap in time, end in the order of their probes'
+ * times, and each done is called once.  The shorter one frees its engine
+ * inside its done callback, which the engine must allow.
+ */
+static void
+test_start_two_runs_share_one_loop(void **state)
+{
+	struct fx *fx = *state;
+	const struct rule script[] = {
+		{ .name = "tcp", .target = "tcp://10.0.0.1:1", .act = A_LATER,
+		    .after_ms = 30, .st = ND_FAIL, .finding = "tcp.refused" },
+		{ .name = "tcp", .target = "tcp://10.0.0.2:2", .act = A_LATER,
+		    .after_ms = 5, .st = ND_PASS },
+		{ .name = NULL },
+	};
+	struct nd_run run2;
+	struct nd_inventory inv2;
+	struct nd_target *t2[1];
+	struct nd_engine *e2;
+	struct done_rec d1 = { 0 }, d2 = { 0 };
+	unsigned counter = 0;
+	char err[256] = "";
+	struct nd_probe *const *pv;
+	size_t n, i;
+
+	fx->script = script;
+	fx_target(fx, "tcp://10.0.0.1:1");
+	fx_plan(fx);
+	run2 = fx->run;
+	run2.engine = NULL;
+	assert_int_equal(nd_target_parse(fx->arena, "tcp://10.0.0.2:2", "test",
+	    &t2[0], err, sizeof(err)), 0);
+	inv2.targets = t2;
+	inv2.ntargets = 1;
+	assert_non_null(e2 = nd_engine_new(&run2));
+	assert_int_equal(nd_engine_plan(e2, &inv2, err, sizeof(err)), 0);
+
+	d1.e = fx->e;
+	d1.counter = &counter;
+	d2.e = e2;
+	d2.counter = &counter;
+	d2.free_in_done = true;
+	nd_engine_start(fx->e, rec_done, &d1);
+	nd_engine_start(e2, rec_done, &d2);
+	/* start returns at once: nothing ended yet. */
+	assert_int_equal(d1.calls + d2.calls, 0);
+	assert_false(nd_engine_ended(fx->e));
+	fx_turn_until(fx, &d1, &d2);
+
+	assert_int_equal(d1.calls, 1);
+	assert_int_equal(d2.calls, 1);
+	assert_int_equal(d1.rc, 0);
+	assert_int_equal(d2.rc, 0);
+	assert_null(d2.e);			/* freed in its done */
+	assert_int_equal(d2.order, 1);		/* 5 ms before 30 ms */
+	assert_int_equal(d1.order, 2);
+	assert_true(d2.when < d1.when);
+	assert_true(d1.when >= FX_T0 + 30000);
+	pv = nd_engine_probes(fx->e, &n);
+	for (i = 0; i < n; i++)
+		if (strcmp(pv[i]->ops->name, "tcp") == 0)
+			assert_int_equal(pv[i]->status, ND_FAIL);
+	assert_true(nd_engine_elapsed_us(fx->e) >= 30000);
+}
+
+/* Cancelling a started run ends it through done, once, every probe ended. */
+static void
+test_start_cancel_calls_done(void **state)
+{
+	struct fx *fx = *state;
+	const struct rule script[] = {
+		{ .name = "tcp", .act = A_HANG, .expire_st = ND_PENDING },
+		{ .name = NULL },
+	};
+	struct done_rec d = { 0 };
+	unsigned counter = 0;
+	struct nd_probe *const *pv;
+	size_t n, i;
+
+	fx->script = script;
+	fx->run.timeout_ms = 60000;
+	fx_target(fx, "tls://10.0.0.1:443");
+	fx_plan(fx);
+	d.e = fx->e;
+	d.counter = &counter;
+	nd_engine_start(fx->e, rec_done, &d);
+	assert_int_equal(nd_loop_fd_set(fx->loop, fx->tickfd, ND_EV_READ,
+	    fx_tick, fx), 0);
+	for (i = 0; i < 10; i++)
+		assert_true(nd_loop_run_once(fx->loop, 1000000) >= 0);
+	assert_int_equal(d.calls, 0);		/* tcp hangs */
+	nd_engine_cancel(fx->e);
+	fx_turn_until(fx, &d, NULL);
+	assert_int_equal(d.calls, 1);
+	assert_int_equal(d.rc, 0);
+	pv = nd_engine_probes(fx->e, &n);
+	for (i = 0; i < n; i++)
+		assert_true(pv[i]->status != ND_RUNNING &&
+		    pv[i]->status != ND_PENDING);
+	assert_cancel_contract(fx);
+}
+
 /* ------------------------------------------------------------ main */
 
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1571,6 +1717,8 @@ main(void)
 		T(test_max_inflight_one_serializes),
 		T(test_skip_not_planned),
 		T(test_only_planned),
+		T(test_start_two_runs_share_one_loop),
+		T(test_start_cancel_calls_done),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
