@@ -12,6 +12,7 @@
  * hostnames as their typed subject, so that the diagnosis ties a route
  * the Gateway refused to the 404 its host names then get.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "arena.h"
@@ -294,6 +295,17 @@ gateway_start(struct nd_probe *p)
 	struct nd_finding *f;
 	size_t m, i;
 
+	/*
+	 * Only the inputs fill the trees in (and refuse gateway:// without
+	 * them); a target made elsewhere (serve's /probe) has none, and
+	 * "nothing judged" must not read as healthy.
+	 */
+	if (t->nmanifests == 0) {
+		nd_probe_local_error(p, EINVAL, "judge the Gateway API "
+		    "status (gateway:// needs --manifests with status sections)");
+		nd_probe_done(p, ND_ERROR);
+		return 0;
+	}
 	for (m = 0; m < t->nmanifests; m++) {
 		const struct nd_manifests *mf = &t->manifests[m];
 
