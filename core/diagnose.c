@@ -39,6 +39,10 @@ enum diag_scope {
 			   `when` asked about, reached by resolving it */
 	DIAG_BUILTIN,	/* both on the built-in default's targets, `when` on
 			   a `scheme` target */
+	DIAG_SERVES,	/* the symptom's target is a web URL whose host is
+			   one of `when`'s subject names (a route's
+			   hostnames); a subject without names: whose
+			   address is inside `when`'s subject */
 };
 
 static const struct diag_rule {
@@ -127,6 +131,30 @@ static const struct diag_rule {
 	  ND_F_TCP_REFUSED, ND_F_TLS_HANDSHAKE_FAILED, ND_F_HTTP_TIMEOUT,
 	  ND_F_HTTP_PROTOCOL_ERROR, ND_F_HTTP_STATUS_MISMATCH }, 7,
 	  DIAG_COVERS, -1, ND_F_ARP_DUPLICATE_IP },
+	/*
+	 * The Gateway's status says why its proxy answers as it does (after
+	 * DNS and ARP: a page never reached is theirs).  A route its Gateway
+	 * refused has no route in the proxy: its names get the proxy's 404.
+	 */
+	{ ND_F_GATEWAY_ROUTE_NOT_ACCEPTED, { ND_F_HTTP_ROUTE_NOT_FOUND,
+	  ND_F_HTTP_STATUS_MISMATCH, ND_F_HTTP_BODY_MISMATCH }, 3, DIAG_SERVES,
+	  -1, ND_F_GATEWAY_ROUTE_NOT_ACCEPTED },
+	/* A backendRef that names nothing: the proxy answers 500 or 503. */
+	{ ND_F_GATEWAY_BACKEND_UNRESOLVED, { ND_F_HTTP_STATUS_MISMATCH,
+	  ND_F_HTTP_NO_HEALTHY_UPSTREAM, ND_F_HTTP_UPSTREAM_CONNECT_ERROR,
+	  ND_F_HTTP_ROUTE_NOT_FOUND, ND_F_HTTP_BODY_MISMATCH }, 5, DIAG_SERVES,
+	  -1, ND_F_GATEWAY_BACKEND_UNRESOLVED },
+	/* No data plane, or no address: nothing answers for its names. */
+	{ ND_F_GATEWAY_NOT_PROGRAMMED, { ND_F_TCP_REFUSED, ND_F_TCP_TIMEOUT,
+	  ND_F_TCP_HOST_UNREACHABLE, ND_F_TLS_HANDSHAKE_FAILED,
+	  ND_F_HTTP_ROUTE_NOT_FOUND, ND_F_HTTP_TIMEOUT,
+	  ND_F_HTTP_PROTOCOL_ERROR, ND_F_HTTP_STATUS_MISMATCH }, 8,
+	  DIAG_SERVES, -1, ND_F_GATEWAY_NOT_PROGRAMMED },
+	{ ND_F_GATEWAY_NO_ADDRESS, { ND_F_TCP_REFUSED, ND_F_TCP_TIMEOUT,
+	  ND_F_TCP_HOST_UNREACHABLE, ND_F_TLS_HANDSHAKE_FAILED,
+	  ND_F_HTTP_ROUTE_NOT_FOUND, ND_F_HTTP_TIMEOUT,
+	  ND_F_HTTP_PROTOCOL_ERROR, ND_F_HTTP_STATUS_MISMATCH }, 8,
+	  DIAG_SERVES, -1, ND_F_GATEWAY_NO_ADDRESS },
 };
 
 /* "Sonarr.Lab." and "sonarr.lab" are one name (RFC 4343, the root). */
@@ -251,6 +279,16 @@ diag_related(const struct diag_rule *r, const struct nd_finding *when,
 	case DIAG_BUILTIN:
 		return wp->target->builtin && sym->target->builtin &&
 		    (int)wp->target->scheme == r->scheme;
+	case DIAG_SERVES:
+		if (sym->target->host == NULL ||
+		    (sym->target->scheme != ND_S_HTTP &&
+		    sym->target->scheme != ND_S_HTTPS))
+			return false;
+		if (when->subject.names != NULL)
+			return nd_subject_names(&when->subject,
+			    sym->target->host);
+		return sym->ep->addrlen > 0 &&
+		    nd_subject_covers(&when->subject, &sym->ep->addr.sa);
 	}
 	return false;
 }

@@ -10,6 +10,7 @@
 #include "arena.h"
 #include "finding.h"
 #include "probe.h"
+#include "util.h"
 
 const struct nd_finding_def nd_finding_defs[ND_F__COUNT] = {
 #define ND_FINDING(e, i, pr, l, s, k, c, t, w, f) \
@@ -105,7 +106,9 @@ nd_finding_about_range(struct nd_finding *f, int family, const uint8_t *first,
 
 	if (family != AF_INET && family != AF_INET6)
 		return;
-	memset(&f->subject, 0, sizeof(f->subject));
+	/* The names, if any, stay: a finding may be about both. */
+	memset(f->subject.first, 0, sizeof(f->subject.first));
+	memset(f->subject.last, 0, sizeof(f->subject.last));
 	f->subject.family = family;
 	memcpy(f->subject.first, first, n);
 	memcpy(f->subject.last, last, n);
@@ -138,4 +141,32 @@ nd_subject_equal(const struct nd_subject *a, const struct nd_subject *b)
 	return a->family != 0 && a->family == b->family &&
 	    memcmp(a->first, b->first, sizeof(a->first)) == 0 &&
 	    memcmp(a->last, b->last, sizeof(a->last)) == 0;
+}
+
+void
+nd_finding_about_names(struct nd_finding *f, char *const *names)
+{
+	struct nd_arena *a = f->probe->run->arena;
+	char **v;
+	size_t n = 0, i;
+
+	while (names != NULL && names[n] != NULL)
+		n++;
+	if (n == 0)
+		return;
+	v = nd_arena_alloc(a, (n + 1) * sizeof(*v));
+	for (i = 0; i < n; i++)
+		v[i] = nd_arena_strdup(a, names[i]);
+	f->subject.names = v;
+}
+
+bool
+nd_subject_names(const struct nd_subject *s, const char *host)
+{
+	char *const *n;
+
+	for (n = s->names; host != NULL && n != NULL && *n != NULL; n++)
+		if (nd_hostname_match(*n, host))
+			return true;
+	return false;
 }

@@ -48,6 +48,11 @@ struct nd_subject {
 	int		 family;		/* AF_INET, AF_INET6 or 0 */
 	uint8_t		 first[16], last[16];	/* inclusive, network order;
 						   IPv4 in the first 4 */
+	/*
+	 * Host names it is about (an HTTPRoute's hostnames, which may hold
+	 * "*.example.com"), NULL-terminated, arena-owned; NULL: none.
+	 */
+	char *const	*names;
 };
 
 struct nd_finding {
@@ -86,6 +91,11 @@ void		 nd_finding_about_ip(struct nd_finding *, const char *ip);
 /* Sets the subject to an inclusive range (family AF_INET or AF_INET6). */
 void		 nd_finding_about_range(struct nd_finding *, int family,
 		    const uint8_t *first, const uint8_t *last);
+/* Sets the host names of the subject (copied into the run's arena). */
+void		 nd_finding_about_names(struct nd_finding *,
+		    char *const *names);
+/* Does one of the subject's names cover host (nd_hostname_match)? */
+bool		 nd_subject_names(const struct nd_subject *, const char *host);
 /* Is the address sa inside the subject? */
 bool		 nd_subject_covers(const struct nd_subject *,
 		    const struct sockaddr *);

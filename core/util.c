@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util.h"
 
@@ -245,4 +246,22 @@ nd_hexval(int c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+bool
+nd_hostname_match(const char *pattern, const char *host)
+{
+	size_t lp = strlen(pattern), lh = strlen(host);
+
+	if (lp > 1 && pattern[lp - 1] == '.')
+		lp--;
+	if (lh > 1 && host[lh - 1] == '.')
+		lh--;
+	if (lp < 2 || pattern[0] != '*' || pattern[1] != '.')
+		return lp == lh && strncasecmp(pattern, host, lp) == 0;
+	/* "*.example.com": host ends in ".example.com" with a label before. */
+	pattern++;
+	lp--;
+	return lh > lp && host[0] != '.' &&
+	    strncasecmp(host + lh - lp, pattern, lp) == 0;
 }

@@ -59,6 +59,14 @@ bool	nd_is_ip_literal(const char *s);
  */
 const char *nd_dns_name_problem(const char *s, size_t len, size_t *ret_off);
 
+/*
+ * Does a Gateway API hostname cover host?  "*.example.com" covers every
+ * name below example.com, however many labels deep, but not example.com
+ * itself (gateway-api apis/v1/shared_types.go, type Hostname); otherwise
+ * the names are equal.  Case and one trailing dot are ignored (RFC 4343).
+ */
+bool	nd_hostname_match(const char *pattern, const char *host);
+
 /* True for a plausible interface name: 1..15 bytes of [A-Za-z0-9._@-]. */
 bool	nd_is_ifname(const char *s, size_t len);
 

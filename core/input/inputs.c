@@ -165,6 +165,47 @@ build_plan(struct nd_arena *a, struct nd_inventory *inv,
 }
 
 /*
+ * The Gateway API audit (gateway://): added when --manifests found an
+ * object with a status section, or filled in when the command line asked
+ * for gateway:// itself, which with nothing to judge is an error.
+ */
+static int
+build_gateway(struct nd_arena *a, struct nd_inventory *inv,
+    struct nd_manifests *mfs, size_t nmfs, char *err, size_t len)
+{
+	struct nd_target *t = NULL;
+	bool any = false;
+	size_t i;
+
+	for (i = 0; i < nmfs; i++)
+		any |= nd_manifests_has_status(&mfs[i]);
+	for (i = 0; i < inv->ntargets; i++)
+		if (inv->targets[i]->scheme == ND_S_GATEWAY)
+			t = inv->targets[i];
+	if (!any) {
+		if (t == NULL)
+			return 0;
+		snprintf(err, len, "gateway://: nothing to judge: no --manifests "
+		    "holds a Gateway or route with a status section (kubectl "
+		    "get gateway,httproute,grpcroute -A -o yaml >gw.yaml, then "
+		    "--manifests gw.yaml)");
+		return -1;
+	}
+	if (t == NULL) {
+		if (nd_target_parse(a, "gateway://", "manifests: the Gateway "
+		    "API status sections", &t, err, len) != 0)
+			return -1;
+		t->index = inv->ntargets;
+		inv->targets = nd_arena_grow(a, inv->targets, inv->ntargets,
+		    inv->ntargets + 1, sizeof(*inv->targets));
+		inv->targets[inv->ntargets++] = t;
+	}
+	t->manifests = mfs;
+	t->nmanifests = nmfs;
+	return 0;
+}
+
+/*
  * The sources' URLs and origins, in order: the command line's targets,
  * --machine-config F as machineconfig://F, then the derived ones.
  */
@@ -231,7 +272,8 @@ nd_inputs_load(struct nd_arena *a, struct nd_options *o, struct nd_inputs *in,
 	if (load_machine_configs(a, &in->inv, err, len) < 0 ||
 	    prepare_tailscale(a, &in->inv, err, len) < 0 ||
 	    build_plan(a, &in->inv, cfg, in->disc.docker, mfs, o->nmanifests,
-	    err, len) < 0)
+	    err, len) < 0 ||
+	    build_gateway(a, &in->inv, mfs, o->nmanifests, err, len) < 0)
 		return -EINVAL;
 	if (in->inv.ntargets == 0) {
 		snprintf(err, len, "nothing to check: %s has no targets",

@@ -6,8 +6,11 @@
  * 1.15), CiliumL2AnnouncementPolicy (spec.interfaces, loadBalancerIPs),
  * the io.cilium/lb-ipam-ips annotation (lbipam.cilium.io/ips since 1.16),
  * Gateway API Gateway (spec.addresses, spec.infrastructure.annotations,
- * status.addresses) and HTTPRoute/GRPCRoute/TLSRoute (hostnames,
- * parentRefs whose kind defaults to Gateway and namespace to the route's).
+ * spec.listeners, status.addresses, status.conditions) and
+ * HTTPRoute/GRPCRoute/TLSRoute (hostnames, parentRefs whose kind defaults
+ * to Gateway and namespace to the route's, status.parents[].parentRef and
+ * .conditions), as in gateway-api's apis/v1/gateway_types.go,
+ * httproute_types.go and shared_types.go.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -15,11 +18,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "arena.h"
 #include "manifests.h"
 #include "netaddr.h"
+#include "util.h"
 #include "ytree.h"
 
 #define MF_MAX_DOC_DEPTH	64
@@ -171,6 +176,70 @@ static char *
 src(struct mfparse *m, const struct nd_ynode *n)
 {
 	return nd_arena_printf(m->ck.arena, "%s:%d", m->ck.path, n->line);
+}
+
+/*
+ * A port: a number 1-65535 (listeners[].port, parentRefs[].port); 0 when
+ * absent.
+ */
+static int
+port(struct mfparse *m, const struct nd_ynode *map, const char *where,
+    const char *key, int *ret)
+{
+	struct nd_ykv kv;
+	uint16_t v;
+	char *s;
+	int rc;
+
+	*ret = 0;
+	if ((rc = nd_yget_str(&m->ck, map, where, key, false, &s,
+	    &kv)) != 0 || kv.v == NULL)
+		return rc;
+	if (nd_parse_port(kv.v->str, &v) != 0)
+		return mferr(m, nd_ykv_line(&kv, map), "%s.%s: '%.*s%s' is not "
+		    "a port (1-65535)", where, key, ND_YSHOW(kv.v->str,
+		    kv.v->len));
+	*ret = (int)v;
+	return 0;
+}
+
+/*
+ * status.conditions or status.parents[i].conditions: the first
+ * ND_MF_MAX_CONDS kept (Gateway API allows 8 per list), each a mapping.
+ */
+static int
+conditions(struct mfparse *m, const struct nd_ynode *map, const char *where,
+    struct nd_mf_cond ***ret)
+{
+	const struct nd_ynode *list;
+	struct nd_mf_cond **out, *c;
+	const char *w, *field;
+	size_t i, k = 0;
+	int rc;
+
+	field = nd_arena_printf(m->ck.arena, "%s.conditions", where);
+	if ((rc = get(m, map, where, "conditions", ND_Y_SEQ, &list)) != 0)
+		return rc;
+	out = nd_arena_alloc(m->ck.arena, (ND_MF_MAX_CONDS + 1) *
+	    sizeof(*out));
+	for (i = 0; list != NULL && i < list->n && k < ND_MF_MAX_CONDS; i++) {
+		if ((rc = nd_ywant_item(&m->ck, list, i, field, ND_Y_MAP,
+		    NULL)) != 0)
+			return rc;
+		c = nd_arena_alloc(m->ck.arena, sizeof(*c));
+		w = item(m, field, i);
+		if ((rc = str(m, list->kids[i], w, "type", &c->type)) != 0 ||
+		    (rc = str(m, list->kids[i], w, "status", &c->status)) != 0 ||
+		    (rc = str(m, list->kids[i], w, "reason", &c->reason)) != 0 ||
+		    (rc = str(m, list->kids[i], w, "message", &c->message)) != 0)
+			return rc;
+		if (c->type == NULL)
+			continue;
+		c->src = src(m, list->kids[i]);
+		out[k++] = c;
+	}
+	*ret = out;
+	return 0;
 }
 
 /* --- the kinds --------------------------------------------------------- */
@@ -349,6 +418,38 @@ load_service(struct mfparse *m, const struct nd_ynode *doc)
 	return mfv_push(m, &m->lbs, lb);
 }
 
+/* A Gateway's listeners: which names, on which port, with what. */
+static int
+load_listeners(struct mfparse *m, const struct nd_ynode *spec,
+    struct nd_mf_lb *lb)
+{
+	const struct nd_ynode *ls;
+	struct nd_mf_listener *l;
+	const char *where;
+	size_t i, k = 0;
+	int rc;
+
+	if ((rc = get(m, spec, "spec", "listeners", ND_Y_SEQ, &ls)) != 0)
+		return rc;
+	lb->listeners = nd_arena_alloc(m->ck.arena, ((ls != NULL ? ls->n :
+	    0) + 1) * sizeof(*lb->listeners));
+	for (i = 0; ls != NULL && i < ls->n; i++) {
+		l = nd_arena_alloc(m->ck.arena, sizeof(*l));
+		where = item(m, "spec.listeners", i);
+		if ((rc = nd_ywant_item(&m->ck, ls, i, "spec.listeners",
+		    ND_Y_MAP, NULL)) != 0 ||
+		    (rc = str(m, ls->kids[i], where, "name", &l->name)) != 0 ||
+		    (rc = str(m, ls->kids[i], where, "protocol",
+		    &l->protocol)) != 0 ||
+		    (rc = str(m, ls->kids[i], where, "hostname",
+		    &l->hostname)) != 0 ||
+		    (rc = port(m, ls->kids[i], where, "port", &l->port)) != 0)
+			return rc;
+		lb->listeners[k++] = l;
+	}
+	return 0;
+}
+
 static int
 load_gateway(struct mfparse *m, const struct nd_ynode *doc)
 {
@@ -411,7 +512,69 @@ load_gateway(struct mfparse *m, const struct nd_ynode *doc)
 	lb->kind = "Gateway";
 	lb->ips = ips;
 	lb->src = src(m, doc);
+	if ((rc = load_listeners(m, spec, lb)) != 0)
+		return rc;
+	/* `status: {}` is no status: nothing has reconciled it yet, or the
+	   file is a GitOps manifest. */
+	lb->has_status = status != NULL && status->n > 0;
+	lb->nstatus_addrs = st != NULL ? st->n : 0;
+	if (status != NULL && (rc = conditions(m, status, "status",
+	    &lb->conds)) != 0)
+		return rc;
+	if (lb->conds == NULL)
+		lb->conds = nd_arena_alloc(m->ck.arena, sizeof(*lb->conds));
 	return mfv_push(m, &m->lbs, lb);
+}
+
+/*
+ * status.parents: what each controller says about each parent.  Entries
+ * for parents that are not Gateways (a Service, for mesh routes) are
+ * skipped like the parentRefs that name them.
+ */
+static int
+load_route_status(struct mfparse *m, const struct nd_ynode *doc,
+    struct nd_mf_route *r)
+{
+	const struct nd_ynode *st, *list, *ref;
+	struct nd_mf_rparent *sp;
+	char *pk, *pns, *pname;
+	const char *where, *rw;
+	size_t i, k = 0;
+	int rc;
+
+	if ((rc = get(m, doc, NULL, "status", ND_Y_MAP, &st)) != 0 ||
+	    (rc = get(m, st, "status", "parents", ND_Y_SEQ, &list)) != 0)
+		return rc;
+	/* A route's status always has parents, empty until some controller
+	   accepts or refuses it; `status: {}` says nothing. */
+	r->has_status = st != NULL && nd_ytree_peek(st, "parents") != NULL;
+	r->sparents = nd_arena_alloc(m->ck.arena, ((list != NULL ? list->n :
+	    0) + 1) * sizeof(*r->sparents));
+	for (i = 0; list != NULL && i < list->n; i++) {
+		where = item(m, "status.parents", i);
+		if ((rc = nd_ywant_item(&m->ck, list, i, "status.parents",
+		    ND_Y_MAP, NULL)) != 0 ||
+		    (rc = get(m, list->kids[i], where, "parentRef", ND_Y_MAP,
+		    &ref)) != 0)
+			return rc;
+		sp = nd_arena_alloc(m->ck.arena, sizeof(*sp));
+		rw = nd_arena_printf(m->ck.arena, "%s.parentRef", where);
+		if ((rc = str(m, ref, rw, "kind", &pk)) != 0 ||
+		    (rc = str(m, ref, rw, "namespace", &pns)) != 0 ||
+		    (rc = str(m, ref, rw, "name", &pname)) != 0 ||
+		    (rc = str(m, ref, rw, "sectionName", &sp->section)) != 0 ||
+		    (rc = str(m, list->kids[i], where, "controllerName",
+		    &sp->controller)) != 0 ||
+		    (rc = conditions(m, list->kids[i], where, &sp->conds)) != 0)
+			return rc;
+		if (pname == NULL || (pk != NULL && strcmp(pk, "Gateway") != 0))
+			continue;
+		sp->gw = nd_arena_printf(m->ck.arena, "%s/%s", pns != NULL ?
+		    pns : r->ns, pname);
+		sp->src = src(m, list->kids[i]);
+		r->sparents[k++] = sp;
+	}
+	return 0;
 }
 
 static int
@@ -419,10 +582,11 @@ load_route(struct mfparse *m, const struct nd_ynode *doc, const char *kind)
 {
 	struct nd_mf_route *r = nd_arena_alloc(m->ck.arena, sizeof(*r));
 	const struct nd_ynode *spec, *refs;
-	char **parents, *pk, *pns, *pname;
+	char **parents, *pk, *pns, *pname, *section;
+	struct nd_mf_parentref *pr;
 	const char *where;
 	size_t i, k = 0;
-	int rc;
+	int rc, pport;
 
 	if ((rc = meta(m, doc, kind, &r->ns, &r->name)) != 0 ||
 	    (rc = get(m, doc, NULL, "spec", ND_Y_MAP, &spec)) != 0 ||
@@ -432,6 +596,8 @@ load_route(struct mfparse *m, const struct nd_ynode *doc, const char *kind)
 		return rc;
 	parents = nd_arena_alloc(m->ck.arena, ((refs != NULL ? refs->n : 0) +
 	    1) * sizeof(*parents));
+	r->refs = nd_arena_alloc(m->ck.arena, ((refs != NULL ? refs->n : 0) +
+	    1) * sizeof(*r->refs));
 	for (i = 0; refs != NULL && i < refs->n; i++) {
 		where = item(m, "spec.parentRefs", i);
 		if ((rc = nd_ywant_item(&m->ck, refs, i, "spec.parentRefs",
@@ -439,18 +605,27 @@ load_route(struct mfparse *m, const struct nd_ynode *doc, const char *kind)
 		    (rc = str(m, refs->kids[i], where, "kind", &pk)) != 0 ||
 		    (rc = str(m, refs->kids[i], where, "namespace",
 		    &pns)) != 0 ||
-		    (rc = str(m, refs->kids[i], where, "name", &pname)) != 0)
+		    (rc = str(m, refs->kids[i], where, "name", &pname)) != 0 ||
+		    (rc = str(m, refs->kids[i], where, "sectionName",
+		    &section)) != 0 ||
+		    (rc = port(m, refs->kids[i], where, "port", &pport)) != 0)
 			return rc;
 		if (pname == NULL || (pk != NULL && strcmp(pk, "Gateway") != 0))
 			continue;
-		parents[k++] = nd_arena_printf(m->ck.arena, "%s/%s",
+		pr = nd_arena_alloc(m->ck.arena, sizeof(*pr));
+		pr->gw = parents[k] = nd_arena_printf(m->ck.arena, "%s/%s",
 		    pns != NULL ? pns : r->ns, pname);
+		pr->section = section;
+		pr->port = pport;
+		r->refs[k++] = pr;
 	}
 	if (r->hostnames == NULL)
 		r->hostnames = nd_arena_alloc(m->ck.arena, sizeof(char *));
 	r->kind = nd_arena_strdup(m->ck.arena, kind);
 	r->parents = parents;
 	r->src = src(m, doc);
+	if ((rc = load_route_status(m, doc, r)) != 0)
+		return rc;
 	return mfv_push(m, &m->routes, r);
 }
 
@@ -644,4 +819,50 @@ nd_manifests_route_ips(struct nd_arena *a, const struct nd_manifests *mf,
 				out[o++] = lb->ips[k];
 		}
 	return out;
+}
+
+const struct nd_mf_lb *
+nd_manifests_gateway(const struct nd_manifests *mf, const char *gw)
+{
+	size_t i, nl;
+
+	for (i = 0; mf->lbs[i] != NULL; i++) {
+		const struct nd_mf_lb *lb = mf->lbs[i];
+
+		nl = strlen(lb->ns);
+		if (strcmp(lb->kind, "Gateway") == 0 &&
+		    strncmp(gw, lb->ns, nl) == 0 && gw[nl] == '/' &&
+		    strcmp(gw + nl + 1, lb->name) == 0)
+			return lb;
+	}
+	return NULL;
+}
+
+bool
+nd_manifests_host_match(const char *pattern, const char *host)
+{
+	return pattern == NULL || nd_hostname_match(pattern, host);
+}
+
+const struct nd_mf_cond *
+nd_manifests_cond(struct nd_mf_cond *const *conds, const char *type)
+{
+	for (; conds != NULL && *conds != NULL; conds++)
+		if (strcmp((*conds)->type, type) == 0)
+			return *conds;
+	return NULL;
+}
+
+bool
+nd_manifests_has_status(const struct nd_manifests *mf)
+{
+	size_t i;
+
+	for (i = 0; mf->lbs[i] != NULL; i++)
+		if (mf->lbs[i]->has_status)
+			return true;
+	for (i = 0; mf->routes[i] != NULL; i++)
+		if (mf->routes[i]->has_status)
+			return true;
+	return false;
 }

@@ -176,6 +176,141 @@ dns_targets(struct nd_arena *a, const struct nd_manifests *mf,
 	}
 }
 
+/*
+ * The listener of gw that serves host for a route attached through ref:
+ * its sectionName and port, then a hostname that covers host.  When no
+ * listener covers host (the Gateway will refuse the route: reason
+ * NoMatchingListenerHostname), the listeners on the ref's section and
+ * port still say how the Gateway's address answers.  HTTPS wins over
+ * HTTP; NULL when the Gateway names no HTTP or HTTPS listener there.
+ */
+static const struct nd_mf_listener *
+web_listener(const struct nd_mf_lb *gw, const struct nd_mf_parentref *ref,
+    const char *host)
+{
+	const struct nd_mf_listener *best = NULL;
+	size_t i;
+	int pass;
+
+	for (pass = 0; pass < 2 && best == NULL; pass++)
+		for (i = 0; gw->listeners[i] != NULL; i++) {
+			const struct nd_mf_listener *l = gw->listeners[i];
+			bool https;
+
+			if (l->protocol == NULL || (ref->section != NULL &&
+			    (l->name == NULL || strcmp(l->name,
+			    ref->section) != 0)) || (ref->port != 0 &&
+			    l->port != ref->port) || (pass == 0 &&
+			    !nd_manifests_host_match(l->hostname, host)))
+				continue;
+			https = strcmp(l->protocol, "HTTPS") == 0;
+			if (https && (best == NULL ||
+			    strcmp(best->protocol, "HTTPS") != 0))
+				best = l;
+			else if (best == NULL && strcmp(l->protocol, "HTTP") == 0)
+				best = l;
+		}
+	return best;
+}
+
+/*
+ * The first IPv4 address of gw (IPv6 when it has none), as nd-connect
+ * writes it with a port: "10.0.0.1:8443", "[fd00::1]:8443".
+ */
+static const char *
+web_connect(struct nd_arena *a, const struct nd_mf_lb *gw, int port,
+    int dflt)
+{
+	const char *ip = NULL;
+	size_t i;
+
+	for (i = 0; ip == NULL && gw->ips[i] != NULL; i++)
+		if (strchr(gw->ips[i], ':') == NULL)
+			ip = gw->ips[i];
+	if (ip == NULL && (ip = gw->ips[0]) == NULL)
+		return NULL;
+	if (port == 0 || port == dflt)
+		return ip;
+	return nd_arena_printf(a, strchr(ip, ':') != NULL ? "[%s]:%d" :
+	    "%s:%d", ip, port);
+}
+
+/*
+ * The last link of the chain: every HTTPRoute hostname fetched through
+ * its Gateway's address with the name as Host and SNI, https:// unless
+ * the listener that takes it is HTTP only.
+ */
+static void
+web_targets(struct nd_arena *a, const struct nd_manifests *mf,
+    struct nd_discovery *d)
+{
+	size_t i, j, k;
+
+	for (i = 0; mf->routes[i] != NULL; i++) {
+		const struct nd_mf_route *r = mf->routes[i];
+
+		if (strcmp(r->kind, "HTTPRoute") != 0)
+			continue;	/* gRPC and TLS passthrough: no GET / */
+		for (j = 0; r->refs[j] != NULL; j++) {
+			const struct nd_mf_lb *gw = nd_manifests_gateway(mf,
+			    r->refs[j]->gw);
+
+			for (k = 0; gw != NULL && r->hostnames[k] != NULL; k++) {
+				const char *h = r->hostnames[k], *c;
+				const struct nd_mf_listener *l;
+				bool https;
+
+				if (strchr(h, '*') != NULL)
+					continue;	/* no one name to ask */
+				l = web_listener(gw, r->refs[j], h);
+				https = l == NULL || strcmp(l->protocol,
+				    "HTTPS") == 0;
+				if ((c = web_connect(a, gw, l != NULL ? l->port :
+				    0, https ? 443 : 80)) == NULL)
+					continue;
+				nd_discovery_add(a, d, nd_arena_printf(a,
+				    "%s://%s/?nd-connect=%s", https ? "https" :
+				    "http", h, c), nd_arena_printf(a,
+				    "manifests: %s %s/%s via Gateway %s (%s)",
+				    r->kind, r->ns, r->name, r->refs[j]->gw,
+				    r->src));
+			}
+		}
+	}
+}
+
+/* Says what the Gateway API status sections hold, or that none does. */
+static void
+status_note(struct nd_arena *a, const struct nd_manifests *mf,
+    struct nd_discovery *d)
+{
+	size_t i, with = 0, without = 0;
+
+	for (i = 0; mf->lbs[i] != NULL; i++)
+		if (strcmp(mf->lbs[i]->kind, "Gateway") == 0) {
+			with += mf->lbs[i]->has_status;
+			without += !mf->lbs[i]->has_status;
+		}
+	for (i = 0; mf->routes[i] != NULL; i++) {
+		with += mf->routes[i]->has_status;
+		without += !mf->routes[i]->has_status;
+	}
+	if (with + without == 0)
+		return;
+	if (with == 0) {
+		nd_discovery_note(a, d, "manifests: %zu Gateway API object%s "
+		    "without a status section (plain manifests): no Gateway "
+		    "status check; give --manifests the output of kubectl get "
+		    "gateway,httproute,grpcroute -A -o yaml for one", without,
+		    without == 1 ? "" : "s");
+		return;
+	}
+	nd_discovery_note(a, d, "manifests: %zu Gateway API object%s with a "
+	    "status section (gateway://)%s", with, with == 1 ? "" : "s",
+	    without > 0 ? nd_arena_printf(a, ", %zu without one, not judged",
+	    without) : "");
+}
+
 void
 nd_manifests_targets(struct nd_arena *a, const struct nd_manifests *mf,
     const struct nd_config *cfg, struct nd_discovery *d)
@@ -192,6 +327,8 @@ nd_manifests_targets(struct nd_arena *a, const struct nd_manifests *mf,
 	    "block%s, %zu LoadBalancer Service%s/Gateway%s, %zu route%s",
 	    mf->nfiles, mf->ndocs, nb, nb == 1 ? "" : "s", nl,
 	    nl == 1 ? "" : "s", nl == 1 ? "" : "s", nr, nr == 1 ? "" : "s");
+	status_note(a, mf, d);
 	arp_targets(a, mf, cfg, d);
 	dns_targets(a, mf, cfg, d);
+	web_targets(a, mf, d);
 }

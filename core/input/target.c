@@ -696,14 +696,16 @@ parse_socket(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 	return 0;
 }
 
-/* addrplan://: nothing after it. */
+/* addrplan://, gateway://: nothing after it. */
 static int
 parse_nothing(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 {
 	(void)t;
 	if (u->a0 < u->a1)
 		return perr(tp, u->a0, "%s:// takes nothing after it: it "
-		    "audits every range netdoctor was given", tp->sname);
+		    "audits %s netdoctor was given", tp->sname,
+		    strcmp(tp->sname, "gateway") == 0 ? "the Gateway API "
+		    "status" : "every range");
 	return 0;
 }
 

@@ -14,6 +14,7 @@ struct nd_arena;
 
 struct nd_mc;
 struct nd_addrplan;
+struct nd_manifests;
 
 /* ND_S_TCP, ND_S_TLS, ...: one per row of schemes.def. */
 enum nd_scheme {
@@ -56,6 +57,9 @@ struct nd_target {
 					   docker://, tailscale://: the socket
 					   (NULL: the default one) */
 	struct nd_addrplan *plan;	/* addrplan://: filled by main */
+	struct nd_manifests *manifests;	/* gateway://: the trees --manifests
+					   loaded, filled by main */
+	size_t		 nmanifests;
 	struct nd_mc	**mcs;		/* machineconfig://: its configs, loaded
 					   by main before the run (exit 3 on
 					   a bad file), NULL-terminated */

@@ -7,7 +7,10 @@
  * fuzz_nodeip.c.  Invariants: success gives NULL-terminated lists whose
  * blocks have a range the address plan accepts or ignores, LoadBalancer
  * IPs that parse, routes with hostnames and parents arrays, and route_ips
- * only from Gateways; failure is a negative errno and one line of error.
+ * only from Gateways; Gateways with listener and condition arrays whose
+ * ports are 0-65535 and whose conditions have a type, routes with
+ * parentRef and status.parents arrays whose entries name a Gateway;
+ * failure is a negative errno and one line of error.
  */
 #include <sys/mman.h>
 
@@ -53,14 +56,37 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (nd_manifests_load(a, path, &mf, err, sizeof(err)) == 0) {
 		for (i = 0; mf.blocks[i] != NULL; i++)
 			FUZZ_CHECK(mf.blocks[i]->range != NULL);
-		for (i = 0; mf.lbs[i] != NULL; i++)
-			for (k = 0; mf.lbs[i]->ips[k] != NULL; k++)
-				FUZZ_CHECK(inet_pton(AF_INET, mf.lbs[i]->ips[k],
+		for (i = 0; mf.lbs[i] != NULL; i++) {
+			const struct nd_mf_lb *lb = mf.lbs[i];
+
+			for (k = 0; lb->ips[k] != NULL; k++)
+				FUZZ_CHECK(inet_pton(AF_INET, lb->ips[k],
 				    b) == 1 || inet_pton(AF_INET6,
-				    mf.lbs[i]->ips[k], b) == 1);
+				    lb->ips[k], b) == 1);
+			if (strcmp(lb->kind, "Gateway") != 0)
+				continue;
+			FUZZ_CHECK(lb->listeners != NULL && lb->conds != NULL);
+			for (k = 0; lb->listeners[k] != NULL; k++)
+				FUZZ_CHECK(lb->listeners[k]->port >= 0 &&
+				    lb->listeners[k]->port <= 65535);
+			for (k = 0; lb->conds[k] != NULL; k++)
+				FUZZ_CHECK(lb->conds[k]->type != NULL &&
+				    k < ND_MF_MAX_CONDS);
+			FUZZ_CHECK(nd_manifests_gateway(&mf, nd_arena_printf(a,
+			    "%s/%s", lb->ns, lb->name)) != NULL);
+		}
 		for (i = 0; mf.routes[i] != NULL; i++) {
 			FUZZ_CHECK(mf.routes[i]->hostnames != NULL &&
-			    mf.routes[i]->parents != NULL);
+			    mf.routes[i]->parents != NULL &&
+			    mf.routes[i]->refs != NULL &&
+			    mf.routes[i]->sparents != NULL);
+			for (k = 0; mf.routes[i]->refs[k] != NULL; k++)
+				FUZZ_CHECK(strcmp(mf.routes[i]->refs[k]->gw,
+				    mf.routes[i]->parents[k]) == 0);
+			for (k = 0; mf.routes[i]->sparents[k] != NULL; k++)
+				FUZZ_CHECK(strchr(mf.routes[i]->sparents[k]->gw,
+				    '/') != NULL &&
+				    mf.routes[i]->sparents[k]->conds != NULL);
 			ips = nd_manifests_route_ips(a, &mf, mf.routes[i]);
 			FUZZ_CHECK(ips != NULL);
 		}

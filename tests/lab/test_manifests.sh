@@ -52,6 +52,10 @@ like "$(cat "$ND_TMP/out")" 'dns://10\.200\.30\.53/sonarr\.int\.example\.be\?exp
       probes: route, dns
       from: manifests: HTTPRoute media/sonarr \(.*apps/sonarr\.yaml:26\)' \
     "--print-plan: the route's hostname must resolve to its Gateway, asked of this host's resolver"
+like "$(cat "$ND_TMP/out")" 'https://sonarr\.int\.example\.be/\?nd-connect=10\.200\.30\.61
+      probes: route, tcp, tls, http
+      from: manifests: HTTPRoute media/sonarr via Gateway gateway/home-gw' \
+    "--print-plan: and the page itself through the Gateway's address"
 is "$(grep -c 'must-not-be-read\|10\.99\.' "$ND_TMP/out")" 0 "--print-plan: nothing from a hidden directory"
 
 # A name netdoctor.yaml already expects is asked once, as the config says.
@@ -66,8 +70,10 @@ like "$(cat "$ND_TMP/out")" 'from: .*nd\.yaml:4' "config + manifests: the config
 nd --format json --manifests "$MF"
 is "$RC" 2 "run: exit 2"
 is "$(jqo '[.causes[].id] | sort | join(",")')" \
-    arp.no_responder,dns.wrong_answer,plan.shadowed \
-    "run: the unannounced Service IP, the stale record, the shadowed pool"
+    arp.no_responder,dns.wrong_answer,plan.shadowed,tcp.refused \
+    "run: the unannounced Service IP, the stale record, the shadowed pool, no web server on the Gateway's address"
+is "$(jqo '.causes[] | select(.id=="tcp.refused") | .target')" \
+    'https://sonarr.int.example.be/?nd-connect=10.200.30.61' "run: the page is asked of the Gateway's address"
 like "$(jqo '.causes[] | select(.id=="arp.no_responder") | .summary')" '10\.200\.30\.45' \
     "run: nobody announces the Pi-hole Service's IP"
 like "$(jqo '.causes[] | select(.id=="dns.wrong_answer") | .summary')" \

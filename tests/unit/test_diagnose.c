@@ -20,6 +20,7 @@
 #include "probe.h"
 #include "diagnose.h"
 #include "target.h"
+#include "util.h"
 
 static const struct nd_probe_ops ops_route = { .name = "route",
     .layer = ND_L_ROUTE };
@@ -284,6 +285,71 @@ test_subject_covers(void **state)
 	assert_ptr_equal(c[1 - i].finding->probe, t2);
 }
 
+static const struct nd_probe_ops ops_gateway = { .name = "gateway",
+    .layer = ND_L_CONFIG };
+static const struct nd_probe_ops ops_http = { .name = "http",
+    .layer = ND_L_APP };
+
+static struct nd_target *
+mk_web(struct world *w, const char *url, const char *host, size_t index)
+{
+	struct nd_target *t = mk_target(w, url, index);
+
+	t->scheme = ND_S_HTTPS;
+	t->host = nd_arena_strdup(w->arena, host);
+	t->host_is_ip = false;
+	t->connect = nd_arena_strdup(w->arena, "10.0.0.1");
+	return t;
+}
+
+/*
+ * A route its Gateway refused explains the proxy's 404 for its host
+ * names, a wildcard hostname covering names below it, matched on the
+ * finding's typed names, not on its evidence; other names keep their own
+ * cause.
+ */
+static void
+test_route_not_accepted_explains_404(void **state)
+{
+	struct world *w = *state;
+	struct nd_target *gt = mk_target(w, "gateway://", 0);
+	struct nd_target *a = mk_web(w, "https://sonarr.lab/?nd-connect=10.0.0.1",
+	    "Sonarr.Lab", 1);
+	struct nd_target *b = mk_web(w, "https://x.media.lab/?nd-connect=10.0.0.1",
+	    "x.media.lab", 2);
+	struct nd_target *c = mk_web(w, "https://radarr.lab/?nd-connect=10.0.0.1",
+	    "radarr.lab", 3);
+	struct nd_probe *gp = mk_probe(w, &ops_gateway, gt, ND_FAIL);
+	struct nd_probe *h1 = mk_probe(w, &ops_http, a, ND_FAIL);
+	struct nd_probe *h2 = mk_probe(w, &ops_http, b, ND_FAIL);
+	struct nd_probe *h3 = mk_probe(w, &ops_http, c, ND_FAIL);
+	char *names[] = { "sonarr.lab", "*.media.lab", NULL };
+	struct nd_finding *f;
+	struct nd_cause *cs;
+	size_t n, i;
+
+	f = nd_finding_add(gp, ND_F_GATEWAY_ROUTE_NOT_ACCEPTED, "refused");
+	nd_evidence_add(f, "hostname.1", "radarr.lab");	/* misleading */
+	nd_finding_about_names(f, names);
+	nd_finding_add(h1, ND_F_HTTP_ROUTE_NOT_FOUND, "404");
+	nd_finding_add(h2, ND_F_HTTP_ROUTE_NOT_FOUND, "404");
+	nd_finding_add(h3, ND_F_HTTP_ROUTE_NOT_FOUND, "404");
+	nd_diagnose(w->arena, w->probes, w->n, &cs, &n);
+	assert_int_equal(n, 2);
+	assert_string_equal(cs[0].finding->def->id,
+	    "gateway.route_not_accepted");
+	assert_int_equal(cs[0].nexplains, 2);
+	for (i = 0; i < cs[0].nexplains; i++)
+		assert_true(cs[0].explains[i] == h1 || cs[0].explains[i] == h2);
+	assert_string_equal(cs[1].finding->def->id, "http.route_not_found");
+	assert_ptr_equal(cs[1].finding->probe, h3);
+	/* Gateway API wildcards: any depth below, never the parent name. */
+	assert_true(nd_hostname_match("*.media.lab", "a.b.media.lab"));
+	assert_false(nd_hostname_match("*.media.lab", "media.lab"));
+	assert_false(nd_hostname_match("*.media.lab", "xmedia.lab"));
+	assert_true(nd_hostname_match("sonarr.lab.", "SONARR.lab"));
+}
+
 int
 main(void)
 {
@@ -302,6 +368,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_subject_covers, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_route_not_accepted_explains_404, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -438,6 +438,22 @@ test_port(void **state)
 	assert_chain(t, "ports");
 }
 
+/* gateway://: the status --manifests read; nothing after it. */
+static void
+test_gateway(void **state)
+{
+	struct nd_target *t;
+
+	(void)state;
+	t = ok("gateway://");
+	assert_int_equal(t->scheme, ND_S_GATEWAY);
+	assert_null(t->host);
+	assert_null(t->manifests);
+	assert_chain(t, "gateway");
+	bad("gateway://gw", "gateway://gw: column 11: gateway:// takes nothing "
+	    "after it: it audits the Gateway API status netdoctor was given");
+}
+
 static void
 test_bad_general(void **state)
 {
@@ -446,12 +462,12 @@ test_bad_general(void **state)
 	(void)state;
 	bad("127.0.0.1:80", "127.0.0.1:80: column 1: missing '://' (a target "
 	    "is SCHEME://..., schemes: tcp, tls, talos, k8s, http, https, dns, arp, "
-	    "arp+pcap, port, machineconfig, docker, tailscale, addrplan)");
+	    "arp+pcap, port, machineconfig, docker, tailscale, addrplan, gateway)");
 	bad("", ": column 1: empty target");
 	bad("://x", "://x: column 1: missing scheme before '://' (schemes: "
-	    "tcp, tls, talos, k8s, http, https, dns, arp, arp+pcap, port, machineconfig, docker, tailscale, addrplan)");
+	    "tcp, tls, talos, k8s, http, https, dns, arp, arp+pcap, port, machineconfig, docker, tailscale, addrplan, gateway)");
 	bad("gopher://x:1", "gopher://x:1: column 1: unknown scheme 'gopher' "
-	    "(known: tcp, tls, talos, k8s, http, https, dns, arp, arp+pcap, port, machineconfig, docker, tailscale, addrplan)");
+	    "(known: tcp, tls, talos, k8s, http, https, dns, arp, arp+pcap, port, machineconfig, docker, tailscale, addrplan, gateway)");
 	bad("tcp://a b:1", "tcp://a b:1: column 8: space in URL");
 	bad("tcp://a\nb:1", "tcp://a\\x0ab:1: column 8: control character "
 	    "0x0a in URL");
@@ -807,6 +823,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_dns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_arp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_port, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gateway, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_general, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_bad_host_port, setup,
