@@ -128,6 +128,26 @@ build_plan(struct nd_arena *a, struct nd_inventory *inv,
 }
 
 /*
+ * cloudflared:// without a port on this host: the port cloudflared took
+ * (the first of 20241-20245 that answers); when none answers, the first,
+ * and the tcp probe says nothing listens there.
+ */
+static void
+pick_cloudflared_ports(struct nd_inventory *inv)
+{
+	size_t i;
+	unsigned port;
+
+	for (i = 0; i < inv->ntargets; i++) {
+		struct nd_target *t = inv->targets[i];
+
+		if (t->scheme == ND_S_CLOUDFLARED && !t->cf_port_given &&
+		    (port = nd_cf_metrics_port(t->host)) != 0)
+			t->port = (uint16_t)port;
+	}
+}
+
+/*
  * The sources' URLs and origins, in order: the command line's targets,
  * --machine-config F as machineconfig://F, then the derived ones.
  */
@@ -188,6 +208,7 @@ nd_inputs_load(struct nd_arena *a, struct nd_options *o, struct nd_inputs *in,
 	if (nd_inventory_build(a, urls, origins, n, cfg, &in->inv, err,
 	    len) < 0)
 		return -EINVAL;
+	pick_cloudflared_ports(&in->inv);
 	/* Then every target is the default's; the diagnosis says so. */
 	for (i = 0; in->disc.used_default && i < in->inv.ntargets; i++)
 		in->inv.targets[i]->builtin = true;
