@@ -39,7 +39,19 @@ enum diag_scope {
 			   `when` asked about, reached by resolving it */
 	DIAG_BUILTIN,	/* both on the built-in default's targets, `when` on
 			   a `scheme` target */
+	DIAG_CFORIGIN,	/* `when` on an ingress rule's origin, the symptom on
+			   a web URL for a hostname the rule serves */
+	DIAG_CFEDGE,	/* `when` on cloudflared://, the symptom on a web URL */
+	DIAG_CFLOCAL,	/* `when` on a web URL, the symptom on cloudflared:// */
 };
+
+/*
+ * Cloudflare Tunnel: the origin of an ingress rule that fails from this
+ * host is why the edge answers 502 for the rule's hostname (cloudflared
+ * reaches it from here, or from a host like it).
+ */
+#define CF_ORIGIN_RULE(w) \
+	{ w, { ND_F_CFTUNNEL_ORIGIN_UNREACHABLE }, 1, DIAG_CFORIGIN, -1, w }
 
 static const struct diag_rule {
 	enum nd_code	 when;
@@ -101,7 +113,39 @@ static const struct diag_rule {
 	  ND_F_TCP_REFUSED, ND_F_TLS_HANDSHAKE_FAILED, ND_F_HTTP_TIMEOUT,
 	  ND_F_HTTP_PROTOCOL_ERROR, ND_F_HTTP_STATUS_MISMATCH }, 7,
 	  DIAG_COVERS, -1, ND_F_ARP_DUPLICATE_IP },
+	/* The local cloudflared holds no edge connection: the edge's 1033. */
+	{ ND_F_CFTUNNEL_NO_CONNECTIONS, { ND_F_CFTUNNEL_NOT_CONNECTED }, 1,
+	  DIAG_CFEDGE, -1, ND_F_CFTUNNEL_NO_CONNECTIONS },
+	/* No connector at the edge, and none runs here: one cause. */
+	{ ND_F_CFTUNNEL_NOT_CONNECTED, { ND_F_TCP_REFUSED, ND_F_TCP_TIMEOUT },
+	  2, DIAG_CFLOCAL, -1, ND_F_CFTUNNEL_NOT_CONNECTED },
+	CF_ORIGIN_RULE(ND_F_CFTUNNEL_ORIGIN_SCHEME_MISMATCH),
+	CF_ORIGIN_RULE(ND_F_TCP_REFUSED),
+	CF_ORIGIN_RULE(ND_F_TCP_TIMEOUT),
+	CF_ORIGIN_RULE(ND_F_TCP_HOST_UNREACHABLE),
+	CF_ORIGIN_RULE(ND_F_RESOLVE_FAILED),
+	CF_ORIGIN_RULE(ND_F_TLS_HANDSHAKE_FAILED),
+	CF_ORIGIN_RULE(ND_F_HTTP_PROTOCOL_ERROR),
+	CF_ORIGIN_RULE(ND_F_HTTP_TIMEOUT),
 };
+
+/* cloudflared's hostname match: exact, or "*.example.com", or "*". */
+static bool
+diag_cf_host(const char *pattern, const char *host)
+{
+	size_t pl = strlen(pattern), hl = strlen(host);
+
+	if (strcmp(pattern, "*") == 0 || strcasecmp(pattern, host) == 0)
+		return true;
+	return pl > 2 && pattern[0] == '*' && pattern[1] == '.' &&
+	    hl > pl - 1 && strcasecmp(host + hl - (pl - 1), pattern + 1) == 0;
+}
+
+static bool
+diag_web(const struct nd_target *t)
+{
+	return t->scheme == ND_S_HTTP || t->scheme == ND_S_HTTPS;
+}
 
 /* "Sonarr.Lab." and "sonarr.lab" are one name (RFC 4343, the root). */
 static bool
@@ -225,6 +269,17 @@ diag_related(const struct diag_rule *r, const struct nd_finding *when,
 	case DIAG_BUILTIN:
 		return wp->target->builtin && sym->target->builtin &&
 		    (int)wp->target->scheme == r->scheme;
+	case DIAG_CFORIGIN:
+		return wp->target->cf_hostname != NULL && diag_web(sym->target) &&
+		    sym->target->cf_hostname == NULL &&
+		    sym->target->host != NULL &&
+		    diag_cf_host(wp->target->cf_hostname, sym->target->host);
+	case DIAG_CFEDGE:
+		return wp->target->scheme == ND_S_CLOUDFLARED &&
+		    diag_web(sym->target);
+	case DIAG_CFLOCAL:
+		return diag_web(wp->target) &&
+		    sym->target->scheme == ND_S_CLOUDFLARED;
 	}
 	return false;
 }
