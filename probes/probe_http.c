@@ -189,9 +189,9 @@ http_timeout(struct nd_probe *p, const struct nd_http_headers *h)
 }
 
 /*
- * An ingress rule's origin that speaks TLS where the rule says http://
- * (the reverse is the tls probe's handshake failure, see cftunnel.c's
- * rule in the diagnosis).
+ * An ingress rule's origin that speaks TLS where the rule says http://,
+ * known by the server's own answer to plain HTTP (nginx's and Go's).  The
+ * reverse, https:// to a plain-HTTP port, is the tls probe's to see.
  */
 static void
 http_scheme_mismatch(struct nd_probe *p, const struct nd_http_headers *h,
