@@ -43,7 +43,19 @@ enum diag_scope {
 			   one of `when`'s subject names (a route's
 			   hostnames); a subject without names: whose
 			   address is inside `when`'s subject */
+	DIAG_CFORIGIN,	/* `when` on an ingress rule's origin, the symptom on
+			   a web URL for a hostname the rule serves */
+	DIAG_CFEDGE,	/* `when` on cloudflared://, the symptom on a web URL */
+	DIAG_CFLOCAL,	/* `when` on a web URL, the symptom on cloudflared:// */
 };
+
+/*
+ * Cloudflare Tunnel: the origin of an ingress rule that fails from this
+ * host is why the edge answers 502 for the rule's hostname (cloudflared
+ * reaches it from here, or from a host like it).
+ */
+#define CF_ORIGIN_RULE(w) \
+	{ w, { ND_F_CFTUNNEL_ORIGIN_UNREACHABLE }, 1, DIAG_CFORIGIN, -1, w }
 
 static const struct diag_rule {
 	enum nd_code	 when;
@@ -155,7 +167,39 @@ static const struct diag_rule {
 	  ND_F_HTTP_ROUTE_NOT_FOUND, ND_F_HTTP_TIMEOUT,
 	  ND_F_HTTP_PROTOCOL_ERROR, ND_F_HTTP_STATUS_MISMATCH }, 8,
 	  DIAG_SERVES, -1, ND_F_GATEWAY_NO_ADDRESS },
+	/* The local cloudflared holds no edge connection: the edge's 1033. */
+	{ ND_F_CFTUNNEL_NO_CONNECTIONS, { ND_F_CFTUNNEL_NOT_CONNECTED }, 1,
+	  DIAG_CFEDGE, -1, ND_F_CFTUNNEL_NO_CONNECTIONS },
+	/* No connector at the edge, and none runs here: one cause. */
+	{ ND_F_CFTUNNEL_NOT_CONNECTED, { ND_F_TCP_REFUSED, ND_F_TCP_TIMEOUT },
+	  2, DIAG_CFLOCAL, -1, ND_F_CFTUNNEL_NOT_CONNECTED },
+	CF_ORIGIN_RULE(ND_F_CFTUNNEL_ORIGIN_SCHEME_MISMATCH),
+	CF_ORIGIN_RULE(ND_F_TCP_REFUSED),
+	CF_ORIGIN_RULE(ND_F_TCP_TIMEOUT),
+	CF_ORIGIN_RULE(ND_F_TCP_HOST_UNREACHABLE),
+	CF_ORIGIN_RULE(ND_F_RESOLVE_FAILED),
+	CF_ORIGIN_RULE(ND_F_TLS_HANDSHAKE_FAILED),
+	CF_ORIGIN_RULE(ND_F_HTTP_PROTOCOL_ERROR),
+	CF_ORIGIN_RULE(ND_F_HTTP_TIMEOUT),
 };
+
+/* cloudflared's hostname match: exact, or "*.example.com", or "*". */
+static bool
+diag_cf_host(const char *pattern, const char *host)
+{
+	size_t pl = strlen(pattern), hl = strlen(host);
+
+	if (strcmp(pattern, "*") == 0 || strcasecmp(pattern, host) == 0)
+		return true;
+	return pl > 2 && pattern[0] == '*' && pattern[1] == '.' &&
+	    hl > pl - 1 && strcasecmp(host + hl - (pl - 1), pattern + 1) == 0;
+}
+
+static bool
+diag_web(const struct nd_target *t)
+{
+	return t->scheme == ND_S_HTTP || t->scheme == ND_S_HTTPS;
+}
 
 /* "Sonarr.Lab." and "sonarr.lab" are one name (RFC 4343, the root). */
 static bool
@@ -289,6 +333,17 @@ diag_related(const struct diag_rule *r, const struct nd_finding *when,
 			    sym->target->host);
 		return sym->ep->addrlen > 0 &&
 		    nd_subject_covers(&when->subject, &sym->ep->addr.sa);
+	case DIAG_CFORIGIN:
+		return wp->target->cf_hostname != NULL && diag_web(sym->target) &&
+		    sym->target->cf_hostname == NULL &&
+		    sym->target->host != NULL &&
+		    diag_cf_host(wp->target->cf_hostname, sym->target->host);
+	case DIAG_CFEDGE:
+		return wp->target->scheme == ND_S_CLOUDFLARED &&
+		    diag_web(sym->target);
+	case DIAG_CFLOCAL:
+		return diag_web(wp->target) &&
+		    sym->target->scheme == ND_S_CLOUDFLARED;
 	}
 	return false;
 }

@@ -188,6 +188,84 @@ http_timeout(struct nd_probe *p, const struct nd_http_headers *h)
 	nd_probe_done(p, ND_FAIL);
 }
 
+/*
+ * An ingress rule's origin that speaks TLS where the rule says http://,
+ * known by the server's own answer to plain HTTP (nginx's and Go's).  The
+ * reverse, https:// to a plain-HTTP port, is the tls probe's to see.
+ */
+static void
+http_scheme_mismatch(struct nd_probe *p, const struct nd_http_headers *h,
+    const char *why)
+{
+	const struct nd_target *t = p->target;
+	struct nd_finding *f;
+
+	f = nd_finding_add(p, ND_F_CFTUNNEL_ORIGIN_SCHEME_MISMATCH, "the "
+	    "ingress rule for %s (%s) names http://%s:%u but that port speaks "
+	    "TLS: cloudflared gets no HTTP answer and the edge shows 502",
+	    t->cf_hostname, t->cf_rule, t->host, t->port);
+	http_evidence(p, f, h, true);
+	nd_evidence_add(f, "cf_hostname", "%s", t->cf_hostname);
+	nd_evidence_add(f, "config", "%s", t->cf_rule);
+	nd_evidence_add(f, "service", "http://%s:%u", t->host, t->port);
+	nd_evidence_add(f, "suggest", "https://%s:%u", t->host, t->port);
+	nd_evidence_add(f, "why", "%s", why);
+	nd_probe_done(p, ND_FAIL);
+}
+
+/* An error Cloudflare's edge made itself (httpclass.h). */
+static void
+http_cloudflare(struct nd_probe *p, const struct nd_http_headers *h,
+    enum nd_http_class hc)
+{
+	struct http_ctx *c = p->ctx;
+	const struct nd_target *t = p->target;
+	struct nd_finding *f;
+	int code = nd_http_cf_code(nd_http_body_str(&c->body), c->body.len);
+	char ray[32], colo[16];
+
+	nd_http_cf_ray(h->cf_ray, ray, sizeof(ray), colo, sizeof(colo));
+	switch (hc) {
+	case ND_HC_CF_NOT_CONNECTED:
+		f = nd_finding_add(p, ND_F_CFTUNNEL_NOT_CONNECTED, "Cloudflare's "
+		    "edge answered %ld with error 1033 for %s: no cloudflared "
+		    "is connected for %s", h->status, t->host,
+		    t->cf_tunnel != NULL ? t->cf_tunnel : "its tunnel");
+		break;
+	case ND_HC_CF_ORIGIN_DNS:
+		f = nd_finding_add(p, ND_F_CFTUNNEL_ORIGIN_DNS_ERROR, "Cloudflare's "
+		    "edge answered %ld with error 1016 for %s: the hostname's "
+		    "record points at a name Cloudflare cannot resolve (a "
+		    "deleted tunnel?)", h->status, t->host);
+		break;
+	case ND_HC_CF_ORIGIN_UNREACHABLE:
+		f = nd_finding_add(p, ND_F_CFTUNNEL_ORIGIN_UNREACHABLE,
+		    "Cloudflare's edge answered 502 for %s: the tunnel is "
+		    "connected but cloudflared cannot reach the origin service",
+		    t->host);
+		break;
+	default:
+		if (code != 0)
+			f = nd_finding_add(p, ND_F_CFTUNNEL_EDGE_ERROR,
+			    "Cloudflare's edge answered %ld with error %d for "
+			    "%s (Ray ID %s)", h->status, code, t->host, ray);
+		else
+			f = nd_finding_add(p, ND_F_CFTUNNEL_EDGE_ERROR,
+			    "Cloudflare's edge answered %ld for %s (Ray ID %s)",
+			    h->status, t->host, ray);
+		break;
+	}
+	http_evidence(p, f, h, true);
+	nd_evidence_add(f, "error_code", "%d", code != 0 ? code :
+	    (int)h->status);
+	nd_evidence_add(f, "ray_id", "%s", ray);
+	if (colo[0] != '\0')
+		nd_evidence_add(f, "colo", "%s", colo);
+	nd_evidence_add(f, "tunnel", "%s", t->cf_tunnel != NULL ?
+	    t->cf_tunnel : "NAME");
+	nd_probe_done(p, ND_FAIL);
+}
+
 /* A complete (or bounded) answer: what it means. */
 static void
 http_judge(struct nd_probe *p, const struct nd_http_headers *h)
@@ -243,8 +321,18 @@ http_judge(struct nd_probe *p, const struct nd_http_headers *h)
 		nd_evidence_add(f, "reset_reason", "%s", why);
 		break;
 	case ND_HC_PLAIN_HTTP_TO_TLS:
+		if (t->cf_hostname != NULL) {
+			http_scheme_mismatch(p, h, why);
+			return;
+		}
 		http_protocol_error(p, h, "plain HTTP was sent to a TLS port "
 		    "(use https://)");
+		return;
+	case ND_HC_CF_NOT_CONNECTED:
+	case ND_HC_CF_ORIGIN_UNREACHABLE:
+	case ND_HC_CF_ORIGIN_DNS:
+	case ND_HC_CF_EDGE_ERROR:
+		http_cloudflare(p, h, hc);
 		return;
 	case ND_HC_STATUS_MISMATCH:
 	default:

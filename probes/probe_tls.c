@@ -110,7 +110,29 @@ tls_failed(struct nd_probe *p, const char *what)
 	unsigned long e = ERR_peek_last_error();
 	const char *guess = tls_guess(c);
 	char seen[40];
+	const struct nd_target *t = p->target;
 
+	/*
+	 * An ingress rule's origin (--cloudflared-config) named https:// that
+	 * answers the ClientHello in plain HTTP: the rule's scheme is wrong,
+	 * which is what the user must change, not the server.
+	 */
+	if (t->cf_hostname != NULL && c->obs.nfirst >= 5 &&
+	    memcmp(c->obs.first, "HTTP/", 5) == 0) {
+		f = nd_finding_add(p, ND_F_CFTUNNEL_ORIGIN_SCHEME_MISMATCH, "the "
+		    "ingress rule for %s (%s) names https://%s:%u but that port "
+		    "speaks plain HTTP: cloudflared's TLS handshake fails and "
+		    "the edge shows 502", t->cf_hostname, t->cf_rule, t->host,
+		    t->port);
+		nd_evidence_add(f, "cf_hostname", "%s", t->cf_hostname);
+		nd_evidence_add(f, "config", "%s", t->cf_rule);
+		nd_evidence_add(f, "service", "https://%s:%u", t->host, t->port);
+		nd_evidence_add(f, "suggest", "http://%s:%u", t->host, t->port);
+		tls_first_bytes(c, seen, sizeof(seen));
+		nd_evidence_add(f, "peer_sent", "%s", seen);
+		ERR_clear_error();
+		return f;
+	}
 	f = nd_finding_add(p, ND_F_TLS_HANDSHAKE_FAILED,
 	    "%s accepted TCP but the TLS handshake failed: %s", p->ep->label,
 	    guess != NULL ? guess : what);
@@ -407,7 +429,14 @@ tls_judge(struct nd_probe *p, bool rejected)
 	if (c->obs.certreq)
 		nd_evidence_add(ok, "client_ca_names", "%s", tf->ca_names);
 
-	if (!tls_name_ok(p, leaf, &used)) {
+	/*
+	 * cloudflared's originRequest.noTLSVerify: the connector accepts any
+	 * certificate from this origin, so none of its faults is one here.
+	 */
+	if (p->target->cf_noverify)
+		nd_evidence_add(ok, "verify", "off (originRequest.noTLSVerify "
+		    "in %s)", p->target->cf_rule);
+	else if (!tls_name_ok(p, leaf, &used)) {
 		char wild[256];
 		bool web = p->target->scheme == ND_S_HTTP ||
 		    p->target->scheme == ND_S_HTTPS;
@@ -441,7 +470,9 @@ tls_judge(struct nd_probe *p, bool rejected)
 		    pp, used));
 		st = tls_cert_fault(p);
 	}
-	if (X509_cmp_current_time(X509_get0_notAfter(leaf)) < 0) {
+	if (p->target->cf_noverify)
+		;
+	else if (X509_cmp_current_time(X509_get0_notAfter(leaf)) < 0) {
 		f = nd_finding_add(p, ND_F_TLS_EXPIRED,
 		    "the certificate of %s expired on %s", p->ep->label, na);
 		nd_evidence_add(f, "not_after", "%s", na);
@@ -455,7 +486,7 @@ tls_judge(struct nd_probe *p, bool rejected)
 			st = tls_cert_fault(p);
 	}
 	vr = SSL_get_verify_result(c->ssl);
-	if (c->have_ca && vr != X509_V_OK &&
+	if (c->have_ca && !p->target->cf_noverify && vr != X509_V_OK &&
 	    vr != X509_V_ERR_CERT_HAS_EXPIRED &&
 	    vr != X509_V_ERR_CERT_NOT_YET_VALID) {
 		f = nd_finding_add(p, ND_F_TLS_UNTRUSTED,

@@ -32,6 +32,7 @@ enum {
 	OPT_VERSION, OPT_HELP, OPT_LISTEN, OPT_USER, OPT_PRINT_PLAN, OPT_MANIFESTS,
 	OPT_FOR, OPT_INTERVAL, OPT_PROGRESS, OPT_NO_FAIL_FAST,
 	OPT_MAX_CONCURRENT, OPT_ALLOW,
+	OPT_CLOUDFLARED_CONFIG,
 };
 
 static const struct option cli_longopts[] = {
@@ -45,6 +46,8 @@ static const struct option cli_longopts[] = {
 	{ "kubeconfig", required_argument, NULL, OPT_KUBECONFIG },
 	{ "machine-config", required_argument, NULL, OPT_MACHINE_CONFIG },
 	{ "manifests", required_argument, NULL, OPT_MANIFESTS },
+	{ "cloudflared-config", required_argument, NULL,
+	  OPT_CLOUDFLARED_CONFIG },
 	{ "print-plan", no_argument, NULL, OPT_PRINT_PLAN },
 	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "warning", required_argument, NULL, OPT_WARNING },
@@ -73,7 +76,8 @@ nd_cli_usage(FILE *f)
 "usage: netdoctor run   [TARGET...] [-c FILE] [--format FMT]\n"
 "                       [-o FILE] [--timeout DUR] [--only P,..] [--skip P,..]\n"
 "                       [--talosconfig F] [--kubeconfig F] [--machine-config F]...\n"
-"                       [--manifests DIR]... [--print-plan]\n"
+"                       [--manifests DIR]... [--cloudflared-config F]\n"
+"                       [--print-plan]\n"
 "                       [-w RANGE] [--critical RANGE] [--max-inflight N]\n"
 "                       [--listen DUR] [--user NAME] [-v]\n"
 "       netdoctor check [TARGET...] [--config FILE] [-w RANGE] [-c RANGE]\n"
@@ -342,6 +346,9 @@ nd_cli_parse(struct nd_arena *a, int argc, char **argv, struct nd_options *o,
 			    sizeof(*o->manifests));
 			o->manifests[o->nmanifests++] = optarg;
 			break;
+		case OPT_CLOUDFLARED_CONFIG:
+			o->cloudflared_config = optarg;
+			break;
 		case OPT_PRINT_PLAN:
 			o->print_plan = true;
 			break;
@@ -434,7 +441,7 @@ nd_cli_parse(struct nd_arena *a, int argc, char **argv, struct nd_options *o,
 		return -EINVAL;
 	}
 	if (wait && argc == optind && o->config == NULL &&
-	    nmc == 0 && o->nmanifests == 0) {
+	    nmc == 0 && o->nmanifests == 0 && o->cloudflared_config == NULL) {
 		snprintf(err, errlen, "wait: name what to wait for, e.g. "
 		    "netdoctor wait talos://127.0.0.1:50000 --for maintenance");
 		return -EINVAL;

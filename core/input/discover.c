@@ -9,7 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <unistd.h>
 
 #include "arena.h"
 #include "creds.h"
@@ -244,6 +248,49 @@ from_tailscale(struct nd_arena *a, struct nd_discovery *d)
 	nd_discovery_note(a, d, "tailscale: %s", ND_TS_SOCKET);
 }
 
+unsigned
+nd_cf_metrics_port(const char *ip)
+{
+	struct sockaddr_in sin;
+	unsigned i;
+	int fd;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	if (ip == NULL || inet_pton(AF_INET, ip, &sin.sin_addr) != 1 ||
+	    (ntohl(sin.sin_addr.s_addr) >> 24) != 127)
+		return 0;
+	for (i = 0; i < ND_CF_METRICS_PORTS; i++) {
+		sin.sin_port = htons((uint16_t)(ND_CF_METRICS_PORT0 + i));
+		if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+			return 0;
+		/* Loopback answers a SYN at once: accepted or refused. */
+		if (connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0) {
+			close(fd);
+			return ND_CF_METRICS_PORT0 + i;
+		}
+		close(fd);
+	}
+	return 0;
+}
+
+/* A cloudflared on this host: its metrics server answers on loopback. */
+static void
+from_cloudflared(struct nd_arena *a, struct nd_discovery *d)
+{
+	unsigned port = nd_cf_metrics_port("127.0.0.1");
+
+	if (port == 0) {
+		nd_discovery_note(a, d, "cloudflared: no metrics server on "
+		    "127.0.0.1:%u-%u", ND_CF_METRICS_PORT0,
+		    ND_CF_METRICS_PORT0 + ND_CF_METRICS_PORTS - 1);
+		return;
+	}
+	nd_discovery_add(a, d, nd_arena_printf(a, "cloudflared://127.0.0.1:%u",
+	    port), nd_arena_printf(a, "cloudflared metrics server on "
+	    "127.0.0.1:%u", port));
+}
+
 void
 nd_discover(struct nd_arena *a, struct nd_discovery *ret)
 {
@@ -256,6 +303,7 @@ nd_discover(struct nd_arena *a, struct nd_discovery *ret)
 	from_kubeconfig(a, &d);
 	from_docker(a, &d);
 	from_tailscale(a, &d);
+	from_cloudflared(a, &d);
 	if (d.n == 0) {
 		for (i = 0; i < sizeof(builtin) / sizeof(builtin[0]); i++)
 			nd_discovery_add(a, &d, builtin[i], nd_arena_strdup(a,

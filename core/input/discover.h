@@ -28,6 +28,17 @@ struct nd_discovery {
 /* Docker gets this long to answer during discovery. */
 #define ND_DISCOVER_DOCKER_MS	2000
 
+/*
+ * cloudflared's metrics server: the first of ip's ports 20241-20245 that
+ * accepts a TCP connection (the addresses cloudflared tries in turn when
+ * --metrics names none; cloudflared's metrics/config.go), or 0.  Only a
+ * loopback ip is looked at (a connect on loopback is answered at once);
+ * anything else is 0.
+ */
+#define ND_CF_METRICS_PORT0	20241
+#define ND_CF_METRICS_PORTS	5
+unsigned nd_cf_metrics_port(const char *ip);
+
 /* Never fails: what cannot be used is a note.  Arena-owned. */
 void	nd_discover(struct nd_arena *, struct nd_discovery *ret);
 

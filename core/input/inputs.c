@@ -14,6 +14,7 @@
 
 #include "addrplan.h"
 #include "arena.h"
+#include "cfconfig.h"
 #include "config.h"
 #include "creds.h"
 #include "discover.h"
@@ -206,6 +207,26 @@ build_gateway(struct nd_arena *a, struct nd_inventory *inv,
 }
 
 /*
+ * cloudflared:// without a port on this host: the port cloudflared took
+ * (the first of 20241-20245 that answers); when none answers, the first,
+ * and the tcp probe says nothing listens there.
+ */
+static void
+pick_cloudflared_ports(struct nd_inventory *inv)
+{
+	size_t i;
+	unsigned port;
+
+	for (i = 0; i < inv->ntargets; i++) {
+		struct nd_target *t = inv->targets[i];
+
+		if (t->scheme == ND_S_CLOUDFLARED && !t->cf_port_given &&
+		    (port = nd_cf_metrics_port(t->host)) != 0)
+			t->port = (uint16_t)port;
+	}
+}
+
+/*
  * The sources' URLs and origins, in order: the command line's targets,
  * --machine-config F as machineconfig://F, then the derived ones.
  */
@@ -241,12 +262,13 @@ nd_inputs_load(struct nd_arena *a, struct nd_options *o, struct nd_inputs *in,
 {
 	struct nd_config *cfg = NULL;
 	struct nd_manifests *mfs = NULL;
+	struct nd_cfconfig *cf = NULL;
 	const char **urls, **origins;
 	size_t n, i;
 
 	memset(in, 0, sizeof(*in));
 	if (o->config == NULL && o->nurls == 0 && o->nmachine_configs == 0 &&
-	    access("netdoctor.yaml", F_OK) == 0)
+	    o->cloudflared_config == NULL && access("netdoctor.yaml", F_OK) == 0)
 		o->config = "netdoctor.yaml";
 	if (o->config != NULL) {
 		cfg = nd_arena_alloc(a, sizeof(*cfg));
@@ -257,15 +279,26 @@ nd_inputs_load(struct nd_arena *a, struct nd_options *o, struct nd_inputs *in,
 		in->cfg = cfg;
 	}
 	if (cfg == NULL && o->nurls == 0 && o->nmachine_configs == 0 &&
-	    o->nmanifests == 0) {
+	    o->nmanifests == 0 && o->cloudflared_config == NULL) {
 		nd_discover(a, &in->disc);
 		in->discovered = true;
 	} else if (load_manifests(a, o, cfg, &mfs, &in->disc, err, len) < 0)
 		return -EINVAL;
+	/* Each ingress rule's service, checked from this host. */
+	if (o->cloudflared_config != NULL) {
+		cf = nd_arena_alloc(a, sizeof(*cf));
+		if (nd_cfconfig_load(a, o->cloudflared_config, cf, err,
+		    len) < 0)
+			return -EINVAL;
+		nd_cfconfig_targets(a, cf, &in->disc);
+	}
 	n = source_urls(a, o, &in->disc, &urls, &origins);
 	if (nd_inventory_build(a, urls, origins, n, cfg, &in->inv, err,
 	    len) < 0)
 		return -EINVAL;
+	if (cf != NULL)
+		nd_cfconfig_annotate(a, cf, &in->inv);
+	pick_cloudflared_ports(&in->inv);
 	/* Then every target is the default's; the diagnosis says so. */
 	for (i = 0; in->disc.used_default && i < in->inv.ntargets; i++)
 		in->inv.targets[i]->builtin = true;

@@ -40,6 +40,7 @@ struct nd_options {
 	size_t		 nmachine_configs;
 	const char	**manifests;	/* --manifests DIR, repeatable */
 	size_t		 nmanifests;
+	const char	*cloudflared_config;	/* --cloudflared-config F */
 	bool		 print_plan;	/* --print-plan: show, send nothing */
 	const char *const *urls;	/* TARGET... */
 	size_t		 nurls;

@@ -673,6 +673,34 @@ parse_net_slash(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 	return 0;
 }
 
+/*
+ * cloudflared://[HOST[:PORT]][/]: nothing is 127.0.0.1 and cloudflared's
+ * default port; whether PORT was written decides whether the inputs may
+ * look for the port cloudflared really took.
+ */
+static int
+parse_cloudflared(struct tparse *tp, struct nd_target *t,
+    const struct uparts *u)
+{
+	int rc;
+
+	if (u->a0 == u->a1) {
+		t->host = nd_arena_strdup(tp->arena, "127.0.0.1");
+		t->host_is_ip = true;
+		t->port = tp->defport;
+	} else if ((rc = parse_hostport(tp, u->a0, u->a1, tp->defport,
+	    t)) != 0)
+		return rc;
+	else
+		t->cf_port_given = find(tp, u->a0, u->a1, ']') < u->a1 ?
+		    find(tp, find(tp, u->a0, u->a1, ']'), u->a1, ':') < u->a1 :
+		    find(tp, u->a0, u->a1, ':') < u->a1;
+	if (u->path1 - u->path0 > 1)
+		return perr(tp, u->path0, "%s:// takes no path (the probe asks "
+		    "/ready and /metrics)", tp->sname);
+	return 0;
+}
+
 /* machineconfig://PATH: a file, required. */
 static int
 parse_path(struct tparse *tp, struct nd_target *t, const struct uparts *u)

@@ -86,6 +86,18 @@ struct nd_target {
 		uint16_t lo, hi;	/* inclusive */
 	}		*status;	/* nd-status=; NULL: 200-399 */
 	size_t		 nstatus;
+
+	/*
+	 * Cloudflare Tunnel.  A target made from an ingress rule of
+	 * --cloudflared-config is that rule's origin (cf_hostname set); a web
+	 * target for a public hostname of that config gets the tunnel's name
+	 * too, so fixes can say `cloudflared tunnel info NAME`.
+	 */
+	char		*cf_hostname;	/* the rule's hostname ("*" catch-all) */
+	char		*cf_rule;	/* "config.yml:12": where the rule is */
+	char		*cf_tunnel;	/* the config's tunnel: name or id */
+	bool		 cf_noverify;	/* originRequest.noTLSVerify */
+	bool		 cf_port_given;	/* cloudflared://: PORT was written */
 };
 
 #define ND_HTTP_STATUS_MAX	16	/* ranges in one nd-status= */

@@ -12,6 +12,7 @@
  * A header the proxy adds to everything it forwards
  * (x-envoy-upstream-service-time) is what tells a forwarded 404 apart.
  */
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -207,6 +208,105 @@ hc_has(const char *hay, const char *needle)
 	return strcasestr(hay, needle) != NULL;
 }
 
+bool
+nd_http_cf_edge(const struct nd_http_headers *h)
+{
+	return strcasecmp(h->server, "cloudflare") == 0 && h->cf_ray[0] != '\0';
+}
+
+static bool
+hc_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+int
+nd_http_cf_code(const char *b, size_t len)
+{
+	size_t i, j, k, n;
+	int v;
+
+	if (b == NULL)
+		return 0;
+	if (len > ND_HTTP_BODY_MAX)
+		len = ND_HTTP_BODY_MAX;
+	/*
+	 * "error", an optional "_code", " code" or "-code", at most four of
+	 * ` :"'=>-`, then the number: three digits (5xx) or four (1xxx), and
+	 * no digit after them.
+	 */
+	for (i = 0; i + 5 < len; i++) {
+		if (strncasecmp(b + i, "error", 5) != 0)
+			continue;
+		j = i + 5;
+		if (j + 5 <= len && (b[j] == '_' || b[j] == ' ' ||
+		    b[j] == '-') && strncasecmp(b + j + 1, "code", 4) == 0)
+			j += 5;
+		for (k = 0; j < len && k < 4 && b[j] != '\0' &&
+		    strchr(" :\"'=>-", b[j]) != NULL; k++)
+			j++;
+		for (n = 0, v = 0; j < len && n < 5 && hc_digit(b[j]); n++, j++)
+			v = v * 10 + (b[j] - '0');
+		if (j < len && hc_digit(b[j]))
+			continue;
+		if ((n == 4 && v >= 1000 && v <= 1999) ||
+		    (n == 3 && v >= 500 && v <= 599))
+			return v;
+	}
+	return 0;
+}
+
+void
+nd_http_cf_ray(const char *ray, char *id, size_t idlen, char *colo,
+    size_t colen)
+{
+	const char *dash = strchr(ray, '-');
+	size_t n = dash != NULL ? (size_t)(dash - ray) : strlen(ray);
+
+	hc_copy(id, idlen, ray, n);
+	if (dash != NULL)
+		hc_copy(colo, colen, dash + 1, strlen(dash + 1));
+	else if (colen > 0)
+		colo[0] = '\0';
+}
+
+/* The edge's own answers; ND_HC_OK when the answer is not the edge's. */
+static enum nd_http_class
+hc_cloudflare(const struct nd_http_headers *h, const char *body, size_t len,
+    char *why, size_t whylen)
+{
+	int code = nd_http_cf_code(body, len);
+	char text[96];
+
+	if (!nd_http_cf_edge(h))
+		return ND_HC_OK;
+	if (code != 0)
+		snprintf(text, sizeof(text), "error code %d from Cloudflare's "
+		    "edge", code);
+	else
+		snprintf(text, sizeof(text), "status %ld from Cloudflare's "
+		    "edge", h->status);
+	if (h->status == 530 && code == 1033) {
+		hc_say(why, whylen, text);
+		return ND_HC_CF_NOT_CONNECTED;
+	}
+	if (h->status == 530 && code == 1016) {
+		hc_say(why, whylen, text);
+		return ND_HC_CF_ORIGIN_DNS;
+	}
+	if (h->status == 502) {
+		hc_say(why, whylen, text);
+		return ND_HC_CF_ORIGIN_UNREACHABLE;
+	}
+	/* 520-527 and 530 are statuses only the edge sends. */
+	if (code != 0 || (h->status >= 520 && h->status <= 527) ||
+	    h->status == 530) {
+		hc_say(why, whylen, text);
+		return ND_HC_CF_EDGE_ERROR;
+	}
+	return ND_HC_OK;
+}
+
 enum nd_http_class
 nd_http_classify(const struct nd_http_headers *h, bool expected,
     const char *want, const char *body, size_t len, char *why, size_t whylen)
@@ -225,6 +325,13 @@ nd_http_classify(const struct nd_http_headers *h, bool expected,
 		    "was sent to HTTPS port");
 		return ND_HC_PLAIN_HTTP_TO_TLS;
 	}
+	/* Go's net/http server (its answer to plain HTTP on a TLS port). */
+	if (h->status == 400 && hc_find(body, len, "Client sent an HTTP "
+	    "request to an HTTPS server") != NULL) {
+		hc_say(why, whylen, "the server says: client sent an HTTP "
+		    "request to an HTTPS server");
+		return ND_HC_PLAIN_HTTP_TO_TLS;
+	}
 	if (expected) {
 		if (want != NULL && want[0] != '\0' &&
 		    hc_find(body, len, want) == NULL) {
@@ -233,6 +340,13 @@ nd_http_classify(const struct nd_http_headers *h, bool expected,
 			return ND_HC_BODY_MISMATCH;
 		}
 		return ND_HC_OK;
+	}
+	{
+		enum nd_http_class cf = hc_cloudflare(h, body, len, why,
+		    whylen);
+
+		if (cf != ND_HC_OK)
+			return cf;
 	}
 	if (h->status == 503 && hc_find(body, len, "no healthy upstream")) {
 		hc_say(why, whylen, "no healthy upstream");
@@ -284,6 +398,14 @@ nd_http_class_name(enum nd_http_class c)
 		return "upstream_connect_error";
 	case ND_HC_PLAIN_HTTP_TO_TLS:
 		return "protocol_error";
+	case ND_HC_CF_NOT_CONNECTED:
+		return "cftunnel.not_connected";
+	case ND_HC_CF_ORIGIN_UNREACHABLE:
+		return "cftunnel.origin_unreachable";
+	case ND_HC_CF_ORIGIN_DNS:
+		return "cftunnel.origin_dns_error";
+	case ND_HC_CF_EDGE_ERROR:
+		return "cftunnel.edge_error";
 	}
 	return "?";
 }

@@ -47,7 +47,14 @@ enum nd_http_class {
 	ND_HC_NO_HEALTHY_UPSTREAM,	/* the route's backend has no endpoint */
 	ND_HC_UPSTREAM_CONNECT_ERROR,	/* the backend refused or reset */
 	ND_HC_PLAIN_HTTP_TO_TLS,	/* http:// to a TLS port */
+	/* Cloudflare's edge answered itself (server: cloudflare + cf-ray). */
+	ND_HC_CF_NOT_CONNECTED,		/* 530 + 1033: no connector */
+	ND_HC_CF_ORIGIN_UNREACHABLE,	/* 502: the connector cannot reach
+					   the origin */
+	ND_HC_CF_ORIGIN_DNS,		/* 530 + 1016 */
+	ND_HC_CF_EDGE_ERROR,		/* another error the edge made */
 };
+#define ND_HC__LAST	ND_HC_CF_EDGE_ERROR
 
 /*
  * Classifies an answer.  expected: the status is one the URL expects;
@@ -60,7 +67,35 @@ enum nd_http_class nd_http_classify(const struct nd_http_headers *,
 	    bool expected, const char *want, const char *body, size_t len,
 	    char *why, size_t whylen);
 
-/* "ok", "status_mismatch", ...: the finding id's second half. */
+/*
+ * Cloudflare's edge.  Every answer it proxies carries `server:
+ * cloudflare` and a cf-ray header, so those two say "the edge is in the
+ * path", not "the edge made this answer"; the answer is the edge's own
+ * when it carries one of its error codes or a status only the edge uses
+ * (520-527, 530).  Error pages carry the code in each of their formats
+ * (developers.cloudflare.com/fundamentals/reference/error-responses/):
+ * "error code: 1033" in the plain text non-browser clients get,
+ * `<span class="cf-error-code">1033</span>` and "Error code 1033" in the
+ * HTML page, "error_code": 1033 in the JSON of Accept: application/json.
+ * Only the number is matched: Cloudflare rewords its titles ("Argo Tunnel
+ * error" became "Cloudflare Tunnel error").
+ */
+bool	nd_http_cf_edge(const struct nd_http_headers *);
+
+/* The 1xxx (or 5xx) error code the body names, 0 when none. */
+int	nd_http_cf_code(const char *body, size_t len);
+
+/*
+ * cf-ray "8c5e1f2a3b4c5d6e-AMS": the Ray ID (before the '-') and the data
+ * centre (after it, "" when absent), each cut to its buffer.
+ */
+void	nd_http_cf_ray(const char *cf_ray, char *id, size_t idlen, char *colo,
+	    size_t colen);
+
+/*
+ * "ok", "status_mismatch", ...: the finding id's second half (http.X);
+ * the whole id for the edge's answers ("cftunnel.not_connected").
+ */
 const char *nd_http_class_name(enum nd_http_class);
 
 /*

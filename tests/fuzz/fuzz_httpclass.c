@@ -9,7 +9,9 @@
  * picks a wanted text.  Invariants: every header field is a NUL-ended
  * string without control characters inside its buffer; the status is 0
  * or three digits; the verdict is one of the enum's; why is one short line;
- * the escaped snippet is printable ASCII and never overruns its buffer.
+ * the escaped snippet is printable ASCII and never overruns its buffer;
+ * Cloudflare's error code is 0, 5xx or 1xxx, and only an edge's answer
+ * (server: cloudflare and cf-ray) that was not expected is the edge's.
  */
 #include <stdint.h>
 #include <string.h>
@@ -58,7 +60,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(why, 'x', sizeof(why));
 	c = nd_http_classify(&h, expected, want, buf + hlen, blen, why,
 	    sizeof(why));
-	FUZZ_CHECK(c >= ND_HC_OK && c <= ND_HC_PLAIN_HTTP_TO_TLS);
+	FUZZ_CHECK(c >= ND_HC_OK && c <= ND_HC__LAST);
 	check_field(why, sizeof(why));
 	FUZZ_CHECK(strcmp(nd_http_class_name(c), "?") != 0);
 	if (expected && c != ND_HC_PLAIN_HTTP_TO_TLS)
@@ -67,6 +69,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)nd_http_classify(&h, expected, want, buf + hlen, blen, why, 1);
 	FUZZ_CHECK(why[0] == '\0');
 
+	/* Cloudflare: the code is 0 or in range, the Ray ID cut. */
+	{
+		int code = nd_http_cf_code(buf + hlen, blen);
+		char id[32], colo[8];
+
+		FUZZ_CHECK(code == 0 || (code >= 500 && code <= 599) ||
+		    (code >= 1000 && code <= 1999));
+		nd_http_cf_ray(h.cf_ray, id, sizeof(id), colo, sizeof(colo));
+		check_field(id, sizeof(id));
+		check_field(colo, sizeof(colo));
+		if (c >= ND_HC_CF_NOT_CONNECTED)
+			FUZZ_CHECK(nd_http_cf_edge(&h) && !expected);
+	}
 	nd_http_escape(buf + hlen, blen, ND_HTTP_SNIPPET, snip, sizeof(snip));
 	n = strnlen(snip, sizeof(snip));
 	FUZZ_CHECK(n < sizeof(snip));

@@ -490,8 +490,8 @@ test_target_error(void **state)
 	    "17: port 65536 out of range 1-65535");
 	bad("version: 1\ntargets: [\"gopher://x\"]\n", ":2: gopher://x: column "
 	    "1: unknown scheme 'gopher' (known: tcp, tls, talos, k8s, http, https, "
-	    "dns, arp, arp+pcap, port, machineconfig, docker, tailscale, "
-	    "addrplan, gateway)");
+	    "cloudflared, dns, arp, arp+pcap, port, machineconfig, docker, "
+	    "tailscale, addrplan, gateway)");
 }
 
 static void

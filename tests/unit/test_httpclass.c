@@ -155,6 +155,106 @@ test_expected(void **state)
 	    "route_not_found");
 }
 
+
+/*
+ * Cloudflare's edge, in the three formats its error pages come in
+ * (developers.cloudflare.com/fundamentals/reference/error-responses/):
+ * the number is matched, never the wording.
+ */
+#define CF_HDR(st) "HTTP/2 " st "\r\nserver: cloudflare\r\n" \
+	"cf-ray: 8c5e1f2a3b4c5d6e-AMS\r\ncache-control: private, max-age=0, " \
+	"no-store, no-cache, must-revalidate\r\n\r\n"
+
+static void
+test_cloudflare(void **state)
+{
+	static const char html1033[] = "<title>grafana.home.example.com | "
+	    "1033: Argo Tunnel error</title><h1><span class=\"cf-error-type\" "
+	    "data-translate=\"error\">Error</span><span class=\"cf-error-code\">"
+	    "1033</span></h1>";
+	static const char json1016[] = "{\"type\":\"https://developers."
+	    "cloudflare.com/support/troubleshooting/http-status-codes/"
+	    "cloudflare-1xxx-errors/error-1016/\",\"title\":\"Error 1016: "
+	    "Origin DNS error\",\"status\":530,\"error_code\": 1016,"
+	    "\"ray_id\":\"8c5e1f2a3b4c5d6e\"}";
+	struct nd_http_headers h;
+	char why[160], id[32], colo[8];
+
+	(void)state;
+	assert_int_equal(classify(CF_HDR("530"), false, NULL,
+	    "error code: 1033", why, sizeof(why)), ND_HC_CF_NOT_CONNECTED);
+	assert_string_equal(why, "error code 1033 from Cloudflare's edge");
+	assert_int_equal(classify(CF_HDR("530"), false, NULL, html1033, why,
+	    sizeof(why)), ND_HC_CF_NOT_CONNECTED);
+	assert_int_equal(classify(CF_HDR("530"), false, NULL, json1016, why,
+	    sizeof(why)), ND_HC_CF_ORIGIN_DNS);
+	assert_int_equal(classify(CF_HDR("502"), false, NULL,
+	    "error code: 502", why, sizeof(why)),
+	    ND_HC_CF_ORIGIN_UNREACHABLE);
+	assert_int_equal(classify(CF_HDR("522"), false, NULL,
+	    "<span class=\"code-label\">Error code 522</span>", why,
+	    sizeof(why)), ND_HC_CF_EDGE_ERROR);
+	assert_int_equal(classify(CF_HDR("524"), false, NULL, "", why,
+	    sizeof(why)), ND_HC_CF_EDGE_ERROR);
+	assert_string_equal(why, "status 524 from Cloudflare's edge");
+	assert_int_equal(classify(CF_HDR("403"), false, NULL,
+	    "error code: 1020", why, sizeof(why)), ND_HC_CF_EDGE_ERROR);
+	/* 530 with another code is the edge's, said with the code. */
+	assert_int_equal(classify(CF_HDR("530"), false, NULL,
+	    "error code: 1034", why, sizeof(why)), ND_HC_CF_EDGE_ERROR);
+	/* The origin's own 404 passes through the edge: the app's answer. */
+	assert_int_equal(classify(CF_HDR("404"), false, NULL, "Not Found",
+	    why, sizeof(why)), ND_HC_STATUS_MISMATCH);
+	/* An expected answer through the edge is fine. */
+	assert_int_equal(classify(CF_HDR("200"), true, NULL, "ok", why,
+	    sizeof(why)), ND_HC_OK);
+	/* Without cf-ray, a server calling itself cloudflare is no edge. */
+	assert_int_equal(classify("HTTP/1.1 530 x\r\nserver: cloudflare\r\n"
+	    "\r\n", false, NULL, "error code: 1033", why, sizeof(why)),
+	    ND_HC_STATUS_MISMATCH);
+	assert_int_equal(classify("HTTP/1.1 530 x\r\nserver: nginx\r\n"
+	    "cf-ray: 1-AMS\r\n\r\n", false, NULL, "error code: 1033", why,
+	    sizeof(why)), ND_HC_STATUS_MISMATCH);
+
+	/* The code reader: numbers in range, nothing glued to them. */
+	assert_int_equal(nd_http_cf_code("error code: 1033", 16), 1033);
+	assert_int_equal(nd_http_cf_code("ERROR_CODE=1016", 15), 1016);
+	assert_int_equal(nd_http_cf_code("Error 1033: x", 13), 1033);
+	assert_int_equal(nd_http_cf_code("error code: 10330", 17), 0);
+	assert_int_equal(nd_http_cf_code("error code: 2033", 16), 0);
+	assert_int_equal(nd_http_cf_code("error code: 404", 15), 0);
+	assert_int_equal(nd_http_cf_code("error code: 1033", 14), 0);
+	assert_int_equal(nd_http_cf_code("error", 5), 0);
+	assert_int_equal(nd_http_cf_code(NULL, 9), 0);
+	assert_int_equal(nd_http_cf_code("error\0 1033", 11), 0);
+
+	nd_http_cf_ray("8c5e1f2a3b4c5d6e-AMS", id, sizeof(id), colo,
+	    sizeof(colo));
+	assert_string_equal(id, "8c5e1f2a3b4c5d6e");
+	assert_string_equal(colo, "AMS");
+	nd_http_cf_ray("abc", id, sizeof(id), colo, sizeof(colo));
+	assert_string_equal(id, "abc");
+	assert_string_equal(colo, "");
+	nd_http_cf_ray("0123456789-ABCDEFGHIJ", id, 4, colo, 4);
+	assert_string_equal(id, "012");
+	assert_string_equal(colo, "ABC");
+
+	nd_http_headers_parse(CF_HDR("530"), strlen(CF_HDR("530")), &h);
+	assert_true(nd_http_cf_edge(&h));
+	assert_string_equal(nd_http_class_name(ND_HC_CF_NOT_CONNECTED),
+	    "cftunnel.not_connected");
+	assert_string_equal(nd_http_class_name(ND_HC_CF_EDGE_ERROR),
+	    "cftunnel.edge_error");
+	assert_string_equal(nd_http_class_name(ND_HC_CF_ORIGIN_UNREACHABLE),
+	    "cftunnel.origin_unreachable");
+	assert_string_equal(nd_http_class_name(ND_HC_CF_ORIGIN_DNS),
+	    "cftunnel.origin_dns_error");
+	/* Go's answer to plain HTTP on its TLS port. */
+	assert_int_equal(classify("HTTP/1.0 400 Bad Request\r\n\r\n", false,
+	    NULL, "Client sent an HTTP request to an HTTPS server.\n", why,
+	    sizeof(why)), ND_HC_PLAIN_HTTP_TO_TLS);
+}
+
 static void
 test_escape(void **state)
 {
@@ -182,6 +282,7 @@ main(void)
 		cmocka_unit_test(test_headers),
 		cmocka_unit_test(test_envoy_local_replies),
 		cmocka_unit_test(test_expected),
+		cmocka_unit_test(test_cloudflare),
 		cmocka_unit_test(test_escape),
 	};
 

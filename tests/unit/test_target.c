@@ -461,13 +461,14 @@ test_bad_general(void **state)
 
 	(void)state;
 	bad("127.0.0.1:80", "127.0.0.1:80: column 1: missing '://' (a target "
-	    "is SCHEME://..., schemes: tcp, tls, talos, k8s, http, https, dns, arp, "
-	    "arp+pcap, port, machineconfig, docker, tailscale, addrplan, gateway)");
+	    "is SCHEME://..., schemes: tcp, tls, talos, k8s, http, https, "
+	    "cloudflared, dns, arp, arp+pcap, port, machineconfig, docker, "
+	    "tailscale, addrplan, gateway)");
 	bad("", ": column 1: empty target");
 	bad("://x", "://x: column 1: missing scheme before '://' (schemes: "
-	    "tcp, tls, talos, k8s, http, https, dns, arp, arp+pcap, port, machineconfig, docker, tailscale, addrplan, gateway)");
+	    "tcp, tls, talos, k8s, http, https, cloudflared, dns, arp, arp+pcap, port, machineconfig, docker, tailscale, addrplan, gateway)");
 	bad("gopher://x:1", "gopher://x:1: column 1: unknown scheme 'gopher' "
-	    "(known: tcp, tls, talos, k8s, http, https, dns, arp, arp+pcap, port, machineconfig, docker, tailscale, addrplan, gateway)");
+	    "(known: tcp, tls, talos, k8s, http, https, cloudflared, dns, arp, arp+pcap, port, machineconfig, docker, tailscale, addrplan, gateway)");
 	bad("tcp://a b:1", "tcp://a b:1: column 8: space in URL");
 	bad("tcp://a\nb:1", "tcp://a\\x0ab:1: column 8: control character "
 	    "0x0a in URL");
@@ -809,6 +810,40 @@ test_arp_pcap_and_macs(void **state)
 	nd_arena_free(a);
 }
 
+
+/* cloudflared://[HOST[:PORT]]: its metrics server; nothing is loopback. */
+static void
+test_cloudflared(void **state)
+{
+	struct nd_target *t;
+
+	(void)state;
+	t = ok("cloudflared://");
+	assert_int_equal(t->scheme, ND_S_CLOUDFLARED);
+	assert_string_equal(t->host, "127.0.0.1");
+	assert_int_equal(t->port, 20241);
+	assert_false(t->cf_port_given);
+	assert_chain(t, "route,tcp,cloudflared");
+	t = ok("cloudflared://127.0.0.1:20243");
+	assert_int_equal(t->port, 20243);
+	assert_true(t->cf_port_given);
+	t = ok("cloudflared://[::1]:20244/");
+	assert_string_equal(t->host, "::1");
+	assert_true(t->cf_port_given);
+	t = ok("cloudflared://[::1]");
+	assert_false(t->cf_port_given);
+	assert_int_equal(t->port, 20241);
+	t = ok("cloudflared://tunnel-host.lab");
+	assert_false(t->cf_port_given);
+	bad("cloudflared://127.0.0.1:20241/ready", "cloudflared://127.0.0.1:"
+	    "20241/ready: column 30: cloudflared:// takes no path (the probe "
+	    "asks /ready and /metrics)");
+	bad("cloudflared://127.0.0.1:0", "cloudflared://127.0.0.1:0: column "
+	    "25: port 0 out of range 1-65535");
+	bad("cloudflared://h?x=1", "cloudflared://h?x=1: column 17: unknown "
+	    "query key 'x' (cloudflared:// takes no query)");
+}
+
 int
 main(void)
 {
@@ -824,6 +859,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_arp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_port, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gateway, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cloudflared, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_bad_general, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_bad_host_port, setup,
