@@ -20,7 +20,11 @@
 
 #include <curl/curl.h>
 
-/* The executable's own definitions must not be what libcurl calls. */
+/*
+ * Loaded RTLD_LOCAL, so the executable's own definitions below are not what
+ * libcurl calls, and RTLD_LAZY, so its functions bind on first call as
+ * they did when it was linked.
+ */
 #define ND_CURL_SONAME	"libcurl.so.4"
 
 static struct {
@@ -60,7 +64,7 @@ curl_load(void)
 	if (api.state != 0)
 		return api.state;
 	api.state = -1;
-	if ((api.dl = dlopen(ND_CURL_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL)
+	if ((api.dl = dlopen(ND_CURL_SONAME, RTLD_LAZY | RTLD_LOCAL)) == NULL)
 		return -1;
 	LOAD(global_init, "curl_global_init");
 	LOAD(global_cleanup, "curl_global_cleanup");

@@ -54,7 +54,7 @@ pcap_load(void)
 	if (api.state != 0)
 		return api.state;
 	api.state = -1;
-	if ((api.dl = dlopen(ND_PCAP_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL)
+	if ((api.dl = dlopen(ND_PCAP_SONAME, RTLD_LAZY | RTLD_LOCAL)) == NULL)
 		return -1;
 	LOAD(create, "pcap_create");
 	LOAD(open_offline, "pcap_open_offline");
