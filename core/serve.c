@@ -55,6 +55,7 @@
 #include "probe.h"
 #include "report.h"
 #include "serve.h"
+#include "session.h"
 #include "target.h"
 #include "util.h"
 
@@ -1115,7 +1116,6 @@ on_signal(struct nd_loop *l, int fd, unsigned ev, void *arg)
 	struct serve *sv = arg;
 	struct signalfd_siginfo si;
 	struct conn *c, *next;
-	sigset_t set;
 
 	(void)ev;
 	if (read(fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
@@ -1124,12 +1124,7 @@ on_signal(struct nd_loop *l, int fd, unsigned ev, void *arg)
 	sv->draining = true;
 	/* A second signal ends the process at once (the default action). */
 	nd_loop_fd_del(l, fd);
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
-	(void)sigprocmask(SIG_UNBLOCK, &set, NULL);
+	nd_signals_default();
 	/* No new clients; the idle ones go now, the scrapes finish. */
 	nd_loop_fd_close(l, sv->lfd);
 	sv->lfd = -1;

@@ -28,8 +28,8 @@
 #include "privs.h"
 #include "session.h"
 
-static void
-session_restore_signals(void)
+void
+nd_signals_default(void)
 {
 	sigset_t set;
 
@@ -56,7 +56,7 @@ session_on_signal(struct nd_loop *l, int fd, unsigned ev, void *arg)
 	if (s->signo == 0)
 		s->signo = signo;
 	nd_loop_fd_del(l, fd);
-	session_restore_signals();
+	nd_signals_default();
 	nd_engine_cancel(s->eng);
 }
 
@@ -99,7 +99,7 @@ nd_session_open(struct nd_session *s, struct nd_arena *a,
 		s->sigfd = -1;
 	}
 	if (s->sigfd < 0)
-		session_restore_signals();	/* no signalfd: default action */
+		nd_signals_default();	/* no signalfd: default action */
 	return 0;
 }
 

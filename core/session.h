@@ -75,6 +75,12 @@ void	nd_session_report(struct nd_session *, const struct nd_inventory *inv,
 /* Waits on the loop until the monotonic time `until` (usec) or a signal. */
 void	nd_session_sleep(struct nd_session *, uint64_t until);
 
+/*
+ * SIGINT and SIGTERM back to their default action, unblocked: after the
+ * first one was taken from a signalfd, a second one ends the process.
+ */
+void	nd_signals_default(void);
+
 /* Frees the loop, the clients and the last round.  Accepts a zeroed one. */
 void	nd_session_close(struct nd_session *);
 

@@ -13,6 +13,7 @@
 #include <strings.h>
 
 #include "httpreq.h"
+#include "util.h"
 
 /* tchar of RFC 9110 5.6.2. */
 static bool
@@ -231,18 +232,6 @@ nd_httpreq_parse(const char *buf, size_t len, struct nd_httpreq *ret,
 	return 1;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes s[0..n) into out; the length or a negative errno. */
 static int
 decode(const char *s, size_t n, char *out, size_t outlen)
@@ -259,8 +248,8 @@ decode(const char *s, size_t n, char *out, size_t outlen)
 		} else if (c == '%') {
 			int h, l;
 
-			if (i + 2 >= n || (h = hexval(s[i + 1])) < 0 ||
-			    (l = hexval(s[i + 2])) < 0)
+			if (i + 2 >= n || (h = nd_hexval(s[i + 1])) < 0 ||
+			    (l = nd_hexval(s[i + 2])) < 0)
 				return -EINVAL;
 			c = (char)(h * 16 + l);
 			i += 2;
