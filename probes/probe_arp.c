@@ -3,11 +3,11 @@
  * nobody, exactly one MAC (and is it an expected announcer), or several.
  * Cilium L2 announcements answer for a LoadBalancer IP from exactly one
  * node, the lease holder; arping -D stops at the first reply and cannot
- * see a second owner (docs/libraries.md 5), so this probe collects every reply
+ * see a second owner (docs/library-notes.md 5), so this probe collects every reply
  * for a whole window.
  *
  * libpcap on the loop (pcap_get_selectable_fd, immediate mode: without it
- * TPACKET_V3 holds replies back for a whole block timeout, docs/libraries.md 5).
+ * TPACKET_V3 holds replies back for a whole block timeout, docs/library-notes.md 5).
  * Requests are RFC 5227 probes (sender IP 0.0.0.0), so no peer caches or
  * updates an entry because of us.  The capture handle is opened in
  * prepare(), before any probe runs, so that main.c can drop CAP_NET_RAW

@@ -5,7 +5,7 @@
  * deploy that then fails to publish its ports).
  *
  * Listening TCP sockets come from sock_diag through libnl-idiag
- * (docs/libraries.md 4.3.3: its request is the legacy inet_diag one, so one dump
+ * (docs/library-notes.md 4.3.3: its request is the legacy inet_diag one, so one dump
  * returns IPv4 and IPv6 sockets whatever family is asked, and sport is in
  * network byte order).  The owner is found by matching the socket's inode
  * against /proc/PID/fd links, where /proc lets us read them.  The dump is
@@ -126,7 +126,7 @@ ports_start(struct nd_probe *p)
 		rc = -EPROTONOSUPPORT;
 		goto out;
 	}
-	/* One dump: the family argument is ignored (docs/libraries.md 4.3.3). */
+	/* One dump: the family argument is ignored (docs/library-notes.md 4.3.3). */
 	if (idiagnl_msg_alloc_cache(sk, AF_INET, 1 << TCP_LISTEN, &cache) < 0) {
 		rc = -EIO;
 		goto out;

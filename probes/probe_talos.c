@@ -1,7 +1,7 @@
 /*
  * probe_talos.c - what the Talos API on talos://HOST[:PORT] really is:
  * one unary gRPC call, /machine.MachineService/Version, over HTTP/2 with
- * libcurl on the loop (docs/libraries.md 2; docs/talos.md 1-3).
+ * libcurl on the loop (docs/library-notes.md 2; docs/talos.md 1-3).
  *
  *   maintenance, Talos <= 1.12  Version -> grpc-status 12 Unimplemented
  *                               "API is not implemented in maintenance mode"
@@ -16,7 +16,7 @@
  * The request is the 5-byte gRPC frame of an empty google.protobuf.Empty.
  * The answer is read into a bounded buffer; a frame that announces more
  * than that is reported, not allocated.  gRPC core may reset the stream
- * before curl sent the request body (docs/libraries.md 2.3: CURLE_HTTP2_STREAM);
+ * before curl sent the request body (docs/library-notes.md 2.3: CURLE_HTTP2_STREAM);
  * that is retried once.  On port 50000 of a configured node, a TCP connect
  * to 50001 (trustd, control planes only; docs/talos.md 2) tells a control
  * plane from a worker.
@@ -129,7 +129,7 @@ talos_pct_decode(char *dst, size_t dlen, const char *s, size_t n)
 /*
  * Every header line, trailers included: a trailers-only answer is one
  * HEADERS frame, and real trailers arrive after the blank line
- * (docs/libraries.md 2.1, 2.2).
+ * (docs/library-notes.md 2.1, 2.2).
  */
 static size_t
 talos_on_header(char *line, size_t size, size_t n, void *arg)
@@ -500,7 +500,7 @@ talos_done(void *arg, CURLcode rc)
 		return;
 	curl_easy_getinfo(c->conn.easy, CURLINFO_RESPONSE_CODE, &http);
 	curl_easy_getinfo(c->conn.easy, CURLINFO_HTTP_VERSION, &ver);
-	/* gRPC core may reset before reading our body (docs/libraries.md 2.3). */
+	/* gRPC core may reset before reading our body (docs/library-notes.md 2.3). */
 	if (rc == CURLE_HTTP2_STREAM && c->grpc_status[0] == '\0' &&
 	    c->tries < 2) {
 		if (talos_request(p) == 0)
@@ -535,7 +535,7 @@ talos_done(void *arg, CURLcode rc)
 	/*
 	 * No HTTP answer.  With our certificate presented and asked for, a
 	 * cut after the handshake is the server refusing it (TLS 1.3 sends
-	 * the alert, or grpc-core just closes: docs/libraries.md 2.5).
+	 * the alert, or grpc-core just closes: docs/library-notes.md 2.5).
 	 */
 	if (c->conn.presented && (c->conn.tls.certreq ||
 	    c->conn.tls.alert >= 0) && http == 0 && rc != CURLE_OPERATION_TIMEDOUT) {

@@ -1,6 +1,6 @@
 /*
  * probe_tls.c - one TLS handshake of our own, non-blocking on the loop
- * (OpenSSL 3, docs/libraries.md 6), then the certificate judged on its own.
+ * (OpenSSL 3, docs/library-notes.md 6), then the certificate judged on its own.
  *
  * The handshake runs with SSL_VERIFY_NONE so that it completes even for an
  * expired, foreign or mismatched certificate: a diagnostic tool reports
@@ -11,7 +11,7 @@
  * Client certificates: this probe never presents one.  When the server
  * asks for one (msg callback: an inbound CertificateRequest), a TLS 1.3
  * server only rejects the anonymous client after the handshake, on the
- * first read (docs/talos.md 2, docs/libraries.md 6: alert 116, or a plain EOF
+ * first read (docs/talos.md 2, docs/library-notes.md 6: alert 116, or a plain EOF
  * from grpc-core), so the probe reads for a short while to see.  The
  * rejection is a cause (tls.client_cert_required) only when no credentials
  * are available for the layer above; with credentials, the talos and k8s
@@ -675,7 +675,7 @@ tls_ctx_setup(SSL_CTX *sctx, void *arg, bool *have_ca)
 	SSL_CTX_set_verify(sctx, SSL_VERIFY_NONE, NULL);
 	/* The observer's argument is set on each SSL (tls_start). */
 	nd_tlsobs_attach(sctx, NULL);
-	/* SSL_CTX_set_alpn_protos returns 0 on success (docs/libraries.md 6). */
+	/* SSL_CTX_set_alpn_protos returns 0 on success (docs/library-notes.md 6). */
 	if (SSL_CTX_set_alpn_protos(sctx, alpn, sizeof(alpn) - 1) != 0)
 		return -ENOMEM;
 	*have_ca = false;

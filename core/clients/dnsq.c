@@ -188,7 +188,7 @@ dnsq_chan(struct nd_run *run, const struct sockaddr *server)
 	o.tries = 2;
 	/*
 	 * NOCHECKRESP: REFUSED and SERVFAIL are verdicts, not reasons to try
-	 * another server (docs/libraries.md 3).  EDNS lets a Pi-hole attach an
+	 * another server (docs/library-notes.md 3).  EDNS lets a Pi-hole attach an
 	 * Extended DNS Error (RFC 8914, "Blocked").
 	 */
 	o.flags = ARES_FLAG_NOCHECKRESP | ARES_FLAG_NOSEARCH | ARES_FLAG_EDNS;

@@ -1,5 +1,5 @@
 /*
- * dnsq.h - DNS queries on the run's loop with c-ares 1.18 (docs/libraries.md 3):
+ * dnsq.h - DNS queries on the run's loop with c-ares 1.18 (docs/library-notes.md 3):
  * one channel per server (plus one for the system resolver), created on
  * first use and shared by every probe that asks the same server, so 10,000
  * queries to one Pi-hole share one socket and c-ares' id matching.
