@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 #include "util.h"
@@ -264,4 +265,56 @@ nd_hostname_match(const char *pattern, const char *host)
 	lp--;
 	return lh > lp && host[0] != '.' &&
 	    strncasecmp(host + lh - lp, pattern, lp) == 0;
+}
+
+int
+nd_parse_rfc3339(const char *s, int64_t *ret)
+{
+	struct tm tm;
+	const char *p = s;
+	int v[6], i, off = 0, oh, om;
+	static const int width[6] = { 4, 2, 2, 2, 2, 2 };
+	static const char sep[6] = { '-', '-', 'T', ':', ':', '\0' };
+	time_t t;
+
+	/* YYYY-MM-DDTHH:MM:SS, digits counted rather than scanned. */
+	for (i = 0; i < 6; i++) {
+		int k;
+
+		v[i] = 0;
+		for (k = 0; k < width[i]; k++, p++) {
+			if (*p < '0' || *p > '9')
+				return -EINVAL;
+			v[i] = v[i] * 10 + (*p - '0');
+		}
+		if (sep[i] != '\0' && *p++ != sep[i])
+			return -EINVAL;
+	}
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++)
+			;
+	}
+	if (*p == 'Z' && p[1] == '\0')
+		off = 0;
+	else if ((*p == '+' || *p == '-') && strlen(p) == 6 && p[3] == ':' &&
+	    p[1] >= '0' && p[1] <= '9' && p[2] >= '0' && p[2] <= '9' &&
+	    p[4] >= '0' && p[4] <= '9' && p[5] >= '0' && p[5] <= '9') {
+		oh = (p[1] - '0') * 10 + (p[2] - '0');
+		om = (p[4] - '0') * 10 + (p[5] - '0');
+		off = (oh * 60 + om) * 60 * (*p == '-' ? -1 : 1);
+	} else
+		return -EINVAL;
+	if (v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 || v[3] > 23 ||
+	    v[4] > 59 || v[5] > 60)
+		return -EINVAL;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = v[0] - 1900;
+	tm.tm_mon = v[1] - 1;
+	tm.tm_mday = v[2];
+	tm.tm_hour = v[3];
+	tm.tm_min = v[4];
+	tm.tm_sec = v[5];
+	t = timegm(&tm);
+	*ret = (int64_t)t - off;
+	return 0;
 }

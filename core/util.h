@@ -70,4 +70,11 @@ bool	nd_hostname_match(const char *pattern, const char *host);
 /* True for a plausible interface name: 1..15 bytes of [A-Za-z0-9._@-]. */
 bool	nd_is_ifname(const char *s, size_t len);
 
+/*
+ * An RFC 3339 time ("2027-05-20T08:14:03Z", fractions and numeric offsets
+ * allowed, as Go's time.Time and the tls probe's evidence write it) as
+ * Unix seconds.  Returns 0, or -EINVAL; *ret is written only on success.
+ */
+int	nd_parse_rfc3339(const char *, int64_t *ret);
+
 #endif /* ND_UTIL_H */

@@ -42,12 +42,7 @@ cfd_release(struct nd_probe *p)
 {
 	struct cfd_ctx *c = p->ctx;
 
-	if (c->added)
-		nd_http_remove(p->run->http, c->easy);
-	c->added = false;
-	if (c->easy != NULL)
-		curl_easy_cleanup(c->easy);
-	c->easy = NULL;
+	nd_http_easy_release(p, &c->easy, &c->added);
 	nd_http_body_free(&c->body);
 }
 

@@ -34,13 +34,7 @@ docker_release(struct nd_probe *p)
 {
 	struct docker_ctx *c = p->ctx;
 
-	if (c->easy != NULL) {
-		if (c->added)
-			nd_http_remove(nd_http_get(p->run), c->easy);
-		curl_easy_cleanup(c->easy);
-	}
-	c->easy = NULL;
-	c->added = false;
+	nd_http_easy_release(p, &c->easy, &c->added);
 	nd_http_body_free(&c->buf);
 }
 

@@ -46,12 +46,7 @@ http_cancel(struct nd_probe *p)
 {
 	struct http_ctx *c = p->ctx;
 
-	if (c->added)
-		nd_http_remove(p->run->http, c->easy);
-	c->added = false;
-	if (c->easy != NULL)
-		curl_easy_cleanup(c->easy);
-	c->easy = NULL;
+	nd_http_easy_release(p, &c->easy, &c->added);
 	curl_slist_free_all(c->connect_to);
 	c->connect_to = NULL;
 	nd_http_body_free(&c->body);

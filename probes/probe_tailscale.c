@@ -61,13 +61,7 @@ ts_release(struct nd_probe *p)
 {
 	struct ts_ctx *c = p->ctx;
 
-	if (c->easy != NULL) {
-		if (c->added)
-			nd_http_remove(nd_http_get(p->run), c->easy);
-		curl_easy_cleanup(c->easy);
-	}
-	c->easy = NULL;
-	c->added = false;
+	nd_http_easy_release(p, &c->easy, &c->added);
 	curl_slist_free_all(c->headers);
 	c->headers = NULL;
 	nd_http_body_free(&c->buf);

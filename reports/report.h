@@ -112,9 +112,6 @@ struct nd_report {
 /* The value of the first evidence called key in p's findings, or NULL. */
 const char	*nd_report_evidence(const struct nd_report_probe *,
 		    const char *key);
-/* "2026-11-22T10:00:00Z" (the tls probe's not_after) as Unix seconds;
-   0 or -EINVAL. */
-int		 nd_report_parse_utc(const char *, long long *ret);
 
 /* probe_success: the status is OK (or INFO), or WARNING unless
    warning_fails. */

@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "report.h"
+#include "util.h"
 
 #define NAGIOS_MAX_SUMMARY	200
 
@@ -70,7 +71,7 @@ nagios_layers(FILE *f, const struct nd_report *r)
 	for (i = 0; i < r->nprobes; i++) {
 		const struct nd_report_probe *p = &r->probes[i];
 		const char *na;
-		long long t;
+		int64_t t;
 		bool ran = p->status == ND_PASS || p->status == ND_WARN;
 
 		if (p->sample != NULL) {
@@ -87,7 +88,7 @@ nagios_layers(FILE *f, const struct nd_report *r)
 			dns = p->elapsed_ms / 1000.0;
 		if (strcmp(p->name, "tls") == 0 &&
 		    (na = nd_report_evidence(p, "not_after")) != NULL &&
-		    nd_report_parse_utc(na, &t) == 0) {
+		    nd_parse_rfc3339(na, &t) == 0) {
 			double d = (double)(t - (long long)now) / 86400.0;
 
 			if (!have_days || d < days)

@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "report.h"
+#include "util.h"
 
 /* Escapes a label value: backslash, double quote and line feed. */
 static void
@@ -103,7 +104,7 @@ om_write(FILE *f, const struct nd_report *r, bool openmetrics)
 {
 	size_t i;
 	bool first;
-	long long na;
+	int64_t na;
 
 	om_family(f, "probe_success", "Whether every target checked is OK "
 	    "or only WARNING (1) or not (0).");
@@ -165,14 +166,14 @@ om_write(FILE *f, const struct nd_report *r, bool openmetrics)
 		const char *s = nd_report_evidence(p, "not_after");
 
 		if (strcmp(p->name, "tls") != 0 || s == NULL ||
-		    nd_report_parse_utc(s, &na) < 0)
+		    nd_parse_rfc3339(s, &na) < 0)
 			continue;
 		first = true;
 		fputs("netdoctor_tls_not_after_seconds{", f);
 		om_label(f, &first, "target", p->target);
 		if (p->address != NULL)
 			om_label(f, &first, "address", p->address);
-		fprintf(f, "} %lld\n", na);
+		fprintf(f, "} %lld\n", (long long)na);
 	}
 	if (openmetrics)
 		fputs("# EOF\n", f);

@@ -103,43 +103,6 @@ nd_report_success(const struct nd_report *r)
 	    (r->status == ND_SEV_WARN && !r->warning_fails);
 }
 
-/*
- * The tls probe's not_after evidence, "2026-11-22T10:00:00Z" (UTC), as
- * Unix seconds.  Returns 0, or -EINVAL for anything else.
- */
-int
-nd_report_parse_utc(const char *s, long long *ret)
-{
-	struct tm tm;
-	int v[6], i, k;
-	const char *p = s;
-	static const char seps[] = "--T::Z";
-	static const int width[] = { 4, 2, 2, 2, 2, 2 };
-
-	for (i = 0; i < 6; i++) {
-		v[i] = 0;
-		for (k = 0; k < width[i]; k++, p++) {
-			if (*p < '0' || *p > '9')
-				return -EINVAL;
-			v[i] = v[i] * 10 + (*p - '0');
-		}
-		if (*p++ != seps[i])
-			return -EINVAL;
-	}
-	if (*p != '\0' || v[1] < 1 || v[1] > 12 || v[2] < 1 || v[2] > 31 ||
-	    v[3] > 23 || v[4] > 59 || v[5] > 60)
-		return -EINVAL;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = v[0] - 1900;
-	tm.tm_mon = v[1] - 1;
-	tm.tm_mday = v[2];
-	tm.tm_hour = v[3];
-	tm.tm_min = v[4];
-	tm.tm_sec = v[5];
-	*ret = (long long)timegm(&tm);
-	return 0;
-}
-
 const char *
 nd_report_evidence(const struct nd_report_probe *p, const char *key)
 {

@@ -351,16 +351,23 @@ nd_http_conn_start(struct nd_http_conn *c, struct nd_probe *p,
 }
 
 void
+nd_http_easy_release(struct nd_probe *p, CURL **easy, bool *added)
+{
+	if (*easy != NULL) {
+		if (*added)
+			nd_http_remove(p->run->http, *easy);
+		curl_easy_cleanup(*easy);
+	}
+	*easy = NULL;
+	*added = false;
+}
+
+void
 nd_http_conn_free(struct nd_http_conn *c, struct nd_probe *p)
 {
-	if (c->added)
-		nd_http_remove(p->run->http, c->easy);
-	if (c->easy != NULL)
-		curl_easy_cleanup(c->easy);
+	nd_http_easy_release(p, &c->easy, &c->added);
 	curl_slist_free_all(c->resolve);
 	curl_slist_free_all(c->headers);
-	c->easy = NULL;
 	c->resolve = NULL;
 	c->headers = NULL;
-	c->added = false;
 }

@@ -102,6 +102,13 @@ int		 nd_http_conn_init(struct nd_http_conn *, struct nd_probe *,
 /* Starts the transfer; done(arg, result) is called once. */
 int		 nd_http_conn_start(struct nd_http_conn *, struct nd_probe *,
 		    nd_http_done_fn, void *arg);
+/*
+ * A probe's own transfer, ended: out of the run's multi if it was added,
+ * cleaned up, *easy NULL and *added false.  Safe to call again.
+ */
+void		 nd_http_easy_release(struct nd_probe *, CURL **easy,
+		    bool *added);
+
 /* Removes, cleans up and zeroes; safe on a zeroed or freed conn. */
 void		 nd_http_conn_free(struct nd_http_conn *, struct nd_probe *);
 

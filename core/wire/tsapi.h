@@ -115,12 +115,6 @@ int	nd_ts_parse_serve(struct nd_arena *, const char *body, size_t len,
 /* Whether a serve handler makes tailscaled terminate TLS on its port. */
 bool	nd_ts_tcp_terminates_tls(const struct nd_ts_tcp *);
 
-/*
- * RFC 3339 as Go's time.Time marshals it ("2027-05-20T08:14:03Z",
- * fractions and numeric offsets allowed) to Unix seconds; -EINVAL else.
- */
-int	nd_ts_parse_time(const char *s, int64_t *ret);
-
 /* Whether p is in a list (same address and length). */
 bool	nd_ts_pfx_in(const struct nd_ts_pfx *p, const struct nd_ts_pfx *v,
 	    size_t n);

@@ -19,6 +19,7 @@
 
 #include "arena.h"
 #include "tsapi.h"
+#include "util.h"
 
 #define BODY(s)	(s), (sizeof(s) - 1)
 
@@ -260,19 +261,19 @@ test_time(void **state)
 	int64_t t;
 
 	(void)state;
-	assert_int_equal(nd_ts_parse_time("1970-01-01T00:00:00Z", &t), 0);
+	assert_int_equal(nd_parse_rfc3339("1970-01-01T00:00:00Z", &t), 0);
 	assert_int_equal(t, 0);
-	assert_int_equal(nd_ts_parse_time("2027-05-20T08:14:03.123456789Z",
+	assert_int_equal(nd_parse_rfc3339("2027-05-20T08:14:03.123456789Z",
 	    &t), 0);
 	assert_int_equal(t, 1810800843);
-	assert_int_equal(nd_ts_parse_time("2027-05-20T10:14:03+02:00", &t), 0);
+	assert_int_equal(nd_parse_rfc3339("2027-05-20T10:14:03+02:00", &t), 0);
 	assert_int_equal(t, 1810800843);
-	assert_int_equal(nd_ts_parse_time("0001-01-01T00:00:00Z", &t), 0);
-	assert_int_equal(nd_ts_parse_time("2027-05-20 08:14:03Z", &t),
+	assert_int_equal(nd_parse_rfc3339("0001-01-01T00:00:00Z", &t), 0);
+	assert_int_equal(nd_parse_rfc3339("2027-05-20 08:14:03Z", &t),
 	    -EINVAL);
-	assert_int_equal(nd_ts_parse_time("2027-05-20T08:14:03", &t), -EINVAL);
-	assert_int_equal(nd_ts_parse_time("2027-5-20T08:14:03Z", &t), -EINVAL);
-	assert_int_equal(nd_ts_parse_time("", &t), -EINVAL);
+	assert_int_equal(nd_parse_rfc3339("2027-05-20T08:14:03", &t), -EINVAL);
+	assert_int_equal(nd_parse_rfc3339("2027-5-20T08:14:03Z", &t), -EINVAL);
+	assert_int_equal(nd_parse_rfc3339("", &t), -EINVAL);
 }
 
 int
