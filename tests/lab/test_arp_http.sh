@@ -91,6 +91,8 @@ is "$(probe http | jq -r .blocked_by)" "$(pid tcp)" "two owners: http blocked_by
 explains=$(jqo '.causes[0].explains | join(" ")')
 like "$explains" "$(pid tcp | sed 's/[.?]/\\&/g')" "two owners: the cause explains the refused connection"
 like "$explains" "$(pid http | sed 's/[.?]/\\&/g')" "two owners: and the page behind it"
+(cd "$ND_TMP" && ns_exec cli "$ND_BIN" run --timeout 2s -c netdoctor.yaml) >"$ND_TMP/dup.txt" 2>&1
+diag "$(cat "$ND_TMP/netdoctor.yaml" "$ND_TMP/dup.txt")"
 
 # Two owners, the cache on the web server: the page works, the conflict
 # is still the cause (the next ARP reply may move the address).
