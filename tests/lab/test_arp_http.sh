@@ -53,13 +53,7 @@ http:
 EOF
 # pin MAC - the laptop's neighbour entry for the address, as ARP left it.
 pin() { ns_exec cli ip neigh replace "$VIP" lladdr "$1" dev e0 nud permanent; }
-nd() {
-	ns_exec cli "$ND_BIN" run --format json --timeout 2s "$@" \
-	    >"$ND_TMP/out.json" 2>"$ND_TMP/err.txt"
-	RC=$?
-}
-jqo() { jq -r "$1" "$ND_TMP/out.json"; }
-first() { jqo '.causes[0].id'; }
+nd() { nd_json cli --timeout 2s "$@"; }
 # probe NAME: the JSON of the probe NAME of the web target.
 probe() { jqo ".probes[] | select(.probe==\"$1\" and (.target | startswith(\"http://\")))"; }
 pid() { probe "$1" | jq -r .id; }

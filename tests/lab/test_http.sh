@@ -71,13 +71,7 @@ echo "nameserver 10.200.80.53" >"/etc/netns/$(_nd_ns cli)/resolv.conf"
 # The deadline: 2 s, many times what a healthy answer takes here; cases
 # that must end before it, whatever the machine's speed, set a longer one.
 TMO=2s
-nd() {
-	ns_exec cli "$ND_BIN" run --format json --timeout "$TMO" "$@" \
-	    >"$ND_TMP/out.json" 2>"$ND_TMP/err.txt"
-	RC=$?
-}
-jqo() { jq -r "$1" "$ND_TMP/out.json"; }
-first() { jqo '.causes[0].id'; }
+nd() { nd_json cli --timeout "$TMO" "$@"; }
 ev() { jqo ".causes[0].evidence[] | select(.key==\"$1\") | .value"; }
 hid() { jqo '.probes[] | select(.probe=="http") | .findings[0].id'; }
 hev() { jqo ".probes[] | select(.probe==\"http\") | .findings[0].evidence.$1"; }
