@@ -131,12 +131,11 @@ sb_printf(struct sbuf *sb, const char *fmt, ...)
 }
 
 /*
- * Writes "<url>: column <off+1>: <what>" (only <what> when bare, off
- * kept in erroff) and returns -EINVAL.  Control
- * bytes in the echoed URL are escaped so that an error about a stray
- * newline or escape sequence cannot itself corrupt the terminal, and a long
- * URL is cut so that the column and the reason still fit the caller's
- * buffer.
+ * Writes "<url>: column <off+1>: <what>" (only <what> when bare; off is
+ * kept in erroff) and returns -EINVAL.  Control bytes in the echoed URL
+ * are escaped so that an error about a stray newline or escape sequence
+ * cannot itself corrupt the terminal, and a long URL is cut so that the
+ * column and the reason still fit the caller's buffer.
  */
 static int
 perr(struct tparse *tp, size_t off, const char *fmt, ...)
@@ -153,9 +152,7 @@ perr(struct tparse *tp, size_t off, const char *fmt, ...)
 	if (tp->err == NULL || tp->errlen == 0)
 		return -EINVAL;
 	tp->err[0] = '\0';
-	if (tp->bare)
-		show = 0;
-	for (i = 0; i < show && !tp->bare; i++) {
+	for (i = 0; !tp->bare && i < show; i++) {
 		unsigned char c = (unsigned char)tp->url[i];
 
 		if (c < 0x20 || c == 0x7f)
@@ -163,11 +160,9 @@ perr(struct tparse *tp, size_t off, const char *fmt, ...)
 		else
 			sb_putc(&sb, (char)c);
 	}
-	if (!tp->bare) {
-		if (show < tp->len)
-			sb_printf(&sb, "...");
-		sb_printf(&sb, ": column %zu: ", off + 1);
-	}
+	if (!tp->bare)
+		sb_printf(&sb, "%s: column %zu: ", show < tp->len ? "..." : "",
+		    off + 1);
 	va_start(ap, fmt);
 	sb_vprintf(&sb, fmt, ap);
 	va_end(ap);
