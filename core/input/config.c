@@ -212,6 +212,221 @@ k_targets(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 	return 0;
 }
 
+/*
+ * ---- http: web targets as mappings ----
+ *
+ * An entry is the http(s):// URL it stands for: its keys become the
+ * URL's nd- parameters and the URL parser judges the whole, so the rules
+ * are the parser's; only the blame is moved from a column to the key.
+ */
+enum { W_URL, W_CONNECT, W_STATUS, W_BODY, W_CA, W_N };
+
+static const char *const web_keys[W_N] = {
+	[W_URL] = "url",
+	[W_CONNECT] = "connect",
+	[W_STATUS] = "status",
+	[W_BODY] = "body",
+	[W_CA] = "ca",
+};
+
+struct cweb {
+	const struct nd_ynode	*k[W_N], *v[W_N];
+};
+
+static int
+w_key(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
+{
+	struct cweb *w = arg;
+	size_t i;
+
+	for (i = 0; i < W_N; i++)
+		if (strcmp(k->str, web_keys[i]) == 0) {
+			w->k[i] = k;
+			w->v[i] = v;
+		}
+	return 0;
+}
+
+static const struct nd_ykey http_keys[] = {
+	{ "url", w_key },
+	{ "connect", w_key },
+	{ "status", w_key },
+	{ "body", w_key },
+	{ "ca", w_key },
+};
+
+/*
+ * s percent-encoded (RFC 3986 2.1) but for the unreserved characters and
+ * those in keep: a value cannot end its parameter early or start another.
+ */
+static size_t
+pct_put(char *out, const char *s, const char *keep)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("-._~", c) != NULL ||
+		    strchr(keep, c) != NULL) {
+			out[o++] = (char)c;
+			continue;
+		}
+		out[o++] = '%';
+		out[o++] = hex[c >> 4];
+		out[o++] = hex[c & 15];
+	}
+	return o;
+}
+
+/* status: 200, "200,301-399" or a list of them, as nd-status writes it. */
+static int
+web_status(struct cparse *cp, const char *name, const struct nd_ynode *k,
+    const struct nd_ynode *v, char **ret)
+{
+	char *s;
+	size_t i, len = 1, o = 0;
+	int rc;
+
+	if (v == NULL || v->kind != ND_Y_SEQ)
+		return nd_ywant_str(&cp->ck, v, k->line, name,
+		    "a status, a range such as 301-399 or a list of them", ret);
+	if (v->n == 0)
+		return cerr(cp, k->line, "%s: must list at least one status",
+		    name);
+	for (i = 0; i < v->n; i++) {
+		if ((rc = nd_ywant_item(&cp->ck, v, i, name, ND_Y_SCALAR,
+		    "a status or a range such as 301-399")) != 0)
+			return rc;
+		len += v->kids[i]->len + 1;
+	}
+	s = nd_arena_alloc(cp->ck.arena, len);
+	for (i = 0; i < v->n; i++) {
+		if (i > 0)
+			s[o++] = ',';
+		memcpy(s + o, v->kids[i]->str, v->kids[i]->len);
+		o += v->kids[i]->len;
+	}
+	s[o] = '\0';
+	*ret = s;
+	return 0;
+}
+
+/* One entry (a mapping) of http: into a target. */
+static int
+web_entry(struct cparse *cp, const struct nd_ynode *e, size_t idx,
+    struct nd_target **ret)
+{
+	/* connect and status are read raw by the parser: keep their text. */
+	static const char *const keep[W_N] = {
+		[W_CONNECT] = ":[]",
+		[W_STATUS] = ",",
+		[W_BODY] = "",
+		[W_CA] = "/",
+	};
+	const char *where = nd_arena_printf(cp->ck.arena, "http[%zu]", idx);
+	const char *origin = nd_arena_printf(cp->ck.arena, "%s:%d",
+	    cp->ck.path, e->line);
+	struct cweb w;
+	struct nd_target *t;
+	char *val[W_N] = { NULL }, *url, msg[512];
+	size_t i, n, len, at, end[W_N] = { 0 };
+	int rc, last = W_URL;
+
+	memset(&w, 0, sizeof(w));
+	if ((rc = nd_ywalk(&cp->ck, e, where, http_keys, NKEYS(http_keys),
+	    &w)) != 0)
+		return rc;
+	for (i = 0; i < W_N; i++) {
+		const char *name = nd_arena_printf(cp->ck.arena, "%s.%s", where,
+		    web_keys[i]);
+
+		if (w.k[i] == NULL)
+			continue;
+		if (i == W_STATUS)
+			rc = web_status(cp, name, w.k[i], w.v[i], &val[i]);
+		else if (i == W_CA)
+			rc = get_path(cp, w.k[i], w.v[i], name, &val[i]);
+		else
+			rc = nd_ywant_str(&cp->ck, w.v[i], w.k[i]->line, name,
+			    i == W_URL ? "an http:// or https:// URL" : NULL,
+			    &val[i]);
+		if (rc != 0)
+			return rc;
+	}
+	if (val[W_URL] == NULL)
+		return cerr(cp, e->line, "%s.url: missing", where);
+	/* The URL alone first: its own mistakes and its scheme. */
+	if (nd_target_parse_at(cp->ck.arena, val[W_URL], origin, &t, msg,
+	    sizeof(msg), &at) != 0)
+		return cerr(cp, w.v[W_URL]->line, "%s.url: %s", where, msg);
+	if (t->scheme != ND_S_HTTP && t->scheme != ND_S_HTTPS)
+		return cerr(cp, w.v[W_URL]->line, "%s.url: '%.*s%s' is not an "
+		    "http:// or https:// URL (targets: takes the other "
+		    "schemes)", where, ND_YSHOW(w.v[W_URL]->str,
+		    w.v[W_URL]->len));
+
+	len = strlen(val[W_URL]) + 1;
+	for (i = W_CONNECT; i < W_N; i++)
+		if (val[i] != NULL)
+			len += 5 + strlen(web_keys[i]) + 3 * strlen(val[i]);
+	url = nd_arena_alloc(cp->ck.arena, len);
+	n = strlen(val[W_URL]);
+	memcpy(url, val[W_URL], n + 1);
+	end[W_URL] = n;
+	for (i = W_CONNECT; i < W_N; i++) {
+		if (val[i] == NULL)
+			continue;
+		/* "?" or "&" first, unless the URL ends in one already. */
+		if (strchr(url, '?') == NULL)
+			url[n++] = '?';
+		else if (url[n - 1] != '?' && url[n - 1] != '&')
+			url[n++] = '&';
+		n += (size_t)snprintf(url + n, len - n, "nd-%s=", web_keys[i]);
+		n += pct_put(url + n, val[i], keep[i]);
+		url[n] = '\0';
+		end[i] = n;
+		last = (int)i;
+	}
+	if (nd_target_parse_at(cp->ck.arena, url, origin, &t, msg,
+	    sizeof(msg), &at) != 0) {
+		/* The key whose text holds the offset; past the end, the last. */
+		for (i = W_URL; i < W_N; i++)
+			if (val[i] != NULL && at < end[i])
+				break;
+		if (i == W_N)
+			i = (size_t)last;
+		return cerr(cp, w.v[i]->line, "%s.%s: %s", where, web_keys[i],
+		    msg);
+	}
+	*ret = t;
+	return 0;
+}
+
+static int
+k_http(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
+{
+	struct cparse *cp = arg;
+	struct nd_config *c = &cp->cfg;
+	size_t i;
+	int rc;
+
+	if ((rc = nd_ywant(&cp->ck, v, k->line, "http", ND_Y_SEQ,
+	    "a list of mappings (url, connect, status, body, ca)")) != 0)
+		return rc;
+	c->http = nd_arena_alloc(cp->ck.arena, (v->n + 1) * sizeof(*c->http));
+	for (i = 0; i < v->n; i++) {
+		if ((rc = nd_ywant_item(&cp->ck, v, i, "http", ND_Y_MAP,
+		    "a mapping (url, connect, status, body, ca)")) != 0 ||
+		    (rc = web_entry(cp, v->kids[i], i, &c->http[i])) != 0)
+			return rc;
+		c->nhttp++;
+	}
+	return 0;
+}
+
 static int
 k_talosconfig(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 {
@@ -738,6 +953,7 @@ k_modules(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 static const struct nd_ykey top_keys[] = {
 	{ "version", NULL },
 	{ "targets", k_targets },
+	{ "http", k_http },
 	{ "talos", k_talos },
 	{ "kubernetes", k_kubernetes },
 	{ "dns", k_dns },

@@ -40,6 +40,9 @@ struct nd_config {
 	/* targets: parsed target URLs; each target's origin is "PATH:LINE" */
 	struct nd_target **targets;
 	size_t		  ntargets;
+	/* http: each entry as its http(s):// target, origin "PATH:LINE" */
+	struct nd_target **http;
+	size_t		  nhttp;
 	/* talos: / kubernetes: */
 	char		 *talosconfig, *talos_context;
 	char		 *kubeconfig, *kube_context;

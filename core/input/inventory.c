@@ -382,10 +382,11 @@ nd_inventory_build(struct nd_arena *arena, const char *const *urls,
 			return rc;
 	}
 	if (cfg != NULL) {
-		for (i = 0; i < cfg->ntargets; i++) {
+		for (i = 0; i < cfg->ntargets + cfg->nhttp; i++) {
 			/* A copy, so that the config stays as loaded. */
 			t = nd_arena_alloc(arena, sizeof(*t));
-			*t = *cfg->targets[i];
+			*t = i < cfg->ntargets ? *cfg->targets[i] :
+			    *cfg->http[i - cfg->ntargets];
 			if ((rc = push(&iv, t)) != 0)
 				return rc;
 		}

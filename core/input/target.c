@@ -70,6 +70,8 @@ struct tparse {
 	char		*err;
 	size_t		 errlen;
 	const char	*sname;		/* the scheme as the URL spells it */
+	bool		 bare;		/* errors without "URL: column N: " */
+	size_t		 erroff;	/* where the error is, in url */
 	uint16_t	 defport;	/* its row's */
 	/* decoded query values and where each starts in url */
 	char		*qval[Q_NKEYS];
@@ -129,11 +131,11 @@ sb_printf(struct sbuf *sb, const char *fmt, ...)
 }
 
 /*
- * Writes "<url>: column <off+1>: <what>" and returns -EINVAL.  Control
- * bytes in the echoed URL are escaped so that an error about a stray
- * newline or escape sequence cannot itself corrupt the terminal, and a long
- * URL is cut so that the column and the reason still fit the caller's
- * buffer.
+ * Writes "<url>: column <off+1>: <what>" (only <what> when bare; off is
+ * kept in erroff) and returns -EINVAL.  Control bytes in the echoed URL
+ * are escaped so that an error about a stray newline or escape sequence
+ * cannot itself corrupt the terminal, and a long URL is cut so that the
+ * column and the reason still fit the caller's buffer.
  */
 static int
 perr(struct tparse *tp, size_t off, const char *fmt, ...)
@@ -146,10 +148,11 @@ perr(struct tparse *tp, size_t off, const char *fmt, ...)
 	size_t i, show = tp->len > URL_ECHO_MAX ? URL_SHOW : tp->len;
 	va_list ap;
 
+	tp->erroff = off;
 	if (tp->err == NULL || tp->errlen == 0)
 		return -EINVAL;
 	tp->err[0] = '\0';
-	for (i = 0; i < show; i++) {
+	for (i = 0; !tp->bare && i < show; i++) {
 		unsigned char c = (unsigned char)tp->url[i];
 
 		if (c < 0x20 || c == 0x7f)
@@ -157,9 +160,9 @@ perr(struct tparse *tp, size_t off, const char *fmt, ...)
 		else
 			sb_putc(&sb, (char)c);
 	}
-	if (show < tp->len)
-		sb_printf(&sb, "...");
-	sb_printf(&sb, ": column %zu: ", off + 1);
+	if (!tp->bare)
+		sb_printf(&sb, "%s: column %zu: ", show < tp->len ? "..." : "",
+		    off + 1);
 	va_start(ap, fmt);
 	sb_vprintf(&sb, fmt, ap);
 	va_end(ap);
@@ -1062,12 +1065,10 @@ url_max(const char *url, size_t len)
 	return URL_MAX;
 }
 
-int
-nd_target_parse(struct nd_arena *arena, const char *url, const char *origin,
-    struct nd_target **ret, char *err, size_t errlen)
+static int
+target_parse(struct tparse *tp, const char *origin, struct nd_target **ret)
 {
-	struct tparse tp = { .arena = arena, .url = url, .err = err,
-	    .errlen = errlen };
+	const char *url = tp->url;
 	const struct scheme_row *row = NULL;
 	struct nd_target *t;
 	struct uparts up;
@@ -1076,66 +1077,66 @@ nd_target_parse(struct nd_arena *arena, const char *url, const char *origin,
 	int rc, hasq;
 
 	if (url == NULL) {
-		tp.url = "";
-		return perr(&tp, 0, "empty target");
+		tp->url = "";
+		return perr(tp, 0, "empty target");
 	}
-	tp.len = strnlen(url, URL_MAX_WEB + 1);
-	if (tp.len > url_max(url, tp.len))
-		return perr(&tp, url_max(url, tp.len), "URL longer than %zu "
-		    "bytes", url_max(url, tp.len));
-	if (tp.len == 0)
-		return perr(&tp, 0, "empty target");
-	for (i = 0; i < tp.len; i++) {
+	tp->len = strnlen(url, URL_MAX_WEB + 1);
+	if (tp->len > url_max(url, tp->len))
+		return perr(tp, url_max(url, tp->len), "URL longer than %zu "
+		    "bytes", url_max(url, tp->len));
+	if (tp->len == 0)
+		return perr(tp, 0, "empty target");
+	for (i = 0; i < tp->len; i++) {
 		unsigned char c = (unsigned char)url[i];
 
 		if (c == ' ')
-			return perr(&tp, i, "space in URL");
+			return perr(tp, i, "space in URL");
 		if (c < 0x20 || c == 0x7f)
-			return perr(&tp, i, "control character 0x%02x in URL",
+			return perr(tp, i, "control character 0x%02x in URL",
 			    c);
 	}
 	if ((sep = strstr(url, "://")) == NULL)
-		return perr(&tp, 0, "missing '://' (a target is "
+		return perr(tp, 0, "missing '://' (a target is "
 		    "SCHEME://..., schemes: %s)", nd_scheme_names());
 	slen = (size_t)(sep - url);
 	if (slen == 0)
-		return perr(&tp, 0, "missing scheme before '://' (schemes: "
+		return perr(tp, 0, "missing scheme before '://' (schemes: "
 		    "%s)", nd_scheme_names());
-	for (i = 0; i < ND_ARRAY_SIZE(scheme_rows) && tp.sname == NULL; i++) {
+	for (i = 0; i < ND_ARRAY_SIZE(scheme_rows) && tp->sname == NULL; i++) {
 		row = &scheme_rows[i];
 		if (strlen(row->name) == slen &&
 		    strncasecmp(row->name, url, slen) == 0)
-			tp.sname = row->name;
+			tp->sname = row->name;
 		else if (row->alias != NULL && strlen(row->alias) == slen &&
 		    strncasecmp(row->alias, url, slen) == 0)
-			tp.sname = row->alias;
+			tp->sname = row->alias;
 	}
-	if (tp.sname == NULL)
-		return perr(&tp, 0, "unknown scheme '%.*s%s' (known: %s)",
+	if (tp->sname == NULL)
+		return perr(tp, 0, "unknown scheme '%.*s%s' (known: %s)",
 		    (int)(slen > 32 ? 32 : slen), url, slen > 32 ? "..." : "",
 		    nd_scheme_names());
-	tp.defport = row->defport;
+	tp->defport = row->defport;
 
-	t = nd_arena_alloc(arena, sizeof(*t));
+	t = nd_arena_alloc(tp->arena, sizeof(*t));
 	t->scheme = row->scheme;
 
 	/* Split SCHEME://AUTHORITY[/PATH][?QUERY] by offsets. */
 	up.a0 = slen + 3;
-	for (up.a1 = up.a0; up.a1 < tp.len && url[up.a1] != '/' &&
+	for (up.a1 = up.a0; up.a1 < tp->len && url[up.a1] != '/' &&
 	    url[up.a1] != '?'; up.a1++)
 		continue;
 	if (row->form == F_OPAQUE)
-		up.a1 = tp.len;
+		up.a1 = tp->len;
 	if (row->form == F_FILE_PATH) {
-		size_t q = find(&tp, up.a0, tp.len, '?');
+		size_t q = find(tp, up.a0, tp->len, '?');
 
 		for (up.a1 = q; up.a1 > up.a0 && url[up.a1 - 1] != '/'; up.a1--)
 			continue;
 		up.a1 = up.a1 > up.a0 ? up.a1 - 1 : up.a0;
 	}
 	up.path0 = up.a1;
-	up.path1 = find(&tp, up.path0, tp.len, '?');
-	hasq = up.path1 < tp.len;
+	up.path1 = find(tp, up.path0, tp->len, '?');
+	hasq = up.path1 < tp->len;
 	if (hasq)
 		q0 = up.path1 + 1;
 
@@ -1144,17 +1145,41 @@ nd_target_parse(struct nd_arena *arena, const char *url, const char *origin,
 	 * then the checks that need the query, so that the error reported is
 	 * the leftmost one in most cases.
 	 */
-	if ((rc = row->parse(&tp, t, &up)) != 0)
+	if ((rc = row->parse(tp, t, &up)) != 0)
 		return rc;
 	if (hasq && row->form != F_WEB &&
-	    (rc = parse_query(&tp, q0, tp.len, row->qkeys)) != 0)
+	    (rc = parse_query(tp, q0, tp->len, row->qkeys)) != 0)
 		return rc;
-	if (row->apply != NULL && (rc = row->apply(&tp, t, &up)) != 0)
+	if (row->apply != NULL && (rc = row->apply(tp, t, &up)) != 0)
 		return rc;
-	t->url = nd_arena_strdup(arena, url);
-	t->origin = nd_arena_strdup(arena, origin);
+	t->url = nd_arena_strdup(tp->arena, url);
+	t->origin = nd_arena_strdup(tp->arena, origin);
 	*ret = t;
 	return 0;
+}
+
+int
+nd_target_parse(struct nd_arena *arena, const char *url, const char *origin,
+    struct nd_target **ret, char *err, size_t errlen)
+{
+	struct tparse tp = { .arena = arena, .url = url, .err = err,
+	    .errlen = errlen };
+
+	return target_parse(&tp, origin, ret);
+}
+
+int
+nd_target_parse_at(struct nd_arena *arena, const char *url,
+    const char *origin, struct nd_target **ret, char *err, size_t errlen,
+    size_t *at)
+{
+	struct tparse tp = { .arena = arena, .url = url, .err = err,
+	    .errlen = errlen, .bare = true };
+	int rc;
+
+	if ((rc = target_parse(&tp, origin, ret)) != 0)
+		*at = tp.erroff;
+	return rc;
 }
 
 const char *

@@ -125,6 +125,16 @@ bool	nd_target_status_ok(const struct nd_target *, long status);
 int	nd_target_parse(struct nd_arena *, const char *url, const char *origin,
 	    struct nd_target **ret, char *err, size_t errlen);
 
+/*
+ * nd_target_parse for a URL the caller put together from parts the user
+ * wrote elsewhere (netdoctor.yaml's http: entries): on error err holds
+ * only what is wrong, without the URL and the column, and *at is the byte
+ * offset in url the error is about, so the caller can name the part.
+ */
+int	nd_target_parse_at(struct nd_arena *, const char *url,
+	    const char *origin, struct nd_target **ret, char *err,
+	    size_t errlen, size_t *at);
+
 /* "tcp", "tls", ... as written in URLs. */
 const char *nd_scheme_name(enum nd_scheme);
 

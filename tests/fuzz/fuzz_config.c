@@ -134,6 +134,15 @@ check_config(const struct nd_config *c)
 		FUZZ_CHECK(t->origin[plen + 1] >= '1' &&
 		    t->origin[plen + 1] <= '9');
 	}
+	/* http: entries are web targets their URL stands for. */
+	FUZZ_CHECK(c->nhttp == 0 || c->http != NULL);
+	for (i = 0; i < c->nhttp; i++) {
+		const struct nd_target *t = c->http[i];
+
+		fuzz_check_target(t, NULL, NULL);
+		FUZZ_CHECK(t->scheme == ND_S_HTTP || t->scheme == ND_S_HTTPS);
+		FUZZ_CHECK(strncmp(t->origin, path, plen) == 0);
+	}
 
 	FUZZ_CHECK(c->talosconfig == NULL || c->talosconfig[0] != '\0');
 	FUZZ_CHECK(c->talos_context == NULL || c->talos_context[0] != '\0');

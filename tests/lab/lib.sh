@@ -330,6 +330,23 @@ wait_for_port() {
 	done
 }
 
+# ---------------------------------------------------------------- netdoctor
+
+# nd_json NS ARG... - `netdoctor run --format json ARG...` inside NS: the
+# report in $ND_TMP/out.json, standard error in $ND_TMP/err.txt, the exit
+# code in RC.  jqo FILTER reads the report; first is its first cause's id.
+RC=
+nd_json() {
+	local ns=${1:?nd_json NS ARG...}
+
+	shift
+	ns_exec "$ns" "$ND_BIN" run --format json "$@" >"$ND_TMP/out.json" \
+	    2>"$ND_TMP/err.txt"
+	RC=$?
+}
+jqo() { jq -r "$1" "$ND_TMP/out.json"; }
+first() { jqo '.causes[0].id'; }
+
 # ---------------------------------------------------------------- cleanup
 
 # at_exit CMD... - runs CMD on exit, before the namespaces go (last first).

@@ -35,13 +35,7 @@ sim() {
 	PORT=$(sed -E 's/^READY [^ ]*:([0-9]+).*/\1/' <<<"$line")
 	[ -n "$line" ] || diag "$name did not start: $(cat "$ND_TMP/$name.log")"
 }
-nd() {
-	ns_exec api "$ND_BIN" run --format json --timeout 2s "$@" \
-	    >"$ND_TMP/out.json" 2>"$ND_TMP/err.txt"
-	RC=$?
-}
-jqo() { jq -r "$1" "$ND_TMP/out.json"; }
-first() { jqo '.causes[0].id'; }
+nd() { nd_json api --timeout 2s "$@"; }
 
 # --- maintenance mode, both generations --------------------------------------
 sim m12 talos --listen 127.0.0.1:50000 --mode maintenance-v1.12

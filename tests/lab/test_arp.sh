@@ -29,12 +29,7 @@ mac1=$(ns_exec n1 cat /sys/class/net/e0/address)
 # Nobody owns .63.  Wait for the bridge ports to forward (no STP: at once).
 sleep 0.2
 
-nd() {
-	ns_exec probe "$ND_BIN" run --format json "$@" >"$ND_TMP/out.json" 2>"$ND_TMP/err.txt"
-	RC=$?
-}
-jqo() { jq -r "$1" "$ND_TMP/out.json"; }
-first() { jqo '.causes[0].id'; }
+nd() { nd_json probe "$@"; }
 
 nd arp://e0/10.200.60.61
 is "$RC" 0 "one owner: exit 0"

@@ -115,13 +115,7 @@ YAML
 echo '{"AccountTag":"x","TunnelSecret":"c2VjcmV0LXR1bm5lbC1rZXk=","TunnelID":"6ff42ae2"}' \
     >"$ND_TMP/6ff42ae2.json"
 
-nd() {
-	ns_exec cli "$ND_BIN" run --format json --timeout 2s "$@" \
-	    >"$ND_TMP/out.json" 2>"$ND_TMP/err.txt"
-	RC=$?
-}
-jqo() { jq -r "$1" "$ND_TMP/out.json"; }
-first() { jqo '.causes[0].id'; }
+nd() { nd_json cli --timeout 2s "$@"; }
 ev() { jqo ".causes[0].evidence[] | select(.key==\"$1\") | .value"; }
 probe_id() { jqo ".probes[] | select(.probe==\"$1\") | .findings[0].id" | head -1; }
 U="https://grafana.home.example.com/?nd-connect=10.200.90.2&nd-ca=$PKI/ca.crt"

@@ -30,13 +30,7 @@ ok "$([ "$(ns_exec srv ss -Hlun | grep -c ':53 ')" -ge 3 ] && echo 0 || echo 1)"
 mkdir -p "/etc/netns/nd-$$-cli"
 at_exit rm -rf "/etc/netns/nd-$$-cli"
 resolv() { printf 'nameserver %s\noptions timeout:1 attempts:1\n' "$1" >"/etc/netns/nd-$$-cli/resolv.conf"; }
-nd() {
-	ns_exec cli "$ND_BIN" run --format json --timeout 2s "$@" >"$ND_TMP/out.json" \
-	    2>"$ND_TMP/err.txt"
-	RC=$?
-}
-jqo() { jq -r "$1" "$ND_TMP/out.json"; }
-first() { jqo '.causes[0].id'; }
+nd() { nd_json cli --timeout 2s "$@"; }
 ev() { jqo ".causes[0].evidence[] | select(.key==\"$1\") | .value"; }
 PH=dns://10.200.53.2
 UP=upstream=10.200.53.3

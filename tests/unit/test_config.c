@@ -494,6 +494,158 @@ test_target_error(void **state)
 	    "tailscale, addrplan, gateway)");
 }
 
+/*
+ * http: each entry is the http(s):// URL it stands for, judged by the URL
+ * parser; errors name the entry's key and its line instead of a column.
+ */
+static void
+test_http(void **state)
+{
+	const char *yaml =
+	    "version: 1\n"
+	    "http:\n"
+	    "  - url: https://sonarr.int.example.be/?a=1\n"
+	    "    connect: 192.168.30.61\n"
+	    "    status: [200, 301-399]\n"
+	    "    body: \"Sonarr & co #1 100%\"\n"
+	    "    ca: lab/ca.pem\n"
+	    "  - url: http://[fd00::80]:8080/x?\n"
+	    "    connect: '[fd00::81]:81'\n"
+	    "    status: 503\n"
+	    "  - {url: 'https://a.example', ca: ~/ca.pem}\n"
+	    "targets: [\"tcp://127.0.0.1:1\"]\n";
+	struct nd_config c;
+	struct nd_target *t, *u;
+	char origin[100], want[200], perr[256];
+
+	(void)state;
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(load(yaml, &c), 0);
+	assert_int_equal(c.ntargets, 1);
+	assert_int_equal(c.nhttp, 3);
+
+	t = c.http[0];
+	assert_int_equal(t->scheme, ND_S_HTTPS);
+	assert_string_equal(t->host, "sonarr.int.example.be");
+	assert_int_equal(t->port, 443);
+	assert_string_equal(t->connect, "192.168.30.61");
+	assert_string_equal(t->reqpath, "/?a=1");
+	assert_string_equal(t->body, "Sonarr & co #1 100%");
+	/* A relative path is the config file's directory's, as elsewhere. */
+	assert_string_equal(t->ca, "/tmp/lab/ca.pem");
+	assert_int_equal(t->nstatus, 2);
+	assert_int_equal(t->status[0].lo, 200);
+	assert_int_equal(t->status[0].hi, 200);
+	assert_int_equal(t->status[1].lo, 301);
+	assert_int_equal(t->status[1].hi, 399);
+	snprintf(origin, sizeof(origin), "%s:3", path);
+	assert_string_equal(t->origin, origin);
+	/* Its url is the equivalent URL: typed, it is the same target. */
+	assert_string_equal(t->url, "https://sonarr.int.example.be/?a=1&"
+	    "nd-connect=192.168.30.61&nd-status=200,301-399&nd-body=Sonarr"
+	    "%20%26%20co%20%231%20100%25&nd-ca=/tmp/lab/ca.pem");
+	assert_int_equal(nd_target_parse(arena, t->url, "x", &u, perr,
+	    sizeof(perr)), 0);
+	assert_string_equal(nd_target_key(arena, u), nd_target_key(arena, t));
+
+	t = c.http[1];
+	assert_int_equal(t->scheme, ND_S_HTTP);
+	assert_string_equal(t->host, "fd00::80");
+	assert_string_equal(t->connect, "fd00::81");
+	assert_int_equal(t->port, 81);
+	assert_string_equal(t->reqpath, "/x");
+	assert_int_equal(t->nstatus, 1);
+	assert_int_equal(t->status[0].lo, 503);
+	assert_null(t->body);
+	assert_null(t->ca);
+	assert_string_equal(t->url, "http://[fd00::80]:8080/x?"
+	    "nd-connect=[fd00::81]:81&nd-status=503");
+
+	t = c.http[2];
+	assert_string_equal(t->url, "https://a.example?nd-ca=/home/tester/"
+	    "ca.pem");
+	assert_string_equal(t->ca, "/home/tester/ca.pem");
+	assert_null(t->connect);
+	assert_int_equal(t->nstatus, 0);
+	snprintf(origin, sizeof(origin), "%s:11", path);
+	assert_string_equal(t->origin, origin);
+
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(load("version: 1\nhttp: []\n", &c), 0);
+	assert_int_equal(c.nhttp, 0);
+
+	bad("version: 1\nhttp: https://a/\n", ":2: http: must be a list of "
+	    "mappings (url, connect, status, body, ca), got a string");
+	bad("version: 1\nhttp:\n  - https://a/\n", ":3: http[0]: must be a "
+	    "mapping (url, connect, status, body, ca), got a string");
+	bad("version: 1\nhttp:\n  - url: https://a/\n    stauts: 200\n",
+	    ":4: unknown key 'stauts' in 'http[0]' (did you mean 'status'?)");
+	bad("version: 1\nhttp:\n  - url: https://a/\n    url: https://b/\n",
+	    ":4: http[0].url: given twice (first on line 3)");
+	bad("version: 1\nhttp:\n  - url: https://a/\n  - connect: 10.0.0.1\n"
+	    "    status: 200\n", ":4: http[1].url: missing");
+	bad("version: 1\nhttp:\n  - url: ''\n", ":3: http[0].url: must not "
+	    "be empty");
+	bad("version: 1\nhttp:\n  - url: tcp://10.0.0.1:80\n    connect: "
+	    "10.0.0.2\n", ":3: http[0].url: 'tcp://10.0.0.1:80' is not an "
+	    "http:// or https:// URL (targets: takes the other schemes)");
+	bad("version: 1\nhttp:\n  - url: gopher://a/\n", ":3: http[0].url: "
+	    "unknown scheme 'gopher' (known: tcp, tls, talos, k8s, http, "
+	    "https, cloudflared, dns, arp, arp+pcap, port, machineconfig, "
+	    "docker, tailscale, addrplan, gateway)");
+	bad("version: 1\nhttp:\n  - url: https://a:99999/\n", ":3: "
+	    "http[0].url: port 99999 out of range 1-65535");
+	bad("version: 1\nhttp:\n  - url: https://a/#top\n    connect: "
+	    "10.0.0.1\n", ":3: http[0].url: a fragment ('#...') is never "
+	    "sent to the server; remove it");
+	bad("version: 1\nhttp:\n  - url: https://a/\n    status: 999\n",
+	    ":4: http[0].status: nd-status: status 999 out of range 100-599");
+	bad("version: 1\nhttp:\n  - url: https://a/\n    status: [200, "
+	    "399-301]\n", ":4: http[0].status: nd-status: range 399-301 runs "
+	    "backwards");
+	bad("version: 1\nhttp:\n  - url: https://a/\n    status: []\n",
+	    ":4: http[0].status: must list at least one status");
+	bad("version: 1\nhttp:\n  - url: https://a/\n    status: [[200]]\n",
+	    ":4: http[0].status[0]: must be a status or a range such as "
+	    "301-399, got a list");
+	bad("version: 1\nhttp:\n  - url: https://a/\n    connect: gateway\n",
+	    ":4: http[0].connect: nd-connect 'gateway' is not an IP address "
+	    "(nd-connect=IP[:PORT], IPv6 in brackets)");
+	/* A value cannot smuggle in a parameter of its own. */
+	bad("version: 1\nhttp:\n  - url: https://a/\n    connect: "
+	    "\"10.0.0.1&nd-body=x\"\n", ":4: http[0].connect: nd-connect "
+	    "'10.0.0.1%26nd-body%3Dx' is not an IP address "
+	    "(nd-connect=IP[:PORT], IPv6 in brackets)");
+	bad("version: 1\nhttp:\n  - url: https://a/\n    connect: "
+	    "10.0.0.1:0\n", ":4: http[0].connect: port 0 out of range "
+	    "1-65535");
+	bad("version: 1\nhttp:\n  - url: http://a/\n    body: ok\n"
+	    "    ca: /etc/ca.pem\n", ":5: http[0].ca: nd-ca is for https:// "
+	    "(http:// has no certificate to check)");
+	bad("version: 1\nhttp:\n  - url: https://a/\n    body: \"a\\tb\"\n",
+	    ":4: http[0].body: percent-escape '%09' decodes to a control "
+	    "character");
+	bad("version: 1\nhttp:\n  - url: https://a/?nd-connect=10.0.0.1\n"
+	    "    connect: 10.0.0.2\n", ":4: http[0].connect: repeated "
+	    "parameter 'nd-connect'");
+	bad("version: 1\nhttp:\n  - url: https://a/?nd-colour=red\n", ":3: "
+	    "http[0].url: unknown netdoctor parameter 'nd-colour' (https:// "
+	    "takes nd-connect, nd-status, nd-body, nd-ca)");
+	bad("version: 1\nhttp:\n  - url: https://a/\n    body:\n", ":4: "
+	    "http[0].body: must be a string, got an empty value");
+	snprintf(want, sizeof(want), ":4: http[0].body: URL longer than "
+	    "4096 bytes");
+	{
+		char big[5000];
+		int n = snprintf(big, sizeof(big), "version: 1\nhttp:\n  - "
+		    "url: https://a/\n    body: ");
+
+		memset(big + n, 'x', 4100);
+		memcpy(big + n + 4100, "\n", 2);
+		bad(big, want);
+	}
+}
+
 static void
 test_file_errors(void **state)
 {
@@ -557,6 +709,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_target_error, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_http, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_file_errors, setup,
 		    teardown),
 	};

@@ -181,6 +181,36 @@ test_order_and_derived(void **state)
 		assert_url_round_trips(inv.targets[i]);
 }
 
+/*
+ * http: entries come after targets: wherever the file writes them, and
+ * before the targets the other sections imply.
+ */
+static void
+test_http_order(void **state)
+{
+	struct nd_inventory inv;
+	struct nd_config c;
+
+	(void)state;
+	load_cfg("version: 1\n"
+	    "host_ports: [80]\n"
+	    "http:\n"
+	    "  - url: http://web.lab/\n"
+	    "    connect: 10.0.0.80\n"
+	    "targets: [\"tcp://10.0.0.80:80\"]\n", &c);
+	assert_int_equal(nd_inventory_build(arena, NULL, NULL, 0, &c, &inv, err,
+	    sizeof(err)), 0);
+	assert_int_equal(inv.ntargets, 3);
+	assert_string_equal(inv.targets[0]->url, "tcp://10.0.0.80:80");
+	assert_string_equal(inv.targets[1]->url, "http://web.lab/?"
+	    "nd-connect=10.0.0.80");
+	assert_int_equal(inv.targets[1]->scheme, ND_S_HTTP);
+	assert_origin(inv.targets[1], 4);
+	assert_ptr_not_equal(inv.targets[1], c.http[0]);
+	assert_url_round_trips(inv.targets[1]);
+	assert_string_equal(inv.targets[2]->url, "port://80");
+}
+
 static void
 test_empty(void **state)
 {
@@ -219,6 +249,8 @@ test_duplicates(void **state)
 	const char *cli6[] = { "tcp://[::1]:80" };
 	const char *twice[] = { "port://80", "tls://h:1", "port://80" };
 	const char *cliport[] = { "port://6443" };
+	const char *cliweb[] = {
+		"https://a.example/?nd-status=200&nd-connect=10.0.0.1" };
 	struct nd_config c;
 	char want[300];
 
@@ -236,6 +268,15 @@ test_duplicates(void **state)
 
 	expect_error(twice, 3, NULL, "duplicate target port://80 (command "
 	    "line and command line)");
+
+	/* An http: entry is its URL: typed in another order, it repeats. */
+	load_cfg("version: 1\nhttp:\n  - url: https://a.example/\n"
+	    "    connect: 10.0.0.1\n    status: 200\n", &c);
+	snprintf(want, sizeof(want), "duplicate target https://a.example/?"
+	    "nd-status=200&nd-connect=10.0.0.1 (command line and %s:3, where "
+	    "it is written https://a.example/?nd-connect=10.0.0.1&"
+	    "nd-status=200)", path);
+	expect_error(cliweb, 1, &c, want);
 
 	load_cfg("version: 1\nhost_ports: [6443]\n", &c);
 	snprintf(want, sizeof(want), "duplicate target port://6443 (command "
@@ -326,6 +367,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_order_and_derived, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_http_order, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicates, setup,

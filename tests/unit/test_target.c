@@ -753,6 +753,30 @@ test_scheme_name(void **state)
 	assert_null(nd_target_chain(NULL));
 }
 
+/* nd_target_parse_at: the reason alone, and the offset it is about. */
+static void
+test_parse_at(void **state)
+{
+	struct nd_target *t = NULL;
+	size_t at = 99;
+
+	(void)state;
+	assert_int_equal(nd_target_parse_at(arena, "https://h/?nd-status=999",
+	    "x", &t, err, sizeof(err), &at), -EINVAL);
+	assert_string_equal(err, "nd-status: status 999 out of range 100-599");
+	assert_int_equal(at, 21);
+	assert_null(t);
+	assert_int_equal(nd_target_parse_at(arena, "tcp://h:0", "x", &t, err,
+	    sizeof(err), &at), -EINVAL);
+	assert_string_equal(err, "port 0 out of range 1-65535");
+	assert_int_equal(at, 8);
+	at = 99;
+	assert_int_equal(nd_target_parse_at(arena, "https://h/?nd-status=200",
+	    "x", &t, err, sizeof(err), &at), 0);
+	assert_int_equal(at, 99);
+	assert_int_equal(t->status[0].lo, 200);
+}
+
 static void
 test_err_small_buffer(void **state)
 {
@@ -874,6 +898,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_scheme_name, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_parse_at, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_err_small_buffer, setup,
 		    teardown),
 	};
