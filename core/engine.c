@@ -267,12 +267,8 @@ engine_join_facts(const struct nd_engine *e, const struct nd_probe *p,
 	const struct nd_endpoint *from = p->served[0];
 	unsigned w = e->wrote[p->index];
 
-	if (w & FACTS_ROUTE) {
-		memcpy(ep->facts.oif, from->facts.oif, sizeof(ep->facts.oif));
-		memcpy(ep->facts.gateway, from->facts.gateway,
-		    sizeof(ep->facts.gateway));
-		memcpy(ep->facts.src, from->facts.src, sizeof(ep->facts.src));
-	}
+	if (w & FACTS_ROUTE)
+		ep->facts.route = from->facts.route;
 	if (w & FACTS_RTT)
 		ep->facts.rtt_us = from->facts.rtt_us;
 	if (w & FACTS_TLS)
@@ -426,9 +422,12 @@ static struct nd_endpoint *
 engine_endpoint(struct nd_engine *e, const struct nd_target *t,
     const struct sockaddr *sa, socklen_t salen)
 {
-	struct nd_endpoint *ep = nd_arena_alloc(e->run->arena, sizeof(*ep));
+	struct nd_arena *a = e->run->arena;
+	struct nd_endpoint *ep = nd_arena_alloc(a, sizeof(*ep));
+	char addr[INET6_ADDRSTRLEN];
 
 	ep->target = t;
+	ep->addrstr = "";
 	if (sa != NULL && salen <= sizeof(ep->addr)) {
 		memcpy(&ep->addr, sa, salen);
 		ep->addrlen = salen;
@@ -436,28 +435,27 @@ engine_endpoint(struct nd_engine *e, const struct nd_target *t,
 			struct sockaddr_in *in = (struct sockaddr_in *)&ep->addr;
 
 			in->sin_port = htons(t->port);
-			inet_ntop(AF_INET, &in->sin_addr, ep->addrstr,
-			    sizeof(ep->addrstr));
-			snprintf(ep->label, sizeof(ep->label), "%s:%u",
-			    ep->addrstr, t->port);
+			inet_ntop(AF_INET, &in->sin_addr, addr, sizeof(addr));
 		} else {
 			struct sockaddr_in6 *in6 =
 			    (struct sockaddr_in6 *)&ep->addr;
 
 			in6->sin6_port = htons(t->port);
-			inet_ntop(AF_INET6, &in6->sin6_addr, ep->addrstr,
-			    sizeof(ep->addrstr));
-			snprintf(ep->label, sizeof(ep->label), "[%s]:%u",
-			    ep->addrstr, t->port);
+			inet_ntop(AF_INET6, &in6->sin6_addr, addr,
+			    sizeof(addr));
 		}
+		/* The label is the address and the port: "[::1]:6443". */
+		ep->addrstr = nd_arena_strdup(a, addr);
+		ep->label = nd_arena_printf(a, "%s%s%s:%u",
+		    sa->sa_family == AF_INET ? "" : "[", addr,
+		    sa->sa_family == AF_INET ? "" : "]", t->port);
 	} else if (t->host != NULL) {
-		nd_strlcpy(ep->addrstr, t->host, sizeof(ep->addrstr));
-		snprintf(ep->label, sizeof(ep->label), "%s:%u", t->host,
-		    t->port);
+		ep->addrstr = t->host;
+		ep->label = nd_arena_printf(a, "%s:%u", t->host, t->port);
 	} else if (t->iface != NULL) {
-		snprintf(ep->label, sizeof(ep->label), "%s", t->iface);
+		ep->label = t->iface;
 	} else {
-		snprintf(ep->label, sizeof(ep->label), ":%u", t->port);
+		ep->label = nd_arena_printf(a, ":%u", t->port);
 	}
 	return ep;
 }
@@ -491,22 +489,31 @@ int
 nd_engine_plan(struct nd_engine *e, const struct nd_inventory *inv,
     char *err, size_t errlen)
 {
-	size_t i;
+	const char *const *last = NULL;
+	const struct nd_probe_ops **ops = NULL;
+	size_t i, n = 0;
 
 	for (i = 0; i < inv->ntargets; i++) {
 		const struct nd_target *t = inv->targets[i];
 		const char *const *chain = nd_target_chain(t);
-		const struct nd_probe_ops **ops;
 		struct nd_endpoint *ep;
-		size_t n = 0, k;
+		size_t k;
 
-		for (k = 0; chain[k] != NULL; k++)
-			;
-		ops = nd_arena_alloc(e->run->arena, (k + 1) * sizeof(*ops));
-		for (k = 0; chain[k] != NULL; k++)
-			if (nd_probe_selected(e->run->only, e->run->skip,
-			    chain[k]))
-				ops[n++] = engine_ops(e, chain[k]);
+		/*
+		 * Chains are the schemes' static tables: targets of one
+		 * scheme in a row share one ops array (read only).
+		 */
+		if (chain != last) {
+			for (k = 0; chain[k] != NULL; k++)
+				;
+			ops = nd_arena_alloc(e->run->arena, (k + 1) *
+			    sizeof(*ops));
+			for (k = 0, n = 0; chain[k] != NULL; k++)
+				if (nd_probe_selected(e->run->only,
+				    e->run->skip, chain[k]))
+					ops[n++] = engine_ops(e, chain[k]);
+			last = chain;
+		}
 		if (n == 0)
 			continue;
 		if (ops[0]->fans_out) {
@@ -550,15 +557,14 @@ nd_facts_set_route(struct nd_probe *p, const char *oif, const char *gateway,
 {
 	size_t i;
 
+	struct nd_route_facts *rf = nd_arena_alloc(p->run->arena, sizeof(*rf));
+
+	nd_strlcpy(rf->oif, oif, sizeof(rf->oif));
+	nd_strlcpy(rf->gateway, gateway, sizeof(rf->gateway));
+	nd_strlcpy(rf->src, src, sizeof(rf->src));
 	engine_wrote(p, FACTS_ROUTE);
-	for (i = 0; i < p->nserved; i++) {
-		nd_strlcpy(p->served[i]->facts.oif, oif,
-		    sizeof(p->served[i]->facts.oif));
-		nd_strlcpy(p->served[i]->facts.gateway, gateway,
-		    sizeof(p->served[i]->facts.gateway));
-		nd_strlcpy(p->served[i]->facts.src, src,
-		    sizeof(p->served[i]->facts.src));
-	}
+	for (i = 0; i < p->nserved; i++)
+		p->served[i]->facts.route = rf;
 }
 
 void

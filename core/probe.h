@@ -118,16 +118,26 @@ struct nd_endpoint {
 		struct sockaddr_in6	sin6;
 	} addr;
 	socklen_t		 addrlen;	/* 0: no address (arp://, port://) */
-	char			 addrstr[INET6_ADDRSTRLEN];	/* "::1" */
-	char			 label[80];	/* "[::1]:6443", "name:6443" */
+	/*
+	 * Arena strings, never NULL.  Not arrays: a run keeps one endpoint
+	 * per target, and 10,000 fixed-size buffers were 3 MB.
+	 */
+	const char		*addrstr;	/* "::1", "" */
+	const char		*label;		/* "[::1]:6443", "name:6443" */
 	/* Facts handed upward; each field has one writer (named). */
 	struct {
-		char	oif[16];	/* route (IF_NAMESIZE) */
-		char	gateway[INET6_ADDRSTRLEN];	/* route; "" on-link */
-		char	src[INET6_ADDRSTRLEN];	/* route */
+		/* route; NULL until it ran (shared by what it serves) */
+		const struct nd_route_facts *route;
 		uint64_t rtt_us;	/* tcp */
 		struct nd_tls_facts *tls;	/* tls; NULL until it ran */
 	} facts;
+};
+
+/* What the route probe found (written by route only). */
+struct nd_route_facts {
+	char	oif[16];		/* IF_NAMESIZE */
+	char	gateway[INET6_ADDRSTRLEN];	/* "" on-link */
+	char	src[INET6_ADDRSTRLEN];
 };
 
 /* What the tls probe saw, for the probes above it (written by tls only). */

@@ -847,9 +847,9 @@ test_share_pass_serves_both(void **state)
 	assert_int_equal(tcp1->status, ND_PASS);
 	assert_int_equal(tcp2->status, ND_PASS);
 	assert_int_equal(tls2->status, ND_PASS);
-	assert_string_equal(tcp1->ep->facts.oif, "eth0");
-	assert_string_equal(tcp2->ep->facts.oif, "eth0");
-	assert_string_equal(tcp2->ep->facts.gateway, "10.0.0.254");
+	assert_string_equal(tcp1->ep->facts.route->oif, "eth0");
+	assert_string_equal(tcp2->ep->facts.route->oif, "eth0");
+	assert_string_equal(tcp2->ep->facts.route->gateway, "10.0.0.254");
 	assert_string_equal(tcp2->ep->label, "10.0.0.1:2");
 	assert_cancel_contract(fx);
 }
@@ -892,10 +892,10 @@ test_share_late_join_gets_facts(void **state)
 	assert_true(needs(tcp2, resolve));
 	assert_int_equal(tcp1->status, ND_PASS);
 	assert_int_equal(tcp2->status, ND_FAIL);
-	assert_string_equal(tcp1->ep->facts.oif, "eth0");
-	assert_string_equal(tcp2->ep->facts.oif, "eth0");
-	assert_string_equal(tcp2->ep->facts.gateway, "10.0.0.254");
-	assert_string_equal(tcp2->ep->facts.src, "10.0.0.2");
+	assert_string_equal(tcp1->ep->facts.route->oif, "eth0");
+	assert_string_equal(tcp2->ep->facts.route->oif, "eth0");
+	assert_string_equal(tcp2->ep->facts.route->gateway, "10.0.0.254");
+	assert_string_equal(tcp2->ep->facts.route->src, "10.0.0.2");
 	/* Only the route's facts: not the rtt tcp://10.0.0.1:1's tcp wrote. */
 	assert_int_equal(tcp1->ep->facts.rtt_us, 1);
 	assert_int_equal(tcp2->ep->facts.rtt_us, 0);
