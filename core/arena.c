@@ -61,8 +61,8 @@ nd_arena_free(struct nd_arena *a)
 }
 
 /*
- * n bytes from the head chunk, at an offset rounded up to align (1 or
- * ARENA_ALIGN), not zeroed.  Strings take align 1: a run of 10,000
+ * n bytes from the head chunk, at an offset rounded up to align (a power
+ * of two up to ARENA_ALIGN), not zeroed.  Strings take align 1: a run of 10,000
  * targets keeps some 100,000 short strings, and rounding each up to 16
  * bytes cost a tenth of the arena.
  */
@@ -104,7 +104,17 @@ arena_take(struct nd_arena *a, size_t n, size_t align)
 void *
 nd_arena_alloc(struct nd_arena *a, size_t n)
 {
-	void *p = arena_take(a, n, ARENA_ALIGN);
+	/*
+	 * A type's alignment divides its size, so the lowest set bit of n
+	 * is enough for any object or array of n bytes: an array of one
+	 * pointer takes 8 bytes, not 16.
+	 */
+	size_t align = n & -n;
+	void *p;
+
+	if (align == 0 || align > ARENA_ALIGN)
+		align = ARENA_ALIGN;
+	p = arena_take(a, n, align);
 
 	memset(p, 0, n);
 	return p;

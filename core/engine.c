@@ -28,6 +28,14 @@
 #define FACTS_RTT	0x2u
 #define FACTS_TLS	0x4u
 
+/* What only a fans_out instance keeps. */
+struct nd_fanout {
+	const struct nd_probe_ops **rest;	/* the chain after it */
+	size_t			 nrest;
+	struct sockaddr_storage	*pub;		/* published addresses */
+	size_t			 pub_cap;
+};
+
 struct share_slot {
 	const char		*key;
 	struct nd_probe		*probe;
@@ -248,8 +256,12 @@ engine_link(struct nd_engine *e, struct nd_probe *p, struct nd_probe *need)
 static void
 engine_serve(struct nd_engine *e, struct nd_probe *p, struct nd_endpoint *ep)
 {
-	if (p->nserved == p->served_cap) {
-		p->served_cap = p->served_cap ? p->served_cap * 2 : 1;
+	if (p->nserved == 0) {
+		/* The first endpoint is p->ep: no array for the usual case. */
+		p->served = &p->ep;
+		p->served_cap = 1;
+	} else if (p->nserved == p->served_cap) {
+		p->served_cap *= 2;
 		p->served = nd_arena_grow(e->run->arena, p->served, p->nserved,
 		    p->served_cap, sizeof(*p->served));
 	}
@@ -314,6 +326,8 @@ engine_new_probe(struct nd_engine *e, const struct nd_probe_ops *ops,
 	p->status = ND_PENDING;
 	if (ops->ctx_size > 0)
 		p->ctx = nd_arena_alloc(a, ops->ctx_size);
+	if (ops->fans_out)
+		p->fan = nd_arena_alloc(a, sizeof(*p->fan));
 	/* Probes of a target given by name say which address they tested. */
 	if (t->host != NULL && !t->host_is_ip && ep->addrlen > 0)
 		p->id = nd_arena_printf(a, "%s#%s@%s", t->url, ops->name,
@@ -521,8 +535,8 @@ nd_engine_plan(struct nd_engine *e, const struct nd_inventory *inv,
 
 			ep = engine_endpoint(e, t, NULL, 0);
 			p = engine_new_probe(e, ops[0], ep);
-			p->rest = ops + 1;
-			p->nrest = n - 1;
+			p->fan->rest = ops + 1;
+			p->fan->nrest = n - 1;
 			engine_enqueue(e, p);
 			continue;
 		}
@@ -591,20 +605,21 @@ void
 nd_probe_publish_addr(struct nd_probe *p, const struct sockaddr *sa,
     socklen_t len)
 {
+	struct nd_fanout *fan = p->fan;
 	size_t i;
 
-	if (len > sizeof(struct sockaddr_storage))
+	if (len > sizeof(struct sockaddr_storage) || fan == NULL)
 		return;
 	for (i = 0; i < p->npub; i++)
-		if (memcmp(&p->pub[i], sa, len) == 0)
+		if (memcmp(&fan->pub[i], sa, len) == 0)
 			return;		/* the resolver may repeat itself */
-	if (p->npub == p->pub_cap) {
-		p->pub_cap = p->pub_cap ? p->pub_cap * 2 : 4;
-		p->pub = nd_arena_grow(p->run->arena, p->pub, p->npub,
-		    p->pub_cap, sizeof(*p->pub));
+	if (p->npub == fan->pub_cap) {
+		fan->pub_cap = fan->pub_cap ? fan->pub_cap * 2 : 4;
+		fan->pub = nd_arena_grow(p->run->arena, fan->pub, p->npub,
+		    fan->pub_cap, sizeof(*fan->pub));
 	}
-	memset(&p->pub[p->npub], 0, sizeof(p->pub[p->npub]));
-	memcpy(&p->pub[p->npub], sa, len);
+	memset(&fan->pub[p->npub], 0, sizeof(fan->pub[p->npub]));
+	memcpy(&fan->pub[p->npub], sa, len);
 	p->npub++;
 }
 
@@ -668,14 +683,14 @@ engine_finish(struct nd_probe *p, enum nd_status st)
 	if (p->ops->fans_out) {
 		for (i = 0; i < p->npub; i++) {
 			const struct sockaddr *sa =
-			    (const struct sockaddr *)&p->pub[i];
+			    (const struct sockaddr *)&p->fan->pub[i];
 			socklen_t len = sa->sa_family == AF_INET6 ?
 			    sizeof(struct sockaddr_in6) :
 			    sizeof(struct sockaddr_in);
 			struct nd_endpoint *ep;
 
 			ep = engine_endpoint(e, p->target, sa, len);
-			engine_chain(e, p->rest, p->nrest, ep, p);
+			engine_chain(e, p->fan->rest, p->fan->nrest, ep, p);
 		}
 	}
 }

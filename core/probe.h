@@ -26,6 +26,7 @@ struct nd_arena;
 struct nd_creds_set;
 struct nd_dnsq;
 struct nd_engine;
+struct nd_fanout;
 struct nd_http;
 struct nd_target;
 struct nd_probe;
@@ -167,20 +168,22 @@ struct nd_probe {
 	size_t			 index;		/* plan order */
 	double			 measured_s;	/* nd_probe_measure(); 0: none */
 
-	/* engine-private below */
+	size_t			 npub;		/* fans_out: addresses published */
+
+	/*
+	 * engine-private below.  A run keeps one instance per target, so
+	 * counts are 32 bits and what only a fan-out probe uses is apart.
+	 */
 	struct nd_probe		**needs;
-	size_t			 nneeds;
 	struct nd_probe		**deps;		/* probes that need this one */
-	size_t			 ndeps, deps_cap;
-	struct nd_endpoint	**served;	/* every endpoint it serves */
-	size_t			 nserved, served_cap;
-	size_t			 nwaiting;	/* needs not finished */
+	/* Every endpoint it serves; &ep (no array) while only the first. */
+	struct nd_endpoint	**served;
+	uint32_t		 nneeds, ndeps, deps_cap;
+	uint32_t		 nserved, served_cap;
+	uint32_t		 nwaiting;	/* needs not finished */
 	struct nd_timer		 deadline;
 	struct nd_probe		*next_ready;
-	const struct nd_probe_ops **rest;	/* fans_out: chain after it */
-	size_t			 nrest;
-	struct sockaddr_storage	*pub;		/* fans_out: published addrs */
-	size_t			 npub, pub_cap;
+	struct nd_fanout	*fan;		/* fans_out only */
 	bool			 queued;
 	enum nd_status		 prepared;	/* ND_PENDING, or the verdict
 						   prepare() already reached */
