@@ -36,6 +36,13 @@ struct nd_fanout {
 	size_t			 pub_cap;
 };
 
+/* The instances of one ops with an inflight_max: running and waiting. */
+struct engine_kind {
+	const struct nd_probe_ops *ops;
+	size_t			 running;
+	struct nd_probe		*wait_head, *wait_tail;	/* via next_ready */
+};
+
 struct share_slot {
 	const char		*key;
 	struct nd_probe		*probe;
@@ -50,6 +57,8 @@ struct nd_engine {
 	size_t			 running;
 	size_t			 max_inflight;
 	struct nd_probe		*ready_head, *ready_tail;
+	struct engine_kind	*kinds;		/* ops with an inflight_max */
+	size_t			 nkinds;
 	struct share_slot	*share;		/* open addressing */
 	size_t			 share_cap, nshare;
 	struct nd_timer		 budget;
@@ -205,6 +214,7 @@ nd_engine_free(struct nd_engine *e)
 	free(e->probes);
 	free(e->wrote);
 	free(e->share);
+	free(e->kinds);
 	free(e);
 }
 
@@ -294,6 +304,48 @@ engine_wrote(struct nd_probe *p, unsigned what)
 
 	if (e != NULL && p->index < e->nprobes && e->probes[p->index] == p)
 		e->wrote[p->index] |= what;
+}
+
+static struct engine_kind *
+engine_kind(struct nd_engine *e, const struct nd_probe_ops *ops)
+{
+	struct engine_kind *k;
+	size_t i;
+
+	/* A handful of ops at most: a list is enough. */
+	for (i = 0; i < e->nkinds; i++)
+		if (e->kinds[i].ops == ops)
+			return &e->kinds[i];
+	k = reallocarray(e->kinds, e->nkinds + 1, sizeof(*k));
+	if (k == NULL)
+		abort();	/* LCOV_EXCL_LINE: OutOfMemory */
+	e->kinds = k;
+	k = &e->kinds[e->nkinds++];
+	memset(k, 0, sizeof(*k));
+	k->ops = ops;
+	return k;
+}
+
+/* An instance of ops ended: the first one waiting gets its slot. */
+static void
+engine_kind_release(struct nd_engine *e, const struct nd_probe_ops *ops)
+{
+	struct engine_kind *k = engine_kind(e, ops);
+	struct nd_probe *p = k->wait_head;
+
+	if (k->running > 0)
+		k->running--;
+	if (p == NULL)
+		return;
+	k->wait_head = p->next_ready;
+	if (k->wait_head == NULL)
+		k->wait_tail = NULL;
+	/* Ahead of the ready queue: it has waited since it was ready. */
+	p->next_ready = e->ready_head;
+	e->ready_head = p;
+	if (e->ready_tail == NULL)
+		e->ready_tail = p;
+	engine_poke(e);
 }
 
 static void
@@ -705,6 +757,8 @@ nd_probe_done(struct nd_probe *p, enum nd_status st)
 	p->t_end = nd_loop_now(p->run->loop);
 	nd_timer_disarm(p->run->loop, &p->deadline);
 	e->running--;
+	if (p->ops->inflight_max > 0)
+		engine_kind_release(e, p->ops);
 	/*
 	 * The status is final before cancel() runs, so a library callback
 	 * fired while the probe tears down (c-ares calls its callbacks from
@@ -781,6 +835,28 @@ engine_start(struct nd_engine *e, struct nd_probe *p)
 	}
 }
 
+/*
+ * Whether p may start now under its ops' inflight_max; if not it waits
+ * (still queued) until an instance of the same ops ends.
+ */
+static bool
+engine_kind_admit(struct nd_engine *e, struct nd_probe *p)
+{
+	struct engine_kind *k = engine_kind(e, p->ops);
+
+	if (k->running < p->ops->inflight_max) {
+		k->running++;
+		return true;
+	}
+	p->next_ready = NULL;
+	if (k->wait_tail != NULL)
+		k->wait_tail->next_ready = p;
+	else
+		k->wait_head = p;
+	k->wait_tail = p;
+	return false;
+}
+
 static void
 engine_pump(struct nd_engine *e)
 {
@@ -790,6 +866,9 @@ engine_pump(struct nd_engine *e)
 		e->ready_head = p->next_ready;
 		if (e->ready_head == NULL)
 			e->ready_tail = NULL;
+		if (p->ops->inflight_max > 0 && p->status == ND_PENDING &&
+		    !engine_kind_admit(e, p))
+			continue;
 		engine_start(e, p);
 	}
 }
@@ -837,6 +916,8 @@ engine_end_open(struct nd_engine *e, enum nd_code code)
 		}
 	}
 	e->ready_head = e->ready_tail = NULL;
+	for (k = 0; k < e->nkinds; k++)
+		e->kinds[k].wait_head = e->kinds[k].wait_tail = NULL;
 }
 
 /* `check`: the run's budget ended; nothing still open gets a verdict. */

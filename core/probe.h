@@ -82,6 +82,13 @@ struct nd_probe_ops {
 					   NULL: the probe below it in the chain */
 	size_t		  ctx_size;	/* the engine zero-allocates p->ctx */
 	/*
+	 * At most this many instances run at once; 0: only the engine's
+	 * max_inflight.  For probes whose pending state is large (a TLS
+	 * handshake holds some 40 KiB until the peer answers): the others
+	 * wait in plan order, their deadline not started yet.
+	 */
+	size_t		  inflight_max;
+	/*
 	 * The probe resolves names: instead of one instance per address it
 	 * runs once per target and publishes addresses with
 	 * nd_probe_publish_addr(); the rest of the chain then runs per address.
