@@ -62,9 +62,9 @@ nd_arena_free(struct nd_arena *a)
 
 /*
  * n bytes from the head chunk, at an offset rounded up to align (a power
- * of two up to ARENA_ALIGN), not zeroed.  Strings take align 1: a run of 10,000
- * targets keeps some 100,000 short strings, and rounding each up to 16
- * bytes cost a tenth of the arena.
+ * of two up to ARENA_ALIGN), not zeroed.  Strings take align 1: a run of
+ * 10,000 targets keeps some 100,000 short strings, and rounding each up
+ * to 16 bytes cost a tenth of the arena.
  */
 static void *
 arena_take(struct nd_arena *a, size_t n, size_t align)
@@ -115,7 +115,6 @@ nd_arena_alloc(struct nd_arena *a, size_t n)
 	if (align == 0 || align > ARENA_ALIGN)
 		align = ARENA_ALIGN;
 	p = arena_take(a, n, align);
-
 	memset(p, 0, n);
 	return p;
 }
