@@ -60,21 +60,29 @@ nd_arena_free(struct nd_arena *a)
 	free(a);
 }
 
-void *
-nd_arena_alloc(struct nd_arena *a, size_t n)
+/*
+ * n bytes from the head chunk, at an offset rounded up to align (a power
+ * of two up to ARENA_ALIGN), not zeroed.  Strings take align 1: a run of
+ * 10,000 targets keeps some 100,000 short strings, and rounding each up
+ * to 16 bytes cost a tenth of the arena.
+ */
+static void *
+arena_take(struct nd_arena *a, size_t n, size_t align)
 {
 	struct arena_chunk *c = a->head;
-	size_t need = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+	size_t off;
 	void *p;
 
-	if (need < n)
+	if (n > (size_t)-1 - ARENA_ALIGN)
 		abort();	/* LCOV_EXCL_LINE: size overflow */
-	if (c == NULL || c->size - c->used < need) {
-		size_t size = need > ARENA_CHUNK ? need : ARENA_CHUNK;
+	off = c != NULL ? (c->used + align - 1) & ~(align - 1) : 0;
+	if (c == NULL || off > c->size || c->size - off < n) {
+		size_t size = n > ARENA_CHUNK ? n : ARENA_CHUNK;
 
 		c = arena_xmalloc(sizeof(*c) + size);
 		c->size = size;
 		c->used = 0;
+		off = 0;
 		/*
 		 * A chunk made for one big object goes behind the head so the
 		 * head's free space is not wasted.
@@ -88,8 +96,25 @@ nd_arena_alloc(struct nd_arena *a, size_t n)
 		}
 		a->total += size;
 	}
-	p = (char *)c->data + c->used;
-	c->used += need;
+	p = (char *)c->data + off;
+	c->used = off + n;
+	return p;
+}
+
+void *
+nd_arena_alloc(struct nd_arena *a, size_t n)
+{
+	/*
+	 * A type's alignment divides its size, so the lowest set bit of n
+	 * is enough for any object or array of n bytes: an array of one
+	 * pointer takes 8 bytes, not 16.
+	 */
+	size_t align = n & -n;
+	void *p;
+
+	if (align == 0 || align > ARENA_ALIGN)
+		align = ARENA_ALIGN;
+	p = arena_take(a, n, align);
 	memset(p, 0, n);
 	return p;
 }
@@ -115,7 +140,9 @@ nd_arena_strndup(struct nd_arena *a, const char *s, size_t n)
 
 	if (s == NULL)
 		return NULL;
-	p = nd_arena_alloc(a, n + 1);
+	if (n == (size_t)-1)
+		abort();	/* LCOV_EXCL_LINE: size overflow */
+	p = arena_take(a, n + 1, 1);
 	memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
@@ -143,7 +170,7 @@ nd_arena_vprintf(struct nd_arena *a, const char *fmt, va_list ap)
 		return nd_arena_strdup(a, "");
 	if ((size_t)n < sizeof(buf))
 		return nd_arena_strndup(a, buf, (size_t)n);
-	p = nd_arena_alloc(a, (size_t)n + 1);
+	p = arena_take(a, (size_t)n + 1, 1);
 	vsnprintf(p, (size_t)n + 1, fmt, ap);
 	return p;
 }

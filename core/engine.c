@@ -28,6 +28,21 @@
 #define FACTS_RTT	0x2u
 #define FACTS_TLS	0x4u
 
+/* What only a fans_out instance keeps. */
+struct nd_fanout {
+	const struct nd_probe_ops **rest;	/* the chain after it */
+	size_t			 nrest;
+	struct sockaddr_storage	*pub;		/* published addresses */
+	size_t			 pub_cap;
+};
+
+/* The instances of one ops with an inflight_max: running and waiting. */
+struct engine_kind {
+	const struct nd_probe_ops *ops;
+	size_t			 running;
+	struct nd_probe		*wait_head, *wait_tail;	/* via next_ready */
+};
+
 struct share_slot {
 	const char		*key;
 	struct nd_probe		*probe;
@@ -42,6 +57,8 @@ struct nd_engine {
 	size_t			 running;
 	size_t			 max_inflight;
 	struct nd_probe		*ready_head, *ready_tail;
+	struct engine_kind	*kinds;		/* ops with an inflight_max */
+	size_t			 nkinds;
 	struct share_slot	*share;		/* open addressing */
 	size_t			 share_cap, nshare;
 	struct nd_timer		 budget;
@@ -197,6 +214,7 @@ nd_engine_free(struct nd_engine *e)
 	free(e->probes);
 	free(e->wrote);
 	free(e->share);
+	free(e->kinds);
 	free(e);
 }
 
@@ -248,8 +266,12 @@ engine_link(struct nd_engine *e, struct nd_probe *p, struct nd_probe *need)
 static void
 engine_serve(struct nd_engine *e, struct nd_probe *p, struct nd_endpoint *ep)
 {
-	if (p->nserved == p->served_cap) {
-		p->served_cap = p->served_cap ? p->served_cap * 2 : 1;
+	if (p->nserved == 0) {
+		/* The first endpoint is p->ep: no array for the usual case. */
+		p->served = &p->ep;
+		p->served_cap = 1;
+	} else if (p->nserved == p->served_cap) {
+		p->served_cap *= 2;
 		p->served = nd_arena_grow(e->run->arena, p->served, p->nserved,
 		    p->served_cap, sizeof(*p->served));
 	}
@@ -267,12 +289,8 @@ engine_join_facts(const struct nd_engine *e, const struct nd_probe *p,
 	const struct nd_endpoint *from = p->served[0];
 	unsigned w = e->wrote[p->index];
 
-	if (w & FACTS_ROUTE) {
-		memcpy(ep->facts.oif, from->facts.oif, sizeof(ep->facts.oif));
-		memcpy(ep->facts.gateway, from->facts.gateway,
-		    sizeof(ep->facts.gateway));
-		memcpy(ep->facts.src, from->facts.src, sizeof(ep->facts.src));
-	}
+	if (w & FACTS_ROUTE)
+		ep->facts.route = from->facts.route;
 	if (w & FACTS_RTT)
 		ep->facts.rtt_us = from->facts.rtt_us;
 	if (w & FACTS_TLS)
@@ -286,6 +304,48 @@ engine_wrote(struct nd_probe *p, unsigned what)
 
 	if (e != NULL && p->index < e->nprobes && e->probes[p->index] == p)
 		e->wrote[p->index] |= what;
+}
+
+static struct engine_kind *
+engine_kind(struct nd_engine *e, const struct nd_probe_ops *ops)
+{
+	struct engine_kind *k;
+	size_t i;
+
+	/* A handful of ops at most: a list is enough. */
+	for (i = 0; i < e->nkinds; i++)
+		if (e->kinds[i].ops == ops)
+			return &e->kinds[i];
+	k = reallocarray(e->kinds, e->nkinds + 1, sizeof(*k));
+	if (k == NULL)
+		abort();	/* LCOV_EXCL_LINE: OutOfMemory */
+	e->kinds = k;
+	k = &e->kinds[e->nkinds++];
+	memset(k, 0, sizeof(*k));
+	k->ops = ops;
+	return k;
+}
+
+/* An instance of ops ended: the first one waiting gets its slot. */
+static void
+engine_kind_release(struct nd_engine *e, const struct nd_probe_ops *ops)
+{
+	struct engine_kind *k = engine_kind(e, ops);
+	struct nd_probe *p = k->wait_head;
+
+	if (k->running > 0)
+		k->running--;
+	if (p == NULL)
+		return;
+	k->wait_head = p->next_ready;
+	if (k->wait_head == NULL)
+		k->wait_tail = NULL;
+	/* Ahead of the ready queue: it has waited since it was ready. */
+	p->next_ready = e->ready_head;
+	e->ready_head = p;
+	if (e->ready_tail == NULL)
+		e->ready_tail = p;
+	engine_poke(e);
 }
 
 static void
@@ -318,6 +378,8 @@ engine_new_probe(struct nd_engine *e, const struct nd_probe_ops *ops,
 	p->status = ND_PENDING;
 	if (ops->ctx_size > 0)
 		p->ctx = nd_arena_alloc(a, ops->ctx_size);
+	if (ops->fans_out)
+		p->fan = nd_arena_alloc(a, sizeof(*p->fan));
 	/* Probes of a target given by name say which address they tested. */
 	if (t->host != NULL && !t->host_is_ip && ep->addrlen > 0)
 		p->id = nd_arena_printf(a, "%s#%s@%s", t->url, ops->name,
@@ -426,9 +488,12 @@ static struct nd_endpoint *
 engine_endpoint(struct nd_engine *e, const struct nd_target *t,
     const struct sockaddr *sa, socklen_t salen)
 {
-	struct nd_endpoint *ep = nd_arena_alloc(e->run->arena, sizeof(*ep));
+	struct nd_arena *a = e->run->arena;
+	struct nd_endpoint *ep = nd_arena_alloc(a, sizeof(*ep));
+	char addr[INET6_ADDRSTRLEN];
 
 	ep->target = t;
+	ep->addrstr = "";
 	if (sa != NULL && salen <= sizeof(ep->addr)) {
 		memcpy(&ep->addr, sa, salen);
 		ep->addrlen = salen;
@@ -436,28 +501,27 @@ engine_endpoint(struct nd_engine *e, const struct nd_target *t,
 			struct sockaddr_in *in = (struct sockaddr_in *)&ep->addr;
 
 			in->sin_port = htons(t->port);
-			inet_ntop(AF_INET, &in->sin_addr, ep->addrstr,
-			    sizeof(ep->addrstr));
-			snprintf(ep->label, sizeof(ep->label), "%s:%u",
-			    ep->addrstr, t->port);
+			inet_ntop(AF_INET, &in->sin_addr, addr, sizeof(addr));
 		} else {
 			struct sockaddr_in6 *in6 =
 			    (struct sockaddr_in6 *)&ep->addr;
 
 			in6->sin6_port = htons(t->port);
-			inet_ntop(AF_INET6, &in6->sin6_addr, ep->addrstr,
-			    sizeof(ep->addrstr));
-			snprintf(ep->label, sizeof(ep->label), "[%s]:%u",
-			    ep->addrstr, t->port);
+			inet_ntop(AF_INET6, &in6->sin6_addr, addr,
+			    sizeof(addr));
 		}
+		/* The label is the address and the port: "[::1]:6443". */
+		ep->addrstr = nd_arena_strdup(a, addr);
+		ep->label = nd_arena_printf(a, "%s%s%s:%u",
+		    sa->sa_family == AF_INET ? "" : "[", addr,
+		    sa->sa_family == AF_INET ? "" : "]", t->port);
 	} else if (t->host != NULL) {
-		nd_strlcpy(ep->addrstr, t->host, sizeof(ep->addrstr));
-		snprintf(ep->label, sizeof(ep->label), "%s:%u", t->host,
-		    t->port);
+		ep->addrstr = t->host;
+		ep->label = nd_arena_printf(a, "%s:%u", t->host, t->port);
 	} else if (t->iface != NULL) {
-		snprintf(ep->label, sizeof(ep->label), "%s", t->iface);
+		ep->label = t->iface;
 	} else {
-		snprintf(ep->label, sizeof(ep->label), ":%u", t->port);
+		ep->label = nd_arena_printf(a, ":%u", t->port);
 	}
 	return ep;
 }
@@ -491,22 +555,31 @@ int
 nd_engine_plan(struct nd_engine *e, const struct nd_inventory *inv,
     char *err, size_t errlen)
 {
-	size_t i;
+	const char *const *last = NULL;
+	const struct nd_probe_ops **ops = NULL;
+	size_t i, n = 0;
 
 	for (i = 0; i < inv->ntargets; i++) {
 		const struct nd_target *t = inv->targets[i];
 		const char *const *chain = nd_target_chain(t);
-		const struct nd_probe_ops **ops;
 		struct nd_endpoint *ep;
-		size_t n = 0, k;
+		size_t k;
 
-		for (k = 0; chain[k] != NULL; k++)
-			;
-		ops = nd_arena_alloc(e->run->arena, (k + 1) * sizeof(*ops));
-		for (k = 0; chain[k] != NULL; k++)
-			if (nd_probe_selected(e->run->only, e->run->skip,
-			    chain[k]))
-				ops[n++] = engine_ops(e, chain[k]);
+		/*
+		 * Chains are the schemes' static tables: targets of one
+		 * scheme in a row share one ops array (read only).
+		 */
+		if (chain != last) {
+			for (k = 0; chain[k] != NULL; k++)
+				;
+			ops = nd_arena_alloc(e->run->arena, (k + 1) *
+			    sizeof(*ops));
+			for (k = 0, n = 0; chain[k] != NULL; k++)
+				if (nd_probe_selected(e->run->only,
+				    e->run->skip, chain[k]))
+					ops[n++] = engine_ops(e, chain[k]);
+			last = chain;
+		}
 		if (n == 0)
 			continue;
 		if (ops[0]->fans_out) {
@@ -514,8 +587,8 @@ nd_engine_plan(struct nd_engine *e, const struct nd_inventory *inv,
 
 			ep = engine_endpoint(e, t, NULL, 0);
 			p = engine_new_probe(e, ops[0], ep);
-			p->rest = ops + 1;
-			p->nrest = n - 1;
+			p->fan->rest = ops + 1;
+			p->fan->nrest = n - 1;
 			engine_enqueue(e, p);
 			continue;
 		}
@@ -550,15 +623,14 @@ nd_facts_set_route(struct nd_probe *p, const char *oif, const char *gateway,
 {
 	size_t i;
 
+	struct nd_route_facts *rf = nd_arena_alloc(p->run->arena, sizeof(*rf));
+
+	nd_strlcpy(rf->oif, oif, sizeof(rf->oif));
+	nd_strlcpy(rf->gateway, gateway, sizeof(rf->gateway));
+	nd_strlcpy(rf->src, src, sizeof(rf->src));
 	engine_wrote(p, FACTS_ROUTE);
-	for (i = 0; i < p->nserved; i++) {
-		nd_strlcpy(p->served[i]->facts.oif, oif,
-		    sizeof(p->served[i]->facts.oif));
-		nd_strlcpy(p->served[i]->facts.gateway, gateway,
-		    sizeof(p->served[i]->facts.gateway));
-		nd_strlcpy(p->served[i]->facts.src, src,
-		    sizeof(p->served[i]->facts.src));
-	}
+	for (i = 0; i < p->nserved; i++)
+		p->served[i]->facts.route = rf;
 }
 
 void
@@ -585,20 +657,21 @@ void
 nd_probe_publish_addr(struct nd_probe *p, const struct sockaddr *sa,
     socklen_t len)
 {
+	struct nd_fanout *fan = p->fan;
 	size_t i;
 
-	if (len > sizeof(struct sockaddr_storage))
+	if (len > sizeof(struct sockaddr_storage) || fan == NULL)
 		return;
 	for (i = 0; i < p->npub; i++)
-		if (memcmp(&p->pub[i], sa, len) == 0)
+		if (memcmp(&fan->pub[i], sa, len) == 0)
 			return;		/* the resolver may repeat itself */
-	if (p->npub == p->pub_cap) {
-		p->pub_cap = p->pub_cap ? p->pub_cap * 2 : 4;
-		p->pub = nd_arena_grow(p->run->arena, p->pub, p->npub,
-		    p->pub_cap, sizeof(*p->pub));
+	if (p->npub == fan->pub_cap) {
+		fan->pub_cap = fan->pub_cap ? fan->pub_cap * 2 : 4;
+		fan->pub = nd_arena_grow(p->run->arena, fan->pub, p->npub,
+		    fan->pub_cap, sizeof(*fan->pub));
 	}
-	memset(&p->pub[p->npub], 0, sizeof(p->pub[p->npub]));
-	memcpy(&p->pub[p->npub], sa, len);
+	memset(&fan->pub[p->npub], 0, sizeof(fan->pub[p->npub]));
+	memcpy(&fan->pub[p->npub], sa, len);
 	p->npub++;
 }
 
@@ -662,14 +735,14 @@ engine_finish(struct nd_probe *p, enum nd_status st)
 	if (p->ops->fans_out) {
 		for (i = 0; i < p->npub; i++) {
 			const struct sockaddr *sa =
-			    (const struct sockaddr *)&p->pub[i];
+			    (const struct sockaddr *)&p->fan->pub[i];
 			socklen_t len = sa->sa_family == AF_INET6 ?
 			    sizeof(struct sockaddr_in6) :
 			    sizeof(struct sockaddr_in);
 			struct nd_endpoint *ep;
 
 			ep = engine_endpoint(e, p->target, sa, len);
-			engine_chain(e, p->rest, p->nrest, ep, p);
+			engine_chain(e, p->fan->rest, p->fan->nrest, ep, p);
 		}
 	}
 }
@@ -684,6 +757,8 @@ nd_probe_done(struct nd_probe *p, enum nd_status st)
 	p->t_end = nd_loop_now(p->run->loop);
 	nd_timer_disarm(p->run->loop, &p->deadline);
 	e->running--;
+	if (p->ops->inflight_max > 0)
+		engine_kind_release(e, p->ops);
 	/*
 	 * The status is final before cancel() runs, so a library callback
 	 * fired while the probe tears down (c-ares calls its callbacks from
@@ -760,6 +835,28 @@ engine_start(struct nd_engine *e, struct nd_probe *p)
 	}
 }
 
+/*
+ * Whether p may start now under its ops' inflight_max; if not it waits
+ * (still queued) until an instance of the same ops ends.
+ */
+static bool
+engine_kind_admit(struct nd_engine *e, struct nd_probe *p)
+{
+	struct engine_kind *k = engine_kind(e, p->ops);
+
+	if (k->running < p->ops->inflight_max) {
+		k->running++;
+		return true;
+	}
+	p->next_ready = NULL;
+	if (k->wait_tail != NULL)
+		k->wait_tail->next_ready = p;
+	else
+		k->wait_head = p;
+	k->wait_tail = p;
+	return false;
+}
+
 static void
 engine_pump(struct nd_engine *e)
 {
@@ -769,6 +866,9 @@ engine_pump(struct nd_engine *e)
 		e->ready_head = p->next_ready;
 		if (e->ready_head == NULL)
 			e->ready_tail = NULL;
+		if (p->ops->inflight_max > 0 && p->status == ND_PENDING &&
+		    !engine_kind_admit(e, p))
+			continue;
 		engine_start(e, p);
 	}
 }
@@ -816,6 +916,8 @@ engine_end_open(struct nd_engine *e, enum nd_code code)
 		}
 	}
 	e->ready_head = e->ready_tail = NULL;
+	for (k = 0; k < e->nkinds; k++)
+		e->kinds[k].wait_head = e->kinds[k].wait_tail = NULL;
 }
 
 /* `check`: the run's budget ended; nothing still open gets a verdict. */

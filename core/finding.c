@@ -45,7 +45,8 @@ nd_finding_add(struct nd_probe *p, enum nd_code code, const char *fmt, ...)
 	f->summary = nd_arena_vprintf(a, fmt, ap);
 	va_end(ap);
 	if (p->nfindings == p->findings_cap) {
-		p->findings_cap = p->findings_cap ? p->findings_cap * 2 : 2;
+		/* Most probes record one finding. */
+		p->findings_cap = p->findings_cap ? p->findings_cap * 2 : 1;
 		p->findings = nd_arena_grow(a, p->findings, p->nfindings,
 		    p->findings_cap, sizeof(*p->findings));
 	}
@@ -98,20 +99,31 @@ nd_finding_about_ip(struct nd_finding *f, const char *ip)
 		nd_finding_about_range(f, AF_INET6, a, a);
 }
 
+static struct nd_subject *
+finding_subject(struct nd_finding *f)
+{
+	if (f->subject == NULL)
+		f->subject = nd_arena_alloc(f->probe->run->arena,
+		    sizeof(*f->subject));
+	return f->subject;
+}
+
 void
 nd_finding_about_range(struct nd_finding *f, int family, const uint8_t *first,
     const uint8_t *last)
 {
+	struct nd_subject *s;
 	size_t n = family == AF_INET ? 4 : 16;
 
 	if (family != AF_INET && family != AF_INET6)
 		return;
 	/* The names, if any, stay: a finding may be about both. */
-	memset(f->subject.first, 0, sizeof(f->subject.first));
-	memset(f->subject.last, 0, sizeof(f->subject.last));
-	f->subject.family = family;
-	memcpy(f->subject.first, first, n);
-	memcpy(f->subject.last, last, n);
+	s = finding_subject(f);
+	memset(s->first, 0, sizeof(s->first));
+	memset(s->last, 0, sizeof(s->last));
+	s->family = family;
+	memcpy(s->first, first, n);
+	memcpy(s->last, last, n);
 }
 
 bool
@@ -120,7 +132,8 @@ nd_subject_covers(const struct nd_subject *s, const struct sockaddr *sa)
 	const uint8_t *a;
 	size_t n;
 
-	if (s->family == 0 || sa == NULL || sa->sa_family != s->family)
+	if (s == NULL || s->family == 0 || sa == NULL ||
+	    sa->sa_family != s->family)
 		return false;
 	if (sa->sa_family == AF_INET) {
 		a = (const uint8_t *)&((const struct sockaddr_in *)
@@ -138,7 +151,8 @@ nd_subject_covers(const struct nd_subject *s, const struct sockaddr *sa)
 bool
 nd_subject_equal(const struct nd_subject *a, const struct nd_subject *b)
 {
-	return a->family != 0 && a->family == b->family &&
+	return a != NULL && b != NULL && a->family != 0 &&
+	    a->family == b->family &&
 	    memcmp(a->first, b->first, sizeof(a->first)) == 0 &&
 	    memcmp(a->last, b->last, sizeof(a->last)) == 0;
 }
@@ -157,7 +171,7 @@ nd_finding_about_names(struct nd_finding *f, char *const *names)
 	v = nd_arena_alloc(a, (n + 1) * sizeof(*v));
 	for (i = 0; i < n; i++)
 		v[i] = nd_arena_strdup(a, names[i]);
-	f->subject.names = v;
+	finding_subject(f)->names = v;
 }
 
 bool
@@ -165,6 +179,8 @@ nd_subject_names(const struct nd_subject *s, const char *host)
 {
 	char *const *n;
 
+	if (s == NULL)
+		return false;
 	for (n = s->names; host != NULL && n != NULL && *n != NULL; n++)
 		if (nd_hostname_match(*n, host))
 			return true;

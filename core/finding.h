@@ -57,13 +57,17 @@ struct nd_subject {
 
 struct nd_finding {
 	const struct nd_finding_def *def;
-	enum nd_sev	 sev;		/* may differ from def->sev */
 	struct nd_probe	*probe;		/* the probe that recorded it */
 	char		*summary;	/* one line, specific to this target */
 	struct nd_kv	*ev;		/* arena-owned, grows to ND_EVIDENCE_MAX */
-	size_t		 nev;
-	size_t		 ndropped;	/* evidence over ND_EVIDENCE_MAX */
-	struct nd_subject subject;	/* what it is about, if anything */
+	enum nd_sev	 sev;		/* may differ from def->sev */
+	uint32_t	 nev;
+	uint32_t	 ndropped;	/* evidence over ND_EVIDENCE_MAX */
+	/*
+	 * What it is about; NULL: nothing (most findings, so it is not kept
+	 * in each of them).  Set with nd_finding_about_*().
+	 */
+	struct nd_subject *subject;
 };
 
 /* Severity of the first finding-table match, for status rollups. */
@@ -94,6 +98,7 @@ void		 nd_finding_about_range(struct nd_finding *, int family,
 /* Sets the host names of the subject (copied into the run's arena). */
 void		 nd_finding_about_names(struct nd_finding *,
 		    char *const *names);
+/* The subject functions take NULL as a subject about nothing. */
 /* Does one of the subject's names cover host (nd_hostname_match)? */
 bool		 nd_subject_names(const struct nd_subject *, const char *host);
 /* Is the address sa inside the subject? */

@@ -16,14 +16,13 @@
 #include "report.h"
 #include "target.h"
 
-static void
-model_findings(struct nd_arena *a, const struct nd_probe *p,
+/* p's findings, at v (room for them); returns the room after them. */
+static struct nd_report_finding *
+model_findings(const struct nd_probe *p, struct nd_report_finding *v,
     struct nd_report_probe *rp)
 {
-	struct nd_report_finding *v;
 	size_t i;
 
-	v = nd_arena_alloc(a, (p->nfindings + 1) * sizeof(*v));
 	for (i = 0; i < p->nfindings; i++) {
 		const struct nd_finding *f = p->findings[i];
 
@@ -37,27 +36,29 @@ model_findings(struct nd_arena *a, const struct nd_probe *p,
 	}
 	rp->findings = v;
 	rp->nfindings = p->nfindings;
+	return v + p->nfindings;
 }
+
+/* The ranges every sample carries, formatted once (-w, -c). */
+struct model_ranges {
+	const char	*warn, *crit;
+};
 
 static void
 model_sample(struct nd_arena *a, const struct nd_report_input *in,
-    const struct nd_probe *p, struct nd_report_probe *rp)
+    const struct model_ranges *mr, const struct nd_probe *p,
+    struct nd_report_probe *rp)
 {
 	struct nd_report_sample *s;
-	char w[ND_RANGE_TEXT_MAX] = "", c[ND_RANGE_TEXT_MAX] = "";
 
 	if (p->measured_s <= 0)
 		return;
-	if (in->warn != NULL)
-		nd_range_format(in->warn, w, sizeof(w));
-	if (in->crit != NULL)
-		nd_range_format(in->crit, c, sizeof(c));
 	s = nd_arena_alloc(a, sizeof(*s));
 	s->label = p->ep->label;
 	s->value = p->measured_s;
 	s->unit = "s";
-	s->warn = nd_arena_strdup(a, w);
-	s->crit = nd_arena_strdup(a, c);
+	s->warn = mr->warn;
+	s->crit = mr->crit;
 	s->min = 0;
 	s->max = (double)in->timeout_ms / 1000.0;
 	rp->sample = s;
@@ -67,8 +68,21 @@ static void
 model_probes(struct nd_arena *a, const struct nd_report_input *in,
     struct nd_report_probe *v)
 {
-	size_t i, j;
+	char w[ND_RANGE_TEXT_MAX] = "", c[ND_RANGE_TEXT_MAX] = "";
+	struct model_ranges mr;
+	struct nd_report_finding *fv;
+	size_t i, j, nf = 0;
 
+	if (in->warn != NULL)
+		nd_range_format(in->warn, w, sizeof(w));
+	if (in->crit != NULL)
+		nd_range_format(in->crit, c, sizeof(c));
+	mr.warn = nd_arena_strdup(a, w);
+	mr.crit = nd_arena_strdup(a, c);
+	/* One array for every probe's findings, each probe's a slice. */
+	for (i = 0; i < in->nprobes; i++)
+		nf += in->probes[i]->nfindings;
+	fv = nd_arena_alloc(a, (nf + 1) * sizeof(*fv));
 	for (i = 0; i < in->nprobes; i++) {
 		const struct nd_probe *p = in->probes[i];
 		const struct nd_target *t = p->target;
@@ -100,8 +114,8 @@ model_probes(struct nd_arena *a, const struct nd_report_input *in,
 		/* Plan order is index order: the need is already in v. */
 		if (p->blocked_by != NULL && p->blocked_by->index < in->nprobes)
 			rp->blocked_by = &v[p->blocked_by->index];
-		model_findings(a, p, rp);
-		model_sample(a, in, p, rp);
+		fv = model_findings(p, fv, rp);
+		model_sample(a, in, &mr, p, rp);
 	}
 }
 
@@ -146,7 +160,8 @@ model_targets(struct nd_arena *a, const struct nd_report_input *in,
     const struct nd_report_probe *probes, struct nd_report_target *rt)
 {
 	struct nd_probe *const *pv = in->probes;
-	size_t *count, i, j, nt = in->ntargets;
+	const struct nd_report_probe **slice;
+	size_t *count, i, j, n, nt = in->ntargets;
 
 	count = nd_arena_alloc(a, (nt + 1) * sizeof(*count));
 	for (i = 0; i < nt; i++)
@@ -159,9 +174,14 @@ model_targets(struct nd_arena *a, const struct nd_report_input *in,
 			    pv[i]->served[j - 1]->target->index != ti))
 				count[ti]++;
 		}
-	for (i = 0; i < nt; i++)
-		rt[i].probes = nd_arena_alloc(a, (count[i] + 1) *
-		    sizeof(*rt[i].probes));
+	/* One array, each target's a slice. */
+	for (i = 0, n = 0; i < nt; i++)
+		n += count[i];
+	slice = nd_arena_alloc(a, (n + 1) * sizeof(*slice));
+	for (i = 0; i < nt; i++) {
+		rt[i].probes = slice;
+		slice += count[i];
+	}
 	for (i = 0; i < in->nprobes; i++) {
 		const struct nd_probe *p = pv[i];
 		const struct nd_report_probe *rp = &probes[i];

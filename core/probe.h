@@ -26,6 +26,7 @@ struct nd_arena;
 struct nd_creds_set;
 struct nd_dnsq;
 struct nd_engine;
+struct nd_fanout;
 struct nd_http;
 struct nd_target;
 struct nd_probe;
@@ -81,6 +82,13 @@ struct nd_probe_ops {
 					   NULL: the probe below it in the chain */
 	size_t		  ctx_size;	/* the engine zero-allocates p->ctx */
 	/*
+	 * At most this many instances run at once; 0: only the engine's
+	 * max_inflight.  For probes whose pending state is large (a TLS
+	 * handshake holds some 40 KiB until the peer answers): the others
+	 * wait in plan order, their deadline not started yet.
+	 */
+	size_t		  inflight_max;
+	/*
 	 * The probe resolves names: instead of one instance per address it
 	 * runs once per target and publishes addresses with
 	 * nd_probe_publish_addr(); the rest of the chain then runs per address.
@@ -118,16 +126,26 @@ struct nd_endpoint {
 		struct sockaddr_in6	sin6;
 	} addr;
 	socklen_t		 addrlen;	/* 0: no address (arp://, port://) */
-	char			 addrstr[INET6_ADDRSTRLEN];	/* "::1" */
-	char			 label[80];	/* "[::1]:6443", "name:6443" */
+	/*
+	 * Arena strings, never NULL.  Not arrays: a run keeps one endpoint
+	 * per target, and 10,000 fixed-size buffers were 3 MB.
+	 */
+	const char		*addrstr;	/* "::1", "" */
+	const char		*label;		/* "[::1]:6443", "name:6443" */
 	/* Facts handed upward; each field has one writer (named). */
 	struct {
-		char	oif[16];	/* route (IF_NAMESIZE) */
-		char	gateway[INET6_ADDRSTRLEN];	/* route; "" on-link */
-		char	src[INET6_ADDRSTRLEN];	/* route */
+		/* route; NULL until it ran (shared by what it serves) */
+		const struct nd_route_facts *route;
 		uint64_t rtt_us;	/* tcp */
 		struct nd_tls_facts *tls;	/* tls; NULL until it ran */
 	} facts;
+};
+
+/* What the route probe found (written by route only). */
+struct nd_route_facts {
+	char	oif[16];		/* IF_NAMESIZE */
+	char	gateway[INET6_ADDRSTRLEN];	/* "" on-link */
+	char	src[INET6_ADDRSTRLEN];
 };
 
 /* What the tls probe saw, for the probes above it (written by tls only). */
@@ -157,20 +175,22 @@ struct nd_probe {
 	size_t			 index;		/* plan order */
 	double			 measured_s;	/* nd_probe_measure(); 0: none */
 
-	/* engine-private below */
+	size_t			 npub;		/* fans_out: addresses published */
+
+	/*
+	 * engine-private below.  A run keeps one instance per target, so
+	 * counts are 32 bits and what only a fan-out probe uses is apart.
+	 */
 	struct nd_probe		**needs;
-	size_t			 nneeds;
 	struct nd_probe		**deps;		/* probes that need this one */
-	size_t			 ndeps, deps_cap;
-	struct nd_endpoint	**served;	/* every endpoint it serves */
-	size_t			 nserved, served_cap;
-	size_t			 nwaiting;	/* needs not finished */
+	/* Every endpoint it serves; &ep (no array) while only the first. */
+	struct nd_endpoint	**served;
+	uint32_t		 nneeds, ndeps, deps_cap;
+	uint32_t		 nserved, served_cap;
+	uint32_t		 nwaiting;	/* needs not finished */
 	struct nd_timer		 deadline;
 	struct nd_probe		*next_ready;
-	const struct nd_probe_ops **rest;	/* fans_out: chain after it */
-	size_t			 nrest;
-	struct sockaddr_storage	*pub;		/* fans_out: published addrs */
-	size_t			 npub, pub_cap;
+	struct nd_fanout	*fan;		/* fans_out only */
 	bool			 queued;
 	enum nd_status		 prepared;	/* ND_PENDING, or the verdict
 						   prepare() already reached */

@@ -302,7 +302,8 @@ dns_verdict(struct nd_probe *p)
 	enum nd_status st = ND_FAIL;
 	bool upstream_has = u->msg != NULL && u->msg->rcode == 0 &&
 	    u->msg->nanswers > 0;
-	bool onlink = p->ep->facts.gateway[0] == '\0';
+	const struct nd_route_facts *rf = p->ep->facts.route;
+	bool onlink = rf == NULL || rf->gateway[0] == '\0';
 
 	if (m == NULL) {
 		if (s->status == ARES_ECONNREFUSED) {

@@ -40,6 +40,13 @@
 
 /* How long to wait after the handshake for a TLS 1.3 rejection. */
 #define TLS_REJECT_WAIT_US	300000u
+/*
+ * Handshakes in flight at once.  One that waits on a silent peer holds
+ * some 40 KiB (OpenSSL's 21 KiB handshake buffer, the SSL object, the
+ * session, the key share) until the deadline: 2,000 of them were 90 MiB.
+ * The rest wait their turn (docs/performance.md).
+ */
+#define TLS_INFLIGHT_MAX	1000
 
 struct tls_ctx {
 	int		 fd;
@@ -841,6 +848,7 @@ const struct nd_probe_ops nd_probe_tls = {
 	.name = "tls",
 	.layer = ND_L_TLS,
 	.ctx_size = sizeof(struct tls_ctx),
+	.inflight_max = TLS_INFLIGHT_MAX,
 	.start = tls_start,
 	.expire = tls_expire,
 	.cancel = tls_cancel,

@@ -21,8 +21,9 @@ struct nd_inventory {
 /*
  * Builds the inventory from n URLs, each with its origin (origins NULL:
  * all from the command line), then an optional loaded config's targets
- * and sections (cfg NULL when none).  Every target gets its index in
- * input order.  Returns 0, or -EINVAL with one line in err:
+ * and sections (cfg NULL when none).  The config's targets become the
+ * inventory's (not copies): one config builds one inventory.  Every target
+ * gets its index in input order.  Returns 0, or -EINVAL with one line in err:
  * a bad URL (see nd_target_parse) or
  *   "duplicate target tcp://127.0.0.1:1 (command line and netdoctor.yaml:4)".
  */

@@ -210,9 +210,15 @@ ip_family(const char *s)
 static int
 parse_port_at(struct tparse *tp, size_t p0, size_t p1, uint16_t *ret)
 {
-	char *s = sub(tp, p0, p1);
+	char buf[16];
+	const char *s = buf;
 	int rc;
 
+	/* A usual port on the stack, not one string per target. */
+	if (p1 - p0 < sizeof(buf))
+		snprintf(buf, sizeof(buf), "%.*s", (int)(p1 - p0), tp->url + p0);
+	else
+		s = sub(tp, p0, p1);
 	if ((rc = nd_parse_port(s, ret)) == 0)
 		return 0;
 	if (rc == -ERANGE)

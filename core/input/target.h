@@ -29,17 +29,17 @@ enum nd_scheme {
  * target was parsed into.  Optional fields are NULL when absent.
  */
 struct nd_target {
+	/* (Ordered without padding: a run may keep 100,000 targets.) */
 	char		*url;		/* the input, verbatim */
 	char		*origin;	/* "command line", "netdoctor.yaml:3", ... */
-	bool		 builtin;	/* the built-in default: nothing was
-					   named and nothing discovered */
 	size_t		 index;		/* input order, for stable ranking */
-	enum nd_scheme	 scheme;
-
 	char		*host;		/* name or IP literal without brackets;
 					   NULL for port:// without ADDR and arp:// */
-	bool		 host_is_ip;
+	enum nd_scheme	 scheme;
 	uint16_t	 port;		/* 0 only for arp:// (and dns:// never: 53) */
+	bool		 host_is_ip;
+	bool		 builtin;	/* the built-in default: nothing was
+					   named and nothing discovered */
 
 	/* tls://, talos://, k8s:// */
 	char		*sni;

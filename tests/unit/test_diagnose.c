@@ -55,7 +55,8 @@ mk_probe(struct world *w, const struct nd_probe_ops *ops,
 	struct nd_endpoint *ep = nd_arena_alloc(w->arena, sizeof(*ep));
 
 	ep->target = t;
-	memcpy(ep->addrstr, "10.0.0.1", sizeof("10.0.0.1"));
+	ep->addrstr = "10.0.0.1";
+	ep->label = "10.0.0.1:6443";
 	p->ops = ops;
 	p->run = &w->run;
 	p->target = t;

@@ -114,6 +114,8 @@ struct fx {
 
 	unsigned		 seq;		/* start/cancel event numbers */
 	long			 running, max_running;
+	long			 tls_running, tls_max_running;
+	bool			 tls_capped;	/* "tls" is fake_tls_capped */
 	struct nd_probe		*started[FX_MAX_STARTS];	/* start order */
 	size_t			 nstarted;
 };
@@ -326,6 +328,9 @@ fake_start(struct nd_probe *p)
 	c->deadline = nd_probe_deadline(p);
 	if (++fx->running > fx->max_running)
 		fx->max_running = fx->running;
+	if (p->ops->inflight_max > 0 &&
+	    ++fx->tls_running > fx->tls_max_running)
+		fx->tls_max_running = fx->tls_running;
 	assert_true(fx->nstarted < FX_MAX_STARTS);
 	fx->started[fx->nstarted++] = p;
 	for (i = 0; i < ND_ARRAY_SIZE(r->publish) && r->publish[i] != NULL;
@@ -368,6 +373,8 @@ fake_cancel(struct nd_probe *p)
 	c->seq_cancel = ++fx_cur->seq;
 	c->status_at_cancel = p->status;
 	fx_cur->running--;
+	if (p->ops->inflight_max > 0)
+		fx_cur->tls_running--;
 	nd_timer_disarm(p->run->loop, &c->later);
 	if (c->rule != NULL && c->rule->report_in_cancel)
 		nd_probe_done(p, ND_FAIL);
@@ -436,6 +443,17 @@ static const struct nd_probe_ops fake_tls = {
 	.cancel = fake_cancel,
 };
 
+/* As probe_tls.c, with a cap of 2 handshakes in flight. */
+static const struct nd_probe_ops fake_tls_capped = {
+	.name = "tls",
+	.layer = ND_L_TLS,
+	.ctx_size = sizeof(struct fake_ctx),
+	.inflight_max = 2,
+	.start = fake_start,
+	.expire = fake_expire,
+	.cancel = fake_cancel,
+};
+
 /* Any other name ("talos", "k8s") is unknown: the engine's stand-in. */
 static const struct nd_probe_ops *const fake_ops[] = {
 	&fake_resolve, &fake_route, &fake_tcp, &fake_tls,
@@ -446,6 +464,8 @@ fake_find(const char *name)
 {
 	size_t i;
 
+	if (fx_cur->tls_capped && strcmp(name, "tls") == 0)
+		return &fake_tls_capped;
 	for (i = 0; i < ND_ARRAY_SIZE(fake_ops); i++)
 		if (strcmp(fake_ops[i]->name, name) == 0)
 			return fake_ops[i];
@@ -847,9 +867,9 @@ test_share_pass_serves_both(void **state)
 	assert_int_equal(tcp1->status, ND_PASS);
 	assert_int_equal(tcp2->status, ND_PASS);
 	assert_int_equal(tls2->status, ND_PASS);
-	assert_string_equal(tcp1->ep->facts.oif, "eth0");
-	assert_string_equal(tcp2->ep->facts.oif, "eth0");
-	assert_string_equal(tcp2->ep->facts.gateway, "10.0.0.254");
+	assert_string_equal(tcp1->ep->facts.route->oif, "eth0");
+	assert_string_equal(tcp2->ep->facts.route->oif, "eth0");
+	assert_string_equal(tcp2->ep->facts.route->gateway, "10.0.0.254");
 	assert_string_equal(tcp2->ep->label, "10.0.0.1:2");
 	assert_cancel_contract(fx);
 }
@@ -892,10 +912,10 @@ test_share_late_join_gets_facts(void **state)
 	assert_true(needs(tcp2, resolve));
 	assert_int_equal(tcp1->status, ND_PASS);
 	assert_int_equal(tcp2->status, ND_FAIL);
-	assert_string_equal(tcp1->ep->facts.oif, "eth0");
-	assert_string_equal(tcp2->ep->facts.oif, "eth0");
-	assert_string_equal(tcp2->ep->facts.gateway, "10.0.0.254");
-	assert_string_equal(tcp2->ep->facts.src, "10.0.0.2");
+	assert_string_equal(tcp1->ep->facts.route->oif, "eth0");
+	assert_string_equal(tcp2->ep->facts.route->oif, "eth0");
+	assert_string_equal(tcp2->ep->facts.route->gateway, "10.0.0.254");
+	assert_string_equal(tcp2->ep->facts.route->src, "10.0.0.2");
 	/* Only the route's facts: not the rtt tcp://10.0.0.1:1's tcp wrote. */
 	assert_int_equal(tcp1->ep->facts.rtt_us, 1);
 	assert_int_equal(tcp2->ep->facts.rtt_us, 0);
@@ -1465,6 +1485,62 @@ test_max_inflight_one_serializes(void **state)
 		assert_started_after(fx->started[i], fx->started[i - 1]);
 }
 
+/*
+ * An ops' inflight_max: five handshakes that take 5 ms each run two at a
+ * time, the others wait their turn in plan order with their deadline not
+ * started, while the probes of other ops are not held back by them.
+ */
+static void
+test_inflight_max_per_ops(void **state)
+{
+	struct fx *fx = *state;
+	const struct rule script[] = {
+		{ .name = "tls", .act = A_LATER, .after_ms = 5, .st = ND_PASS },
+		{ .name = "tcp", .act = A_LATER, .after_ms = 5, .st = ND_PASS },
+		{ .name = NULL },
+	};
+	struct nd_probe *const *v;
+	struct nd_probe *tls[5];
+	size_t i, n, ntls = 0;
+	char url[64];
+
+	fx->script = script;
+	fx->tls_capped = true;
+	for (i = 1; i <= 5; i++) {
+		snprintf(url, sizeof(url), "tls://10.0.0.%zu:443", i);
+		fx_target(fx, url);
+	}
+	fx_plan(fx);
+	assert_int_equal(fx_run(fx), 0);
+	v = probes(fx, &n);
+	assert_int_equal(n, 15);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(v[i]->status, ND_PASS);
+		assert_int_equal(ctx(v[i])->starts, 1);
+		if (strcmp(v[i]->ops->name, "tls") == 0)
+			tls[ntls++] = v[i];
+	}
+	assert_int_equal(ntls, 5);
+	assert_int_equal(fx->tls_max_running, 2);
+	/* The five tcp probes ran at once: the cap is tls' alone. */
+	assert_true(fx->max_running >= 5);
+	/*
+	 * Three waited for a slot: each started when an earlier one ended,
+	 * and its deadline counts from its start, not from when it was ready.
+	 */
+	for (i = 0, n = 0; i < 5; i++) {
+		size_t j, ended = 0;
+
+		for (j = 0; j < 5; j++)
+			ended += j != i && tls[j]->t_end <= tls[i]->t_start;
+		n += ended > 0;
+		assert_int_equal(ctx(tls[i])->deadline,
+		    tls[i]->t_start + (uint64_t)FX_TIMEOUT_MS * 1000u);
+	}
+	assert_int_equal(n, 3);
+	assert_cancel_contract(fx);
+}
+
 /* ------------------------------------------------------------ --only/--skip */
 
 static void
@@ -1715,6 +1791,7 @@ main(void)
 		T(test_free_after_plan_starts_nothing),
 		T(test_max_inflight_two),
 		T(test_max_inflight_one_serializes),
+		T(test_inflight_max_per_ops),
 		T(test_skip_not_planned),
 		T(test_only_planned),
 		T(test_start_two_runs_share_one_loop),

@@ -124,9 +124,9 @@ test_order_and_derived(void **state)
 	t = inv.targets[2];
 	assert_string_equal(t->url, "k8s://127.0.0.1:6444");
 	assert_origin(t, 3);
-	/* The config's own target is copied, not renumbered in place. */
-	assert_ptr_not_equal(t, c.targets[0]);
-	assert_int_equal(c.targets[0]->index, 0);
+	/* The config's own target, not a copy (inventory.h). */
+	assert_ptr_equal(t, c.targets[0]);
+	assert_int_equal(c.targets[0]->index, 2);
 
 	t = inv.targets[3];
 	assert_string_equal(t->url, "dns://1.1.1.1/a.lab?expect=10.0.0.5,"
