@@ -46,8 +46,9 @@ echo "check: $(jq -r '[.probes[] | select(.probe=="dns") | .findings[0].id] | gr
 # (the report's query latencies, ms).
 nd_once() {
 	local out=$ND_TMP/r.json t
+	# shellcheck disable=SC2016 # expanded by the inner bash
 	t=$(ns_exec bdns bash -c 'TIMEFORMAT=%6R; { time "$0" run --format json \
-	    -c "$1" >"$2"; } 2>&1' "$1" "$ND_TMP/bench.yaml" "$out")
+	    -c "$1" >"$2" 2>"$2.err"; } 2>&1' "$1" "$ND_TMP/bench.yaml" "$out")
 	printf '%.0f %s\n' "$(awk -v t="$t" 'BEGIN {print t * 1e6}')" \
 	    "$(jq -r '.duration_ms as $d | [.probes[] | select(.probe=="dns") |
 	    .findings[0].evidence.query_ms | tonumber] | sort |
