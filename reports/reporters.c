@@ -54,6 +54,8 @@ nd_reporter_names(void)
 	return names;
 }
 
+static char obuf[1 << 18];
+
 int
 nd_report_write(const struct nd_report *r, const char *format,
     const char *output, unsigned flags, char *err, size_t len)
@@ -78,8 +80,12 @@ nd_report_write(const struct nd_report *r, const char *format,
 			return -errno;
 		}
 	}
-	/* Large reports: a few big writes instead of thousands of 4 KiB ones. */
-	(void)setvbuf(f, NULL, _IOFBF, 1 << 18);
+	/*
+	 * Large reports: a few big writes instead of thousands of 4 KiB ones.
+	 * glibc ignores the size unless it is given the buffer too; one
+	 * report is written per process, so one static buffer serves.
+	 */
+	(void)setvbuf(f, obuf, _IOFBF, sizeof(obuf));
 	rc = rep->write(f, r, flags);
 	if (fflush(f) != 0 && rc == 0)
 		rc = -errno;

@@ -364,7 +364,7 @@ qkeys_text(struct tparse *tp, unsigned mask)
 static int
 parse_query(struct tparse *tp, size_t q0, size_t q1, unsigned mask)
 {
-	const char *u = tp->url, *keys = qkeys_text(tp, mask);
+	const char *u = tp->url, *keys;
 	size_t i0, i1, eq;
 	int k, rc;
 
@@ -382,7 +382,8 @@ parse_query(struct tparse *tp, size_t q0, size_t q1, unsigned mask)
 			    memcmp(qkey_names[k], u + i0, eq - i0) == 0)
 				break;
 		if (k == Q_NKEYS || (mask & (1u << k)) == 0) {
-			if (keys == NULL)
+			/* Only an error names them (10,000 targets parse). */
+			if ((keys = qkeys_text(tp, mask)) == NULL)
 				return perr(tp, i0, "unknown query key "
 				    "'%.*s' (%s:// takes no query)",
 				    (int)(eq - i0 < 32 ? eq - i0 : 32), u + i0,
@@ -1244,7 +1245,11 @@ nd_target_status_ok(const struct nd_target *t, long status)
 	return false;
 }
 
-/* inet_ntop(3) form, so "0::1" and "::1" compare equal; names lowercased. */
+/*
+ * inet_ntop(3) form, so "0::1" and "::1" compare equal; names lowercased.
+ * An IPv4 literal inet_pton(3) accepts is already in that form: dotted
+ * decimal, four parts, no leading zeros.
+ */
 static char *
 canon_host(struct nd_arena *a, const char *s)
 {
@@ -1254,9 +1259,8 @@ canon_host(struct nd_arena *a, const char *s)
 
 	if (s == NULL)
 		return nd_arena_strdup(a, "-");
-	if (inet_pton(AF_INET, s, &a6) == 1 &&
-	    inet_ntop(AF_INET, &a6, buf, sizeof(buf)) != NULL)
-		return nd_arena_strdup(a, buf);
+	if (inet_pton(AF_INET, s, &a6) == 1)
+		return nd_arena_strdup(a, s);
 	if (inet_pton(AF_INET6, s, &a6) == 1 &&
 	    inet_ntop(AF_INET6, &a6, buf, sizeof(buf)) != NULL)
 		return nd_arena_strdup(a, buf);

@@ -108,6 +108,61 @@ test_escaping(void **state)
 	free(buf);
 }
 
+/* The escaping of one byte, one at a time, as RFC 8259 asks. */
+static void
+ref_byte(FILE *f, unsigned char c)
+{
+	if (c == '"' || c == '\\')
+		fprintf(f, "\\%c", c);
+	else if (c < 0x20)
+		fprintf(f, "\\u%04x", c);
+	else if (c >= 0x80)
+		fputs("\\ufffd", f);	/* alone, never valid UTF-8 */
+	else
+		fputc(c, f);
+}
+
+/*
+ * Plain text is skipped eight bytes a step: every byte value, at every
+ * place in and around those steps, must come out as the byte-at-a-time
+ * rules say.
+ */
+static void
+test_every_byte_every_place(void **state)
+{
+	char s[24], *buf, *want;
+	size_t len, wlen, n, at;
+	struct nd_jw w;
+	unsigned c;
+	FILE *f, *g;
+
+	(void)state;
+	for (n = 1; n < sizeof(s); n++) {
+		for (at = 0; at < n; at++) {
+			for (c = 1; c < 256; c++) {
+				memset(s, 'a' + (int)(n % 26), n);
+				s[at] = (char)c;
+				s[n] = '\0';
+				capture_begin(&f, &buf, &len);
+				nd_jw_init(&w, f);
+				nd_jw_str(&w, s);
+				fclose(f);
+				capture_begin(&g, &want, &wlen);
+				fputc('"', g);
+				for (size_t i = 0; i < n; i++)
+					ref_byte(g, (unsigned char)s[i]);
+				fputc('"', g);
+				fclose(g);
+				if (strcmp(buf, want) != 0)
+					fail_msg("byte 0x%02x at %zu of %zu: %s, "
+					    "want %s", c, at, n, buf, want);
+				free(buf);
+				free(want);
+			}
+		}
+	}
+}
+
 static void
 test_invalid_utf8_replaced(void **state)
 {
@@ -186,6 +241,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_structure_and_commas),
 		cmocka_unit_test(test_escaping),
+		cmocka_unit_test(test_every_byte_every_place),
 		cmocka_unit_test(test_invalid_utf8_replaced),
 		cmocka_unit_test(test_non_finite_and_misuse),
 	};

@@ -1,0 +1,98 @@
+/*
+ * test_arena.c - the run's allocator: every allocation zeroed, aligned and
+ * apart from the others, across the switch from malloc'd chunks to the
+ * 2 MiB mappings a large run gets, and with objects bigger than a chunk.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+
+struct rec {
+	unsigned char	*p;
+	size_t		 n;
+};
+
+static void
+check_zero(const unsigned char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != 0)
+			fail_msg("byte %zu of %zu not zero", i, n);
+}
+
+/* Fill each allocation with its number, then check none was overwritten. */
+static void
+test_many(void **state)
+{
+	struct nd_arena *a = nd_arena_new();
+	static struct rec r[60000];
+	size_t i, j, align, total = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
+		/* Mostly small, some beyond a 64 KiB chunk, one empty. */
+		r[i].n = i % 5000 == 4999 ? 100000 + i : i == 7 ? 0 : 1 + i % 300;
+		r[i].p = nd_arena_alloc(a, r[i].n);
+		assert_non_null(r[i].p);
+		/* Aligned as the type of its size needs (arena.c). */
+		align = r[i].n & -r[i].n;
+		if (align == 0 || align > 16)
+			align = 16;
+		assert_int_equal((uintptr_t)r[i].p % align, 0);
+		check_zero(r[i].p, r[i].n);
+		memset(r[i].p, (int)(i % 251) + 1, r[i].n);
+		total += r[i].n;
+	}
+	assert_true(total > 8 * 1024 * 1024);	/* well past the switch */
+	assert_true(nd_arena_bytes(a) >= total);
+	for (i = 0; i < sizeof(r) / sizeof(r[0]); i++)
+		for (j = 0; j < r[i].n; j++)
+			if (r[i].p[j] != (unsigned char)(i % 251 + 1))
+				fail_msg("allocation %zu overwritten at %zu", i,
+				    j);
+	nd_arena_free(a);
+	nd_arena_free(NULL);
+}
+
+static void
+test_strings(void **state)
+{
+	struct nd_arena *a = nd_arena_new();
+	char big[600];
+	char *s;
+	size_t i;
+
+	(void)state;
+	/* Past the switch first, so these come from a mapping. */
+	for (i = 0; i < 2048; i++)
+		(void)nd_arena_alloc(a, 1024);
+	assert_string_equal(nd_arena_strdup(a, "abc"), "abc");
+	assert_null(nd_arena_strdup(a, NULL));
+	assert_string_equal(nd_arena_strndup(a, "abcdef", 3), "abc");
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	s = nd_arena_printf(a, "%s-%d", big, 42);
+	assert_int_equal(strlen(s), sizeof(big) - 1 + 3);
+	assert_string_equal(s + sizeof(big) - 1, "-42");
+	nd_arena_free(a);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_many),
+		cmocka_unit_test(test_strings),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
