@@ -731,9 +731,10 @@ parse_nothing(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 	(void)t;
 	if (u->a0 < u->a1)
 		return perr(tp, u->a0, "%s:// takes nothing after it: it "
-		    "audits %s netdoctor was given", tp->sname,
+		    "audits %s netdoctor was given%s", tp->sname,
 		    strcmp(tp->sname, "gateway") == 0 ? "the Gateway API "
-		    "status" : "every range");
+		    "status" : "every range", strcmp(tp->sname, "gateway") ==
+		    0 ? " (gateway+k8s://HOST[:PORT] reads a cluster's)" : "");
 	return 0;
 }
 
