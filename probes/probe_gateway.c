@@ -433,9 +433,12 @@ gw_api_evidence(struct nd_probe *p, struct nd_finding *f, long http)
 	nd_evidence_add(f, "path", GW_API "%s", gw_lists[c->step].resource);
 	if (http > 0)
 		nd_evidence_add(f, "http_status", "%ld", http);
+	/* A certificate counts only when the server asked for one. */
 	nd_evidence_add(f, "auth", "%s", !c->authed ? "anonymous (no "
-	    "kubeconfig credentials)" : c->conn.presented ?
-	    "the kubeconfig's client certificate" : "the kubeconfig's token");
+	    "kubeconfig credentials)" : !c->conn.presented ?
+	    "the kubeconfig's token" : c->conn.tls.certreq ?
+	    "the kubeconfig's client certificate" : "anonymous (the server "
+	    "did not ask for the kubeconfig's client certificate)");
 }
 
 static void
