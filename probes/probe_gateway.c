@@ -589,11 +589,12 @@ gw_done(void *arg, CURLcode rc)
 		    "no answer before the deadline" : curl_easy_strerror(rc));
 		return;
 	}
-	st = gw_status(b, reason, sizeof(reason), msg, sizeof(msg));
 	if (http == 200) {
 		gw_next(p);
 		return;
 	}
+	/* An error answer: a Status, small; the lists are parsed once, later. */
+	st = gw_status(b, reason, sizeof(reason), msg, sizeof(msg));
 	if (http == 401 || http == 403) {
 		gw_refused(p, http, st ? reason : "", st ? msg : "");
 		return;

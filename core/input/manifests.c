@@ -749,7 +749,7 @@ load_file(struct mfparse *m, const char *path, off_t size)
 static int
 load_answer(struct mfparse *m, const struct nd_mf_answer *ans)
 {
-	const struct nd_ynode *doc, *kind;
+	const struct nd_ynode *doc = NULL, *kind = NULL;
 	struct nd_ynode *docs;
 	int rc;
 
@@ -757,18 +757,19 @@ load_answer(struct mfparse *m, const struct nd_mf_answer *ans)
 	if ((rc = nd_ytree_parse(m->ck.arena, ans->name, ans->buf, ans->len,
 	    &mf_yopts, &docs, m->ck.err, m->ck.errlen)) != 0)
 		return rc;
-	doc = docs->n == 1 ? docs->kids[0] : NULL;
-	kind = doc != NULL && doc->kind == ND_Y_MAP ? nd_ytree_peek(doc,
-	    "kind") : NULL;
-	if (kind == NULL || kind->kind != ND_Y_SCALAR ||
-	    strcmp(kind->str, ans->kind) != 0 ||
-	    nd_ytree_peek(doc, "items") == NULL)
-		return mferr(m, 0, "not a %s: %s", ans->kind, doc == NULL ?
-		    "no JSON document" : kind == NULL ||
-		    kind->kind != ND_Y_SCALAR ? "no kind" :
-		    nd_arena_printf(m->ck.arena, "kind %.64s%s", kind->str,
-		    nd_ytree_peek(doc, "items") == NULL ? " without items" :
-		    ""));
+	if (docs->n == 1)
+		doc = docs->kids[0];
+	if (doc == NULL)
+		return mferr(m, 0, "not a %s: no JSON document", ans->kind);
+	if (doc->kind == ND_Y_MAP)
+		kind = nd_ytree_peek(doc, "kind");
+	if (kind == NULL || kind->kind != ND_Y_SCALAR)
+		return mferr(m, 0, "not a %s: no kind", ans->kind);
+	if (strcmp(kind->str, ans->kind) != 0)
+		return mferr(m, 0, "not a %s: kind %.64s", ans->kind,
+		    kind->str);
+	if (nd_ytree_peek(doc, "items") == NULL)
+		return mferr(m, 0, "not a %s: no items", ans->kind);
 	return load_docs(m, docs);
 }
 

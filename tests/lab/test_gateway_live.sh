@@ -50,18 +50,9 @@ sed 's/test-token-123/expired-token-0/' "$KPKI/kubeconfig-token.yaml" \
 # api NAME ARGS... - starts the API server replay on the loopback of
 # 'cli', waits for its READY line, sets PORT and SIMPID.
 api() {
-	local name=$1 i line
+	local name=$1
 	shift
-	ns_spawn cli "$PY" "$ND_TOP/fixtures/k8s_sim.py" --pki "$KPKI" \
-	    --listen 127.0.0.1:0 "$@" >"$ND_TMP/$name.log" 2>&1
-	SIMPID=$ND_PID
-	for i in $(seq 200); do
-		line=$(grep -m1 '^READY' "$ND_TMP/$name.log" 2>/dev/null)
-		[ -n "$line" ] && break
-		sleep 0.05
-	done
-	PORT=$(sed -E 's/^READY [^ ]*:([0-9]+).*/\1/' <<<"$line")
-	[ -n "$line" ] || diag "$name did not start: $(cat "$ND_TMP/$name.log")"
+	sim_spawn cli "$name" k8s_sim.py --pki "$KPKI" --listen 127.0.0.1:0 "$@"
 }
 stop_api() { kill "$SIMPID"; wait "$SIMPID" 2>/dev/null; }
 # The deadline is far from what any answer here takes (a few ms on

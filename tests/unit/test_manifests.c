@@ -166,7 +166,9 @@ test_not_the_list(void **state)
 	(void)state;
 	refused("GatewayList", "{\"kind\":\"Status\",\"apiVersion\":\"v1\","
 	    "\"status\":\"Failure\",\"code\":500}", GW_GET ": not a "
-	    "GatewayList: kind Status without items");
+	    "GatewayList: kind Status");
+	refused("GatewayList", "{\"kind\":\"GatewayList\"}", GW_GET ": not a "
+	    "GatewayList: no items");
 	refused("GatewayList", "{\"kind\":\"HTTPRouteList\",\"items\":[]}",
 	    GW_GET ": not a GatewayList: kind HTTPRouteList");
 	refused("GatewayList", "[1,2]", GW_GET ": not a GatewayList: no kind");
