@@ -1,9 +1,25 @@
 /*
- * probe_gateway.c - gateway://: the Gateway API status sections that
- * --manifests read (`kubectl get gateway,httproute,grpcroute -A -o yaml`,
- * or a GitOps tree exported with status).  A status is what the Gateway
- * controller did with an object; the manifest is only what was asked.
- * Like the address plan, this judges data loaded before the run: no I/O.
+ * probe_gateway.c - the Gateway API status: what the Gateway controller
+ * did with each Gateway and route (the manifest is only what was asked).
+ * One judge, two sources:
+ *
+ *   gateway://            the status sections --manifests read (`kubectl
+ *                         get gateway,httproute,grpcroute -A -o yaml`, or
+ *                         a GitOps tree exported with status); data
+ *                         loaded before the run, no I/O.
+ *   gateway+k8s://HOST    the live cluster: GET /apis/gateway.networking.
+ *                         k8s.io/v1/{gateways,httproutes,grpcroutes}, one
+ *                         after the other with libcurl on the loop and the
+ *                         kubeconfig's credentials (read-only, the verb
+ *                         list), each answer bounded; the JSON lists go
+ *                         through the manifests loader, so both sources
+ *                         give the judge the same objects.
+ *
+ * A refusal of the API server is a finding: 401/403 (RBAC or credentials),
+ * 404 (the CRDs are not installed; on grpcroutes alone: CRDs older than
+ * v1.1, which have no GRPCRoute, and the rest is judged), or anything else
+ * that is not the list asked for.  A refused or silent port is the tcp
+ * probe's, an API server that is not one the k8s probe's: both sit below.
  *
  * Conditions and reasons are those of gateway-api's apis/v1
  * (gateway_types.go: GatewayConditionType Accepted and Programmed, reason
@@ -13,15 +29,45 @@
  * the Gateway refused to the 404 its host names then get.
  */
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "arena.h"
+#include "http.h"
 #include "manifests.h"
 #include "probe.h"
 #include "target.h"
 
 /* Evidence items listing objects; a finding keeps ND_EVIDENCE_MAX. */
 #define GW_LIST_MAX	16
+
+/* One list answer: what one file of --manifests may hold. */
+#define GW_MAX_BODY	ND_MF_MAX_BYTES
+#define GW_API		"/apis/gateway.networking.k8s.io/v1/"
+
+/* What gateway+k8s:// lists, in this order (gateway-api's apis/v1). */
+static const struct gw_list {
+	const char	*resource;	/* the URL's plural */
+	const char	*kind;		/* its answer's kind */
+	bool		 optional;	/* 404 means older CRDs, not none */
+} gw_lists[] = {
+	{ "gateways", "GatewayList", false },
+	{ "httproutes", "HTTPRouteList", false },
+	/* GRPCRoute joined the standard channel in v1.1.0. */
+	{ "grpcroutes", "GRPCRouteList", true },
+};
+#define GW_NLISTS	(sizeof(gw_lists) / sizeof(gw_lists[0]))
+
+struct gw_ctx {
+	struct nd_http_conn	 conn;
+	struct nd_http_body	 body[GW_NLISTS];
+	size_t			 step;		/* the list being read */
+	bool			 absent[GW_NLISTS];	/* optional, 404 */
+	bool			 authed;	/* credentials went out */
+};
 
 struct gw_count {
 	size_t	gateways, routes;	/* judged */
@@ -287,27 +333,21 @@ unjudged(struct nd_probe *p, const struct nd_manifests *mfs, size_t nmfs,
 	}
 }
 
-static int
-gateway_start(struct nd_probe *p)
+/*
+ * Judges the trees and ends the probe.  from says where they came from,
+ * for gateway.ok's evidence; absent, if not NULL, is what gateway+k8s://
+ * could not list without that being a fault.
+ */
+static void
+judge(struct nd_probe *p, const struct nd_manifests *mfs, size_t nmfs,
+    const char *from, const char *absent)
 {
-	const struct nd_target *t = p->target;
 	struct gw_count n = { 0, 0, 0, false };
 	struct nd_finding *f;
 	size_t m, i;
 
-	/*
-	 * Only the inputs fill the trees in (and refuse gateway:// without
-	 * them); a target made elsewhere (serve's /probe) has none, and
-	 * "nothing judged" must not read as healthy.
-	 */
-	if (t->nmanifests == 0) {
-		nd_probe_local_error(p, EINVAL, "judge the Gateway API "
-		    "status (gateway:// needs --manifests with status sections)");
-		nd_probe_done(p, ND_ERROR);
-		return 0;
-	}
-	for (m = 0; m < t->nmanifests; m++) {
-		const struct nd_manifests *mf = &t->manifests[m];
+	for (m = 0; m < nmfs; m++) {
+		const struct nd_manifests *mf = &mfs[m];
 
 		for (i = 0; mf->lbs[i] != NULL; i++) {
 			if (strcmp(mf->lbs[i]->kind, "Gateway") != 0)
@@ -326,7 +366,7 @@ gateway_start(struct nd_probe *p)
 	}
 	if (n.bad) {
 		nd_probe_done(p, ND_FAIL);
-		return 0;
+		return;
 	}
 	f = nd_finding_add(p, ND_F_GATEWAY_OK, "Gateway API status: %zu "
 	    "Gateway%s programmed with an address, %zu route%s accepted with "
@@ -338,13 +378,283 @@ gateway_start(struct nd_probe *p)
 	nd_evidence_add(f, "gateways", "%zu", n.gateways);
 	nd_evidence_add(f, "routes", "%zu", n.routes);
 	nd_evidence_add(f, "without_status", "%zu", n.unjudged);
-	unjudged(p, t->manifests, t->nmanifests, f);
+	nd_evidence_add(f, "from", "%s", from);
+	if (absent != NULL)
+		nd_evidence_add(f, "not_served", "%s", absent);
+	unjudged(p, mfs, nmfs, f);
 	nd_probe_done(p, ND_PASS);
+}
+
+/* ---- gateway+k8s://: the lists from the API server ---- */
+
+static void
+gw_cancel(struct nd_probe *p)
+{
+	struct gw_ctx *c = p->ctx;
+	size_t i;
+
+	if (c == NULL)
+		return;
+	nd_http_conn_free(&c->conn, p);
+	for (i = 0; i < GW_NLISTS; i++)
+		nd_http_body_free(&c->body[i]);
+}
+
+/* A metav1.Status answer's reason and message; false when it is none. */
+static bool
+gw_status(const struct nd_http_body *b, char *reason, size_t rlen,
+    char *msg, size_t mlen)
+{
+	json_t *v = json_loadb(nd_http_body_str(b), b->len, 0, NULL);
+	const char *kind, *r, *m;
+	bool ok;
+
+	if (v == NULL)
+		return false;
+	kind = json_string_value(json_object_get(v, "kind"));
+	r = json_string_value(json_object_get(v, "reason"));
+	m = json_string_value(json_object_get(v, "message"));
+	ok = kind != NULL && strcmp(kind, "Status") == 0;
+	if (ok) {
+		snprintf(reason, rlen, "%s", r != NULL ? r : "");
+		snprintf(msg, mlen, "%s", m != NULL ? m : "");
+	}
+	json_decref(v);
+	return ok;
+}
+
+/* The evidence every API finding has: which list, how it went. */
+static void
+gw_api_evidence(struct nd_probe *p, struct nd_finding *f, long http)
+{
+	struct gw_ctx *c = p->ctx;
+
+	nd_evidence_add(f, "resource", "%s", gw_lists[c->step].resource);
+	nd_evidence_add(f, "path", GW_API "%s", gw_lists[c->step].resource);
+	if (http > 0)
+		nd_evidence_add(f, "http_status", "%ld", http);
+	/* A certificate counts only when the server asked for one. */
+	nd_evidence_add(f, "auth", "%s", !c->authed ? "anonymous (no "
+	    "kubeconfig credentials)" : !c->conn.presented ?
+	    "the kubeconfig's token" : c->conn.tls.certreq ?
+	    "the kubeconfig's client certificate" : "anonymous (the server "
+	    "did not ask for the kubeconfig's client certificate)");
+}
+
+static void
+gw_api_error(struct nd_probe *p, long http, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+gw_api_error(struct nd_probe *p, long http, const char *fmt, ...)
+{
+	struct gw_ctx *c = p->ctx;
+	struct nd_finding *f;
+	char why[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	f = nd_finding_add(p, ND_F_GATEWAY_API_ERROR, "the API server at %s "
+	    "gave no usable answer to the list of %s.gateway.networking.k8s.io: "
+	    "%s", p->ep->label, gw_lists[c->step].resource, why);
+	gw_api_evidence(p, f, http);
+	/* Over the bound, libcurl's own error only says the write failed. */
+	if (c->body[c->step].over)
+		nd_evidence_add(f, "body_over_bound", "%zu",
+		    c->body[c->step].max);
+	else if (c->conn.errbuf[0] != '\0')
+		nd_evidence_add(f, "curl_error", "%s", c->conn.errbuf);
+	nd_probe_done(p, ND_FAIL);
+}
+
+/* Every list read: one judge for them all. */
+static void
+gw_judge_lists(struct nd_probe *p)
+{
+	struct gw_ctx *c = p->ctx;
+	struct nd_arena *a = p->run->arena;
+	struct nd_mf_answer ans[GW_NLISTS];
+	struct nd_manifests *mf = nd_arena_alloc(a, sizeof(*mf));
+	const char *absent = NULL;
+	size_t i, n = 0, step[GW_NLISTS];
+	char err[512];
+
+	for (i = 0; i < GW_NLISTS; i++) {
+		if (c->absent[i]) {
+			absent = nd_arena_printf(a, "%s (HTTP 404: Gateway API "
+			    "CRDs older than v1.1)", gw_lists[i].resource);
+			continue;
+		}
+		ans[n].name = nd_arena_printf(a, "GET " GW_API "%s",
+		    gw_lists[i].resource);
+		ans[n].kind = gw_lists[i].kind;
+		ans[n].buf = nd_http_body_str(&c->body[i]);
+		ans[n].len = c->body[i].len;
+		step[n++] = i;
+	}
+	if (nd_manifests_parse(a, ans, n, mf, err, sizeof(err)) < 0) {
+		/* The error starts with the name of the answer it is about. */
+		for (i = 0; i < n; i++)
+			if (strncmp(err, ans[i].name, strlen(ans[i].name)) == 0)
+				c->step = step[i];
+		gw_api_error(p, 200, "%s", err);
+		return;
+	}
+	judge(p, mf, 1, nd_arena_printf(a, "the API server at %s", p->ep->label),
+	    absent);
+}
+
+static void gw_done(void *, CURLcode);
+
+static int
+gw_request(struct nd_probe *p, size_t step)
+{
+	struct gw_ctx *c = p->ctx;
+	int rc;
+
+	nd_http_conn_free(&c->conn, p);
+	c->step = step;
+	nd_http_body_init(&c->body[step], GW_MAX_BODY);
+	rc = nd_http_conn_kube(&c->conn, p, nd_arena_printf(p->run->arena,
+	    GW_API "%s", gw_lists[step].resource), &c->body[step], &c->authed);
+	if (rc < 0)
+		return rc;
+	return nd_http_conn_start(&c->conn, p, gw_done, p);
+}
+
+/* The next list, or the judge after the last. */
+static void
+gw_next(struct nd_probe *p)
+{
+	struct gw_ctx *c = p->ctx;
+	int err;
+
+	if (c->step + 1 == GW_NLISTS) {
+		gw_judge_lists(p);
+		return;
+	}
+	if ((err = gw_request(p, c->step + 1)) < 0) {
+		nd_probe_local_error(p, -err, "start the Gateway API list "
+		    "request");
+		nd_probe_done(p, ND_ERROR);
+	}
+}
+
+static void
+gw_refused(struct nd_probe *p, long http, const char *reason,
+    const char *msg)
+{
+	struct gw_ctx *c = p->ctx;
+	struct nd_finding *f;
+
+	f = nd_finding_add(p, ND_F_GATEWAY_FORBIDDEN, "the API server at %s "
+	    "refused to list %s.gateway.networking.k8s.io (HTTP %ld %s)%s%s",
+	    p->ep->label, gw_lists[c->step].resource, http, http == 401 ?
+	    "Unauthorized: the credentials were not accepted" : "Forbidden: "
+	    "RBAC does not allow the verb list", msg[0] != '\0' ? ": " : "",
+	    msg);
+	gw_api_evidence(p, f, http);
+	nd_evidence_add(f, "verb", "list");
+	nd_evidence_add(f, "api_group", "gateway.networking.k8s.io");
+	if (reason[0] != '\0')
+		nd_evidence_add(f, "reason", "%s", reason);
+	if (msg[0] != '\0')
+		nd_evidence_add(f, "message", "%.300s", msg);
+	nd_probe_done(p, ND_FAIL);
+}
+
+static void
+gw_done(void *arg, CURLcode rc)
+{
+	struct nd_probe *p = arg;
+	struct gw_ctx *c = p->ctx;
+	const struct nd_http_body *b = &c->body[c->step];
+	char reason[64], msg[512];
+	long http = 0;
+	bool st;
+
+	if (p->status != ND_RUNNING)
+		return;
+	curl_easy_getinfo(c->conn.easy, CURLINFO_RESPONSE_CODE, &http);
+	if (rc == CURLE_WRITE_ERROR && b->over) {
+		gw_api_error(p, http, "HTTP %ld with a body over %d MiB; "
+		    "netdoctor stopped reading there rather than judge part of "
+		    "the list", http, GW_MAX_BODY >> 20);
+		return;
+	}
+	if (rc != CURLE_OK) {
+		gw_api_error(p, http, "%s", rc == CURLE_OPERATION_TIMEDOUT ?
+		    "no answer before the deadline" : curl_easy_strerror(rc));
+		return;
+	}
+	if (http == 200) {
+		gw_next(p);
+		return;
+	}
+	/* An error answer: a Status, small; the lists are parsed once, later. */
+	st = gw_status(b, reason, sizeof(reason), msg, sizeof(msg));
+	if (http == 401 || http == 403) {
+		gw_refused(p, http, st ? reason : "", st ? msg : "");
+		return;
+	}
+	if (http == 404 && st && gw_lists[c->step].optional) {
+		c->absent[c->step] = true;
+		gw_next(p);
+		return;
+	}
+	if (http == 404 && st) {
+		struct nd_finding *f = nd_finding_add(p,
+		    ND_F_GATEWAY_API_UNAVAILABLE, "the API server at %s does "
+		    "not serve %s.gateway.networking.k8s.io/v1 (HTTP 404 %s): "
+		    "the Gateway API CRDs are not installed", p->ep->label,
+		    gw_lists[c->step].resource, reason);
+
+		gw_api_evidence(p, f, http);
+		if (msg[0] != '\0')
+			nd_evidence_add(f, "message", "%.300s", msg);
+		nd_probe_done(p, ND_FAIL);
+		return;
+	}
+	gw_api_error(p, http, "HTTP %ld%s%s%s", http, st ? " " : " without a "
+	    "Kubernetes Status", st ? reason : "", st && msg[0] != '\0' ?
+	    nd_arena_printf(p->run->arena, ": %.300s", msg) : "");
+}
+
+static void
+gateway_expire(struct nd_probe *p)
+{
+	gw_api_error(p, 0, "no answer before the deadline");
+}
+
+static int
+gateway_start(struct nd_probe *p)
+{
+	const struct nd_target *t = p->target;
+
+	if (t->scheme == ND_S_GATEWAY_K8S)
+		return gw_request(p, 0);
+	/*
+	 * Only the inputs fill the trees in (and refuse gateway:// without
+	 * them); a target made elsewhere (serve's /probe) has none, and
+	 * "nothing judged" must not read as healthy.
+	 */
+	if (t->nmanifests == 0) {
+		nd_probe_local_error(p, EINVAL, "judge the Gateway API "
+		    "status (gateway:// needs --manifests with status sections)");
+		nd_probe_done(p, ND_ERROR);
+		return 0;
+	}
+	judge(p, t->manifests, t->nmanifests, "--manifests", NULL);
 	return 0;
 }
 
 const struct nd_probe_ops nd_probe_gateway = {
 	.name = "gateway",
 	.layer = ND_L_CONFIG,
+	.ctx_size = sizeof(struct gw_ctx),
 	.start = gateway_start,
+	.expire = gateway_expire,
+	.cancel = gw_cancel,
 };

@@ -16,8 +16,6 @@
 
 #include <jansson.h>
 
-#include "arena.h"
-#include "creds.h"
 #include "http.h"
 #include "probe.h"
 #include "target.h"
@@ -52,38 +50,16 @@ static int
 k8s_request(struct nd_probe *p, enum k8s_step step)
 {
 	struct k8s_ctx *c = p->ctx;
-	const struct nd_creds_set *cs = p->run->creds;
-	const struct nd_kube_creds *kc = cs != NULL ? cs->kube : NULL;
 	int rc;
 
 	nd_http_conn_free(&c->conn, p);
 	c->step = step;
 	nd_http_body_free(&c->body);
 	nd_http_body_init(&c->body, K8S_MAX_BODY);
-	rc = nd_http_conn_init(&c->conn, p, step == K8S_VERSION ? "/version" :
-	    "/readyz?verbose", kc != NULL ? &kc->crt : NULL,
-	    kc != NULL ? &kc->key : NULL);
+	rc = nd_http_conn_kube(&c->conn, p, step == K8S_VERSION ? "/version" :
+	    "/readyz?verbose", &c->body, &c->authed);
 	if (rc < 0)
 		return rc;
-	c->authed = c->conn.presented;
-	if (kc != NULL && kc->token != NULL) {
-		/* The token lives only in this header list, never in a report. */
-		char *h = nd_arena_printf(p->run->arena,
-		    "Authorization: Bearer %s", kc->token);
-
-		c->conn.headers = curl_slist_append(NULL, h);
-		explicit_bzero(h, strlen(h));
-		if (c->conn.headers == NULL)
-			return -ENOMEM;
-		curl_easy_setopt(c->conn.easy, CURLOPT_HTTPHEADER,
-		    c->conn.headers);
-		c->authed = true;
-	}
-	curl_easy_setopt(c->conn.easy, CURLOPT_HTTP_VERSION,
-	    (long)CURL_HTTP_VERSION_2TLS);
-	curl_easy_setopt(c->conn.easy, CURLOPT_WRITEFUNCTION,
-	    nd_http_body_write);
-	curl_easy_setopt(c->conn.easy, CURLOPT_WRITEDATA, &c->body);
 	return nd_http_conn_start(&c->conn, p, k8s_done, p);
 }
 

@@ -236,7 +236,7 @@ tls_creds_above(const struct nd_probe *p)
 		return false;
 	if (p->target->scheme == ND_S_TALOS)
 		return cs->talos != NULL && cs->talos->crt.len > 0;
-	if (p->target->scheme == ND_S_K8S)
+	if (nd_scheme_kube(p->target->scheme))
 		return cs->kube != NULL && (cs->kube->crt.len > 0 ||
 		    cs->kube->token != NULL);
 	return false;
@@ -448,7 +448,7 @@ tls_judge(struct nd_probe *p, bool rejected)
 		bool web = p->target->scheme == ND_S_HTTP ||
 		    p->target->scheme == ND_S_HTTPS;
 		bool w = tls_wildcard_note(leaf, used, wild, sizeof(wild));
-		const char *pp = p->target->scheme == ND_S_K8S ?
+		const char *pp = nd_scheme_kube(p->target->scheme) ?
 		    "/cluster/apiServer/certSANs/-" : "/machine/certSANs/-";
 
 		f = nd_finding_add(p, ND_F_TLS_NAME_MISMATCH,
@@ -461,7 +461,8 @@ tls_judge(struct nd_probe *p, bool rejected)
 			nd_evidence_add(f, "wildcard", "%s", wild);
 		/* Where Talos takes extra SANs from (docs/talos.md 2.1, 5.1). */
 		nd_evidence_add(f, "config_key", "%s",
-		    p->target->scheme == ND_S_K8S ? "cluster.apiServer.certSANs" :
+		    nd_scheme_kube(p->target->scheme) ?
+		    "cluster.apiServer.certSANs" :
 		    p->target->scheme == ND_S_TALOS ? "machine.certSANs" :
 		    web ? "the certificate the server picks for that name "
 		    "(cert-manager: the Certificate's dnsNames; Gateway API: "
@@ -745,7 +746,7 @@ tls_load_ca(struct nd_probe *p)
 		tr.pem = &cs->talos->ca;
 		key = "talosconfig";
 		snprintf(c->ca_source, sizeof(c->ca_source), "the talosconfig");
-	} else if (cs != NULL && p->target->scheme == ND_S_K8S &&
+	} else if (cs != NULL && nd_scheme_kube(p->target->scheme) &&
 	    cs->kube != NULL) {
 		tr.pem = &cs->kube->ca;
 		key = "kubeconfig";

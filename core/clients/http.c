@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "arena.h"
 #include "creds.h"
 #include "engine.h"
 #include "http.h"
@@ -332,6 +333,38 @@ nd_http_conn_init(struct nd_http_conn *c, struct nd_probe *p,
 		curl_easy_setopt(c->easy, CURLOPT_SSLKEYTYPE, "PEM");
 		c->presented = true;
 	}
+	return 0;
+}
+
+int
+nd_http_conn_kube(struct nd_http_conn *c, struct nd_probe *p,
+    const char *path, struct nd_http_body *body, bool *authed)
+{
+	const struct nd_creds_set *cs = p->run->creds;
+	const struct nd_kube_creds *kc = cs != NULL ? cs->kube : NULL;
+	int rc;
+
+	rc = nd_http_conn_init(c, p, path, kc != NULL ? &kc->crt : NULL,
+	    kc != NULL ? &kc->key : NULL);
+	if (rc < 0)
+		return rc;
+	*authed = c->presented;
+	if (kc != NULL && kc->token != NULL) {
+		/* The token lives only in this header list, never in a report. */
+		char *h = nd_arena_printf(p->run->arena,
+		    "Authorization: Bearer %s", kc->token);
+
+		c->headers = curl_slist_append(NULL, h);
+		explicit_bzero(h, strlen(h));
+		if (c->headers == NULL)
+			return -ENOMEM;
+		curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, c->headers);
+		*authed = true;
+	}
+	curl_easy_setopt(c->easy, CURLOPT_HTTP_VERSION,
+	    (long)CURL_HTTP_VERSION_2TLS);
+	curl_easy_setopt(c->easy, CURLOPT_WRITEFUNCTION, nd_http_body_write);
+	curl_easy_setopt(c->easy, CURLOPT_WRITEDATA, body);
 	return 0;
 }
 

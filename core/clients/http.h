@@ -99,6 +99,16 @@ struct nd_http_conn {
 int		 nd_http_conn_init(struct nd_http_conn *, struct nd_probe *,
 		    const char *path, const struct nd_pem *crt,
 		    const struct nd_pem *key);
+/*
+ * nd_http_conn_init for a GET to the Kubernetes API server (k8s://,
+ * gateway+k8s://) with the kubeconfig's credentials, if the run has one:
+ * its client certificate, or its bearer token in a header that lives only
+ * in conn->headers.  HTTP/2 when TLS offers it, as client-go.  The answer
+ * goes into body, which the caller has initialised with its bound.
+ * *authed says whether credentials went out.  Returns 0 or -errno.
+ */
+int		 nd_http_conn_kube(struct nd_http_conn *, struct nd_probe *,
+		    const char *path, struct nd_http_body *, bool *authed);
 /* Starts the transfer; done(arg, result) is called once. */
 int		 nd_http_conn_start(struct nd_http_conn *, struct nd_probe *,
 		    nd_http_done_fn, void *arg);

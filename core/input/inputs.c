@@ -331,7 +331,7 @@ nd_inputs_creds(struct nd_arena *a, const struct nd_options *o,
 
 	for (i = 0; i < inv->ntargets; i++) {
 		talos |= inv->targets[i]->scheme == ND_S_TALOS;
-		kube |= inv->targets[i]->scheme == ND_S_K8S;
+		kube |= nd_scheme_kube(inv->targets[i]->scheme);
 	}
 	if (talos) {
 		path = o->talosconfig != NULL ? o->talosconfig :

@@ -38,6 +38,7 @@ struct mfv {			/* a growing NULL-terminated array */
 struct mfparse {
 	/* ck.path is the file being read; ck.subject the object in it. */
 	struct nd_ycheck ck;
+	bool		 lineless;	/* an API answer: one line of JSON */
 	size_t		 nfiles, ndocs, nobjects, total;
 	struct mfv	 blocks, policies, lbs, routes;
 };
@@ -172,9 +173,12 @@ meta(struct mfparse *m, const struct nd_ynode *doc, const char *kind,
 	return 0;
 }
 
+/* Where an object was read: "FILE:LINE", or the request it came from. */
 static char *
 src(struct mfparse *m, const struct nd_ynode *n)
 {
+	if (m->lineless)
+		return nd_arena_strdup(m->ck.arena, m->ck.path);
 	return nd_arena_printf(m->ck.arena, "%s:%d", m->ck.path, n->line);
 }
 
@@ -629,15 +633,24 @@ load_route(struct mfparse *m, const struct nd_ynode *doc, const char *kind)
 	return mfv_push(m, &m->routes, r);
 }
 
-static int load_doc(struct mfparse *, const struct nd_ynode *, int);
+static int load_doc(struct mfparse *, const struct nd_ynode *,
+    const char *, const char *);
 
+/*
+ * One object, or a list of them (kubectl's "List", or an API server's
+ * typed "GatewayList").  An item of a typed list may leave out kind and
+ * apiVersion, as the API server's list answers for built-in types do:
+ * they are the list's, less "List".  lkind and lapi are the list's kind
+ * and apiVersion for its items, NULL for a document.
+ */
 static int
-load_doc(struct mfparse *m, const struct nd_ynode *doc, int depth)
+load_doc(struct mfparse *m, const struct nd_ynode *doc, const char *lkind,
+    const char *lapi)
 {
 	const struct nd_ynode *items;
 	struct nd_ykv kind_n, api_n;
 	const char *kind, *api;
-	size_t i;
+	size_t i, n;
 	int rc;
 
 	m->ck.subject = NULL;
@@ -646,19 +659,25 @@ load_doc(struct mfparse *m, const struct nd_ynode *doc, int depth)
 	if ((rc = nd_yfind(&m->ck, doc, NULL, "kind", &kind_n)) != 0 ||
 	    (rc = nd_yfind(&m->ck, doc, NULL, "apiVersion", &api_n)) != 0)
 		return rc;
-	if (kind_n.v == NULL || kind_n.v->kind != ND_Y_SCALAR)
+	if (kind_n.v != NULL && kind_n.v->kind == ND_Y_SCALAR) {
+		kind = kind_n.v->str;
+		api = api_n.v != NULL && api_n.v->kind == ND_Y_SCALAR ?
+		    api_n.v->str : "";
+	} else if (kind_n.k == NULL && lkind != NULL && lkind[0] != '\0') {
+		kind = lkind;
+		api = lapi;
+	} else
 		return 0;	/* kustomization.yaml, Helm values: not ours */
-	kind = kind_n.v->str;
-	api = api_n.v != NULL && api_n.v->kind == ND_Y_SCALAR ?
-	    api_n.v->str : "";
 	m->ndocs++;
-	if (depth == 0 && strlen(kind) >= 4 &&
-	    strcmp(kind + strlen(kind) - 4, "List") == 0) {
+	n = strlen(kind);
+	if (lkind == NULL && n >= 4 && strcmp(kind + n - 4, "List") == 0) {
 		m->ck.subject = kind;
 		if ((rc = get(m, doc, NULL, "items", ND_Y_SEQ, &items)) != 0)
 			return rc;
+		lkind = nd_arena_strndup(m->ck.arena, kind, n - 4);
 		for (i = 0; items != NULL && i < items->n; i++)
-			if ((rc = load_doc(m, items->kids[i], 1)) != 0)
+			if ((rc = load_doc(m, items->kids[i], lkind,
+			    api)) != 0)
 				return rc;
 		return 0;
 	}
@@ -681,19 +700,32 @@ load_doc(struct mfparse *m, const struct nd_ynode *doc, int depth)
 	return 0;
 }
 
+static const struct nd_ytree_opts mf_yopts = {
+	.prefix = NULL,
+	.max_bytes = ND_MF_MAX_BYTES,
+	.max_depth = MF_MAX_DOC_DEPTH,
+	.max_nodes = MF_MAX_NODES,
+	.quiet_values = false,
+	.multi_doc = true,
+};
+
+static int
+load_docs(struct mfparse *m, const struct nd_ynode *docs)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < docs->n; i++)
+		if ((rc = load_doc(m, docs->kids[i], NULL, NULL)) != 0)
+			return rc;
+	m->ck.subject = NULL;
+	return 0;
+}
+
 static int
 load_file(struct mfparse *m, const char *path, off_t size)
 {
-	static const struct nd_ytree_opts opts = {
-		.prefix = NULL,
-		.max_bytes = ND_MF_MAX_BYTES,
-		.max_depth = MF_MAX_DOC_DEPTH,
-		.max_nodes = MF_MAX_NODES,
-		.quiet_values = false,
-		.multi_doc = true,
-	};
 	struct nd_ynode *docs;
-	size_t i;
 	int rc;
 
 	if (++m->nfiles > ND_MF_MAX_FILES)
@@ -704,14 +736,41 @@ load_file(struct mfparse *m, const char *path, off_t size)
 		return mferr(m, 0, "the manifests hold more than %u MiB of "
 		    "YAML", ND_MF_MAX_TOTAL >> 20);
 	m->ck.path = path;
-	if ((rc = nd_ytree_load(m->ck.arena, path, &opts, &docs, m->ck.err,
-	    m->ck.errlen)) != 0)
+	if ((rc = nd_ytree_load(m->ck.arena, path, &mf_yopts, &docs,
+	    m->ck.err, m->ck.errlen)) != 0)
 		return rc;
-	for (i = 0; i < docs->n; i++)
-		if ((rc = load_doc(m, docs->kids[i], 0)) != 0)
-			return rc;
-	m->ck.subject = NULL;
-	return 0;
+	return load_docs(m, docs);
+}
+
+/*
+ * An API server's answer to a list request: one JSON document, a mapping
+ * of the kind asked for ("GatewayList") with its items.
+ */
+static int
+load_answer(struct mfparse *m, const struct nd_mf_answer *ans)
+{
+	const struct nd_ynode *doc = NULL, *kind = NULL;
+	struct nd_ynode *docs;
+	int rc;
+
+	m->ck.path = ans->name;
+	if ((rc = nd_ytree_parse(m->ck.arena, ans->name, ans->buf, ans->len,
+	    &mf_yopts, &docs, m->ck.err, m->ck.errlen)) != 0)
+		return rc;
+	if (docs->n == 1)
+		doc = docs->kids[0];
+	if (doc == NULL)
+		return mferr(m, 0, "not a %s: no JSON document", ans->kind);
+	if (doc->kind == ND_Y_MAP)
+		kind = nd_ytree_peek(doc, "kind");
+	if (kind == NULL || kind->kind != ND_Y_SCALAR)
+		return mferr(m, 0, "not a %s: no kind", ans->kind);
+	if (strcmp(kind->str, ans->kind) != 0)
+		return mferr(m, 0, "not a %s: kind %.64s", ans->kind,
+		    kind->str);
+	if (nd_ytree_peek(doc, "items") == NULL)
+		return mferr(m, 0, "not a %s: no items", ans->kind);
+	return load_docs(m, docs);
 }
 
 static bool
@@ -766,6 +825,19 @@ walk(struct mfparse *m, const char *dir, int depth)
 	return rc;
 }
 
+static void
+mf_result(struct mfparse *m, struct nd_manifests *ret)
+{
+	struct nd_arena *a = m->ck.arena;
+
+	ret->blocks = (struct nd_mf_block **)mfv_done(a, &m->blocks);
+	ret->policies = (struct nd_mf_policy **)mfv_done(a, &m->policies);
+	ret->lbs = (struct nd_mf_lb **)mfv_done(a, &m->lbs);
+	ret->routes = (struct nd_mf_route **)mfv_done(a, &m->routes);
+	ret->nfiles = m->nfiles;
+	ret->ndocs = m->ndocs;
+}
+
 int
 nd_manifests_load(struct nd_arena *a, const char *path,
     struct nd_manifests *ret, char *err, size_t errlen)
@@ -785,12 +857,29 @@ nd_manifests_load(struct nd_arena *a, const char *path,
 	    load_file(&m, path, st.st_size);
 	if (rc != 0)
 		return rc;
-	ret->blocks = (struct nd_mf_block **)mfv_done(a, &m.blocks);
-	ret->policies = (struct nd_mf_policy **)mfv_done(a, &m.policies);
-	ret->lbs = (struct nd_mf_lb **)mfv_done(a, &m.lbs);
-	ret->routes = (struct nd_mf_route **)mfv_done(a, &m.routes);
-	ret->nfiles = m.nfiles;
-	ret->ndocs = m.ndocs;
+	mf_result(&m, ret);
+	return 0;
+}
+
+int
+nd_manifests_parse(struct nd_arena *a, const struct nd_mf_answer *ans,
+    size_t n, struct nd_manifests *ret, char *err, size_t errlen)
+{
+	struct mfparse m;
+	size_t i;
+	int rc;
+
+	memset(&m, 0, sizeof(m));
+	m.ck.arena = a;
+	m.ck.err = err;
+	m.ck.errlen = errlen;
+	m.lineless = true;
+	for (i = 0; i < n; i++) {
+		if ((rc = load_answer(&m, &ans[i])) != 0)
+			return rc;
+		m.nfiles++;
+	}
+	mf_result(&m, ret);
 	return 0;
 }
 

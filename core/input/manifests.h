@@ -113,6 +113,26 @@ struct nd_manifests {
 int	nd_manifests_load(struct nd_arena *, const char *path,
 	    struct nd_manifests *ret, char *err, size_t errlen);
 
+/*
+ * One answer of a Kubernetes API server to a list request, e.g. GET
+ * /apis/gateway.networking.k8s.io/v1/gateways: JSON, which is YAML's flow
+ * style, read by the same loader as the files.
+ */
+struct nd_mf_answer {
+	const char	*name;	/* the request: errors and src name it */
+	const char	*kind;	/* the list kind it must be: "GatewayList" */
+	const char	*buf;
+	size_t		 len;	/* at most ND_MF_MAX_BYTES */
+};
+
+/*
+ * Loads n answers into one ret, so that routes and their Gateways from
+ * different lists meet; the objects' src is the answer's name.  Returns 0,
+ * or a negative errno with one line in err ("NAME: what").
+ */
+int	nd_manifests_parse(struct nd_arena *, const struct nd_mf_answer *,
+	    size_t n, struct nd_manifests *ret, char *err, size_t errlen);
+
 /* The Gateway addresses a route's hostnames should resolve to. */
 char	**nd_manifests_route_ips(struct nd_arena *,
 	    const struct nd_manifests *, const struct nd_mf_route *);

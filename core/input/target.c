@@ -668,8 +668,8 @@ parse_net(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 	return 0;
 }
 
-/* k8s://: as parse_net, but "https://host:6443/" is how kubeconfig
-   writes servers, so a lone '/' is the empty path. */
+/* k8s://, gateway+k8s://: as parse_net, but "https://host:6443/" is how
+   kubeconfig writes servers, so a lone '/' is the empty path. */
 static int
 parse_net_slash(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 {
@@ -741,9 +741,10 @@ parse_nothing(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 	(void)t;
 	if (u->a0 < u->a1)
 		return perr(tp, u->a0, "%s:// takes nothing after it: it "
-		    "audits %s netdoctor was given", tp->sname,
+		    "audits %s netdoctor was given%s", tp->sname,
 		    strcmp(tp->sname, "gateway") == 0 ? "the Gateway API "
-		    "status" : "every range");
+		    "status" : "every range", strcmp(tp->sname, "gateway") ==
+		    0 ? " (gateway+k8s://HOST[:PORT] reads a cluster's)" : "");
 	return 0;
 }
 
@@ -1222,6 +1223,12 @@ nd_target_chain(const struct nd_target *t)
 		return NULL;
 	return r->resolves && t->host != NULL && nd_target_ip(t) == NULL ?
 	    r->chain : r->chain + 1;
+}
+
+bool
+nd_scheme_kube(enum nd_scheme s)
+{
+	return s == ND_S_K8S || s == ND_S_GATEWAY_K8S;
 }
 
 const char *

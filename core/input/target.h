@@ -144,6 +144,12 @@ const char *nd_scheme_name(enum nd_scheme);
  */
 const char *nd_scheme_states(enum nd_scheme);
 
+/*
+ * Does the scheme talk to a Kubernetes API server (k8s://, gateway+k8s://),
+ * with the kubeconfig's CA and credentials?
+ */
+bool	nd_scheme_kube(enum nd_scheme);
+
 /* A scheme's probes for a target given by address, NULL-terminated. */
 const char *const *nd_scheme_chain(enum nd_scheme);
 

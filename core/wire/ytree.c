@@ -360,6 +360,22 @@ nd_ytree_load(struct nd_arena *arena, const char *path,
 		berr(&b, 0, "cannot read: %s", strerror(-rc));
 		return rc;
 	}
+	return nd_ytree_parse(arena, path, buf, len, opts, ret, err, errlen);
+}
+
+int
+nd_ytree_parse(struct nd_arena *arena, const char *name, const char *buf,
+    size_t len, const struct nd_ytree_opts *opts, struct nd_ynode **ret,
+    char *err, size_t errlen)
+{
+	struct ybuild b = { .arena = arena, .opts = opts, .path = name,
+	    .err = err, .errlen = errlen };
+	int rc;
+
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (len > opts->max_bytes)
+		return too_big(&b);
 	b.stack = nd_arena_alloc(arena, opts->max_depth * sizeof(*b.stack));
 	if (opts->multi_doc) {
 		b.root = nd_arena_alloc(arena, sizeof(*b.root));

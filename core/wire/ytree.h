@@ -77,6 +77,15 @@ int	nd_ytree_load(struct nd_arena *, const char *path,
 	    size_t errlen);
 
 /*
+ * The same for len bytes already in memory (an API server's answer:
+ * JSON is YAML's flow style), named name in errors where a path would be.
+ * The tree holds copies: buf may be freed after the call.
+ */
+int	nd_ytree_parse(struct nd_arena *, const char *name, const char *buf,
+	    size_t len, const struct nd_ytree_opts *, struct nd_ynode **ret,
+	    char *err, size_t errlen);
+
+/*
  * Reads all of path into the arena, NUL-terminated (len excludes the
  * NUL).  Returns 0, -errno, -EFBIG when it holds more than max bytes, or
  * -EIO when a regular file grew while it was read.  Writes no message.

@@ -166,6 +166,7 @@ fuzz_check_target(const struct nd_target *t, const char *url,
 	case ND_S_TLS:
 	case ND_S_TALOS:
 	case ND_S_K8S:
+	case ND_S_GATEWAY_K8S:
 	case ND_S_DNS:
 		FUZZ_CHECK(t->host != NULL && t->host[0] != '\0');
 		FUZZ_CHECK(t->port != 0);
@@ -234,10 +235,10 @@ fuzz_check_target(const struct nd_target *t, const char *url,
 			FUZZ_CHECK(fuzz_is_dns_name(t->host));
 	}
 	if (t->scheme != ND_S_TLS && t->scheme != ND_S_TALOS &&
-	    t->scheme != ND_S_K8S)
+	    !nd_scheme_kube(t->scheme))
 		FUZZ_CHECK(t->sni == NULL);
 	if (t->scheme != ND_S_TLS && t->scheme != ND_S_TALOS &&
-	    t->scheme != ND_S_K8S && t->scheme != ND_S_HTTPS)
+	    !nd_scheme_kube(t->scheme) && t->scheme != ND_S_HTTPS)
 		FUZZ_CHECK(t->ca == NULL);
 	if (t->sni != NULL)
 		FUZZ_CHECK(nd_is_ip_literal(t->sni) ||

@@ -347,6 +347,26 @@ nd_json() {
 jqo() { jq -r "$1" "$ND_TMP/out.json"; }
 first() { jqo '.causes[0].id'; }
 
+# sim_spawn NS NAME SCRIPT ARGS... - starts fixtures/SCRIPT, a simulator
+# that prints "READY ADDR:PORT ..." once it listens, in NS with
+# /usr/bin/python3 (its output in $ND_TMP/NAME.log), waits up to 10 s for
+# that line and sets PORT (the port it bound) and SIMPID.  When the line
+# never comes, a diag says what the simulator printed instead.
+sim_spawn() {
+	local ns=$1 name=$2 script=$3 i line=
+	shift 3
+	ns_spawn "$ns" /usr/bin/python3 "$ND_TOP/fixtures/$script" "$@" \
+	    >"$ND_TMP/$name.log" 2>&1
+	SIMPID=$ND_PID
+	for i in $(seq 200); do
+		line=$(grep -m1 '^READY' "$ND_TMP/$name.log" 2>/dev/null)
+		[ -n "$line" ] && break
+		sleep 0.05
+	done
+	PORT=$(sed -E 's/^READY [^ ]*:([0-9]+).*/\1/' <<<"$line")
+	[ -n "$line" ] || diag "$name did not start: $(cat "$ND_TMP/$name.log")"
+}
+
 # ---------------------------------------------------------------- cleanup
 
 # at_exit CMD... - runs CMD on exit, before the namespaces go (last first).

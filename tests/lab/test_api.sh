@@ -22,18 +22,9 @@ ns_add api >/dev/null
 # sim NAME talos|k8s ARGS... - starts a simulator on 127.0.0.1, waits for
 # its READY line, and sets PORT (the bound port) and SIMPID.
 sim() {
-	local name=$1 kind=$2 i line
+	local name=$1 kind=$2
 	shift 2
-	ns_spawn api "$PY" "$ND_TOP/fixtures/${kind}_sim.py" --pki "$PKI" "$@" \
-	    >"$ND_TMP/$name.log" 2>&1
-	SIMPID=$ND_PID
-	for i in $(seq 100); do
-		line=$(grep -m1 '^READY' "$ND_TMP/$name.log" 2>/dev/null)
-		[ -n "$line" ] && break
-		sleep 0.05
-	done
-	PORT=$(sed -E 's/^READY [^ ]*:([0-9]+).*/\1/' <<<"$line")
-	[ -n "$line" ] || diag "$name did not start: $(cat "$ND_TMP/$name.log")"
+	sim_spawn api "$name" "${kind}_sim.py" --pki "$PKI" "$@"
 }
 nd() { nd_json api --timeout 2s "$@"; }
 

@@ -29,18 +29,9 @@ ns_add wait >/dev/null
 # sim NAME talos|k8s ARGS... - as in test_api.sh: starts a simulator in the
 # namespace, waits for READY, sets PORT and SIMPID.
 sim() {
-	local name=$1 kind=$2 i line
+	local name=$1 kind=$2
 	shift 2
-	ns_spawn wait "$PY" "$ND_TOP/fixtures/${kind}_sim.py" --pki "$PKI" "$@" \
-	    >"$ND_TMP/$name.log" 2>&1
-	SIMPID=$ND_PID
-	for i in $(seq 200); do
-		line=$(grep -m1 '^READY' "$ND_TMP/$name.log" 2>/dev/null)
-		[ -n "$line" ] && break
-		sleep 0.05
-	done
-	PORT=$(sed -E 's/^READY [^ ]*:([0-9]+).*/\1/' <<<"$line")
-	[ -n "$line" ] || diag "$name did not start: $(cat "$ND_TMP/$name.log")"
+	sim_spawn wait "$name" "${kind}_sim.py" --pki "$PKI" "$@"
 }
 stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
 # wt ARGS... - netdoctor wait in the namespace; RC, out.json/out.txt, err.txt.

@@ -491,7 +491,7 @@ test_target_error(void **state)
 	bad("version: 1\ntargets: [\"gopher://x\"]\n", ":2: gopher://x: column "
 	    "1: unknown scheme 'gopher' (known: tcp, tls, talos, k8s, http, https, "
 	    "cloudflared, dns, arp, arp+pcap, port, machineconfig, docker, "
-	    "tailscale, addrplan, gateway)");
+	    "tailscale, addrplan, gateway, gateway+k8s)");
 }
 
 /*

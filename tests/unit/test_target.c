@@ -451,7 +451,23 @@ test_gateway(void **state)
 	assert_null(t->manifests);
 	assert_chain(t, "gateway");
 	bad("gateway://gw", "gateway://gw: column 11: gateway:// takes nothing "
-	    "after it: it audits the Gateway API status netdoctor was given");
+	    "after it: it audits the Gateway API status netdoctor was given "
+	    "(gateway+k8s://HOST[:PORT] reads a cluster's)");
+
+	/* gateway+k8s://: the same judge, the lists from the API server. */
+	t = ok("gateway+k8s://192.168.1.10");
+	assert_int_equal(t->scheme, ND_S_GATEWAY_K8S);
+	assert_int_equal(t->port, 6443);
+	assert_chain(t, "route,tcp,tls,k8s,gateway");
+	assert_true(nd_scheme_kube(t->scheme));
+	assert_false(nd_scheme_kube(ND_S_GATEWAY));
+	t = ok("gateway+k8s://kube.lab:7445/?sni=kube.lab");
+	assert_int_equal(t->port, 7445);
+	assert_string_equal(t->sni, "kube.lab");
+	assert_chain(t, "resolve,route,tcp,tls,k8s,gateway");
+	bad("gateway+k8s://", "gateway+k8s://: column 15: missing host");
+	bad("gateway+k8s://h/apis", "gateway+k8s://h/apis: column 16: "
+	    "gateway+k8s:// takes no path (only a trailing '/')");
 }
 
 static void
@@ -463,12 +479,12 @@ test_bad_general(void **state)
 	bad("127.0.0.1:80", "127.0.0.1:80: column 1: missing '://' (a target "
 	    "is SCHEME://..., schemes: tcp, tls, talos, k8s, http, https, "
 	    "cloudflared, dns, arp, arp+pcap, port, machineconfig, docker, "
-	    "tailscale, addrplan, gateway)");
+	    "tailscale, addrplan, gateway, gateway+k8s)");
 	bad("", ": column 1: empty target");
 	bad("://x", "://x: column 1: missing scheme before '://' (schemes: "
-	    "tcp, tls, talos, k8s, http, https, cloudflared, dns, arp, arp+pcap, port, machineconfig, docker, tailscale, addrplan, gateway)");
+	    "tcp, tls, talos, k8s, http, https, cloudflared, dns, arp, arp+pcap, port, machineconfig, docker, tailscale, addrplan, gateway, gateway+k8s)");
 	bad("gopher://x:1", "gopher://x:1: column 1: unknown scheme 'gopher' "
-	    "(known: tcp, tls, talos, k8s, http, https, cloudflared, dns, arp, arp+pcap, port, machineconfig, docker, tailscale, addrplan, gateway)");
+	    "(known: tcp, tls, talos, k8s, http, https, cloudflared, dns, arp, arp+pcap, port, machineconfig, docker, tailscale, addrplan, gateway, gateway+k8s)");
 	bad("tcp://a b:1", "tcp://a b:1: column 8: space in URL");
 	bad("tcp://a\nb:1", "tcp://a\\x0ab:1: column 8: control character "
 	    "0x0a in URL");
