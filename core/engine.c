@@ -450,6 +450,9 @@ engine_endpoint(struct nd_engine *e, const struct nd_target *t,
 			snprintf(ep->label, sizeof(ep->label), "[%s]:%u",
 			    ep->addrstr, t->port);
 		}
+	} else if (nd_target_unix(t) != NULL) {
+		snprintf(ep->label, sizeof(ep->label), "unix:%s",
+		    nd_target_unix(t));
 	} else if (t->host != NULL) {
 		nd_strlcpy(ep->addrstr, t->host, sizeof(ep->addrstr));
 		snprintf(ep->label, sizeof(ep->label), "%s:%u", t->host,

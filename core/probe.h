@@ -119,7 +119,8 @@ struct nd_endpoint {
 	} addr;
 	socklen_t		 addrlen;	/* 0: no address (arp://, port://) */
 	char			 addrstr[INET6_ADDRSTRLEN];	/* "::1" */
-	char			 label[80];	/* "[::1]:6443", "name:6443" */
+	char			 label[120];	/* "[::1]:6443", "name:6443",
+						   "unix:/run/app.sock" */
 	/* Facts handed upward; each field has one writer (named). */
 	struct {
 		char	oif[16];	/* route (IF_NAMESIZE) */

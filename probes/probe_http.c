@@ -416,6 +416,7 @@ http_start(struct nd_probe *p)
 	uint64_t now = nd_loop_now(p->run->loop), dl = nd_probe_deadline(p);
 	long left_ms = dl > now ? (long)((dl - now) / 1000) : 1;
 	struct nd_http *hc = nd_http_get(p->run);
+	const char *sock = nd_target_unix(p->target);
 	char to[INET6_ADDRSTRLEN + 16];
 	int rc;
 
@@ -425,14 +426,20 @@ http_start(struct nd_probe *p)
 	/*
 	 * CURLOPT_CONNECT_TO(3) "::ADDR:PORT": connect to the endpoint the
 	 * layers below tested whatever the URL's host and port, while the
-	 * Host header and the TLS server name stay the URL's.
+	 * Host header and the TLS server name stay the URL's.  http+unix://
+	 * connects to the socket the unix probe tested instead
+	 * (CURLOPT_UNIX_SOCKET_PATH(3)), as cloudflared's unix: origins do.
 	 */
-	snprintf(to, sizeof(to), "::%s%s%s:%u", v6 ? "[" : "", ep->addrstr,
-	    v6 ? "]" : "", p->target->port);
-	if ((c->connect_to = curl_slist_append(NULL, to)) == NULL)
-		return -ENOMEM;
+	if (sock != NULL)
+		curl_easy_setopt(c->easy, CURLOPT_UNIX_SOCKET_PATH, sock);
+	else {
+		snprintf(to, sizeof(to), "::%s%s%s:%u", v6 ? "[" : "",
+		    ep->addrstr, v6 ? "]" : "", p->target->port);
+		if ((c->connect_to = curl_slist_append(NULL, to)) == NULL)
+			return -ENOMEM;
+		curl_easy_setopt(c->easy, CURLOPT_CONNECT_TO, c->connect_to);
+	}
 	curl_easy_setopt(c->easy, CURLOPT_URL, p->target->request);
-	curl_easy_setopt(c->easy, CURLOPT_CONNECT_TO, c->connect_to);
 	curl_easy_setopt(c->easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c->easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c->easy, CURLOPT_TIMEOUT_MS,
