@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "http.h"
 #include "httpclass.h"
 #include "probe.h"
@@ -193,17 +194,24 @@ http_scheme_mismatch(struct nd_probe *p, const struct nd_http_headers *h,
     const char *why)
 {
 	const struct nd_target *t = p->target;
+	const char *sock = nd_target_unix(t);
+	struct nd_arena *a = p->run->arena;
 	struct nd_finding *f;
+	char *svc, *tls;
 
+	svc = sock != NULL ? nd_arena_printf(a, "unix:%s", sock) :
+	    nd_arena_printf(a, "http://%s:%u", t->host, t->port);
+	tls = sock != NULL ? nd_arena_printf(a, "unix+tls:%s", sock) :
+	    nd_arena_printf(a, "https://%s:%u", t->host, t->port);
 	f = nd_finding_add(p, ND_F_CFTUNNEL_ORIGIN_SCHEME_MISMATCH, "the "
-	    "ingress rule for %s (%s) names http://%s:%u but that port speaks "
-	    "TLS: cloudflared gets no HTTP answer and the edge shows 502",
-	    t->cf_hostname, t->cf_rule, t->host, t->port);
+	    "ingress rule for %s (%s) names %s but that %s speaks TLS: "
+	    "cloudflared gets no HTTP answer and the edge shows 502",
+	    t->cf_hostname, t->cf_rule, svc, sock != NULL ? "socket" : "port");
 	http_evidence(p, f, h, true);
 	nd_evidence_add(f, "cf_hostname", "%s", t->cf_hostname);
 	nd_evidence_add(f, "config", "%s", t->cf_rule);
-	nd_evidence_add(f, "service", "http://%s:%u", t->host, t->port);
-	nd_evidence_add(f, "suggest", "https://%s:%u", t->host, t->port);
+	nd_evidence_add(f, "service", "%s", svc);
+	nd_evidence_add(f, "suggest", "%s", tls);
 	nd_evidence_add(f, "why", "%s", why);
 	nd_probe_done(p, ND_FAIL);
 }

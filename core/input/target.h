@@ -93,10 +93,13 @@ struct nd_target {
 	 * Cloudflare Tunnel.  A target made from an ingress rule of
 	 * --cloudflared-config is that rule's origin (cf_hostname set); a web
 	 * target for a public hostname of that config gets the tunnel's name
-	 * too, so fixes can say `cloudflared tunnel info NAME`.
+	 * too, so fixes can say `cloudflared tunnel info NAME`.  A dns://
+	 * target for such a hostname gets the rule that serves it (cf_rule,
+	 * no cf_hostname: it is no origin) and the tunnel's name.
 	 */
 	char		*cf_hostname;	/* the rule's hostname ("*" catch-all) */
-	char		*cf_rule;	/* "config.yml:12": where the rule is */
+	char		*cf_rule;	/* "config.yml:12": where the rule is;
+					   dns://: the rule serving qname */
 	char		*cf_tunnel;	/* the config's tunnel: name or id */
 	bool		 cf_noverify;	/* originRequest.noTLSVerify */
 	bool		 cf_port_given;	/* cloudflared://: PORT was written */
