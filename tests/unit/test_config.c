@@ -489,8 +489,8 @@ test_target_error(void **state)
 	    "  - tcp://127.0.0.1:65536\n", ":4: tcp://127.0.0.1:65536: column "
 	    "17: port 65536 out of range 1-65535");
 	bad("version: 1\ntargets: [\"gopher://x\"]\n", ":2: gopher://x: column "
-	    "1: unknown scheme 'gopher' (known: tcp, tls, talos, k8s, http, https, "
-	    "cloudflared, dns, arp, arp+pcap, port, machineconfig, docker, "
+	    "1: unknown scheme 'gopher' (known: tcp, unix, tls, talos, k8s, http, "
+	    "https, http+unix, cloudflared, dns, arp, arp+pcap, port, machineconfig, docker, "
 	    "tailscale, addrplan, gateway)");
 }
 
