@@ -726,7 +726,7 @@ parse_socket(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 }
 
 /* The room sockaddr_un(7) has for a path, its NUL included. */
-#define UNIX_PATH_MAX	sizeof(((struct sockaddr_un *)0)->sun_path)
+#define SUN_PATH_ROOM	sizeof(((struct sockaddr_un *)0)->sun_path)
 
 /* A unix socket's path at [p0, p1) of the URL, decoded: absolute, fits. */
 static int
@@ -740,10 +740,10 @@ unix_path(struct tparse *tp, size_t p0, size_t p1, const char *what,
 		    what);
 	if ((rc = decode_value(tp, p0, p1, ret)) != 0)
 		return rc;
-	if (strlen(*ret) >= UNIX_PATH_MAX)
+	if (strlen(*ret) >= SUN_PATH_ROOM)
 		return perr(tp, p0, "socket path of %zu bytes: a unix socket's "
 		    "path has at most %zu (unix(7))", strlen(*ret),
-		    UNIX_PATH_MAX - 1);
+		    SUN_PATH_ROOM - 1);
 	return 0;
 }
 

@@ -115,20 +115,7 @@ is "$(jqo '.probes[] | select(.probe=="http") | .status')" skip "... and http is
 # --- cloudflared's unix: and unix+tls: rules -------------------------------------------
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
     -keyout "$RUN/o.key" -out "$RUN/o.crt" -subj /CN=origin -days 2 >/dev/null 2>&1
-cat >"$RUN/nginx.conf" <<NGINX
-user root;
-daemon off;
-worker_processes 1;
-pid $RUN/nginx.pid;
-error_log $RUN/error.log warn;
-events { worker_connections 64; }
-http {
-	access_log off;
-	client_body_temp_path $RUN/body;
-	proxy_temp_path $RUN/proxy;
-	fastcgi_temp_path $RUN/fastcgi;
-	uwsgi_temp_path $RUN/uwsgi;
-	scgi_temp_path $RUN/scgi;
+nginx_conf "$RUN" <<NGINX
 	server {
 		listen unix:$S/nginx-tls.sock ssl;
 		ssl_certificate $RUN/o.crt;
@@ -139,7 +126,6 @@ http {
 		listen unix:$S/nginx.sock;
 		return 200 "plain origin\n";
 	}
-}
 NGINX
 ns_spawn cli nginx -p "$RUN" -c "$RUN/nginx.conf" >"$ND_TMP/nginx.log" 2>&1
 for _ in $(seq 100); do [ -S "$S/nginx.sock" ] && [ -S "$S/nginx-tls.sock" ] && break; sleep 0.05; done
