@@ -686,6 +686,9 @@ fix_lookup(const struct nd_finding *f, const char *key)
 		return nd_target_ip(t) != NULL ? nd_target_ip(t) : t->host;
 	if (strcmp(key, "addr") == 0 && f->probe->ep->addrstr[0] != '\0')
 		return f->probe->ep->addrstr;
+	/* http+unix://: the socket is where it connected ("unix:PATH"). */
+	if (strcmp(key, "addr") == 0 && nd_target_unix(t) != NULL)
+		return f->probe->ep->label;
 	if (strcmp(key, "port") == 0 && t->port != 0) {
 		snprintf(port, sizeof(port), "%u", t->port);
 		return port;

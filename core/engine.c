@@ -515,6 +515,8 @@ engine_endpoint(struct nd_engine *e, const struct nd_target *t,
 		ep->label = nd_arena_printf(a, "%s%s%s:%u",
 		    sa->sa_family == AF_INET ? "" : "[", addr,
 		    sa->sa_family == AF_INET ? "" : "]", t->port);
+	} else if (nd_target_unix(t) != NULL) {
+		ep->label = nd_arena_printf(a, "unix:%s", nd_target_unix(t));
 	} else if (t->host != NULL) {
 		ep->addrstr = t->host;
 		ep->label = nd_arena_printf(a, "%s:%u", t->host, t->port);

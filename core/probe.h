@@ -131,7 +131,8 @@ struct nd_endpoint {
 	 * per target, and 10,000 fixed-size buffers were 3 MB.
 	 */
 	const char		*addrstr;	/* "::1", "" */
-	const char		*label;		/* "[::1]:6443", "name:6443" */
+	const char		*label;		/* "[::1]:6443", "name:6443",
+						   "unix:/run/app.sock" */
 	/* Facts handed upward; each field has one writer (named). */
 	struct {
 		/* route; NULL until it ran (shared by what it serves) */

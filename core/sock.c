@@ -1,8 +1,10 @@
 /*
- * sock.c - shared TCP socket helpers for probes.
+ * sock.c - shared socket helpers for probes.
  */
 #include <errno.h>
+#include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "loop.h"
@@ -25,6 +27,29 @@ nd_sock_connect(const struct nd_endpoint *ep, int *ret_fd)
 	if (connect(fd, &ep->addr.sa, ep->addrlen) == 0)
 		return 0;
 	return errno == EINPROGRESS ? 1 : -errno;
+}
+
+int
+nd_sock_unix_connect(const char *path, int *ret_fd)
+{
+	struct sockaddr_un sun;
+	size_t n = strlen(path);
+	int fd;
+
+	*ret_fd = -1;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (n >= sizeof(sun.sun_path))
+		return -ENAMETOOLONG;
+	memcpy(sun.sun_path, path, n);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	*ret_fd = fd;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0)
+		return 0;
+	/* unix(7): a non-blocking connect to a full backlog is EAGAIN. */
+	return errno == EAGAIN || errno == EINPROGRESS ? 1 : -errno;
 }
 
 int

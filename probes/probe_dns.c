@@ -23,6 +23,7 @@
 #include "arena.h"
 #include "dnsmsg.h"
 #include "dnsq.h"
+#include "netaddr.h"
 #include "probe.h"
 #include "target.h"
 #include "util.h"
@@ -291,6 +292,47 @@ dns_compare_system(struct nd_probe *p, enum nd_status *st)
 		*st = ND_WARN;
 }
 
+/*
+ * Split horizon: a public hostname of a cloudflared ingress rule that this
+ * server answers with a LAN address.  Its clients reach the service
+ * directly and bypass the tunnel, which is often meant (a local record for
+ * speed) and sometimes a leftover; so a note, which changes no verdict.
+ */
+static void
+dns_split_horizon(struct nd_probe *p, const struct dns_res *m)
+{
+	const struct nd_target *t = p->target;
+	struct nd_arena *a = p->run->arena;
+	struct nd_finding *f;
+	const char *lan = NULL, *r, *first = NULL;
+	size_t i;
+
+	if (t->cf_rule == NULL)
+		return;
+	for (i = 0; i < m->nanswers; i++) {
+		if ((r = nd_addr_lan_range(m->answers[i].family,
+		    m->answers[i].addr)) == NULL)
+			continue;
+		lan = nd_arena_printf(a, "%s%s%s (%s)", lan != NULL ? lan : "",
+		    lan != NULL ? ", " : "", m->answers[i].text, r);
+		if (first == NULL)
+			first = m->answers[i].text;
+	}
+	if (lan == NULL)
+		return;
+	f = nd_finding_add(p, ND_F_DNS_SPLIT_HORIZON, "%s answers %s, a "
+	    "hostname of the Cloudflare Tunnel%s%s, with the LAN address %s: "
+	    "clients that ask it bypass the tunnel (fine when meant)",
+	    p->ep->label, t->qname, t->cf_tunnel != NULL ? " " : "",
+	    t->cf_tunnel != NULL ? t->cf_tunnel : "", first);
+	nd_evidence_add(f, "qname", "%s", t->qname);
+	nd_evidence_add(f, "server", "%s", p->ep->label);
+	nd_evidence_add(f, "lan_answers", "%s", lan);
+	nd_evidence_add(f, "config", "%s", t->cf_rule);
+	if (t->cf_tunnel != NULL)
+		nd_evidence_add(f, "tunnel", "%s", t->cf_tunnel);
+}
+
 static void
 dns_verdict(struct nd_probe *p)
 {
@@ -374,11 +416,13 @@ dns_verdict(struct nd_probe *p)
 		nd_evidence_add(f, "expected", "%s", dns_expected(p));
 		nd_evidence_add(f, "got", "%s", dns_list(p, m, false));
 		dns_evidence(p, f);
+		dns_split_horizon(p, m);
 	} else {
 		f = nd_finding_add(p, ND_F_DNS_OK, "%s answers %s with %s%s",
 		    p->ep->label, name, dns_list(p, m, false),
 		    p->target->expect != NULL ? ", as expected" : "");
 		dns_evidence(p, f);
+		dns_split_horizon(p, m);
 		st = ND_PASS;
 	}
 	if (st == ND_PASS)

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arena.h"
 #include "http.h"
 #include "httpclass.h"
 #include "probe.h"
@@ -193,17 +194,24 @@ http_scheme_mismatch(struct nd_probe *p, const struct nd_http_headers *h,
     const char *why)
 {
 	const struct nd_target *t = p->target;
+	const char *sock = nd_target_unix(t);
+	struct nd_arena *a = p->run->arena;
 	struct nd_finding *f;
+	char *svc, *tls;
 
+	svc = sock != NULL ? nd_arena_printf(a, "unix:%s", sock) :
+	    nd_arena_printf(a, "http://%s:%u", t->host, t->port);
+	tls = sock != NULL ? nd_arena_printf(a, "unix+tls:%s", sock) :
+	    nd_arena_printf(a, "https://%s:%u", t->host, t->port);
 	f = nd_finding_add(p, ND_F_CFTUNNEL_ORIGIN_SCHEME_MISMATCH, "the "
-	    "ingress rule for %s (%s) names http://%s:%u but that port speaks "
-	    "TLS: cloudflared gets no HTTP answer and the edge shows 502",
-	    t->cf_hostname, t->cf_rule, t->host, t->port);
+	    "ingress rule for %s (%s) names %s but that %s speaks TLS: "
+	    "cloudflared gets no HTTP answer and the edge shows 502",
+	    t->cf_hostname, t->cf_rule, svc, sock != NULL ? "socket" : "port");
 	http_evidence(p, f, h, true);
 	nd_evidence_add(f, "cf_hostname", "%s", t->cf_hostname);
 	nd_evidence_add(f, "config", "%s", t->cf_rule);
-	nd_evidence_add(f, "service", "http://%s:%u", t->host, t->port);
-	nd_evidence_add(f, "suggest", "https://%s:%u", t->host, t->port);
+	nd_evidence_add(f, "service", "%s", svc);
+	nd_evidence_add(f, "suggest", "%s", tls);
 	nd_evidence_add(f, "why", "%s", why);
 	nd_probe_done(p, ND_FAIL);
 }
@@ -416,6 +424,7 @@ http_start(struct nd_probe *p)
 	uint64_t now = nd_loop_now(p->run->loop), dl = nd_probe_deadline(p);
 	long left_ms = dl > now ? (long)((dl - now) / 1000) : 1;
 	struct nd_http *hc = nd_http_get(p->run);
+	const char *sock = nd_target_unix(p->target);
 	char to[INET6_ADDRSTRLEN + 16];
 	int rc;
 
@@ -425,14 +434,20 @@ http_start(struct nd_probe *p)
 	/*
 	 * CURLOPT_CONNECT_TO(3) "::ADDR:PORT": connect to the endpoint the
 	 * layers below tested whatever the URL's host and port, while the
-	 * Host header and the TLS server name stay the URL's.
+	 * Host header and the TLS server name stay the URL's.  http+unix://
+	 * connects to the socket the unix probe tested instead
+	 * (CURLOPT_UNIX_SOCKET_PATH(3)), as cloudflared's unix: origins do.
 	 */
-	snprintf(to, sizeof(to), "::%s%s%s:%u", v6 ? "[" : "", ep->addrstr,
-	    v6 ? "]" : "", p->target->port);
-	if ((c->connect_to = curl_slist_append(NULL, to)) == NULL)
-		return -ENOMEM;
+	if (sock != NULL)
+		curl_easy_setopt(c->easy, CURLOPT_UNIX_SOCKET_PATH, sock);
+	else {
+		snprintf(to, sizeof(to), "::%s%s%s:%u", v6 ? "[" : "",
+		    ep->addrstr, v6 ? "]" : "", p->target->port);
+		if ((c->connect_to = curl_slist_append(NULL, to)) == NULL)
+			return -ENOMEM;
+		curl_easy_setopt(c->easy, CURLOPT_CONNECT_TO, c->connect_to);
+	}
 	curl_easy_setopt(c->easy, CURLOPT_URL, p->target->request);
-	curl_easy_setopt(c->easy, CURLOPT_CONNECT_TO, c->connect_to);
 	curl_easy_setopt(c->easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c->easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c->easy, CURLOPT_TIMEOUT_MS,

@@ -24,6 +24,7 @@
 #include "http.h"
 #include "netaddr.h"
 #include "probe.h"
+#include "sock.h"
 #include "target.h"
 #include "tsapi.h"
 #include "util.h"
@@ -642,27 +643,17 @@ ts_done(void *arg, CURLcode cc)
 /*
  * One connect() of our own says what libcurl's "Couldn't connect" does
  * not: no socket, a refusing one (a daemon that died and left it), or a
- * user without access.  A unix-socket connect finishes at once.
+ * user without access.  Returns 0 (or a full backlog: someone listens),
+ * the connect's errno, or -errno when no socket could be made here.
  */
 static int
-ts_connect_errno(const char *path)
+ts_connect_errno(struct nd_probe *p, const char *path)
 {
-	struct sockaddr_un sun;
-	int fd, err = 0;
+	int fd, rc = nd_sock_unix_connect(path, &fd);
 
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof(sun.sun_path))
-		return ENAMETOOLONG;
-	nd_strlcpy(sun.sun_path, path, sizeof(sun.sun_path));
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-	    0)) < 0)
-		return -errno;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 &&
-	    errno != EAGAIN && errno != EINPROGRESS)
-		err = errno;
-	close(fd);
-	return err;
+	if (fd >= 0)
+		nd_sock_close(p->run->loop, fd, 0);
+	return rc >= 0 ? 0 : fd >= 0 ? -rc : rc;
 }
 
 static int
@@ -684,7 +675,7 @@ ts_start(struct nd_probe *p)
 		    "socket", c->sock));
 		return 0;
 	}
-	if ((err = ts_connect_errno(c->sock)) < 0) {
+	if ((err = ts_connect_errno(p, c->sock)) < 0) {
 		nd_probe_local_error(p, -err, "open a unix socket");
 		nd_probe_done(p, ND_ERROR);
 		return 0;

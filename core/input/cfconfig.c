@@ -17,6 +17,7 @@
 
 #include "arena.h"
 #include "cfconfig.h"
+#include "config.h"
 #include "discover.h"
 #include "inventory.h"
 #include "target.h"
@@ -78,6 +79,47 @@ has_port(const char *auth)
 	return strchr(rb != NULL ? rb : auth, ':') != NULL;
 }
 
+/*
+ * unix:PATH is HTTP over the socket, unix+tls:PATH HTTPS (cloudflared's
+ * ingress/ingress.go and origin_service.go), with the eyeball's Host.
+ * unix: becomes http+unix:// with the rule's hostname as Host (a
+ * wildcard or catch-all rule has no one name: localhost); unix+tls:
+ * becomes unix://, the socket alone: a TLS handshake over a unix socket
+ * is not made here, so its certificate is not judged.
+ */
+static int
+unix_target(struct cfp *cp, struct nd_cf_rule *r, const char *name)
+{
+	const char *s = r->service, *path = strchr(s, ':') + 1;
+	bool tls = strncmp(s, "unix+tls:", 9) == 0;
+	const char *host = r->hostname != NULL && strchr(r->hostname, '*') ==
+	    NULL ? r->hostname : "localhost";
+	struct nd_target *t;
+	char *enc, perr[512];
+	size_t i, o = 0;
+
+	/* The path is a query value: what would end or escape it, escaped. */
+	enc = nd_arena_alloc(cp->ck.arena, 3 * strlen(path) + 1);
+	for (i = 0; path[i] != '\0'; i++)
+		if (strchr("%&#?+ ", path[i]) != NULL)
+			o += (size_t)snprintf(enc + o, 4, "%%%02X",
+			    (unsigned char)path[i]);
+		else
+			enc[o++] = path[i];
+	enc[o] = '\0';
+	r->target = tls ? nd_arena_printf(cp->ck.arena, "unix://%s", enc) :
+	    nd_arena_printf(cp->ck.arena, "http+unix://%s/?nd-unix=%s&"
+	    CF_ANY_STATUS, host, enc);
+	if (nd_target_parse(cp->ck.arena, r->target, "check", &t, perr,
+	    sizeof(perr)) != 0)
+		return cferr(cp, r->line, "%s: '%.*s%s' is not a usable socket: "
+		    "%s", name, ND_YSHOW(s, strlen(s)), perr);
+	if (tls)
+		r->note = "the socket only: TLS over a unix socket is not "
+		    "checked";
+	return 0;
+}
+
 /* A service URL to the target that checks it from this host. */
 static int
 service_target(struct cfp *cp, struct nd_cf_rule *r, const char *name)
@@ -109,10 +151,8 @@ service_target(struct cfp *cp, struct nd_cf_rule *r, const char *name)
 		r->none_why = "cloudflared serves it itself";
 		return 0;
 	}
-	if (strncmp(s, "unix:", 5) == 0 || strncmp(s, "unix+tls:", 9) == 0) {
-		r->none_why = "a unix socket (not checked)";
-		return 0;
-	}
+	if (strncmp(s, "unix:", 5) == 0 || strncmp(s, "unix+tls:", 9) == 0)
+		return unix_target(cp, r, name);
 	if (sep == NULL || sep == s)
 		return cferr(cp, r->line, "%s: '%.*s%s' is not a URL (http://"
 		    "HOST:PORT, https://, tcp://, ssh://, unix:PATH, "
@@ -269,14 +309,56 @@ nd_cfconfig_load(struct nd_arena *arena, const char *path,
 	return 0;
 }
 
+/* Whether netdoctor.yaml's dns.expect already asks for host. */
+static bool
+cfg_asks(const struct nd_config *cfg, const char *host)
+{
+	size_t i;
+
+	for (i = 0; i < cfg->ndns_expect; i++)
+		if (strcasecmp(cfg->dns_expect[i].name, host) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * A public hostname is a question for the LAN's DNS servers too: does one
+ * answer it with a LAN address (split horizon, the dns probe's note)?
+ * Only for dns.servers, the servers the LAN's clients ask: the system's
+ * resolver is asked by the resolve probe already, and a wildcard names no
+ * record to ask for.
+ */
+static void
+dns_targets(struct nd_arena *a, const struct nd_cfconfig *cf,
+    const struct nd_cf_rule *r, const struct nd_config *cfg,
+    struct nd_discovery *d)
+{
+	size_t k;
+
+	if (cfg == NULL || cfg->dns_servers == NULL || r->hostname == NULL ||
+	    strchr(r->hostname, '*') != NULL || cfg_asks(cfg, r->hostname))
+		return;
+	for (k = 0; cfg->dns_servers[k] != NULL; k++) {
+		const char *s = cfg->dns_servers[k];
+		bool v6 = strchr(s, ':') != NULL;
+
+		nd_discovery_add(a, d, nd_arena_printf(a, "dns://%s%s%s/%s",
+		    v6 ? "[" : "", s, v6 ? "]" : "", r->hostname),
+		    nd_arena_printf(a, "%s:%d (ingress %s, dns.servers)",
+		    cf->path, r->line, r->hostname));
+	}
+}
+
 void
 nd_cfconfig_targets(struct nd_arena *a, const struct nd_cfconfig *cf,
-    struct nd_discovery *d)
+    const struct nd_config *cfg, struct nd_discovery *d)
 {
 	size_t i;
 
 	for (i = 0; i < cf->nrules; i++) {
 		const struct nd_cf_rule *r = &cf->rules[i];
+
+		dns_targets(a, cf, r, cfg, d);
 
 		if (r->target == NULL) {
 			nd_discovery_note(a, d, "%s:%d: ingress %s -> %s: %s",
@@ -287,6 +369,10 @@ nd_cfconfig_targets(struct nd_arena *a, const struct nd_cfconfig *cf,
 		nd_discovery_add(a, d, r->target, nd_arena_printf(a, "%s:%d "
 		    "(ingress %s)", cf->path, r->line, r->hostname != NULL ?
 		    r->hostname : "*"));
+		if (r->note != NULL)
+			nd_discovery_note(a, d, "%s:%d: ingress %s -> %s: %s",
+			    cf->path, r->line, r->hostname != NULL ?
+			    r->hostname : "*", r->service, r->note);
 	}
 }
 
@@ -327,6 +413,14 @@ nd_cfconfig_annotate(struct nd_arena *a, const struct nd_cfconfig *cf,
 			if (web && t->host != NULL && r->hostname != NULL &&
 			    host_matches(r->hostname, t->host))
 				t->cf_tunnel = cf->tunnel;
+			/* The first rule for the name, as cloudflared's. */
+			if (t->scheme == ND_S_DNS && t->cf_rule == NULL &&
+			    r->hostname != NULL && host_matches(r->hostname,
+			    t->qname)) {
+				t->cf_rule = nd_arena_printf(a, "%s:%d",
+				    cf->path, r->line);
+				t->cf_tunnel = cf->tunnel;
+			}
 		}
 		if (t->scheme == ND_S_CLOUDFLARED)
 			t->cf_tunnel = cf->tunnel;

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 struct nd_arena;
+struct nd_config;
 struct nd_discovery;
 struct nd_inventory;
 
@@ -24,6 +25,7 @@ struct nd_cf_rule {
 	char		*service;	/* as written */
 	char		*target;	/* the URL that checks it, NULL: none */
 	const char	*none_why;	/* why there is none (http_status:) */
+	const char	*note;		/* what the target leaves unchecked */
 	bool		 noverify;	/* originRequest.noTLSVerify */
 	char		*server_name;	/* originRequest.originServerName */
 };
@@ -43,15 +45,21 @@ struct nd_cfconfig {
 int	nd_cfconfig_load(struct nd_arena *, const char *path,
 	    struct nd_cfconfig *ret, char *err, size_t errlen);
 
-/* Adds every rule's target (origin "PATH:LINE (ingress HOST)"). */
+/*
+ * Adds every rule's target (origin "PATH:LINE (ingress HOST)"), and with
+ * netdoctor.yaml's dns.servers (cfg may be NULL) dns://SERVER/HOSTNAME for
+ * every public hostname that is no wildcard and not in dns.expect.
+ */
 void	nd_cfconfig_targets(struct nd_arena *, const struct nd_cfconfig *,
-	    struct nd_discovery *);
+	    const struct nd_config *, struct nd_discovery *);
 
 /*
  * After the inventory is built: marks each rule's target as that rule's
  * origin (cf_hostname, cf_rule, cf_noverify) and gives every target the
  * tunnel's name (cf_tunnel) when it is a web URL for one of the config's
- * hostnames, or a cloudflared:// or origin target.
+ * hostnames, or a cloudflared:// or origin target.  A dns:// target whose
+ * name is a public hostname of the config gets the first matching rule's
+ * place (cf_rule) and the tunnel: the dns probe's split-horizon note.
  */
 void	nd_cfconfig_annotate(struct nd_arena *, const struct nd_cfconfig *,
 	    struct nd_inventory *);

@@ -290,7 +290,7 @@ nd_inputs_load(struct nd_arena *a, struct nd_options *o, struct nd_inputs *in,
 		if (nd_cfconfig_load(a, o->cloudflared_config, cf, err,
 		    len) < 0)
 			return -EINVAL;
-		nd_cfconfig_targets(a, cf, &in->disc);
+		nd_cfconfig_targets(a, cf, cfg, &in->disc);
 	}
 	n = source_urls(a, o, &in->disc, &urls, &origins);
 	if (nd_inventory_build(a, urls, origins, n, cfg, &in->inv, err,

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/un.h>
 
 #include "arena.h"
 #include "arpwatch.h"
@@ -734,6 +735,35 @@ parse_socket(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 	return 0;
 }
 
+/* The room sockaddr_un(7) has for a path, its NUL included. */
+#define SUN_PATH_ROOM	sizeof(((struct sockaddr_un *)0)->sun_path)
+
+/* A unix socket's path at [p0, p1) of the URL, decoded: absolute, fits. */
+static int
+unix_path(struct tparse *tp, size_t p0, size_t p1, const char *what,
+    char **ret)
+{
+	int rc;
+
+	if (p0 == p1 || tp->url[p0] != '/')
+		return perr(tp, p0, "expected an absolute socket path (%s)",
+		    what);
+	if ((rc = decode_value(tp, p0, p1, ret)) != 0)
+		return rc;
+	if (strlen(*ret) >= SUN_PATH_ROOM)
+		return perr(tp, p0, "socket path of %zu bytes: a unix socket's "
+		    "path has at most %zu (unix(7))", strlen(*ret),
+		    SUN_PATH_ROOM - 1);
+	return 0;
+}
+
+/* unix:///PATH: a stream socket, required. */
+static int
+parse_unix(struct tparse *tp, struct nd_target *t, const struct uparts *u)
+{
+	return unix_path(tp, u->a0, u->a1, "unix:///PATH", &t->path);
+}
+
 /* addrplan://, gateway://: nothing after it. */
 static int
 parse_nothing(struct tparse *tp, struct nd_target *t, const struct uparts *u)
@@ -749,13 +779,14 @@ parse_nothing(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 }
 
 /* netdoctor's own query parameters in a web URL (nd-KEY=VALUE). */
-enum ndkey { N_CONNECT, N_STATUS, N_BODY, N_CA, N_NKEYS };
+enum ndkey { N_CONNECT, N_STATUS, N_BODY, N_CA, N_UNIX, N_NKEYS };
 
 static const char *const ndkey_names[N_NKEYS] = {
 	[N_CONNECT] = "nd-connect",
 	[N_STATUS] = "nd-status",
 	[N_BODY] = "nd-body",
 	[N_CA] = "nd-ca",
+	[N_UNIX] = "nd-unix",
 };
 
 /* A status code or a range of them, "200" or "301-399", at [v0, v1). */
@@ -885,13 +916,20 @@ parse_web_query(struct tparse *tp, struct nd_target *t, size_t q0, size_t q1,
 				break;
 		if (k == N_NKEYS)
 			return perr(tp, i0, "unknown netdoctor parameter "
-			    "'%.*s' (%s:// takes nd-connect, nd-status, "
-			    "nd-body%s)", (int)(eq - i0 < 32 ? eq - i0 : 32),
-			    u + i0, tp->sname, t->scheme == ND_S_HTTPS ?
-			    ", nd-ca" : "");
+			    "'%.*s' (%s:// takes %s, nd-status, nd-body%s)",
+			    (int)(eq - i0 < 32 ? eq - i0 : 32), u + i0,
+			    tp->sname, t->scheme == ND_S_HTTP_UNIX ? "nd-unix" :
+			    "nd-connect", t->scheme == ND_S_HTTPS ? ", nd-ca" :
+			    "");
 		if (k == N_CA && t->scheme != ND_S_HTTPS)
-			return perr(tp, i0, "nd-ca is for https:// (http:// "
-			    "has no certificate to check)");
+			return perr(tp, i0, "nd-ca is for https:// (%s:// "
+			    "has no certificate to check)", tp->sname);
+		if ((k == N_UNIX) != (t->scheme == ND_S_HTTP_UNIX) &&
+		    (k == N_UNIX || k == N_CONNECT))
+			return perr(tp, i0, k == N_UNIX ? "nd-unix is for "
+			    "http+unix:// (http+unix://HOST/?nd-unix=SOCKET)" :
+			    "nd-connect is for http:// and https:// "
+			    "(http+unix:// connects to its nd-unix socket)");
 		if (seen[k])
 			return perr(tp, i0, "repeated parameter '%s'",
 			    ndkey_names[k]);
@@ -918,6 +956,9 @@ parse_web_query(struct tparse *tp, struct nd_target *t, size_t q0, size_t q1,
 	if (seen[N_CA] && (rc = decode_value(tp, off[N_CA], end[N_CA],
 	    &t->ca)) != 0)
 		return rc;
+	if (seen[N_UNIX] && (rc = unix_path(tp, off[N_UNIX], end[N_UNIX],
+	    "nd-unix=/PATH", &t->path)) != 0)
+		return rc;
 	return 0;
 }
 
@@ -932,7 +973,7 @@ parse_web(struct tparse *tp, struct nd_target *t, const struct uparts *up)
 {
 	const char *u = tp->url;
 	size_t hash = find(tp, 0, tp->len, '#'), at;
-	size_t q0 = up->path1, q1 = tp->len;
+	size_t q0 = up->path1, q1 = tp->len, from;
 	char *kept = NULL;
 	int rc;
 
@@ -949,10 +990,17 @@ parse_web(struct tparse *tp, struct nd_target *t, const struct uparts *up)
 		    "than %d bytes", ND_HTTP_PATH_MAX);
 	if (q0 < q1 && (rc = parse_web_query(tp, t, q0 + 1, q1, &kept)) != 0)
 		return rc;
-	t->request = nd_arena_printf(tp->arena, "%.*s%s%s", (int)up->path1, u,
+	/* http+unix:// is sent as http:// over the socket. */
+	if (t->scheme == ND_S_HTTP_UNIX && t->path == NULL)
+		return perr(tp, tp->len, "missing nd-unix=/PATH: the socket "
+		    "that %s:// sends its request to", tp->sname);
+	from = t->scheme == ND_S_HTTP_UNIX ? up->a0 : 0;
+	t->request = nd_arena_printf(tp->arena, "%s%.*s%s%s", from > 0 ?
+	    "http://" : "", (int)(up->path1 - from), u + from,
 	    kept != NULL && kept[0] != '\0' ? "?" : "", kept != NULL ? kept :
 	    "");
-	t->reqpath = t->request + up->path0;
+	t->reqpath = t->request + (from > 0 ? strlen("http://") : 0) +
+	    up->path0 - from;
 	return 0;
 }
 
@@ -1232,8 +1280,17 @@ nd_scheme_kube(enum nd_scheme s)
 }
 
 const char *
+nd_target_unix(const struct nd_target *t)
+{
+	return t->scheme == ND_S_UNIX || t->scheme == ND_S_HTTP_UNIX ?
+	    t->path : NULL;
+}
+
+const char *
 nd_target_ip(const struct nd_target *t)
 {
+	if (nd_target_unix(t) != NULL)
+		return NULL;
 	if (t->connect != NULL)
 		return t->connect;
 	return t->host != NULL && t->host_is_ip ? t->host : NULL;
@@ -1381,11 +1438,13 @@ key_web(struct nd_arena *a, const struct nd_target *t, const char *s,
 	for (i = 0; i < t->nstatus; i++)
 		o += (size_t)snprintf(st + o, sizeof(st) - o, "%s%u-%u",
 		    i ? "," : "", t->status[i].lo, t->status[i].hi);
-	return nd_arena_printf(a, "%s|%s|%u|c=%s|s=%s|%zu:%s|%zu:%s|%zu:%s",
-	    s, host, t->port, t->connect != NULL ? canon_host(a, t->connect) :
-	    "", st, strlen(t->reqpath), t->reqpath,
+	return nd_arena_printf(a, "%s|%s|%u|c=%s|s=%s|%zu:%s|%zu:%s|%zu:%s|"
+	    "%zu:%s", s, host, t->port, t->connect != NULL ?
+	    canon_host(a, t->connect) : "", st, strlen(t->reqpath), t->reqpath,
 	    t->body != NULL ? strlen(t->body) : 0, t->body != NULL ? t->body :
-	    "", t->ca != NULL ? strlen(t->ca) : 0, t->ca != NULL ? t->ca : "");
+	    "", t->ca != NULL ? strlen(t->ca) : 0, t->ca != NULL ? t->ca : "",
+	    t->path != NULL ? strlen(t->path) : 0, t->path != NULL ? t->path :
+	    "");
 }
 
 char *

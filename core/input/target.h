@@ -55,7 +55,9 @@ struct nd_target {
 					   arp+pcap://: the capture to replay;
 					   machineconfig://: the config file;
 					   docker://, tailscale://: the socket
-					   (NULL: the default one) */
+					   (NULL: the default one);
+					   unix://, http+unix:// (nd-unix=):
+					   the socket to connect to */
 	struct nd_addrplan *plan;	/* addrplan://: filled by main */
 	struct nd_manifests *manifests;	/* gateway://: the trees --manifests
 					   loaded, filled by main */
@@ -91,10 +93,13 @@ struct nd_target {
 	 * Cloudflare Tunnel.  A target made from an ingress rule of
 	 * --cloudflared-config is that rule's origin (cf_hostname set); a web
 	 * target for a public hostname of that config gets the tunnel's name
-	 * too, so fixes can say `cloudflared tunnel info NAME`.
+	 * too, so fixes can say `cloudflared tunnel info NAME`.  A dns://
+	 * target for such a hostname gets the rule that serves it (cf_rule,
+	 * no cf_hostname: it is no origin) and the tunnel's name.
 	 */
 	char		*cf_hostname;	/* the rule's hostname ("*" catch-all) */
-	char		*cf_rule;	/* "config.yml:12": where the rule is */
+	char		*cf_rule;	/* "config.yml:12": where the rule is;
+					   dns://: the rule serving qname */
 	char		*cf_tunnel;	/* the config's tunnel: name or id */
 	bool		 cf_noverify;	/* originRequest.noTLSVerify */
 	bool		 cf_port_given;	/* cloudflared://: PORT was written */
@@ -106,9 +111,16 @@ struct nd_target {
 /*
  * The IP literal a target connects to without resolving a name:
  * nd-connect's, or the host when it is one; NULL when the host is a name
- * to resolve (or the target has no host).
+ * to resolve, the target has no host, or it connects to a unix socket
+ * (http+unix://, whose host is only the Host header).
  */
 const char *nd_target_ip(const struct nd_target *);
+
+/*
+ * The unix socket a target connects to instead of an address (unix://,
+ * http+unix://'s nd-unix=), or NULL.
+ */
+const char *nd_target_unix(const struct nd_target *);
 
 /* Is status one that nd-status= (or its default, 200-399) expects? */
 bool	nd_target_status_ok(const struct nd_target *, long status);

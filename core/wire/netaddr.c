@@ -380,3 +380,26 @@ nd_addr_private_range(const struct sockaddr *sa)
 	}
 	return NULL;
 }
+
+const char *
+nd_addr_lan_range(int family, const uint8_t *addr)
+{
+	struct sockaddr_storage ss;
+	const char *r;
+
+	memset(&ss, 0, sizeof(ss));
+	ss.ss_family = (sa_family_t)family;
+	if (family == AF_INET)
+		memcpy(&((struct sockaddr_in *)&ss)->sin_addr, addr, 4);
+	else if (family == AF_INET6)
+		memcpy(&((struct sockaddr_in6 *)&ss)->sin6_addr, addr, 16);
+	else
+		return NULL;
+	if ((r = nd_addr_private_range((struct sockaddr *)&ss)) != NULL)
+		return r;
+	if (family == AF_INET && addr[0] == 169 && addr[1] == 254)
+		return "RFC 3927 link-local";
+	if (family == AF_INET6 && addr[0] == 0xfe && (addr[1] & 0xc0) == 0x80)
+		return "RFC 4291 link-local";
+	return NULL;
+}

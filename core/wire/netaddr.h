@@ -135,4 +135,11 @@ int	nd_pool_parse(const char *s, struct nd_iprange *ret);
  */
 const char	*nd_addr_private_range(const struct sockaddr *sa);
 
+/*
+ * The range of a LAN address family-agnostically (family, 4 or 16 bytes):
+ * nd_addr_private_range()'s, or "RFC 3927 link-local" (169.254.0.0/16),
+ * "RFC 4291 link-local" (fe80::/10); NULL for any other address.
+ */
+const char	*nd_addr_lan_range(int family, const uint8_t *addr);
+
 #endif /* ND_NETADDR_H */

@@ -260,13 +260,20 @@ fuzz_check_target(const struct nd_target *t, const char *url,
 		FUZZ_CHECK(t->qname == NULL && t->qtype == NULL &&
 		    t->expect == NULL && t->upstream == NULL);
 
-	/* "resolve" first exactly when the host is a name. */
+	/* A unix socket's path: absolute, and it fits sockaddr_un. */
+	if (nd_target_unix(t) != NULL)
+		FUZZ_CHECK(nd_target_unix(t)[0] == '/' &&
+		    strlen(nd_target_unix(t)) < 108 && nd_target_ip(t) == NULL);
+
+	/* "resolve" first exactly when the host is a name to connect to
+	   (http+unix://'s host is only its Host header). */
 	chain = nd_target_chain(t);
 	FUZZ_CHECK(chain != NULL && chain[0] != NULL);
 	for (n = 0; chain[n] != NULL; n++)
 		FUZZ_CHECK(n < 8);
 	FUZZ_CHECK((strcmp(chain[0], "resolve") == 0) ==
-	    (t->host != NULL && nd_target_ip(t) == NULL));
+	    (t->host != NULL && nd_target_ip(t) == NULL &&
+	    nd_target_unix(t) == NULL));
 }
 
 #endif /* ND_FUZZ_COMMON_H */

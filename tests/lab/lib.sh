@@ -299,6 +299,32 @@ veth_pair() {
 	ip -n "$ns1" link set "$2" up && ip -n "$ns2" link set "$5" up
 }
 
+# nginx_conf DIR - writes DIR/nginx.conf for one foreground nginx worker
+# that keeps its pid, logs and temporary files in DIR; the server blocks
+# of its http {} section come from standard input.
+nginx_conf() {
+	local servers
+
+	servers=$(cat)
+	cat >"$1/nginx.conf" <<NGINX
+user root;
+daemon off;
+worker_processes 1;
+pid $1/nginx.pid;
+error_log $1/error.log warn;
+events { worker_connections 64; }
+http {
+	access_log off;
+	client_body_temp_path $1/body;
+	proxy_temp_path $1/proxy;
+	fastcgi_temp_path $1/fastcgi;
+	uwsgi_temp_path $1/uwsgi;
+	scgi_temp_path $1/scgi;
+$servers
+}
+NGINX
+}
+
 # wait_for_port NS ADDR PORT [TIMEOUT_MS] - waits (default 5000 ms, polling
 # every 50 ms) until something in NS listens on TCP ADDR:PORT, a wildcard
 # address included.  Returns 0 when it does, 1 on timeout.

@@ -37,20 +37,7 @@ ok $? "a link: cli 10.200.90.1 <-> edge 10.200.90.2"
 # --- the origins ----------------------------------------------------------------
 mkdir -p "$RUN/www"
 echo '<title>Grafana</title>' >"$RUN/www/index.html"
-cat >"$RUN/nginx.conf" <<NGINX
-user root;
-daemon off;
-worker_processes 1;
-pid $RUN/nginx.pid;
-error_log $RUN/error.log warn;
-events { worker_connections 64; }
-http {
-	access_log off;
-	client_body_temp_path $RUN/body;
-	proxy_temp_path $RUN/proxy;
-	fastcgi_temp_path $RUN/fastcgi;
-	uwsgi_temp_path $RUN/uwsgi;
-	scgi_temp_path $RUN/scgi;
+nginx_conf "$RUN" <<NGINX
 	server {
 		listen 127.0.0.1:3443 ssl;
 		ssl_certificate $PKI/edge.crt;
@@ -61,7 +48,6 @@ http {
 		listen 127.0.0.1:3080;
 		root $RUN/www;
 	}
-}
 NGINX
 ns_spawn cli nginx -p "$RUN" -c "$RUN/nginx.conf" >"$ND_TMP/nginx.log" 2>&1
 GRAFANA=

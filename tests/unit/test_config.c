@@ -20,6 +20,11 @@
 #include "config.h"
 #include "target.h"
 
+/* Every scheme, in the order of schemes.def (errors list them). */
+#define SCHEMES	"tcp, unix, tls, talos, k8s, http, https, http+unix, " \
+	"cloudflared, dns, arp, arp+pcap, port, machineconfig, docker, " \
+	"tailscale, addrplan, gateway, gateway+k8s"
+
 static struct nd_arena *arena;
 static char err[1024];
 static char path[64];
@@ -489,9 +494,7 @@ test_target_error(void **state)
 	    "  - tcp://127.0.0.1:65536\n", ":4: tcp://127.0.0.1:65536: column "
 	    "17: port 65536 out of range 1-65535");
 	bad("version: 1\ntargets: [\"gopher://x\"]\n", ":2: gopher://x: column "
-	    "1: unknown scheme 'gopher' (known: tcp, tls, talos, k8s, http, https, "
-	    "cloudflared, dns, arp, arp+pcap, port, machineconfig, docker, "
-	    "tailscale, addrplan, gateway, gateway+k8s)");
+	    "1: unknown scheme 'gopher' (known: " SCHEMES ")");
 }
 
 /*
@@ -590,9 +593,7 @@ test_http(void **state)
 	    "10.0.0.2\n", ":3: http[0].url: 'tcp://10.0.0.1:80' is not an "
 	    "http:// or https:// URL (targets: takes the other schemes)");
 	bad("version: 1\nhttp:\n  - url: gopher://a/\n", ":3: http[0].url: "
-	    "unknown scheme 'gopher' (known: tcp, tls, talos, k8s, http, "
-	    "https, cloudflared, dns, arp, arp+pcap, port, machineconfig, "
-	    "docker, tailscale, addrplan, gateway)");
+	    "unknown scheme 'gopher' (known: " SCHEMES ")");
 	bad("version: 1\nhttp:\n  - url: https://a:99999/\n", ":3: "
 	    "http[0].url: port 99999 out of range 1-65535");
 	bad("version: 1\nhttp:\n  - url: https://a/#top\n    connect: "

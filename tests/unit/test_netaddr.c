@@ -424,11 +424,49 @@ test_private_range(void **state)
 	assert_null(nd_addr_private_range((struct sockaddr *)&sin));
 }
 
+/* What a LAN answer is for dns.split_horizon: private or link-local. */
+static void
+test_lan_range(void **state)
+{
+	static const struct {
+		const char *ip, *want;
+	} cases[] = {
+		{ "192.168.1.20", "RFC 1918 private" },
+		{ "172.31.255.1", "RFC 1918 private" },
+		{ "100.64.0.1", "RFC 6598 CGNAT" },
+		{ "169.254.10.1", "RFC 3927 link-local" },
+		{ "fd00:96::20", "RFC 4193 unique local" },
+		{ "fe80::1", "RFC 4291 link-local" },
+		{ "febf::1", "RFC 4291 link-local" },
+		{ "fec0::1", NULL },
+		{ "203.0.113.10", NULL },
+		{ "172.32.0.1", NULL },
+		{ "2001:db8::1", NULL },
+	};
+	uint8_t a[16];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int fam = strchr(cases[i].ip, ':') != NULL ? AF_INET6 : AF_INET;
+		const char *got;
+
+		assert_int_equal(inet_pton(fam, cases[i].ip, a), 1);
+		got = nd_addr_lan_range(fam, a);
+		if (cases[i].want == NULL)
+			assert_null(got);
+		else
+			assert_string_equal(got, cases[i].want);
+	}
+	assert_null(nd_addr_lan_range(AF_UNIX, a));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pfx_parse),
+		cmocka_unit_test(test_lan_range),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_sockaddr),
 		cmocka_unit_test(test_contains_and_order),

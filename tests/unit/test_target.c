@@ -16,6 +16,11 @@
 #include "arena.h"
 #include "target.h"
 
+/* Every scheme, in the order of schemes.def (errors list them). */
+#define SCHEMES	"tcp, unix, tls, talos, k8s, http, https, http+unix, " \
+	"cloudflared, dns, arp, arp+pcap, port, machineconfig, docker, " \
+	"tailscale, addrplan, gateway, gateway+k8s"
+
 static struct nd_arena *arena;
 static char err[1024];
 
@@ -301,6 +306,8 @@ test_bad_web(void **state)
 	    "takes nd-connect, nd-status, nd-body, nd-ca)");
 	bad("http://h/?nd-ca=x", "http://h/?nd-ca=x: column 11: nd-ca is for "
 	    "https:// (http:// has no certificate to check)");
+	bad("http://h/?nd-unix=/s", "http://h/?nd-unix=/s: column 11: nd-unix "
+	    "is for http+unix:// (http+unix://HOST/?nd-unix=SOCKET)");
 	bad("https://h/?nd-status=999", "https://h/?nd-status=999: column 22: "
 	    "nd-status: status 999 out of range 100-599");
 	bad("https://h/?nd-status=200,20x", "https://h/?nd-status=200,20x: "
@@ -477,14 +484,12 @@ test_bad_general(void **state)
 
 	(void)state;
 	bad("127.0.0.1:80", "127.0.0.1:80: column 1: missing '://' (a target "
-	    "is SCHEME://..., schemes: tcp, tls, talos, k8s, http, https, "
-	    "cloudflared, dns, arp, arp+pcap, port, machineconfig, docker, "
-	    "tailscale, addrplan, gateway, gateway+k8s)");
+	    "is SCHEME://..., schemes: " SCHEMES ")");
 	bad("", ": column 1: empty target");
 	bad("://x", "://x: column 1: missing scheme before '://' (schemes: "
-	    "tcp, tls, talos, k8s, http, https, cloudflared, dns, arp, arp+pcap, port, machineconfig, docker, tailscale, addrplan, gateway, gateway+k8s)");
+	    SCHEMES ")");
 	bad("gopher://x:1", "gopher://x:1: column 1: unknown scheme 'gopher' "
-	    "(known: tcp, tls, talos, k8s, http, https, cloudflared, dns, arp, arp+pcap, port, machineconfig, docker, tailscale, addrplan, gateway, gateway+k8s)");
+	    "(known: " SCHEMES ")");
 	bad("tcp://a b:1", "tcp://a b:1: column 8: space in URL");
 	bad("tcp://a\nb:1", "tcp://a\\x0ab:1: column 8: control character "
 	    "0x0a in URL");
@@ -734,7 +739,7 @@ test_key(void **state)
 	b = ok("https://sonarr.lab/x?nd-status=200&nd-connect=10.0.0.1");
 	assert_string_equal(nd_target_key(arena, a), nd_target_key(arena, b));
 	assert_string_equal(nd_target_key(arena, a),
-	    "https|sonarr.lab|443|c=10.0.0.1|s=200-200|2:/x|0:|0:");
+	    "https|sonarr.lab|443|c=10.0.0.1|s=200-200|2:/x|0:|0:|0:");
 	b = ok("https://sonarr.lab/X?nd-status=200&nd-connect=10.0.0.1");
 	assert_string_not_equal(nd_target_key(arena, a),
 	    nd_target_key(arena, b));
@@ -884,6 +889,64 @@ test_cloudflared(void **state)
 	    "query key 'x' (cloudflared:// takes no query)");
 }
 
+static void
+test_unix(void **state)
+{
+	struct nd_target *t;
+	char big[200];
+
+	(void)state;
+	t = ok("unix:///run/app.sock");
+	assert_int_equal(t->scheme, ND_S_UNIX);
+	assert_string_equal(t->path, "/run/app.sock");
+	assert_string_equal(nd_target_unix(t), "/run/app.sock");
+	assert_null(t->host);
+	assert_chain(t, "unix");
+	t = ok("unix:///run/a%20b.sock");
+	assert_string_equal(t->path, "/run/a b.sock");
+	bad("unix://", "unix://: column 8: expected an absolute socket path "
+	    "(unix:///PATH)");
+	bad("unix://run/app.sock", "unix://run/app.sock: column 8: expected "
+	    "an absolute socket path (unix:///PATH)");
+	memset(big, 'p', sizeof(big));
+	memcpy(big, "unix:///", 8);
+	big[8 + 108] = '\0';
+	bad(big, nd_arena_printf(arena, "%s: column 8: socket path of 109 "
+	    "bytes: a unix socket's path has at most 107 (unix(7))", big));
+
+	/* Sent as http:// on the socket; the host is only the Host header. */
+	t = ok("http+unix://grafana.home.example.com/login?a=1&nd-unix=/run/"
+	    "g%26f.sock&nd-status=100-599");
+	assert_int_equal(t->scheme, ND_S_HTTP_UNIX);
+	assert_string_equal(t->host, "grafana.home.example.com");
+	assert_string_equal(t->request, "http://grafana.home.example.com/"
+	    "login?a=1");
+	assert_string_equal(t->reqpath, "/login?a=1");
+	assert_string_equal(t->path, "/run/g&f.sock");
+	assert_true(nd_target_status_ok(t, 503));
+	assert_chain(t, "unix,http");
+	t = ok("http+unix://10.0.0.1:8080?nd-unix=/s");
+	assert_string_equal(t->request, "http://10.0.0.1:8080");
+	assert_string_equal(t->reqpath, "");
+	assert_null(nd_target_ip(t));
+	assert_chain(t, "unix,http");
+	bad("http+unix://h/", "http+unix://h/: column 15: missing "
+	    "nd-unix=/PATH: the socket that http+unix:// sends its request "
+	    "to");
+	bad("http+unix://h/?nd-unix=s", "http+unix://h/?nd-unix=s: column 24: "
+	    "expected an absolute socket path (nd-unix=/PATH)");
+	bad("http+unix://h/?nd-unix=/s&nd-connect=1.2.3.4", "http+unix://h/?"
+	    "nd-unix=/s&nd-connect=1.2.3.4: column 27: nd-connect is for "
+	    "http:// and https:// (http+unix:// connects to its nd-unix "
+	    "socket)");
+	bad("http+unix://h/?nd-unix=/s&nd-ca=x", "http+unix://h/?nd-unix=/s&"
+	    "nd-ca=x: column 27: nd-ca is for https:// (http+unix:// has no "
+	    "certificate to check)");
+	bad("http+unix://h/?nd-x=1", "http+unix://h/?nd-x=1: column 16: "
+	    "unknown netdoctor parameter 'nd-x' (http+unix:// takes nd-unix, "
+	    "nd-status, nd-body)");
+}
+
 int
 main(void)
 {
@@ -901,6 +964,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_gateway, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cloudflared, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_unix, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_general, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_bad_host_port, setup,
