@@ -87,6 +87,18 @@ is "$(hev server)" envoy "healthy route: server envoy as evidence"
 like "$(hev x_envoy)" 'x-envoy-upstream-service-time' "healthy route: the upstream time as evidence"
 like "$(hev ttfb_ms)" '^[0-9.]+$' "healthy route: time to first byte"
 cp "$ND_TMP/out.json" "$ND_TMP/healthy.json"
+# The Nagios perfdata of each layer that ran: the TCP connect, the TLS
+# handshake, the DNS query, and the days the certificate has left.
+ns_exec cli "$ND_BIN" run --format nagios --timeout "$TMO" "$U" \
+    "dns://10.200.80.53/sonarr.int.example.be" >"$ND_TMP/perf.txt" 2>&1
+is "$?" 0 "nagios: a healthy route and its name, exit 0"
+perf=$(sed -n '1s/^[^|]*|//p' "$ND_TMP/perf.txt")
+for l in tcp_connect tls_handshake dns_query; do
+	like "$perf" "'$l'=[0-9.]+s;[^ ]*;0;[0-9.]+" "nagios perfdata: $l in seconds"
+done
+days=$(sed -nE "s/.*'cert_days'=([0-9.]+);.*/\1/p" <<<"$perf")
+ok "$(awk -v d="${days:-x}" 'BEGIN { exit !(d + 0 > 1 && d + 0 < 40000) }'; echo $?)" \
+    "nagios perfdata: cert_days ${days:-missing} (the lab's certificate is valid)"
 
 envoy --cert .int.example.be=wildcard --route radarr.int.example.be=ok
 nd "$U"
