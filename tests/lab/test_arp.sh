@@ -96,14 +96,16 @@ nd --user nobody arp://e0/10.200.60.61
 is "$RC" 0 "--user nobody: the capture still works after the drop"
 
 # Passive: a failover seen on the wire (gratuitous ARP from n2, then n3).
-ns_exec probe "$ND_BIN" run --format json --listen 2s arp://e0/10.200.60.70 \
+# A window far longer than the steps inside it, so a loaded machine still
+# fits both announcements (and the capture's start) into it.
+ns_exec probe "$ND_BIN" run --format json --listen 8s arp://e0/10.200.60.70 \
     >"$ND_TMP/out.json" 2>/dev/null &
 lpid=$!
-sleep 0.3
+sleep 1
 ns_exec n2 ip addr add 10.200.60.70/24 dev e0
 # arping waits for answers after sending: in the background.
 ns_exec n2 arping -q -U -c 1 -I e0 10.200.60.70 >/dev/null 2>&1 &
-sleep 0.4
+sleep 1
 ns_exec n2 ip addr del 10.200.60.70/24 dev e0
 ns_exec n3 ip addr add 10.200.60.70/24 dev e0
 ns_exec n3 arping -q -U -c 1 -I e0 10.200.60.70 >/dev/null 2>&1 &
