@@ -21,20 +21,25 @@ need_cmd jq
 PY=/usr/bin/python3
 ns_add hostile >/dev/null
 
-# peer MODE - starts fixtures/hostile.py on 127.0.0.1 (a free port), sets
-# PORT and PEERPID.
-peer() {
-	local i line
-	ns_spawn hostile "$PY" "$ND_TOP/fixtures/hostile.py" --listen 127.0.0.1:0 \
-	    --mode "$1" >"$ND_TMP/peer.log" 2>&1
+# spawn LOG CMD... - starts a peer in the namespace, waits (10 s at most)
+# for its ready line in LOG; sets PEERPID, and PORT from "READY ADDR:PORT".
+spawn() {
+	local log=$1 i line
+	shift
+	ns_spawn hostile "$@" >"$log" 2>&1
 	PEERPID=$ND_PID
 	for i in $(seq 200); do
-		line=$(grep -m1 '^READY' "$ND_TMP/peer.log" 2>/dev/null)
+		line=$(grep -m1 -i '^READY' "$log" 2>/dev/null)
 		[ -n "$line" ] && break
 		sleep 0.05
 	done
-	PORT=$(sed -E 's/^READY [^ ]*:([0-9]+).*/\1/' <<<"$line")
-	[ -n "$line" ] || diag "hostile.py did not start: $(cat "$ND_TMP/peer.log")"
+	PORT=$(sed -nE 's/^READY [^ ]*:([0-9]+).*/\1/p' <<<"$line")
+	[ -n "$line" ] || diag "$* did not start: $(cat "$log")"
+}
+# peer MODE - fixtures/hostile.py on 127.0.0.1 (a free port).
+peer() {
+	spawn "$ND_TMP/peer.log" "$PY" "$ND_TOP/fixtures/hostile.py" \
+	    --listen 127.0.0.1:0 --mode "$1"
 }
 stop() { kill "$PEERPID" 2>/dev/null; wait "$PEERPID" 2>/dev/null; }
 # nd ARGS... - a JSON run; RC, RSS (KiB, GNU time if present), TOOK (ms),
@@ -183,14 +188,8 @@ PKI=$ND_TMP/pki
 if "$PY" -c 'import grpc, h2, cryptography' 2>/dev/null &&
     "$PY" "$ND_TOP/fixtures/pki/mkpki.py" "$PKI" >/dev/null 2>&1; then
 	for mode in huge-frame goaway; do
-		ns_spawn hostile "$PY" "$ND_TOP/fixtures/talos_sim.py" --pki "$PKI" \
-		    --listen 127.0.0.1:0 --mode "$mode" >"$ND_TMP/sim.log" 2>&1
-		PEERPID=$ND_PID
-		for i in $(seq 200); do
-			grep -q '^READY' "$ND_TMP/sim.log" 2>/dev/null && break
-			sleep 0.05
-		done
-		PORT=$(sed -nE 's/^READY [^ ]*:([0-9]+).*/\1/p' "$ND_TMP/sim.log" | head -1)
+		spawn "$ND_TMP/sim.log" "$PY" "$ND_TOP/fixtures/talos_sim.py" \
+		    --pki "$PKI" --listen 127.0.0.1:0 --mode "$mode"
 		nd --timeout 2s "talos://127.0.0.1:$PORT"
 		four "grpc $mode" 2 talos.not_talos_api
 		stop
@@ -202,14 +201,9 @@ fi
 
 # --- Docker: endless headers, 1 TB announced (docker_sim.py) ------------------------
 for mode in trickle-headers huge-length; do
-	ns_spawn hostile "$PY" "$ND_TOP/fixtures/docker/docker_sim.py" \
-	    --socket "$ND_TMP/dk.sock" --scenario "$ND_TOP/fixtures/docker/talos-1.7" \
-	    --mode "$mode" >"$ND_TMP/dk.log" 2>&1
-	PEERPID=$ND_PID
-	for i in $(seq 200); do
-		grep -q '^ready' "$ND_TMP/dk.log" 2>/dev/null && break
-		sleep 0.05
-	done
+	spawn "$ND_TMP/dk.log" "$PY" "$ND_TOP/fixtures/docker/docker_sim.py" \
+	    --socket "$ND_TMP/dk.sock" \
+	    --scenario "$ND_TOP/fixtures/docker/talos-1.7" --mode "$mode"
 	nd --timeout 2s "docker://$ND_TMP/dk.sock"
 	four "docker $mode" 2 docker.api_error
 	stop
