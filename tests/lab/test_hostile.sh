@@ -153,32 +153,32 @@ dnsq() { nd --timeout 2s "dns://127.0.0.1:$PORT/www.lab.test"; }
 summary() { jqo '.causes[0].summary'; }
 peer dns-wrongid
 dnsq
-four "dns wrong id" 2 dns.mismatched_reply
+four "dns wrong id" 2 "dns.mismatched_reply"
 like "$(summary)" 'replies arrived, but with the wrong id: [1-9][0-9]* of them' \
     "dns wrong id: says replies came, with the wrong id, and how many"
 no_local "dns wrong id"
 stop
 peer dns-otherq
 dnsq
-four "dns other question" 2 dns.mismatched_reply
+four "dns other question" 2 "dns.mismatched_reply"
 like "$(summary)" 'answered another question \(evil\.example A\)' \
     "dns other question: names the question answered"
 stop
 peer dns-garbage
 dnsq
-four "dns 64 KiB garbage" 2 dns.malformed_answer
+four "dns 64 KiB garbage" 2 "dns.malformed_answer"
 like "$(summary)" 'not a DNS reply .*the largest was 65507 bytes' \
     "dns 64 KiB garbage: says garbage came, and how large"
 stop
 peer dns-loop
 dnsq
-four "dns compression loop" 2 dns.malformed_answer
+four "dns compression loop" 2 "dns.malformed_answer"
 like "$(summary)" 'compression pointer does not point backwards' \
     "dns compression loop: says why the message is unreadable"
 stop
 peer dns-tc-hang
 dnsq
-four "dns TC=1, TCP hangs" 2 dns.tcp_fallback_failed
+four "dns TC=1, TCP hangs" 2 "dns.tcp_fallback_failed"
 like "$(summary)" 'truncated message \(TC=1\), and the retry over TCP got no answer' \
     "dns TC=1, TCP hangs: says truncated, and the TCP retry got nothing"
 stop
@@ -191,7 +191,7 @@ if "$PY" -c 'import grpc, h2, cryptography' 2>/dev/null &&
 		spawn "$ND_TMP/sim.log" "$PY" "$ND_TOP/fixtures/talos_sim.py" \
 		    --pki "$PKI" --listen 127.0.0.1:0 --mode "$mode"
 		nd --timeout 2s "talos://127.0.0.1:$PORT"
-		four "grpc $mode" 2 talos.not_talos_api
+		four "grpc $mode" 2 "talos.not_talos_api"
 		stop
 	done
 	like "$(jqo '.causes[0].summary')" 'GOAWAY \(NO_ERROR, error code 0' "grpc goaway: names GOAWAY and its code"
@@ -205,7 +205,7 @@ for mode in trickle-headers huge-length; do
 	    --socket "$ND_TMP/dk.sock" \
 	    --scenario "$ND_TOP/fixtures/docker/talos-1.7" --mode "$mode"
 	nd --timeout 2s "docker://$ND_TMP/dk.sock"
-	four "docker $mode" 2 docker.api_error
+	four "docker $mode" 2 "docker.api_error"
 	stop
 done
 
