@@ -79,6 +79,21 @@ struct nd_engine {
 static void	engine_finish(struct nd_probe *, enum nd_status);
 static void	engine_progress(struct nd_engine *, bool);
 
+/*
+ * cancel(), once, for a probe that holds something: it started, or it was
+ * prepared (a capture handle) and may never start, because a need failed,
+ * the run was cancelled or its engine is freed first (a serve scrape).
+ */
+static void
+engine_release(struct nd_probe *p)
+{
+	if (!p->held)
+		return;
+	p->held = false;
+	if (p->ops->cancel != NULL)
+		p->ops->cancel(p);
+}
+
 /* Something changed: let the pump look once the current callback ends. */
 static void
 engine_poke(struct nd_engine *e)
@@ -197,16 +212,14 @@ nd_engine_free(struct nd_engine *e)
 	for (i = 0; i < e->nprobes; i++) {
 		struct nd_probe *p = e->probes[i];
 
-		if (p->status == ND_RUNNING) {
-			/*
-			 * Final before cancel(), as in nd_probe_done(): a
-			 * callback fired during teardown must see a finished
-			 * probe, or it ends the probe and cancels it again.
-			 */
+		/*
+		 * Final before cancel(), as in nd_probe_done(): a callback
+		 * fired during teardown must see a finished probe, or it ends
+		 * the probe and cancels it again.
+		 */
+		if (p->status == ND_RUNNING)
 			p->status = ND_ERROR;
-			if (p->ops->cancel != NULL)
-				p->ops->cancel(p);
-		}
+		engine_release(p);
 		nd_timer_disarm(e->run->loop, &p->deadline);
 	}
 	nd_timer_disarm(e->run->loop, &e->budget);
@@ -721,6 +734,7 @@ engine_finish(struct nd_probe *p, enum nd_status st)
 
 	p->status = st;
 	e->nfinal++;
+	engine_release(p);
 	engine_poke(e);
 	if (st != ND_PASS && st != ND_WARN) {
 		engine_skip_deps(p);
@@ -767,8 +781,7 @@ nd_probe_done(struct nd_probe *p, enum nd_status st)
 	 * ares_destroy) sees a finished probe and does nothing.
 	 */
 	p->status = st;
-	if (p->ops->cancel != NULL)
-		p->ops->cancel(p);
+	engine_release(p);
 	engine_finish(p, st);
 }
 
@@ -803,6 +816,7 @@ nd_engine_prepare(struct nd_engine *e)
 		if (p->ops->prepare == NULL || p->status != ND_PENDING)
 			continue;
 		n++;
+		p->held = true;
 		if ((st = p->ops->prepare(p)) != 0)
 			p->prepared = (enum nd_status)st;
 	}
@@ -821,6 +835,7 @@ engine_start(struct nd_engine *e, struct nd_probe *p)
 	if (p->status != ND_PENDING)
 		return;
 	p->status = ND_RUNNING;
+	p->held = true;
 	e->running++;
 	p->t_start = nd_loop_now(l);
 	nd_timer_init(&p->deadline, engine_deadline, p);

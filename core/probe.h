@@ -10,6 +10,9 @@
  * cancel() releases everything the ctx owns; the engine calls it exactly
  * once, right after the probe ended (by itself, by expire, or by the run's
  * budget), so a probe never frees its resources in its own callbacks.
+ * A probe that was prepared but never started (skipped, cancelled, or its
+ * engine freed first) gets its one cancel() too, when it ends without
+ * starting: cancel() must accept a ctx that only prepare() filled.
  */
 #ifndef ND_PROBE_H
 #define ND_PROBE_H
@@ -195,6 +198,8 @@ struct nd_probe {
 	bool			 queued;
 	enum nd_status		 prepared;	/* ND_PENDING, or the verdict
 						   prepare() already reached */
+	bool			 held;		/* prepare() or start() ran,
+						   cancel() has not */
 };
 
 /* Ends the probe (exactly once).  status is ND_PASS/WARN/FAIL/ERROR. */

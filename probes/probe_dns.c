@@ -333,6 +333,78 @@ dns_split_horizon(struct nd_probe *p, const struct dns_res *m)
 		nd_evidence_add(f, "tunnel", "%s", t->cf_tunnel);
 }
 
+/*
+ * No answer was accepted (silence, or c-ares' timeout): say what did
+ * arrive instead, since c-ares drops replies that do not match the query
+ * and retries a truncated one over TCP without a word.  how ends the
+ * sentence of the silent case.  Returns the finding.
+ */
+static struct nd_finding *
+dns_no_answer(struct nd_probe *p, const char *how)
+{
+	struct dns_ctx *c = p->ctx;
+	struct nd_dnsq_seen w;
+	struct nd_finding *f;
+	const char *name = p->target->qname, *label = p->ep->label;
+	unsigned odd;
+
+	nd_dnsq_seen(p->run, &p->ep->addr.sa, name, c->qtype, &w);
+	odd = w.wrong_id + w.other_question + w.strays;
+	if (w.truncated > 0) {
+		f = nd_finding_add(p, ND_F_DNS_TCP_FALLBACK_FAILED,
+		    "%s answered the query for %s over UDP with a truncated "
+		    "message (TC=1), and the retry over TCP %s%s", label, name,
+		    w.tcp_error != 0 ? "failed: " : w.tcp_closed > 0 ?
+		    "was closed by the server without an answer" :
+		    w.tcp_connects > 0 ? "got no answer before the deadline" :
+		    "could not start before the deadline",
+		    w.tcp_error != 0 ? strerror(w.tcp_error) : "");
+		nd_evidence_add(f, "truncated_answers", "%u", w.truncated);
+		nd_evidence_add(f, "tcp_connections", "%u", w.tcp_connects);
+	} else if (c->a[Q_SERVER].status == ARES_ECONNREFUSED) {
+		f = nd_finding_add(p, ND_F_DNS_SERVER_UNREACHABLE,
+		    "nothing answers DNS at %s: the host sent ICMP port "
+		    "unreachable (it is up, the DNS server is not)", label);
+		nd_evidence_add(f, "icmp", "port unreachable");
+	} else if (w.wrong_id > 0) {
+		f = nd_finding_add(p, ND_F_DNS_MISMATCHED_REPLY,
+		    "%s did not answer the query for %s: replies arrived, but "
+		    "with the wrong id: %u of them", label, name, w.wrong_id);
+	} else if (w.other_question > 0) {
+		f = nd_finding_add(p, ND_F_DNS_MISMATCHED_REPLY,
+		    "%s did not answer the query for %s: replies with its id "
+		    "answered another question (%s): %u of them", label, name,
+		    w.other, w.other_question);
+	} else if (w.garbage > 0) {
+		f = nd_finding_add(p, ND_F_DNS_MALFORMED_ANSWER,
+		    "%s did not answer the query for %s: %u datagram%s arrived "
+		    "that %s not a DNS reply (%s; the largest was %zu bytes)",
+		    label, name, w.garbage, w.garbage == 1 ? "" : "s",
+		    w.garbage == 1 ? "is" : "are", w.garbage_why, w.largest);
+	} else if (w.strays > 0) {
+		f = nd_finding_add(p, ND_F_DNS_MISMATCHED_REPLY,
+		    "%s did not answer the query for %s: %u replies arrived "
+		    "that answer no question netdoctor asked", label, name,
+		    w.strays);
+	} else {
+		f = nd_finding_add(p, ND_F_DNS_SERVER_UNREACHABLE,
+		    "%s did not answer the query for %s%s", label, name, how);
+		nd_evidence_add(f, "icmp", "none");
+		return f;
+	}
+	if (w.wrong_id > 0)
+		nd_evidence_add(f, "wrong_id_replies", "%u", w.wrong_id);
+	if (w.other_question > 0)
+		nd_evidence_add(f, "other_question_replies", "%u (%s)",
+		    w.other_question, w.other);
+	if (w.garbage > 0)
+		nd_evidence_add(f, "garbage_datagrams", "%u (%s)", w.garbage,
+		    w.garbage_why);
+	if (odd + w.garbage > 0)
+		nd_evidence_add(f, "largest_datagram_bytes", "%zu", w.largest);
+	return f;
+}
+
 static void
 dns_verdict(struct nd_probe *p)
 {
@@ -348,22 +420,16 @@ dns_verdict(struct nd_probe *p)
 	bool onlink = rf == NULL || rf->gateway[0] == '\0';
 
 	if (m == NULL) {
-		if (s->status == ARES_ECONNREFUSED) {
-			f = nd_finding_add(p, ND_F_DNS_SERVER_UNREACHABLE,
-			    "nothing answers DNS at %s: the host sent ICMP port "
-			    "unreachable (it is up, the DNS server is not)",
-			    p->ep->label);
-			nd_evidence_add(f, "icmp", "port unreachable");
-		} else if (s->why != NULL) {
+		char how[128];
+
+		if (s->why != NULL) {
 			f = nd_finding_add(p, ND_F_DNS_MALFORMED_ANSWER,
 			    "%s answered %s with a malformed DNS message: %s",
 			    p->ep->label, name, s->why);
 		} else {
-			f = nd_finding_add(p, ND_F_DNS_SERVER_UNREACHABLE,
-			    "%s did not answer the query for %s (%s): no reply, "
-			    "not even an ICMP error", p->ep->label, name,
-			    ares_strerror(s->status));
-			nd_evidence_add(f, "icmp", "none");
+			snprintf(how, sizeof(how), " (%s): no reply, not even "
+			    "an ICMP error", ares_strerror(s->status));
+			f = dns_no_answer(p, how);
 		}
 		dns_evidence(p, f);
 		nd_probe_done(p, ND_FAIL);
@@ -566,6 +632,7 @@ dns_expire(struct nd_probe *p)
 {
 	struct dns_ctx *c = p->ctx;
 	struct nd_finding *f;
+	char how[64];
 
 	if (c->a[Q_SERVER].done) {
 		/* Only a comparison query is late: judge without it. */
@@ -576,9 +643,9 @@ dns_expire(struct nd_probe *p)
 		dns_verdict(p);
 		return;
 	}
-	f = nd_finding_add(p, ND_F_DNS_SERVER_UNREACHABLE,
-	    "%s did not answer the query for %s within %lld ms", p->ep->label,
-	    p->target->qname, (long long)p->run->timeout_ms);
+	snprintf(how, sizeof(how), " within %lld ms",
+	    (long long)p->run->timeout_ms);
+	f = dns_no_answer(p, how);
 	dns_evidence(p, f);
 	nd_probe_done(p, ND_FAIL);
 }

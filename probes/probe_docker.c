@@ -24,6 +24,7 @@ struct docker_ctx {
 	enum docker_step	 step;
 	struct nd_http_body	 buf;
 	char			 errbuf[CURL_ERROR_SIZE];
+	curl_off_t		 announced;	/* Content-Length, -1 */
 	struct nd_dk_container	**containers;
 };
 
@@ -61,6 +62,36 @@ docker_error(struct nd_probe *p, const char *why)
 
 static void docker_done(void *, CURLcode);
 
+/*
+ * The deadline passed: what had arrived by then, since "no answer" is
+ * wrong for a daemon that is still sending its headers or its body.
+ */
+static const char *
+docker_late(struct nd_probe *p)
+{
+	struct docker_ctx *c = p->ctx;
+	curl_off_t cl = c->announced;
+	long hdr = 0, http = 0;
+
+	if (c->easy == NULL)
+		return "no answer before the deadline";
+	curl_easy_getinfo(c->easy, CURLINFO_RESPONSE_CODE, &http);
+	curl_easy_getinfo(c->easy, CURLINFO_HEADER_SIZE, &hdr);
+	if (http != 0 && cl >= 0)
+		return nd_arena_printf(p->run->arena, "the answer (HTTP %ld) "
+		    "announced %lld bytes, and %zu had arrived at the deadline",
+		    http, (long long)cl, c->buf.len);
+	if (http != 0 && c->buf.len > 0)
+		return nd_arena_printf(p->run->arena, "the answer (HTTP %ld) "
+		    "was still arriving at the deadline (%zu bytes so far)",
+		    http, c->buf.len);
+	if (hdr > 0 || http != 0)
+		return nd_arena_printf(p->run->arena, "its headers were still "
+		    "arriving at the deadline (%ld bytes of header lines, no "
+		    "end of the headers)", hdr);
+	return "no answer before the deadline";
+}
+
 static int
 docker_request(struct nd_probe *p, enum docker_step step)
 {
@@ -77,7 +108,8 @@ docker_request(struct nd_probe *p, enum docker_step step)
 		return -ENOMEM;
 	nd_docker_easy(c->easy, c->sock, step == DOCKER_CONTAINERS ?
 	    "/containers/json" : "/networks", &c->buf,
-	    dl > now ? (long)((dl - now) / 1000) : 1, c->errbuf);
+	    dl > now ? (long)((dl - now) / 1000) : 1, c->errbuf,
+	    &c->announced);
 	if ((rc = nd_http_add(h, c->easy, docker_done, p)) < 0)
 		return rc;
 	c->added = true;
@@ -249,10 +281,19 @@ docker_done(void *arg, CURLcode cc)
 		    ND_DOCKER_MAX_BODY);
 		return;
 	}
+	if (cc == CURLE_FILESIZE_EXCEEDED) {
+		snprintf(why, sizeof(why), "the answer announces %lld bytes "
+		    "(Content-Length), over the %u MiB netdoctor reads; it "
+		    "did not wait for them", (long long)c->announced,
+		    ND_DOCKER_MAX_BODY >> 20);
+		nd_evidence_add(docker_error(p, why), "content_length", "%lld",
+		    (long long)c->announced);
+		return;
+	}
 	if (cc != CURLE_OK) {
-		docker_error(p, cc ==
-		    CURLE_OPERATION_TIMEDOUT ? "no answer before the deadline" :
-		    c->errbuf[0] != '\0' ? c->errbuf : curl_easy_strerror(cc));
+		docker_error(p, cc == CURLE_OPERATION_TIMEDOUT ?
+		    docker_late(p) : c->errbuf[0] != '\0' ? c->errbuf :
+		    curl_easy_strerror(cc));
 		return;
 	}
 	if (http != 200) {
@@ -301,7 +342,7 @@ docker_start(struct nd_probe *p)
 static void
 docker_expire(struct nd_probe *p)
 {
-	docker_error(p, "no answer before the deadline");
+	docker_error(p, docker_late(p));
 }
 
 const struct nd_probe_ops nd_probe_docker = {

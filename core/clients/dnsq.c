@@ -7,6 +7,11 @@
  * callback: c-ares 1.18 cannot cancel one query without cancelling the
  * whole channel, so a cancelled request only forgets its caller and is
  * freed when c-ares calls back (an answer, a timeout, or ares_destroy).
+ *
+ * The channel's sockets go through ares_set_socket_functions(), so that
+ * what c-ares drops silently (a reply with the wrong id or to another
+ * question, garbage, a truncated answer it retries over TCP) can be told
+ * to the probe whose query got no answer (nd_dnsq_seen()).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,9 +19,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include "arena.h"
+#include "dnsmsg.h"
 #include "dnsq.h"
 #include "engine.h"
 #include "loop.h"
@@ -30,6 +39,23 @@
  * lost query costs a whole c-ares timeout); dnsperf defaults to 100.
  */
 #define DNSQ_MAX_INFLIGHT	128
+/* Ids sent, by id modulo the size: over DNSQ_MAX_INFLIGHT, so the queries
+   in flight keep theirs. */
+#define DNSQ_SENT_SLOTS		1024
+#define DNSQ_ODD_MAX		32	/* questions with odd replies */
+
+struct dnsq_sent {
+	uint32_t	 qhash;		/* 0: empty */
+	uint16_t	 id, qtype;
+};
+
+/* Odd replies to one question (allocated on the first). */
+struct dnsq_odd {
+	uint32_t	 qhash;
+	uint16_t	 qtype;
+	unsigned	 wrong_id, other_question, truncated;
+	char		 other[272];
+};
 
 struct nd_dnsq_req;
 
@@ -40,6 +66,11 @@ struct dnsq_chan {
 	struct nd_timer	 tmr;
 	size_t		 inflight;
 	struct nd_dnsq_req *wait_head, *wait_tail;	/* not yet sent */
+	int		 tcp_fd;	/* c-ares' TCP socket, -1 */
+	struct dnsq_sent sent[DNSQ_SENT_SLOTS];
+	struct dnsq_odd	*odd;		/* DNSQ_ODD_MAX, NULL until needed */
+	size_t		 nodd;
+	struct nd_dnsq_seen seen;	/* the per-server counts */
 };
 
 struct nd_dnsq {
@@ -143,6 +174,166 @@ dnsq_key(const struct sockaddr *sa, char *key, size_t len)
 	}
 }
 
+/* FNV-1a over the name, case folded (RFC 4343), and the type. */
+static uint32_t
+dnsq_qhash(const char *name, unsigned qtype)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *name != '\0'; name++) {
+		unsigned char ch = (unsigned char)*name;
+
+		h = (h ^ (ch >= 'A' && ch <= 'Z' ? ch + 32u : ch)) * 16777619u;
+	}
+	h = (h ^ qtype) * 16777619u;
+	return h != 0 ? h : 1;
+}
+
+static struct dnsq_odd *
+dnsq_odd(struct dnsq_chan *c, uint32_t qhash, uint16_t qtype)
+{
+	size_t i;
+
+	for (i = 0; i < c->nodd; i++)
+		if (c->odd[i].qhash == qhash && c->odd[i].qtype == qtype)
+			return &c->odd[i];
+	if (c->odd == NULL &&
+	    (c->odd = calloc(DNSQ_ODD_MAX, sizeof(*c->odd))) == NULL)
+		return NULL;
+	if (c->nodd == DNSQ_ODD_MAX)
+		return NULL;
+	c->odd[c->nodd].qhash = qhash;
+	c->odd[c->nodd].qtype = qtype;
+	return &c->odd[c->nodd++];
+}
+
+/* One datagram from the server: an answer c-ares will take, or not. */
+static void
+dnsq_inspect(struct dnsq_chan *c, const uint8_t *b, size_t n, size_t full)
+{
+	struct nd_dns_head h;
+	const struct dnsq_sent *s;
+	struct dnsq_odd *o;
+	const char *why = NULL;
+	uint32_t qh;
+	size_t i;
+
+	if (nd_dns_head(b, n, &h, &why) < 0 || !h.qr || h.qdcount == 0) {
+		c->seen.garbage++;
+		if (c->seen.garbage_why == NULL)
+			c->seen.garbage_why = why != NULL ? why : !h.qr ?
+			    "a query, not a response" : "no question";
+		goto odd;
+	}
+	qh = dnsq_qhash(h.qname, h.qtype);
+	s = &c->sent[h.id % DNSQ_SENT_SLOTS];
+	if (s->qhash != 0 && s->id == h.id) {
+		if (s->qhash == qh && s->qtype == h.qtype) {
+			if (h.tc && (o = dnsq_odd(c, qh, h.qtype)) != NULL)
+				o->truncated++;
+			return;
+		}
+		if ((o = dnsq_odd(c, s->qhash, s->qtype)) != NULL &&
+		    o->other_question++ == 0)
+			snprintf(o->other, sizeof(o->other), "%s %s", h.qname,
+			    h.qtype == 28 ? "AAAA" : h.qtype == 1 ? "A" :
+			    "(another type)");
+		goto odd;
+	}
+	for (i = 0; i < DNSQ_SENT_SLOTS; i++)
+		if (c->sent[i].qhash == qh && c->sent[i].qtype == h.qtype)
+			break;
+	if (i < DNSQ_SENT_SLOTS && (o = dnsq_odd(c, qh, h.qtype)) != NULL)
+		o->wrong_id++;
+	else
+		c->seen.strays++;
+odd:
+	if (full > c->seen.largest)
+		c->seen.largest = full;
+}
+
+static ares_socket_t
+dnsq_sock_open(int domain, int type, int protocol, void *data)
+{
+	struct dnsq_chan *c = data;
+	/* With socket functions set, c-ares 1.18 leaves the socket as made. */
+	int fd = socket(domain, type | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
+
+	if (fd >= 0 && type == SOCK_STREAM) {
+		c->tcp_fd = fd;
+		c->seen.tcp_connects++;
+	}
+	return fd;
+}
+
+static int
+dnsq_sock_close(ares_socket_t fd, void *data)
+{
+	struct dnsq_chan *c = data;
+
+	if (fd == c->tcp_fd)
+		c->tcp_fd = -1;
+	return close(fd);
+}
+
+static int
+dnsq_sock_connect(ares_socket_t fd, const struct sockaddr *sa,
+    ares_socklen_t len, void *data)
+{
+	(void)data;
+	return connect(fd, sa, len);
+}
+
+static ares_ssize_t
+dnsq_sock_recvfrom(ares_socket_t fd, void *buf, size_t len, int flags,
+    struct sockaddr *from, ares_socklen_t *fromlen, void *data)
+{
+	struct dnsq_chan *c = data;
+	ssize_t n;
+
+	if (fd == c->tcp_fd) {
+		n = recvfrom(fd, buf, len, flags, from, fromlen);
+		if (n == 0)
+			c->seen.tcp_closed++;
+		else if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			c->seen.tcp_error = errno;
+		return n;
+	}
+	/* MSG_TRUNC: the datagram's whole size, c-ares gets what fits. */
+	n = recvfrom(fd, buf, len, flags | MSG_TRUNC, from, fromlen);
+	if (n > 0) {
+		dnsq_inspect(c, buf, (size_t)n < len ? (size_t)n : len,
+		    (size_t)n);
+		if ((size_t)n > len)
+			n = (ssize_t)len;
+	}
+	return n;
+}
+
+/* c-ares sends a UDP query as one buffer (ares_process.c socket_write). */
+static ares_ssize_t
+dnsq_sock_sendv(ares_socket_t fd, const struct iovec *iov, int n, void *data)
+{
+	struct dnsq_chan *c = data;
+	struct nd_dns_head h;
+	ssize_t rc = writev(fd, iov, n);
+
+	if (rc > 0 && fd != c->tcp_fd && n == 1 &&
+	    nd_dns_head(iov[0].iov_base, iov[0].iov_len, &h, NULL) == 0) {
+		struct dnsq_sent *s = &c->sent[h.id % DNSQ_SENT_SLOTS];
+
+		s->qhash = dnsq_qhash(h.qname, h.qtype);
+		s->id = h.id;
+		s->qtype = h.qtype;
+	}
+	return rc;
+}
+
+static const struct ares_socket_functions dnsq_sock_funcs = {
+	dnsq_sock_open, dnsq_sock_close, dnsq_sock_connect,
+	dnsq_sock_recvfrom, dnsq_sock_sendv,
+};
+
 static struct nd_dnsq *
 dnsq_get(struct nd_run *run)
 {
@@ -176,6 +367,7 @@ dnsq_chan(struct nd_run *run, const struct sockaddr *server)
 		return NULL;
 	snprintf(c->key, sizeof(c->key), "%s", key);
 	c->q = q;
+	c->tcp_fd = -1;
 	nd_timer_init(&c->tmr, dnsq_on_timer, c);
 	memset(&o, 0, sizeof(o));
 	o.sock_state_cb = dnsq_sock_state;
@@ -206,6 +398,7 @@ dnsq_chan(struct nd_run *run, const struct sockaddr *server)
 		free(c);
 		return NULL;
 	}
+	ares_set_socket_functions(c->ch, &dnsq_sock_funcs, c);
 	q->chans[q->nchans++] = c;
 	return c;
 }
@@ -338,6 +531,30 @@ nd_dnsq_channel(struct nd_run *run, const struct sockaddr *server)
 	return c != NULL ? &c->ch : NULL;
 }
 
+void
+nd_dnsq_seen(struct nd_run *run, const struct sockaddr *server,
+    const char *name, int qtype, struct nd_dnsq_seen *out)
+{
+	struct dnsq_chan *c = dnsq_chan(run, server);
+	uint32_t qh = dnsq_qhash(name, (unsigned)qtype);
+	size_t i;
+
+	memset(out, 0, sizeof(*out));
+	if (c == NULL)
+		return;
+	*out = c->seen;
+	for (i = 0; i < c->nodd; i++) {
+		const struct dnsq_odd *o = &c->odd[i];
+
+		if (o->qhash != qh || o->qtype != qtype)
+			continue;
+		out->wrong_id = o->wrong_id;
+		out->other_question = o->other_question;
+		out->truncated = o->truncated;
+		memcpy(out->other, o->other, sizeof(out->other));
+	}
+}
+
 const char *
 nd_dnsq_system_servers(struct nd_run *run)
 {
@@ -383,6 +600,7 @@ nd_dnsq_free(struct nd_dnsq *q)
 		/* Calls back every pending request (ARES_EDESTRUCTION). */
 		ares_destroy(q->chans[i]->ch);
 		nd_timer_disarm(q->loop, &q->chans[i]->tmr);
+		free(q->chans[i]->odd);
 		free(q->chans[i]);
 	}
 	free(q);

@@ -38,6 +38,31 @@ int		 nd_dnsq_query(struct nd_run *, const struct sockaddr *server,
 void		 nd_dnsq_cancel(struct nd_dnsq_req *);
 
 /*
+ * What arrived from a server that c-ares dropped without a word, since a
+ * reply counts only when its id and question match the query (RFC 5452
+ * 9.1) and a truncated one is retried over TCP (RFC 7766 5).  Per question
+ * (name and type, case-insensitive): wrong_id, other_question, truncated;
+ * per server (they cannot be told apart by question): the rest.
+ */
+struct nd_dnsq_seen {
+	unsigned	 wrong_id;	/* the question, with an id not sent */
+	unsigned	 other_question;	/* a sent id, another question */
+	char		 other[272];	/* the first such: "evil.example A" */
+	unsigned	 truncated;	/* its answer with TC=1, over UDP */
+	unsigned	 tcp_connects;	/* TCP connections c-ares opened */
+	int		 tcp_error;	/* the last TCP error (errno), 0 */
+	unsigned	 tcp_closed;	/* TCP connections the server closed */
+	unsigned	 garbage;	/* datagrams that are no DNS reply */
+	const char	*garbage_why;	/* the first one's reason */
+	unsigned	 strays;	/* replies to no question asked */
+	size_t		 largest;	/* bytes of the largest such datagram */
+};
+
+/* Fills *out for name/qtype asked of server; all zero when nothing odd. */
+void		 nd_dnsq_seen(struct nd_run *, const struct sockaddr *server,
+		    const char *name, int qtype, struct nd_dnsq_seen *out);
+
+/*
  * This host's way of resolving a name (ares_getaddrinfo on the system
  * channel: /etc/hosts, then the resolv.conf nameservers), A and AAAA.
  * cb owns res (ares_freeaddrinfo) and runs once unless cancelled.

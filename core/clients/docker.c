@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -34,13 +35,37 @@ nd_docker_socket(struct nd_arena *a, char *why, size_t whylen)
 	return NULL;
 }
 
+/* CURLOPT_HEADERFUNCTION: keeps the Content-Length (RFC 9110 8.6). */
+static size_t
+docker_header(char *d, size_t size, size_t n, void *arg)
+{
+	static const char cl[] = "content-length:";
+	curl_off_t *announced = arg;
+	size_t len = size * n, i;
+	long long v = 0;
+
+	if (len <= sizeof(cl) - 1 || strncasecmp(d, cl, sizeof(cl) - 1) != 0)
+		return len;
+	for (i = sizeof(cl) - 1; i < len && d[i] == ' '; i++)
+		;
+	for (; i < len && d[i] >= '0' && d[i] <= '9' &&
+	    v < INT64_MAX / 10 - 9; i++)
+		v = v * 10 + (d[i] - '0');
+	*announced = (curl_off_t)v;
+	return len;
+}
+
 void
 nd_docker_easy(CURL *easy, const char *sock, const char *path,
-    struct nd_http_body *buf, long timeout_ms, char *errbuf)
+    struct nd_http_body *buf, long timeout_ms, char *errbuf,
+    curl_off_t *announced)
 {
 	char url[256];
 
 	nd_http_body_init(buf, ND_DOCKER_MAX_BODY);
+	*announced = -1;
+	curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, docker_header);
+	curl_easy_setopt(easy, CURLOPT_HEADERDATA, announced);
 	snprintf(url, sizeof(url), "http://docker/v1.41%s", path);
 	curl_easy_setopt(easy, CURLOPT_UNIX_SOCKET_PATH, sock);
 	curl_easy_setopt(easy, CURLOPT_URL, url);
@@ -50,6 +75,10 @@ nd_docker_easy(CURL *easy, const char *sock, const char *path,
 	curl_easy_setopt(easy, CURLOPT_USERAGENT, "netdoctor/" ND_VERSION);
 	curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, nd_http_body_write);
 	curl_easy_setopt(easy, CURLOPT_WRITEDATA, buf);
+	/* A Content-Length over the bound fails at once (CURLE_FILESIZE_EXCEEDED)
+	   instead of waiting for bytes netdoctor would not keep. */
+	curl_easy_setopt(easy, CURLOPT_MAXFILESIZE_LARGE,
+	    (curl_off_t)ND_DOCKER_MAX_BODY);
 	curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, errbuf);
 	/* Never follow a redirect off the socket. */
 	curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
@@ -443,14 +472,15 @@ docker_get(struct nd_arena *a, CURL *easy, const char *sock, const char *path,
 {
 	char errbuf[CURL_ERROR_SIZE] = "";
 	const char *msg;
+	curl_off_t announced;
 	long http = 0;
 	CURLcode cc;
 
 	curl_easy_reset(easy);
-	nd_docker_easy(easy, sock, path, buf, timeout_ms, errbuf);
+	nd_docker_easy(easy, sock, path, buf, timeout_ms, errbuf, &announced);
 	cc = curl_easy_perform(easy);
 	curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &http);
-	if (buf->over) {
+	if (buf->over || cc == CURLE_FILESIZE_EXCEEDED) {
 		snprintf(err, errlen, "%s: GET %s: the answer is over %u MiB; "
 		    "netdoctor stopped reading", sock, path,
 		    ND_DOCKER_MAX_BODY >> 20);

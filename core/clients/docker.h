@@ -85,10 +85,13 @@ const char	*nd_docker_socket(struct nd_arena *, char *why, size_t whylen);
  * freed); it is bounded here to ND_DOCKER_MAX_BODY, its user frees it
  * with nd_http_body_free() and reads buf->over as "the answer was too
  * big".  API 1.41 is the oldest answer every Docker since 20.10 gives and
- * has every field used here.
+ * has every field used here.  *announced gets the Content-Length when
+ * one arrives (-1 before): libcurl forgets it when it refuses a length
+ * over the bound (CURLE_FILESIZE_EXCEEDED).
  */
 void		 nd_docker_easy(CURL *easy, const char *sock, const char *path,
-		    struct nd_http_body *buf, long timeout_ms, char *errbuf);
+		    struct nd_http_body *buf, long timeout_ms, char *errbuf,
+		    curl_off_t *announced);
 
 /*
  * Parsers for GET /containers/json and GET /networks bodies.  Return 0,

@@ -540,6 +540,38 @@ out:
 	return 0;
 }
 
+int
+nd_dns_head(const uint8_t *buf, size_t len, struct nd_dns_head *ret,
+    const char **why)
+{
+	struct nd_dns_head h;
+	struct rd r = { buf, len, DNS_HDR_LEN, NULL, NULL };
+
+	memset(&h, 0, sizeof(h));
+	if (buf == NULL || len < DNS_HDR_LEN) {
+		if (why != NULL)
+			*why = "shorter than a DNS header";
+		return -EBADMSG;
+	}
+	h.id = get16(buf);
+	h.qr = (buf[2] & DNS_F_QR) != 0;
+	h.tc = (buf[2] & DNS_F_TC) != 0;
+	h.rcode = buf[3] & DNS_RCODE_MASK;
+	h.qdcount = get16(buf + 4);
+	if (h.qdcount > 0) {
+		if (read_name(&r, len, h.qname, sizeof(h.qname), NULL) != 0 ||
+		    (len - r.off < 4 && fail(&r, "a question runs past the "
+		    "end") != 0)) {
+			if (why != NULL)
+				*why = r.why;
+			return -EBADMSG;
+		}
+		h.qtype = get16(buf + r.off);
+	}
+	*ret = h;
+	return 0;
+}
+
 /* RFC 6895 2.3; the header's four bits cannot name anything past 15. */
 const char *
 nd_dns_rcode_name(int rcode)

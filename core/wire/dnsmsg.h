@@ -59,6 +59,24 @@ struct nd_dns_msg {
 int	nd_dns_parse(const uint8_t *buf, size_t len, struct nd_dns_msg *ret,
 	    const char **why);
 
+/* A message's header and first question, for matching it to a query. */
+struct nd_dns_head {
+	uint16_t	 id;
+	bool		 qr, tc;
+	int		 rcode;
+	uint16_t	 qdcount;
+	char		 qname[256];	/* presentation form, "" if none */
+	uint16_t	 qtype;
+};
+
+/*
+ * Reads only the header and the first question of buf[0..len) (a query or
+ * a response), with nd_dns_parse()'s bounds.  Returns 0, or -EBADMSG with
+ * a static reason in *why; *ret is written only on success.
+ */
+int	nd_dns_head(const uint8_t *buf, size_t len, struct nd_dns_head *ret,
+	    const char **why);
+
 /* "NOERROR", "NXDOMAIN", ... (RFC 6895 2.3); "RCODE<n>" otherwise. */
 const char *nd_dns_rcode_name(int rcode);
 

@@ -1,5 +1,6 @@
 /*
- * fuzz_dnsmsg.c - libFuzzer harness for nd_dns_parse() (core/dnsmsg.h).
+ * fuzz_dnsmsg.c - libFuzzer harness for nd_dns_parse() and nd_dns_head()
+ * (core/dnsmsg.h).
  *
  * The input is one DNS message, as a server would send it over UDP.
  * Invariants:
@@ -9,7 +10,9 @@
  *     kept things respect the header's counts and the array sizes; every
  *     string is NUL-terminated in its array and printable ASCII; every
  *     answer's text is inet_ntop() of its address; a message without TC
- *     parses the same with junk appended (trailing octets are ignored).
+ *     parses the same with junk appended (trailing octets are ignored);
+ *   - nd_dns_head() is 0 or -EBADMSG, and agrees with a successful
+ *     nd_dns_parse() on the id, the flags and the first question.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -118,9 +121,16 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct nd_dns_msg m, m2, poison;
+	struct nd_dns_head h;
 	const char *why = NULL;
 	uint8_t *longer;
-	int rv;
+	int rv, hv;
+
+	hv = nd_dns_head(data, size, &h, &why);
+	FUZZ_CHECK(hv == 0 || hv == -EBADMSG);
+	FUZZ_CHECK(hv == 0 || (why != NULL && why[0] != '\0'));
+	FUZZ_CHECK(hv != 0 || printable(h.qname, sizeof(h.qname)));
+	why = NULL;
 
 	memset(&poison, 0x5a, sizeof(poison));
 	m = poison;
@@ -134,6 +144,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	check_msg(&m, data, size);
+	if (m.qname[0] != '\0') {
+		FUZZ_CHECK(hv == 0 && h.id == m.id && h.tc == m.tc);
+		FUZZ_CHECK(h.rcode == m.rcode && h.qtype == m.qtype);
+		FUZZ_CHECK(strcmp(h.qname, m.qname) == 0);
+	}
 
 	if (!m.tc) {
 		longer = malloc(size + JUNK_LEN);

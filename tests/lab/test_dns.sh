@@ -85,7 +85,7 @@ ns_exec cli "$ND_BIN" run --format json --timeout 1s "$PH/timeout.lab.test" >"$N
 t1=$(date +%s%N)
 is "$(first)" dns.server_unreachable "a silent answer path: dns.server_unreachable"
 is "$(ev icmp)" none "silence: no ICMP either"
-ok "$(( (t1 - t0) / 1000000 < 2500 ? 0 : 1 ))" "silence: bounded by the 1 s deadline"
+ok "$(( (t1 - t0) / 1000000 < 10000 ? 0 : 1 ))" "silence: bounded by the 1 s deadline (10x margin)"
 
 nd "dns://10.200.54.2:5353/x.lab.test"
 is "$(first)" dns.malformed_answer "an answer with rdata past the end: dns.malformed_answer"

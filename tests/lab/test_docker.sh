@@ -121,13 +121,29 @@ ms=$(( ($(date +%s%N) - start) / 1000000 ))
 # must hold on a loaded machine.
 is "$([ "$ms" -lt 20000 ] && echo bounded || echo "${ms} ms")" bounded \
     "hang: the run ends at its deadline (--timeout 1s), not never"
+# Bytes that arrive but never make an answer: say what arrived, not
+# "no answer".  Ends at the deadline (checked with a 20x margin).
+start=$(date +%s%N)
+api_error trickle-headers 'its headers were still arriving at the deadline \([0-9]+ bytes'
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+is "$([ "$ms" -lt 20000 ] && echo bounded || echo "${ms} ms")" bounded \
+    "trickle-headers: the run ends at its deadline (--timeout 1s)"
+# 1 TB announced: refused at the headers, without waiting for the body
+# (a deadline far above that, so only the refusal can end it in time).
+start=$(date +%s%N)
+api_error huge-length 'announces 1000000000000 bytes \(Content-Length\), over the 32 MiB' 60s
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+is "$([ "$ms" -lt 30000 ] && echo early || echo "${ms} ms")" early \
+    "huge-length: refused at the headers, not at the 60 s deadline"
+is "$(jqo '.causes[0].evidence[] | select(.key=="content_length") | .value')" 1000000000000 \
+    "huge-length: the announced length as evidence"
 sim talos-1.7 --mode huge
 nd "docker://$SOCK"
 is "$(dkfind)" docker.ok "8 MiB of containers: parsed within bounds"
 # 40 MiB must arrive before netdoctor can say it is too much: a deadline
 # far above the time that takes, so a busy machine cannot turn the
 # verdict into "no answer before the deadline".
-api_error oversize 'the answer is over 32 MiB' 60s
+api_error oversize 'the answer (is over 32 MiB|announces [0-9]+ bytes \(Content-Length\), over the 32 MiB)' 60s
 nd "docker://$ND_TMP/nothing.sock"
 is "$(jqo '.causes[0].id')" docker.api_error "no socket there: docker.api_error"
 NDENV="DOCKER_HOST=tcp://10.0.0.5:2375" nd docker://

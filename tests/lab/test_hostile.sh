@@ -4,6 +4,16 @@
 # bounded, exactly one report comes out, and the finding names the peer's
 # behaviour at the layer where it happened, never probe.local_error (that
 # is for this host's own failures only).
+#
+# Cases other lab files already check with all four properties (ends, RSS
+# where it matters, one report, the finding):
+#   a 4 GiB gRPC message, GOAWAY at once: test_api.sh (talos_sim.py
+#     huge-frame, goaway), repeated here with RSS and one report;
+#   50 MB and never-ending bodies, endless headers, a trickled body:
+#     test_http.sh (headers-forever, body-4g, body-forever, trickle) and
+#     test_api.sh (huge-version, endless-readyz);
+#   Docker: test_docker.sh (hang, oversize, trickle-headers, huge-length),
+#     the last two repeated here with RSS.
 set -u
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -11,24 +21,32 @@ need_cmd jq
 PY=/usr/bin/python3
 ns_add hostile >/dev/null
 
-# peer MODE - starts fixtures/hostile.py on 127.0.0.1 (a free port), sets
-# PORT and PEERPID.
-peer() {
-	local i line
-	ns_spawn hostile "$PY" "$ND_TOP/fixtures/hostile.py" --listen 127.0.0.1:0 \
-	    --mode "$1" >"$ND_TMP/peer.log" 2>&1
+# spawn LOG CMD... - starts a peer in the namespace, waits (10 s at most)
+# for its ready line in LOG; sets PEERPID, and PORT from "READY ADDR:PORT".
+spawn() {
+	local log=$1 i line
+	shift
+	ns_spawn hostile "$@" >"$log" 2>&1
 	PEERPID=$ND_PID
 	for i in $(seq 200); do
-		line=$(grep -m1 '^READY' "$ND_TMP/peer.log" 2>/dev/null)
+		line=$(grep -m1 -i '^READY' "$log" 2>/dev/null)
 		[ -n "$line" ] && break
 		sleep 0.05
 	done
-	PORT=$(sed -E 's/^READY [^ ]*:([0-9]+).*/\1/' <<<"$line")
-	[ -n "$line" ] || diag "hostile.py did not start: $(cat "$ND_TMP/peer.log")"
+	PORT=$(sed -nE 's/^READY [^ ]*:([0-9]+).*/\1/p' <<<"$line")
+	[ -n "$line" ] || diag "$* did not start: $(cat "$log")"
+}
+# peer MODE - fixtures/hostile.py on 127.0.0.1 (a free port).
+peer() {
+	spawn "$ND_TMP/peer.log" "$PY" "$ND_TOP/fixtures/hostile.py" \
+	    --listen 127.0.0.1:0 --mode "$1"
 }
 stop() { kill "$PEERPID" 2>/dev/null; wait "$PEERPID" 2>/dev/null; }
-# nd ARGS... - a JSON run; RC, RSS (KiB, GNU time if present), out.json.
+# nd ARGS... - a JSON run; RC, RSS (KiB, GNU time if present), TOOK (ms),
+# out.json.
 nd() {
+	local t0=$(date +%s%N)
+
 	if [ -x /usr/bin/time ]; then
 		ns_exec hostile /usr/bin/time -f %M -o "$ND_TMP/rss" "$ND_BIN" run \
 		    --format json "$@" >"$ND_TMP/out.json" 2>"$ND_TMP/err.txt"
@@ -40,6 +58,20 @@ nd() {
 		RC=$?
 		RSS=0
 	fi
+	TOOK=$(( ($(date +%s%N) - t0) / 1000000 ))
+}
+# ended NAME SECONDS - the run ended within 10x its deadline: "ends", not
+# "ends fast", which a loaded machine could miss.
+ended() {
+	ok "$([ "$TOOK" -lt $(( $2 * 10000 )) ] && echo 0 || echo 1)" \
+	    "$1: ended (${TOOK} ms; deadline $2 s, margin 10x)"
+}
+# four NAME SECONDS ID - ends, RSS under 64 MiB, one report, cause ID.
+four() {
+	ended "$1" "$2"
+	rss_under "$1" 64
+	one_report "$1"
+	is "$(jqo '.causes[0].id')" "$3" "$1: $3"
 }
 jqo() { jq -r "$1" "$ND_TMP/out.json"; }
 one_report() { is "$(jq -s 'length' "$ND_TMP/out.json" 2>/dev/null)" 1 "$1: exactly one report"; }
@@ -116,14 +148,86 @@ like "$(jqo '.causes[0].evidence[] | select(.key=="ignored_records") | .value')"
     'owned by evil\.example' "dns foreign owner: says which record was ignored"
 stop
 
-# --- DNS: replies with the wrong id, or garbage: silence as far as answers go -----------
-for mode in dns-wrongid dns-garbage; do
-	peer "$mode"
-	nd --timeout 2s "dns://127.0.0.1:$PORT/www.lab.test"
-	one_report "$mode"
-	like "$(jqo '.causes[0].id')" '^dns\.' "$mode: a dns finding"
-	no_local "$mode"
+# --- DNS: what arrived instead of an answer, said ---------------------------------
+dnsq() { nd --timeout 2s "dns://127.0.0.1:$PORT/www.lab.test"; }
+summary() { jqo '.causes[0].summary'; }
+peer dns-wrongid
+dnsq
+four "dns wrong id" 2 "dns.mismatched_reply"
+like "$(summary)" 'replies arrived, but with the wrong id: [1-9][0-9]* of them' \
+    "dns wrong id: says replies came, with the wrong id, and how many"
+no_local "dns wrong id"
+stop
+peer dns-otherq
+dnsq
+four "dns other question" 2 "dns.mismatched_reply"
+like "$(summary)" 'answered another question \(evil\.example A\)' \
+    "dns other question: names the question answered"
+stop
+peer dns-garbage
+dnsq
+four "dns 64 KiB garbage" 2 "dns.malformed_answer"
+like "$(summary)" 'not a DNS reply .*the largest was 65507 bytes' \
+    "dns 64 KiB garbage: says garbage came, and how large"
+stop
+peer dns-loop
+dnsq
+four "dns compression loop" 2 "dns.malformed_answer"
+like "$(summary)" 'compression pointer does not point backwards' \
+    "dns compression loop: says why the message is unreadable"
+stop
+peer dns-tc-hang
+dnsq
+four "dns TC=1, TCP hangs" 2 "dns.tcp_fallback_failed"
+like "$(summary)" 'truncated message \(TC=1\), and the retry over TCP got no answer' \
+    "dns TC=1, TCP hangs: says truncated, and the TCP retry got nothing"
+stop
+
+# --- gRPC: a 4 GiB message announced, GOAWAY at once (talos_sim.py) --------------
+PKI=$ND_TMP/pki
+if "$PY" -c 'import grpc, h2, cryptography' 2>/dev/null &&
+    "$PY" "$ND_TOP/fixtures/pki/mkpki.py" "$PKI" >/dev/null 2>&1; then
+	for mode in huge-frame goaway; do
+		spawn "$ND_TMP/sim.log" "$PY" "$ND_TOP/fixtures/talos_sim.py" \
+		    --pki "$PKI" --listen 127.0.0.1:0 --mode "$mode"
+		nd --timeout 2s "talos://127.0.0.1:$PORT"
+		four "grpc $mode" 2 "talos.not_talos_api"
+		stop
+	done
+	like "$(jqo '.causes[0].summary')" 'GOAWAY \(NO_ERROR, error code 0' "grpc goaway: names GOAWAY and its code"
+else
+	skip "python3-grpcio/h2/cryptography missing" "grpc huge-frame and goaway"
+fi
+
+# --- Docker: endless headers, 1 TB announced (docker_sim.py) ------------------------
+for mode in trickle-headers huge-length; do
+	spawn "$ND_TMP/dk.log" "$PY" "$ND_TOP/fixtures/docker/docker_sim.py" \
+	    --socket "$ND_TMP/dk.sock" \
+	    --scenario "$ND_TOP/fixtures/docker/talos-1.7" --mode "$mode"
+	nd --timeout 2s "docker://$ND_TMP/dk.sock"
+	four "docker $mode" 2 "docker.api_error"
 	stop
 done
+
+# --- 2,000 targets against a peer that resets everything ---------------------------
+# Needs two fds a probe at most; the run sizes its inflight from the limit.
+peer reset
+targets=()
+for i in $(seq 1 2000); do targets+=("tls://127.0.0.1:$PORT?sni=n$i.example"); done
+if (ulimit -n 8192) 2>/dev/null; then
+	ulimit -n 8192
+	nd --timeout 5s "${targets[@]}"
+	ended "reset x2000" 5
+	rss_under "reset x2000" 64
+	one_report "reset x2000"
+	is "$(jqo '[.probes[] | select(.probe=="tls")] | length')" 2000 "reset x2000: 2,000 tls probes"
+	like "$(jqo '[.probes[] | select(.probe=="tcp" or .probe=="tls") | .status] | unique | join(",")')" \
+	    '^(fail|skip|fail,skip|skip,fail)$' "reset x2000: every tcp/tls probe fails or is skipped by the failure below"
+	like "$(jqo '[.causes[].summary] | join(" | ")')" 'reset' "reset x2000: the cause says the peer reset"
+	no_local "reset x2000"
+else
+	skip "cannot raise RLIMIT_NOFILE to 8192" "reset x2000"
+fi
+stop
 
 done_testing

@@ -65,7 +65,8 @@ wait_for_port b 10.200.0.2 8081 300
 rc=$?
 t1=${EPOCHREALTIME/[.,]/}
 is "$rc" 1 "wait_for_port gives up on a port nobody listens on"
-ok "$(( (t1 - t0) / 1000 < 2000 ? 0 : 1 ))" "wait_for_port honours its limit"
+# 300 ms asked, 5 s the default: under 4.5 s is the limit, on any machine.
+ok "$(( (t1 - t0) / 1000 < 4500 ? 0 : 1 ))" "wait_for_port honours its limit"
 
 # True once pid $1 has exited (a zombie its parent has yet to reap counts),
 # within 5 s: a loaded machine (make check beside a fuzzer) is slow to kill.

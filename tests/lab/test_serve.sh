@@ -244,7 +244,12 @@ sleep 0.5
 ns_exec mon curl -s --max-time 30 -H 'X-Prometheus-Scrape-Timeout-Seconds: 2.5' \
     "http://127.0.0.1:$SP/probe?target=tcp://127.0.0.1:9200" >"$ND_TMP/inflight.out" &
 CURL=$!
-sleep 0.7
+# TERM once the scrape is in flight (serve's connect to the silent peer
+# is pending), however long a loaded machine takes to get there.
+for _ in $(seq 200); do
+	ns_exec mon ss -Htnp state syn-sent '( dport = :9200 )' | grep -q netdoctor && break
+	sleep 0.05
+done
 kill -TERM "$SERVE"
 wait "$CURL"
 like "$(cat "$ND_TMP/inflight.out")" 'probe_success 0' "SIGTERM: the scrape in flight still got its answer"

@@ -88,7 +88,7 @@ static const struct rule rule_default = { .act = A_END, .st = ND_PASS };
 struct fake_ctx {
 	const struct rule *rule;
 	struct nd_timer	 later;		/* A_LATER */
-	unsigned	 starts, expires, cancels, later_fired;
+	unsigned	 prepares, starts, expires, cancels, later_fired;
 	unsigned	 seq_start, seq_cancel;	/* fx.seq at start(), cancel() */
 	uint64_t	 deadline;	/* nd_probe_deadline() seen in start() */
 	uint64_t	 t_expire;	/* fake clock in expire() */
@@ -113,6 +113,9 @@ struct fx {
 	int			 epfd;		/* the loop's epoll fd */
 
 	unsigned		 seq;		/* start/cancel event numbers */
+	unsigned		 prepares, releases;	/* prepare(), and cancel()
+						   of a prepared probe */
+	enum nd_status		 prepare_st;	/* what prepare() returns */
 	long			 running, max_running;
 	long			 tls_running, tls_max_running;
 	bool			 tls_capped;	/* "tls" is fake_tls_capped */
@@ -372,9 +375,13 @@ fake_cancel(struct nd_probe *p)
 	c->cancels++;
 	c->seq_cancel = ++fx_cur->seq;
 	c->status_at_cancel = p->status;
-	fx_cur->running--;
-	if (p->ops->inflight_max > 0)
-		fx_cur->tls_running--;
+	if (c->prepares > 0)
+		fx_cur->releases++;
+	if (c->starts > 0) {
+		fx_cur->running--;
+		if (p->ops->inflight_max > 0)
+			fx_cur->tls_running--;
+	}
 	nd_timer_disarm(p->run->loop, &c->later);
 	if (c->rule != NULL && c->rule->report_in_cancel)
 		nd_probe_done(p, ND_FAIL);
@@ -388,6 +395,17 @@ fake_route_key(const struct nd_probe *p, char *buf, size_t len)
 		return -EINVAL;
 	snprintf(buf, len, "%s", p->ep->addrstr);
 	return 0;
+}
+
+/* As probe_arp.c: takes a handle before the run, which cancel() frees. */
+static int
+fake_prepare(struct nd_probe *p)
+{
+	struct fake_ctx *c = p->ctx;
+
+	c->prepares++;
+	fx_cur->prepares++;
+	return (int)fx_cur->prepare_st;
 }
 
 static int64_t
@@ -437,6 +455,7 @@ static const struct nd_probe_ops fake_tls = {
 	.name = "tls",
 	.layer = ND_L_TLS,
 	.ctx_size = sizeof(struct fake_ctx),
+	.prepare = fake_prepare,
 	.deadline_ms = fake_deadline_ms,
 	.start = fake_start,
 	.expire = fake_expire,
@@ -561,17 +580,19 @@ assert_started_after(const struct nd_probe *b, const struct nd_probe *a)
 	assert_true(b->t_start >= a->t_end);
 }
 
+/* Never started; released only if it was prepared. */
 static void
 assert_never_started(const struct nd_probe *p)
 {
 	assert_int_equal(ctx(p)->starts, 0);
-	assert_int_equal(ctx(p)->cancels, 0);
+	assert_int_equal(ctx(p)->cancels, ctx(p)->prepares);
 	assert_int_equal(p->t_start, 0);
 }
 
 /*
- * probe.h: cancel() exactly once for every probe that started, right after
- * it ended, with its status already final; never for one that did not.
+ * probe.h: cancel() exactly once for every probe that started or was
+ * prepared, right after it ended, with its status already final; never
+ * for one that did neither.
  */
 static void
 assert_cancel_contract(const struct fx *fx)
@@ -586,9 +607,10 @@ assert_cancel_contract(const struct fx *fx)
 		if (!is_fake(v[i]))
 			continue;
 		c = ctx(v[i]);
-		if (c->starts > 1 || c->cancels != c->starts)
-			fail_msg("%s: %u starts, %u cancels", v[i]->id,
-			    c->starts, c->cancels);
+		if (c->starts > 1 || c->prepares > 1 || c->cancels !=
+		    (c->starts > 0 || c->prepares > 0 ? 1u : 0u))
+			fail_msg("%s: %u prepares, %u starts, %u cancels",
+			    v[i]->id, c->prepares, c->starts, c->cancels);
 		if (c->cancels == 1 && (c->status_at_cancel == ND_PENDING ||
 		    c->status_at_cancel == ND_RUNNING))
 			fail_msg("%s: cancel() saw status %s", v[i]->id,
@@ -1762,6 +1784,132 @@ test_start_cancel_calls_done(void **state)
 	assert_cancel_contract(fx);
 }
 
+/* ------------------------------------------------------------ prepare() */
+
+/*
+ * A prepared probe holds what prepare() opened (the arp probe's capture
+ * handle) whether or not it ever starts: every way it can end without
+ * starting releases it, once, as one that ran is (serve runs a plan per
+ * scrape, so a leak here grows with every scrape).
+ */
+static void
+test_prepared_released_when_skipped(void **state)
+{
+	struct fx *fx = *state;
+	const struct rule script[] = {
+		{ .name = "route", .addr = "10.0.0.1", .st = ND_FAIL,
+		    .finding = "route.no_route" },
+		{ .name = NULL },
+	};
+	struct nd_probe *skipped, *ran;
+
+	fx->script = script;
+	fx_target(fx, "tls://10.0.0.1:443");
+	fx_target(fx, "tls://10.0.0.2:443");
+	fx_plan(fx);
+	assert_int_equal(nd_engine_prepare(fx->e), 2);
+	assert_int_equal(fx_run(fx), 0);
+	skipped = probe(fx, "tls://10.0.0.1:443#tls");
+	ran = probe(fx, "tls://10.0.0.2:443#tls");
+	assert_int_equal(skipped->status, ND_SKIP);
+	assert_never_started(skipped);
+	assert_int_equal(ctx(skipped)->cancels, 1);
+	assert_int_equal(ctx(skipped)->status_at_cancel, ND_SKIP);
+	assert_int_equal(ran->status, ND_PASS);
+	assert_int_equal(ctx(ran)->starts, 1);
+	assert_int_equal(fx->prepares, 2);
+	assert_int_equal(fx->releases, fx->prepares);
+	assert_cancel_contract(fx);
+}
+
+/* A signal before the run started (session.c): nothing starts. */
+static void
+test_prepared_released_when_cancelled_before_start(void **state)
+{
+	struct fx *fx = *state;
+	struct nd_probe *const *v;
+	size_t i, n;
+
+	fx_target(fx, "tls://10.0.0.1:443");
+	fx_target(fx, "tls://10.0.0.2:443");
+	fx_target(fx, "tls://10.0.0.3:443");
+	fx_plan(fx);
+	assert_int_equal(nd_engine_prepare(fx->e), 3);
+	nd_engine_cancel(fx->e);
+	assert_int_equal(fx_run(fx), 0);
+	assert_int_equal(fx->nstarted, 0);
+	v = probes(fx, &n);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(v[i]->status, ND_ERROR);
+		assert_non_null(finding(v[i], "probe.cancelled"));
+		assert_never_started(v[i]);
+	}
+	assert_int_equal(fx->prepares, 3);
+	assert_int_equal(fx->releases, fx->prepares);
+	assert_cancel_contract(fx);
+}
+
+/* prepare() already failed: the probe ends with it and is released once. */
+static void
+test_prepare_failed_released_once(void **state)
+{
+	struct fx *fx = *state;
+	struct nd_probe *tls;
+
+	fx->prepare_st = ND_ERROR;
+	fx_target(fx, "tls://10.0.0.1:443");
+	fx_plan(fx);
+	assert_int_equal(nd_engine_prepare(fx->e), 1);
+	assert_int_equal(fx_run(fx), 0);
+	tls = probe(fx, "tls://10.0.0.1:443#tls");
+	assert_int_equal(tls->status, ND_ERROR);
+	assert_int_equal(ctx(tls)->starts, 0);
+	assert_int_equal(ctx(tls)->cancels, 1);
+	assert_int_equal(fx->releases, 1);
+	assert_cancel_contract(fx);
+}
+
+/*
+ * The engine freed while a prepared probe still waits for its need (a
+ * scrape whose loop failed, an aborted round), or before it started at
+ * all (a plan thrown away after prepare): released by nd_engine_free.
+ */
+static void
+test_prepared_released_by_free(void **state)
+{
+	struct fx *fx = *state;
+	const struct rule script[] = {
+		{ .name = "tcp", .act = A_HANG },
+		{ .name = NULL },
+	};
+	struct nd_probe *tls;
+
+	fx->script = script;
+	fx->run.timeout_ms = 1000;
+	fx->break_at = FX_T0 + 20000;
+	fx_target(fx, "tls://10.0.0.1:443");
+	fx_plan(fx);
+	assert_int_equal(nd_engine_prepare(fx->e), 1);
+	assert_int_equal(fx_run(fx), -EINVAL);
+	tls = probe(fx, "tls://10.0.0.1:443#tls");
+	assert_int_equal(tls->status, ND_PENDING);
+	assert_int_equal(fx->releases, 0);
+	nd_engine_free(fx->e);
+	fx->e = NULL;
+	assert_int_equal(ctx(tls)->starts, 0);
+	assert_int_equal(ctx(tls)->cancels, 1);
+	assert_int_equal(fx->releases, 1);
+	assert_int_equal(fx->running, 0);
+
+	fx_target(fx, "tls://10.0.0.2:443");
+	fx_plan(fx);
+	assert_int_equal(nd_engine_prepare(fx->e), 2);
+	nd_engine_free(fx->e);
+	fx->e = NULL;
+	assert_int_equal(fx->prepares, 3);
+	assert_int_equal(fx->releases, fx->prepares);
+}
+
 /* ------------------------------------------------------------ main */
 
 #define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -1796,6 +1944,10 @@ main(void)
 		T(test_only_planned),
 		T(test_start_two_runs_share_one_loop),
 		T(test_start_cancel_calls_done),
+		T(test_prepared_released_when_skipped),
+		T(test_prepared_released_when_cancelled_before_start),
+		T(test_prepare_failed_released_once),
+		T(test_prepared_released_by_free),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
