@@ -358,19 +358,19 @@ fmt_fast(char *buf, size_t len, const char *fmt, va_list ap)
 		pad = width > n + neg ? width - n - neg : 0;
 		if ((size_t)(end - o) <= n + neg + pad)
 			return -1;
-		if (!left && !zero) {
+		if (pad > 0 && !left && !zero) {
 			memset(o, ' ', pad);
 			o += pad;
 		}
 		if (neg)
 			*o++ = '-';
-		if (!left && zero) {
+		if (pad > 0 && !left && zero) {
 			memset(o, '0', pad);
 			o += pad;
 		}
 		memcpy(o, s, n);
 		o += n;
-		if (left) {
+		if (pad > 0 && left) {
 			memset(o, ' ', pad);
 			o += pad;
 		}
