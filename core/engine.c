@@ -501,7 +501,7 @@ engine_endpoint(struct nd_engine *e, const struct nd_target *t,
 			struct sockaddr_in *in = (struct sockaddr_in *)&ep->addr;
 
 			in->sin_port = htons(t->port);
-			inet_ntop(AF_INET, &in->sin_addr, addr, sizeof(addr));
+			nd_ipv4_ntop(&in->sin_addr, addr);
 		} else {
 			struct sockaddr_in6 *in6 =
 			    (struct sockaddr_in6 *)&ep->addr;
