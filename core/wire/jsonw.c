@@ -421,3 +421,19 @@ nd_jw_kreal(struct nd_jw *w, const char *key, double val, int decimals)
 	nd_jw_key(w, key);
 	nd_jw_real(w, val, decimals);
 }
+
+void
+nd_jw_key_lit(struct nd_jw *w, const char *quoted, size_t n)
+{
+	jw_sep(w);
+	jw_put(w, quoted, n);
+	w->after_key = true;
+}
+
+void
+nd_jw_kstr_lit(struct nd_jw *w, const char *quoted, size_t n,
+    const char *val)
+{
+	nd_jw_key_lit(w, quoted, n);
+	nd_jw_str(w, val);
+}

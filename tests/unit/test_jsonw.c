@@ -264,6 +264,52 @@ test_buffer_edges(void **state)
 	free(want);
 }
 
+/* A literal key comes out exactly as the scanned one does. */
+static void
+test_literal_keys(void **state)
+{
+	struct nd_jw w;
+	char *a, *b;
+	size_t alen, blen;
+	FILE *f;
+
+	(void)state;
+	capture_begin(&f, &a, &alen);
+	nd_jw_init(&w, f);
+	nd_jw_obj(&w);
+	nd_jw_kstr(&w, "id", "x");
+	nd_jw_key(&w, "elapsed_ms");
+	nd_jw_real(&w, 1.5, 3);
+	nd_jw_key(&w, "list");
+	nd_jw_arr(&w);
+	nd_jw_obj(&w);
+	nd_jw_kstr(&w, "k", NULL);
+	nd_jw_obj_end(&w);
+	nd_jw_arr_end(&w);
+	nd_jw_obj_end(&w);
+	fclose(f);
+	capture_begin(&f, &b, &blen);
+	nd_jw_init(&w, f);
+	nd_jw_obj(&w);
+	nd_jw_kstr_lit(&w, ND_JW_LIT("id"), "x");
+	nd_jw_key_lit(&w, ND_JW_LIT("elapsed_ms"));
+	nd_jw_real(&w, 1.5, 3);
+	nd_jw_key_lit(&w, ND_JW_LIT("list"));
+	nd_jw_arr(&w);
+	nd_jw_obj(&w);
+	nd_jw_kstr_lit(&w, ND_JW_LIT("k"), NULL);
+	nd_jw_obj_end(&w);
+	nd_jw_arr_end(&w);
+	nd_jw_obj_end(&w);
+	fclose(f);
+	assert_false(w.error);
+	assert_string_equal(b, a);
+	assert_string_equal(a, "{\"id\":\"x\",\"elapsed_ms\":1.500,"
+	    "\"list\":[{\"k\":null}]}");
+	free(a);
+	free(b);
+}
+
 static void
 test_invalid_utf8_replaced(void **state)
 {
@@ -345,6 +391,7 @@ main(void)
 		cmocka_unit_test(test_every_byte_every_place),
 		cmocka_unit_test(test_numbers_exact),
 		cmocka_unit_test(test_buffer_edges),
+		cmocka_unit_test(test_literal_keys),
 		cmocka_unit_test(test_invalid_utf8_replaced),
 		cmocka_unit_test(test_non_finite_and_misuse),
 	};
