@@ -252,10 +252,12 @@ fmt_fast(char *buf, size_t len, const char *fmt, va_list ap)
 
 		while (*f != '%' && *f != '\0')
 			f++;
-		if ((size_t)(end - o) <= (size_t)(f - lit))
-			return -1;
-		memcpy(o, lit, (size_t)(f - lit));
-		o += f - lit;
+		if (f > lit) {
+			if ((size_t)(end - o) <= (size_t)(f - lit))
+				return -1;
+			memcpy(o, lit, (size_t)(f - lit));
+			o += f - lit;
+		}
 		if (*f == '\0')
 			break;
 		f++;
