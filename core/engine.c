@@ -441,17 +441,34 @@ engine_chain(struct nd_engine *e, const struct nd_probe_ops **ops, size_t n,
 			struct share_slot *s;
 
 			if (ops[i]->share_key(&tmp, key, sizeof(key)) == 0) {
-				char *full = nd_arena_printf(e->run->arena,
-				    "%s|%s", ops[i]->name, key);
+				/*
+				 * "NAME|KEY", on the stack: only a new
+				 * slot's key is kept (10,000 targets behind
+				 * one route lookup made 10,000 copies).
+				 */
+				char full[sizeof(key) + 64];
+				size_t nl = strlen(ops[i]->name);
+				size_t kl = strlen(key);
 
-				s = engine_share_slot(e, full);
+				if (nl + 1 + kl < sizeof(full)) {
+					memcpy(full, ops[i]->name, nl);
+					full[nl] = '|';
+					memcpy(full + nl + 1, key, kl + 1);
+				} else {
+					full[0] = '\0';	/* not shared */
+				}
+				s = full[0] != '\0' ? engine_share_slot(e, full) :
+				    NULL;
 				if (s != NULL && s->key != NULL) {
 					p = s->probe;
 					engine_serve(e, p, ep);
 					engine_join_facts(e, p, ep);
 				} else {
 					p = engine_new_probe(e, ops[i], ep);
-					engine_share_put(e, full, p);
+					if (full[0] != '\0')
+						engine_share_put(e,
+						    nd_arena_strdup(e->run->arena,
+						    full), p);
 				}
 			}
 		}
@@ -514,7 +531,7 @@ engine_endpoint(struct nd_engine *e, const struct nd_target *t,
 			struct sockaddr_in *in = (struct sockaddr_in *)&ep->addr;
 
 			in->sin_port = htons(t->port);
-			inet_ntop(AF_INET, &in->sin_addr, addr, sizeof(addr));
+			nd_ipv4_ntop(&in->sin_addr, addr);
 		} else {
 			struct sockaddr_in6 *in6 =
 			    (struct sockaddr_in6 *)&ep->addr;

@@ -149,6 +149,28 @@ nd_parse_port(const char *s, uint16_t *ret_port)
 	return 0;
 }
 
+size_t
+nd_ipv4_ntop(const void *a4, char *buf)
+{
+	const unsigned char *b = a4;
+	char *o = buf;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		unsigned v = b[i];
+
+		if (i > 0)
+			*o++ = '.';
+		if (v >= 100)
+			*o++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*o++ = (char)('0' + v / 10 % 10);
+		*o++ = (char)('0' + v % 10);
+	}
+	*o = '\0';
+	return (size_t)(o - buf);
+}
+
 bool
 nd_is_ip_literal(const char *s)
 {

@@ -48,6 +48,14 @@ void	nd_fputs_safe(const char *s, FILE *f);
 /* The value of a hex digit, or -1. */
 int	nd_hexval(int c);
 
+/*
+ * The dotted quad of the IPv4 address at a4 (4 bytes, network order),
+ * exactly as inet_ntop(AF_INET) writes it, into buf (16 bytes); returns
+ * its length.  inet_ntop goes through sprintf: a thousand instructions
+ * per address, and a large run labels every endpoint.
+ */
+size_t	nd_ipv4_ntop(const void *a4, char *buf);
+
 /* True when s is an IPv4 or IPv6 literal (no brackets). */
 bool	nd_is_ip_literal(const char *s);
 

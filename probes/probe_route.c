@@ -42,7 +42,7 @@ route_share_key(const struct nd_probe *p, char *buf, size_t len)
 {
 	if (p->ep->addrlen == 0)
 		return -EINVAL;
-	snprintf(buf, len, "%s", p->ep->addrstr);
+	nd_strlcpy(buf, p->ep->addrstr, len);
 	return 0;
 }
 

@@ -216,9 +216,10 @@ parse_port_at(struct tparse *tp, size_t p0, size_t p1, uint16_t *ret)
 	int rc;
 
 	/* A usual port on the stack, not one string per target. */
-	if (p1 - p0 < sizeof(buf))
-		snprintf(buf, sizeof(buf), "%.*s", (int)(p1 - p0), tp->url + p0);
-	else
+	if (p1 - p0 < sizeof(buf)) {
+		memcpy(buf, tp->url + p0, p1 - p0);
+		buf[p1 - p0] = '\0';
+	} else
 		s = sub(tp, p0, p1);
 	if ((rc = nd_parse_port(s, ret)) == 0)
 		return 0;

@@ -3,28 +3,74 @@
  */
 #include <math.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "jsonw.h"
 
-/*
- * One report is written by one thread: skip stdio's per-call locking
- * (glibc's _unlocked variants), which showed in profiles of large reports.
- */
-#define fputc(c, f)		fputc_unlocked((c), (f))
-#define fwrite(p, s, n, f)	fwrite_unlocked((p), (s), (n), (f))
-#define fputs(s, f)		fputs_unlocked((s), (f))
-
 void
 nd_jw_init(struct nd_jw *w, FILE *f)
 {
-	memset(w, 0, sizeof(*w));
+	/* Not the buffer: a writer for one progress line is 16 KiB. */
+	memset(w, 0, offsetof(struct nd_jw, buf));
 	w->f = f;
 }
 
-/* Before a value: a comma unless it is the first in its container. */
 static void
+jw_drain(struct nd_jw *w)
+{
+	if (w->len > 0)
+		fwrite_unlocked(w->buf, 1, w->len, w->f);
+	w->len = 0;
+}
+
+/* Room for n (at most ND_JW_BUF) more bytes; the caller adds to len. */
+static inline char *
+jw_room(struct nd_jw *w, size_t n)
+{
+	if (sizeof(w->buf) - w->len < n)
+		jw_drain(w);
+	return w->buf + w->len;
+}
+
+static inline void
+jw_putc(struct nd_jw *w, char c)
+{
+	*jw_room(w, 1) = c;
+	w->len++;
+}
+
+static void
+jw_put(struct nd_jw *w, const void *p, size_t n)
+{
+	const char *s = p;
+
+	while (n > 0) {
+		size_t k;
+
+		if (w->len == sizeof(w->buf))
+			jw_drain(w);
+		k = sizeof(w->buf) - w->len;
+		if (k > n)
+			k = n;
+		memcpy(w->buf + w->len, s, k);
+		w->len += k;
+		s += k;
+		n -= k;
+	}
+}
+
+/* A value or raw text ended: at the top level it goes out now. */
+static inline void
+jw_end(struct nd_jw *w)
+{
+	if (w->depth == 0)
+		jw_drain(w);
+}
+
+/* Before a value: a comma unless it is the first in its container. */
+static inline void
 jw_sep(struct nd_jw *w)
 {
 	if (w->after_key) {
@@ -32,15 +78,15 @@ jw_sep(struct nd_jw *w)
 		return;
 	}
 	if (w->need_comma[w->depth])
-		fputc(',', w->f);
+		jw_putc(w, ',');
 	w->need_comma[w->depth] = true;
 }
 
 static void
-jw_open(struct nd_jw *w, int c)
+jw_open(struct nd_jw *w, char c)
 {
 	jw_sep(w);
-	fputc(c, w->f);
+	jw_putc(w, c);
 	if (w->depth + 1 >= ND_JW_DEPTH) {
 		w->error = true;
 		return;
@@ -50,13 +96,14 @@ jw_open(struct nd_jw *w, int c)
 }
 
 static void
-jw_close(struct nd_jw *w, int c)
+jw_close(struct nd_jw *w, char c)
 {
 	if (w->depth == 0)
 		w->error = true;
 	else
 		w->depth--;
-	fputc(c, w->f);
+	jw_putc(w, c);
+	jw_end(w);
 }
 
 void
@@ -135,16 +182,20 @@ jw_plain8(const unsigned char *s)
 	return (x & high) == 0 && (ge20 & notq & notb & high) == high;
 }
 
+/*
+ * The rest of a string from s, any bytes: escapes, UTF-8 checks.  The
+ * opening quote is written; the closing one is the caller's.
+ */
 static void
-jw_string(FILE *f, const char *str)
+jw_string_slow(struct nd_jw *w, const unsigned char *s,
+    const unsigned char *end)
 {
-	const unsigned char *s = (const unsigned char *)str;
-	const unsigned char *end = s + strlen(str);
+	static const char hex[] = "0123456789abcdef";
 	const unsigned char *run = s;
 
-	fputc('"', f);
 	while (s < end) {
 		size_t n;
+		char *o;
 
 		/* Reports are mostly plain ASCII: eight bytes a step. */
 		while (end - s >= 8 && jw_plain8(s))
@@ -156,33 +207,87 @@ jw_string(FILE *f, const char *str)
 			continue;
 		}
 		/* Flush the plain run, then the special character. */
-		fwrite(run, 1, (size_t)(s - run), f);
+		jw_put(w, run, (size_t)(s - run));
+		o = jw_room(w, 6);
 		if (*s == '"' || *s == '\\') {
-			fputc('\\', f);
-			fputc(*s, f);
+			o[0] = '\\';
+			o[1] = (char)*s;
+			w->len += 2;
 			s++;
 		} else if (*s < 0x20) {
-			fprintf(f, "\\u%04x", *s);
+			memcpy(o, "\\u00", 4);
+			o[4] = hex[*s >> 4];
+			o[5] = hex[*s & 0xf];
+			w->len += 6;
 			s++;
 		} else if ((n = jw_utf8_len(s)) > 0) {
-			fwrite(s, 1, n, f);
+			jw_put(w, s, n);
 			s += n;
 		} else {
-			fputs("\\ufffd", f);	/* invalid UTF-8 byte */
+			memcpy(o, "\\ufffd", 6);	/* invalid UTF-8 byte */
+			w->len += 6;
 			s++;
 		}
 		run = s;
 	}
-	fwrite(run, 1, (size_t)(s - run), f);
-	fputc('"', f);
+	jw_put(w, run, (size_t)(s - run));
+}
+
+/*
+ * A quoted string.  Nearly every string in a report is short and plain
+ * (ids, URLs, addresses): those are copied as they are checked, straight
+ * into the buffer; the first byte that needs care hands the rest to
+ * jw_string_slow().
+ */
+static void
+jw_string(struct nd_jw *w, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t n = strlen(str);
+	const unsigned char *end = s + n;
+	char *o;
+
+	if (n + 2 > sizeof(w->buf)) {
+		jw_putc(w, '"');
+		jw_string_slow(w, s, end);
+		jw_putc(w, '"');
+		return;
+	}
+	o = jw_room(w, n + 2);
+	*o++ = '"';
+	for (; end - s >= 8; s += 8, o += 8) {
+		if (!jw_plain8(s))
+			goto slow;
+		memcpy(o, s, 8);
+	}
+	if (s < end && n >= 8) {
+		/* The tail as the last eight bytes, overlapping checked ones. */
+		if (!jw_plain8(end - 8))
+			goto slow;
+		memcpy(o - (8 - (end - s)), end - 8, 8);
+		o += end - s;
+		s = end;
+	}
+	for (; s < end; s++) {
+		if (!jw_plain[*s])
+			goto slow;
+		*o++ = (char)*s;
+	}
+	*o++ = '"';
+	w->len = (size_t)(o - w->buf);
+	return;
+slow:
+	w->len = (size_t)(o - w->buf);
+	jw_string_slow(w, s, end);
+	jw_putc(w, '"');
 }
 
 void
 nd_jw_key(struct nd_jw *w, const char *k)
 {
 	jw_sep(w);
-	jw_string(w->f, k);
-	fputc(':', w->f);
+	jw_string(w, k);
+	jw_putc(w, ':');
 	w->after_key = true;
 }
 
@@ -194,14 +299,40 @@ nd_jw_str(struct nd_jw *w, const char *s)
 		return;
 	}
 	jw_sep(w);
-	jw_string(w->f, s);
+	jw_string(w, s);
+	jw_end(w);
+}
+
+/* The decimal digits of v, written backwards ending at e; returns the start. */
+static char *
+jw_utoa(char *e, unsigned long long v)
+{
+	do {
+		*--e = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return e;
+}
+
+/* printf's "%lld" and "%llu", without printf. */
+static void
+jw_digits(struct nd_jw *w, bool neg, unsigned long long v)
+{
+	char d[24], *s = jw_utoa(d + sizeof(d), v);
+
+	if (neg)
+		*--s = '-';
+	jw_put(w, s, (size_t)(d + sizeof(d) - s));
 }
 
 void
 nd_jw_int(struct nd_jw *w, long long v)
 {
 	jw_sep(w);
-	fprintf(w->f, "%lld", v);
+	/* The magnitude in unsigned arithmetic: -LLONG_MIN overflows. */
+	jw_digits(w, v < 0, v < 0 ? 0ull - (unsigned long long)v :
+	    (unsigned long long)v);
+	jw_end(w);
 }
 
 void
@@ -209,14 +340,15 @@ nd_jw_real(struct nd_jw *w, double v, int decimals)
 {
 	static const uint64_t pow10[] = { 1, 10, 100, 1000, 10000, 100000,
 	    1000000 };
-	uint64_t scaled, ip, fp;
-	char frac[8];
+	uint64_t scaled, fp;
+	char *o;
 	int i;
 
 	jw_sep(w);
 	/* JSON has no NaN or infinity. */
 	if (!isfinite(v)) {
-		fputs("null", w->f);
+		jw_put(w, "null", 4);
+		jw_end(w);
 		return;
 	}
 	/*
@@ -224,38 +356,49 @@ nd_jw_real(struct nd_jw *w, double v, int decimals)
 	 * much cheaper than printf's %f and cannot depend on the locale.
 	 */
 	if (decimals < 0 || decimals > 6 || fabs(v) >= 1e12) {
-		fprintf(w->f, "%.*f", decimals < 0 ? 0 : decimals, v);
+		char tmp[64];
+		int n = snprintf(tmp, sizeof(tmp), "%.*f",
+		    decimals < 0 ? 0 : decimals, v);
+
+		if (n >= 0 && (size_t)n < sizeof(tmp)) {
+			jw_put(w, tmp, (size_t)n);
+		} else {
+			/* Hundreds of digits: rare enough for stdio. */
+			jw_drain(w);
+			fprintf(w->f, "%.*f", decimals < 0 ? 0 : decimals, v);
+		}
+		jw_end(w);
 		return;
 	}
-	if (v < 0) {
-		fputc('-', w->f);
-		v = -v;
+	scaled = (uint64_t)(fabs(v) * (double)pow10[decimals] + 0.5);
+	/* As before: "-0.000" for a negative that rounds to zero. */
+	jw_digits(w, v < 0, scaled / pow10[decimals]);
+	if (decimals > 0) {
+		fp = scaled % pow10[decimals];
+		o = jw_room(w, (size_t)decimals + 1);
+		o[0] = '.';
+		for (i = decimals; i >= 1; i--) {
+			o[i] = (char)('0' + fp % 10);
+			fp /= 10;
+		}
+		w->len += (size_t)decimals + 1;
 	}
-	scaled = (uint64_t)(v * (double)pow10[decimals] + 0.5);
-	ip = scaled / pow10[decimals];
-	fp = scaled % pow10[decimals];
-	fprintf(w->f, "%llu", (unsigned long long)ip);
-	if (decimals == 0)
-		return;
-	for (i = decimals - 1; i >= 0; i--) {
-		frac[i] = (char)('0' + fp % 10);
-		fp /= 10;
-	}
-	fputc('.', w->f);
-	fwrite(frac, 1, (size_t)decimals, w->f);
+	jw_end(w);
 }
 
 void
 nd_jw_null(struct nd_jw *w)
 {
 	jw_sep(w);
-	fputs("null", w->f);
+	jw_put(w, "null", 4);
+	jw_end(w);
 }
 
 void
 nd_jw_raw(struct nd_jw *w, const char *s)
 {
-	fputs(s, w->f);
+	jw_put(w, s, strlen(s));
+	jw_end(w);
 }
 
 void
@@ -277,4 +420,20 @@ nd_jw_kreal(struct nd_jw *w, const char *key, double val, int decimals)
 {
 	nd_jw_key(w, key);
 	nd_jw_real(w, val, decimals);
+}
+
+void
+nd_jw_key_lit(struct nd_jw *w, const char *quoted, size_t n)
+{
+	jw_sep(w);
+	jw_put(w, quoted, n);
+	w->after_key = true;
+}
+
+void
+nd_jw_kstr_lit(struct nd_jw *w, const char *quoted, size_t n,
+    const char *val)
+{
+	nd_jw_key_lit(w, quoted, n);
+	nd_jw_str(w, val);
 }

@@ -39,11 +39,11 @@ def main():
             rss[name] = max(rss[name], r)
             codes[name].add(c)
     base = statistics.median(walls[pairs[0][0]])
-    print(f"{'command':<14} {'median s':>9} {'min s':>8} {'max s':>8} "
+    print(f"{'command':<18} {'median s':>9} {'min s':>8} {'max s':>8} "
           f"{'x first':>8} {'peak RSS MiB':>13} exit")
     for name, _ in pairs:
         m = statistics.median(walls[name])
-        print(f"{name:<14} {m:9.3f} {min(walls[name]):8.3f} "
+        print(f"{name:<18} {m:9.3f} {min(walls[name]):8.3f} "
               f"{max(walls[name]):8.3f} {m / base:8.2f} "
               f"{rss[name] / 1024:13.1f} {sorted(codes[name])}")
 

@@ -9,8 +9,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "arena.h"
 
@@ -86,12 +89,63 @@ test_strings(void **state)
 	nd_arena_free(a);
 }
 
+/*
+ * nd_arena_printf formats the common conversions itself and hands the
+ * rest to vsnprintf: either way the text must be what snprintf writes.
+ */
+#define SAME(...) do {							\
+	char want_[1024];						\
+									\
+	snprintf(want_, sizeof(want_), __VA_ARGS__);			\
+	assert_string_equal(nd_arena_printf(a, __VA_ARGS__), want_);	\
+} while (0)
+
+static void
+test_printf_as_snprintf(void **state)
+{
+	struct nd_arena *a = nd_arena_new();
+	const char *volatile nul = NULL;
+	char longs[400];
+
+	(void)state;
+	memset(longs, 'x', sizeof(longs) - 1);
+	longs[sizeof(longs) - 1] = '\0';
+	SAME("plain text, no conversion");
+	SAME("%s", "");
+	SAME("%s|%s", "a", "tcp://127.0.0.1:20000");
+	SAME("%.*s|", 3, "abcdef");
+	SAME("%.*s|", -1, "abcdef");
+	SAME("%.*s|", 0, "abcdef");
+	SAME("%.2s|%.10s|", "abcdef", "abc");
+	SAME("%5s|%-5s|%2s|", "ab", "ab", "abcd");
+	SAME("%d %d %d %i", 0, -1, INT_MIN, INT_MAX);
+	SAME("%u %u %x %X %08x %#x", 0u, UINT_MAX, 0xbeefu, 0xbeefu, 0xbeu,
+	    0xbeu);
+	SAME("%5d|%-5d|%05d|%-05d|%05d|", -42, -42, -42, -42, 42);
+	SAME("%03llu.%03llu ms", 451ull, 7ull);
+	SAME("%hhu %hhd %hu %hd", 300, 200, 70000, 40000);
+	SAME("%ld %lu %lx", LONG_MIN, ULONG_MAX, ULONG_MAX);
+	SAME("%lld %llu %llX", LLONG_MIN, ULLONG_MAX, ULLONG_MAX);
+	SAME("%zu %zd %zx", (size_t)SIZE_MAX, (ssize_t)-5, (size_t)255);
+	SAME("%jd %ju %td", (intmax_t)-7, (uintmax_t)7, (ptrdiff_t)-9);
+	SAME("%c%c|%3c|%-3c|", 'a', 'b', 'c', 'd');
+	SAME("100%% %s %%", "sure");
+	SAME("%s", nul);		/* glibc's "(null)" */
+	SAME("%.3f %g %p", 1.0005, 2.5, (void *)a);	/* not formatted here */
+	SAME("%+d % d", 5, 5);
+	SAME("%*d|", 6, 42);
+	SAME("%s%s", longs, longs);	/* longer than the stack buffer */
+	SAME("%.*s%d", 300, longs, 1);
+	nd_arena_free(a);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_printf_as_snprintf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -245,6 +245,29 @@ test_fix_expansion(void **state)
 	assert_null(strchr(fix, '{'));
 }
 
+/* A value longer than the fix's room is cut there, not past it. */
+static void
+test_fix_expansion_bounded(void **state)
+{
+	struct world *w = *state;
+	struct nd_target *t = mk_target(w, "tcp://10.0.0.1:6443", 0);
+	struct nd_probe *tcp = mk_probe(w, &ops_tcp, t, ND_FAIL);
+	struct nd_finding *f = nd_finding_add(tcp, ND_F_ROUTE_NO_ROUTE, "x");
+	char big[2000];
+	const char *fix;
+	size_t i;
+
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	/* Evidence comes before the endpoint for {addr}. */
+	nd_evidence_add(f, "addr", "%s", big);
+	fix = nd_fix_expand(w->arena, f);
+	assert_int_equal(strlen(fix), 1023);
+	assert_memory_equal(fix, "ip route add aaa", 16);
+	for (i = 13; i < 1023; i++)
+		assert_int_equal(fix[i], 'a');
+}
+
 /* A shadowed range explains the timeouts of the addresses inside it,
    matched on typed addresses, not on the evidence text. */
 static void
@@ -364,6 +387,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rank_order, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_lower_layer_first_on_ties,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fix_expansion_bounded,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fix_expansion, setup,
 		    teardown),

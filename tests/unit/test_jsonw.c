@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,6 +164,152 @@ test_every_byte_every_place(void **state)
 	}
 }
 
+/*
+ * Numbers are formatted without printf: integers exactly as "%lld" does,
+ * reals in fixed point rounded half up, as the writer always did (the
+ * report's timings and confidences are compared byte for byte).
+ */
+static void
+test_numbers_exact(void **state)
+{
+	static const long long iv[] = { 0, 1, -1, 9, 10, -10, 99, 100,
+	    1234567890123LL, LLONG_MAX, LLONG_MIN, LLONG_MIN + 1 };
+	struct nd_jw w;
+	char *buf, *big, want[64];
+	size_t len, i;
+	FILE *f;
+
+	(void)state;
+	for (i = 0; i < sizeof(iv) / sizeof(iv[0]); i++) {
+		capture_begin(&f, &buf, &len);
+		nd_jw_init(&w, f);
+		nd_jw_int(&w, iv[i]);
+		fclose(f);
+		snprintf(want, sizeof(want), "%lld", iv[i]);
+		assert_string_equal(buf, want);
+		free(buf);
+	}
+	capture_begin(&f, &buf, &len);
+	nd_jw_init(&w, f);
+	nd_jw_arr(&w);
+	nd_jw_real(&w, -0.0, 3);
+	nd_jw_real(&w, -0.0004, 3);	/* the sign stays: as before */
+	nd_jw_real(&w, -0.0006, 3);
+	nd_jw_real(&w, 999999999999.9999, 3);	/* carries into the integer */
+	nd_jw_real(&w, -1e12, 1);		/* printf from here on */
+	nd_jw_real(&w, 2.675, 2);		/* half up, unlike printf */
+	nd_jw_real(&w, 451.879, 3);
+	nd_jw_real(&w, 0.1, 7);
+	nd_jw_real(&w, 1.5, -1);
+	nd_jw_real(&w, 123.456789, 6);
+	nd_jw_real(&w, 7, 0);
+	nd_jw_real(&w, -INFINITY, 2);
+	nd_jw_real(&w, 1e300, 2);	/* longer than any small buffer */
+	nd_jw_arr_end(&w);
+	fclose(f);
+	/* 1e300 with two decimals: 304 characters, as printf writes it. */
+	big = malloc(512);
+	assert_non_null(big);
+	snprintf(big, 512, "[0.000,-0.000,-0.001,1000000000000.000,"
+	    "-1000000000000.0,2.68,451.879,0.1000000,2,123.456789,7,null,"
+	    "%.2f]", 1e300);
+	assert_string_equal(buf, big);
+	assert_int_equal(len, 99 + 304 + 1);
+	free(big);
+	free(buf);
+}
+
+/*
+ * The writer keeps its own buffer: a document many times its size, with
+ * escapes falling on every offset around its edges, comes out whole and in
+ * order, and reaches the FILE without a flush once the top level ends.
+ */
+static void
+test_buffer_edges(void **state)
+{
+	char s[97], *buf, *want;
+	size_t len, wlen, i, j;
+	struct nd_jw w;
+	FILE *f, *g;
+
+	(void)state;
+	capture_begin(&f, &buf, &len);
+	capture_begin(&g, &want, &wlen);
+	nd_jw_init(&w, f);
+	nd_jw_arr(&w);
+	fputc('[', g);
+	for (i = 0; i < 3 * ND_JW_BUF / 50; i++) {
+		for (j = 0; j < i % 96; j++)
+			s[j] = (char)('a' + (i + j) % 26);
+		s[j] = '\0';
+		if (j > 0)
+			s[(i * 7) % j] = (i & 1) ? '"' : '\x01';
+		nd_jw_str(&w, s);
+		fputs(i ? ",\"" : "\"", g);
+		for (j = 0; s[j] != '\0'; j++)
+			ref_byte(g, (unsigned char)s[j]);
+		fputc('"', g);
+		nd_jw_int(&w, (long long)i * 1000003);
+		fprintf(g, ",%lld", (long long)i * 1000003);
+	}
+	nd_jw_arr_end(&w);
+	fputc(']', g);
+	fflush(f);		/* the writer's part is done: no nd_jw call */
+	fclose(g);
+	assert_true(len > 2 * ND_JW_BUF);
+	assert_int_equal(len, wlen);
+	assert_memory_equal(buf, want, wlen);
+	fclose(f);
+	free(buf);
+	free(want);
+}
+
+/* A literal key comes out exactly as the scanned one does. */
+static void
+test_literal_keys(void **state)
+{
+	struct nd_jw w;
+	char *a, *b;
+	size_t alen, blen;
+	FILE *f;
+
+	(void)state;
+	capture_begin(&f, &a, &alen);
+	nd_jw_init(&w, f);
+	nd_jw_obj(&w);
+	nd_jw_kstr(&w, "id", "x");
+	nd_jw_key(&w, "elapsed_ms");
+	nd_jw_real(&w, 1.5, 3);
+	nd_jw_key(&w, "list");
+	nd_jw_arr(&w);
+	nd_jw_obj(&w);
+	nd_jw_kstr(&w, "k", NULL);
+	nd_jw_obj_end(&w);
+	nd_jw_arr_end(&w);
+	nd_jw_obj_end(&w);
+	fclose(f);
+	capture_begin(&f, &b, &blen);
+	nd_jw_init(&w, f);
+	nd_jw_obj(&w);
+	nd_jw_kstr_lit(&w, ND_JW_LIT("id"), "x");
+	nd_jw_key_lit(&w, ND_JW_LIT("elapsed_ms"));
+	nd_jw_real(&w, 1.5, 3);
+	nd_jw_key_lit(&w, ND_JW_LIT("list"));
+	nd_jw_arr(&w);
+	nd_jw_obj(&w);
+	nd_jw_kstr_lit(&w, ND_JW_LIT("k"), NULL);
+	nd_jw_obj_end(&w);
+	nd_jw_arr_end(&w);
+	nd_jw_obj_end(&w);
+	fclose(f);
+	assert_false(w.error);
+	assert_string_equal(b, a);
+	assert_string_equal(a, "{\"id\":\"x\",\"elapsed_ms\":1.500,"
+	    "\"list\":[{\"k\":null}]}");
+	free(a);
+	free(b);
+}
+
 static void
 test_invalid_utf8_replaced(void **state)
 {
@@ -242,6 +389,9 @@ main(void)
 		cmocka_unit_test(test_structure_and_commas),
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_every_byte_every_place),
+		cmocka_unit_test(test_numbers_exact),
+		cmocka_unit_test(test_buffer_edges),
+		cmocka_unit_test(test_literal_keys),
 		cmocka_unit_test(test_invalid_utf8_replaced),
 		cmocka_unit_test(test_non_finite_and_misuse),
 	};

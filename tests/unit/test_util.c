@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -196,6 +197,27 @@ test_ip_literal(void **state)
 	assert_false(nd_is_ip_literal(NULL));
 }
 
+/* The dotted quad is inet_ntop's, byte for byte, for every octet value. */
+static void
+test_ipv4_ntop(void **state)
+{
+	unsigned char a[4];
+	char got[16], want[INET_ADDRSTRLEN];
+	unsigned i, j;
+
+	(void)state;
+	for (i = 0; i < 256; i++) {
+		for (j = 0; j < 4; j++) {
+			a[0] = a[1] = a[2] = a[3] = (unsigned char)(255 - i);
+			a[j] = (unsigned char)i;
+			assert_non_null(inet_ntop(AF_INET, a, want,
+			    sizeof(want)));
+			assert_int_equal(nd_ipv4_ntop(a, got), strlen(want));
+			assert_string_equal(got, want);
+		}
+	}
+}
+
 static void
 test_dns_name(void **state)
 {
@@ -287,6 +309,7 @@ main(void)
 		cmocka_unit_test(test_int),
 		cmocka_unit_test(test_strlcpy),
 		cmocka_unit_test(test_ip_literal),
+		cmocka_unit_test(test_ipv4_ntop),
 		cmocka_unit_test(test_dns_name),
 		cmocka_unit_test(test_ifname),
 	};
