@@ -69,11 +69,12 @@ is "$rc" 1 "wait_for_port gives up on a port nobody listens on"
 ok "$(( (t1 - t0) / 1000 < 4500 ? 0 : 1 ))" "wait_for_port honours its limit"
 
 # True once pid $1 has exited (a zombie its parent has yet to reap counts),
-# within 5 s: a loaded machine (make check beside a fuzzer) is slow to kill.
-gone_within_5s() {
+# within 30 s: a loaded machine (make check beside a CPU hog) is slow to
+# kill, and the passing case returns at once.
+gone_within_30s() {
 	local i state
 
-	for ((i = 0; i < 100; i++)); do
+	for ((i = 0; i < 600; i++)); do
 		state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)
 		case $state in "" | Z) return 0 ;; esac
 		sleep 0.05
@@ -93,7 +94,7 @@ read -r gone pid <<<"$out"
 like "$gone" "^nd-[0-9]+-gone$" "child script made a namespace"
 ns_names | grep -qxF "${gone:-none}"
 is "$?" 1 "its namespace is gone after it exits"
-gone_within_5s "${pid:-0}"
+gone_within_30s "${pid:-0}"
 ok $? "the process it left in the namespace was killed"
 
 # So does one stopped by TERM (run.sh's time limit) in the middle of a wait.
@@ -107,7 +108,7 @@ bash -c '
 	wait "$ND_PID"
 ' child "$LIB" "$ready" &
 child=$!
-for ((i = 0; i < 100; i++)); do
+for ((i = 0; i < 600; i++)); do
 	[ -s "$ready" ] && break
 	sleep 0.05
 done
