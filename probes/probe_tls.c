@@ -17,7 +17,6 @@
  * are available for the layer above; with credentials, the talos and k8s
  * probes authenticate and judge the certificate themselves.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -258,34 +257,6 @@ tls_name(const X509_NAME *n, char *out, size_t len)
 }
 
 static void
-tls_sans(X509 *x, char *out, size_t len)
-{
-	GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL,
-	    NULL);
-	size_t o = 0;
-	int i;
-
-	out[0] = '\0';
-	for (i = 0; gens != NULL && i < sk_GENERAL_NAME_num(gens); i++) {
-		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
-		char ip[INET6_ADDRSTRLEN] = "";
-		const char *v = NULL;
-
-		if (g->type == GEN_DNS)
-			v = (const char *)ASN1_STRING_get0_data(g->d.dNSName);
-		else if (g->type == GEN_IPADD &&
-		    (g->d.iPAddress->length == 4 || g->d.iPAddress->length == 16))
-			v = inet_ntop(g->d.iPAddress->length == 4 ? AF_INET :
-			    AF_INET6, g->d.iPAddress->data, ip, sizeof(ip));
-		if (v == NULL || o + strlen(v) + 8 >= len)
-			continue;
-		o += (size_t)snprintf(out + o, len - o, "%s%s:%s", o ? "," : "",
-		    g->type == GEN_DNS ? "DNS" : "IP", v);
-	}
-	GENERAL_NAMES_free(gens);
-}
-
-static void
 tls_key(X509 *x, char *out, size_t len)
 {
 	EVP_PKEY *k = X509_get0_pubkey(x);
@@ -390,7 +361,7 @@ tls_judge(struct nd_probe *p, bool rejected)
 	char subj[256], issuer[256], sans[512], nb[32], na[32], fp[100];
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0, i;
-	size_t o;
+	size_t o, nsans;
 	const char *used = "";
 	enum nd_status st = ND_PASS;
 	long vr;
@@ -404,7 +375,7 @@ tls_judge(struct nd_probe *p, bool rejected)
 	tf = p->ep->facts.tls;
 	tls_name(X509_get_subject_name(leaf), subj, sizeof(subj));
 	tls_name(X509_get_issuer_name(leaf), issuer, sizeof(issuer));
-	tls_sans(leaf, sans, sizeof(sans));
+	nsans = nd_tlsobs_sans(leaf, sans, sizeof(sans));
 	tls_time(X509_get0_notBefore(leaf), nb, sizeof(nb));
 	tls_time(X509_get0_notAfter(leaf), na, sizeof(na));
 	fp[0] = '\0';
@@ -424,6 +395,7 @@ tls_judge(struct nd_probe *p, bool rejected)
 	nd_evidence_add(ok, "subject", "%s", subj);
 	nd_evidence_add(ok, "issuer", "%s", issuer);
 	nd_evidence_add(ok, "sans", "%s", sans);
+	nd_evidence_add(ok, "san_count", "%zu", nsans);
 	nd_evidence_add(ok, "key", "%s", tf->key);
 	nd_evidence_add(ok, "not_before", "%s", nb);
 	nd_evidence_add(ok, "not_after", "%s", na);
@@ -457,6 +429,7 @@ tls_judge(struct nd_probe *p, bool rejected)
 		    w ? "; " : "", w ? wild : "");
 		nd_evidence_add(f, "name", "%s", used);
 		nd_evidence_add(f, "sans", "%s", sans);
+		nd_evidence_add(f, "san_count", "%zu", nsans);
 		if (w)
 			nd_evidence_add(f, "wildcard", "%s", wild);
 		/* Where Talos takes extra SANs from (docs/talos.md 2.1, 5.1). */
