@@ -502,6 +502,43 @@ tls_judge(struct nd_probe *p, bool rejected)
 
 static void tls_on_io(struct nd_loop *, int, unsigned, void *);
 
+/*
+ * A handshake message larger than OpenSSL takes: it stops reading it and
+ * fails with "excessive message size".  For the server's Certificate the
+ * bound is the context's max_cert_list (100 KiB by default,
+ * SSL_CTX_set_max_cert_list(3)); the state still names the message being
+ * read.  Its announced size is not exposed, so the bound is what is said.
+ * This is the peer's behaviour (a chain too large for clients built on
+ * OpenSSL), so a handshake failure, not a local error.
+ */
+static bool
+tls_oversize(struct nd_probe *p)
+{
+	struct tls_ctx *c = p->ctx;
+	unsigned long e = ERR_peek_last_error();
+	struct nd_finding *f;
+	char what[200];
+	bool cert = SSL_get_state(c->ssl) == TLS_ST_CR_CERT;
+	long max = SSL_get_max_cert_list(c->ssl);
+
+	if (ERR_GET_LIB(e) != ERR_LIB_SSL ||
+	    ERR_GET_REASON(e) != SSL_R_EXCESSIVE_MESSAGE_SIZE)
+		return false;
+	if (cert)
+		snprintf(what, sizeof(what), "the server sent a certificate "
+		    "chain too large to accept (over %ld bytes, OpenSSL's "
+		    "limit for a certificate chain)", max);
+	else
+		snprintf(what, sizeof(what), "the server sent a handshake "
+		    "message too large to accept (over OpenSSL's limit for "
+		    "that message)");
+	f = tls_failed(p, what);
+	if (cert)
+		nd_evidence_add(f, "limit_bytes", "%ld", max);
+	nd_probe_done(p, ND_FAIL);
+	return true;
+}
+
 /* After the handshake: does the server cut the anonymous client? */
 static void
 tls_read_after(struct nd_probe *p)
@@ -611,6 +648,8 @@ tls_handshake(struct nd_probe *p)
 		nd_probe_done(p, ND_FAIL);
 		return;
 	}
+	if (tls_oversize(p))
+		return;
 	/* errno is still the read's: a reset is the peer's, said as such. */
 	tls_failed(p, e == SSL_ERROR_SYSCALL && (serr == ECONNRESET ||
 	    serr == EPIPE) ? "the peer reset the connection during the "

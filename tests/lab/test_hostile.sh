@@ -139,6 +139,21 @@ is "$(jqo '.causes[0].id')" tls.handshake_failed "trickle: tls.handshake_failed"
 ok "$([ "$took" -lt 20000 ] && echo 0 || echo 1)" "trickle: ends at the deadline, not never (${took} ms)"
 stop
 
+# --- a 160 KiB certificate: past OpenSSL's limit for a chain ----------------------
+if "$PY" -c 'import cryptography' 2>/dev/null; then
+	peer tls-bigcert
+	nd --timeout 2s "tls://127.0.0.1:$PORT"
+	four "160 KiB certificate" 2 "tls.handshake_failed"
+	like "$(jqo '.causes[0].summary')" \
+	    'sent a certificate chain too large to accept \(over 102400 bytes, OpenSSL.s limit' \
+	    "160 KiB certificate: says the chain was too large, and the limit"
+	is "$(jqo '.causes[0].evidence.limit_bytes')" 102400 "160 KiB certificate: limit_bytes"
+	no_local "160 KiB certificate"
+	stop
+else
+	skip "python3-cryptography missing" "160 KiB certificate"
+fi
+
 # --- DNS: a record owned by another name is not an answer ------------------------------
 peer dns-foreign
 nd --timeout 2s "dns://127.0.0.1:$PORT/www.lab.test?expect=192.0.2.10"
