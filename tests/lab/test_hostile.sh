@@ -147,11 +147,36 @@ if "$PY" -c 'import cryptography' 2>/dev/null; then
 	like "$(jqo '.causes[0].summary')" \
 	    'sent a certificate chain too large to accept \(over 102400 bytes, OpenSSL.s limit' \
 	    "160 KiB certificate: says the chain was too large, and the limit"
-	is "$(jqo '.causes[0].evidence.limit_bytes')" 102400 "160 KiB certificate: limit_bytes"
+	is "$(jqo '.causes[0].evidence[] | select(.key=="limit_bytes") | .value')" 102400 \
+	    "160 KiB certificate: limit_bytes"
 	no_local "160 KiB certificate"
 	stop
 else
 	skip "python3-cryptography missing" "160 KiB certificate"
+fi
+
+# --- HTTP/2 over TLS (ALPN h2): GOAWAY, RST_STREAM, a header block that never ends --
+# The http probe's finding names the frame and its error code (read from
+# libcurl's verbose text, nd_h2_watch), or says the headers did not end.
+if "$PY" -c 'import h2, cryptography' 2>/dev/null; then
+	for mode in h2-goaway h2-rst h2-headers-flood; do
+		spawn "$ND_TMP/h2.log" "$PY" "$ND_TOP/fixtures/hostile.py" \
+		    --listen 127.0.0.1:0 --mode "$mode" --pem-out "$ND_TMP/h2.pem"
+		nd --timeout 2s "https://lab.test:$PORT/?nd-connect=127.0.0.1&nd-ca=$ND_TMP/h2.pem"
+		four "http $mode" 2 "http.protocol_error"
+		is "$(jqo '.probes[] | select(.probe=="tls") | .findings[0].evidence.alpn')" h2 \
+		    "http $mode: TLS negotiated h2"
+		no_local "http $mode"
+		case $mode in
+		h2-goaway) want='HTTP/2 GOAWAY \(ENHANCE_YOUR_CALM, error code 11; last stream 0\)' ;;
+		h2-rst) want='RST_STREAM INTERNAL_ERROR, error code 2' ;;
+		*) want='header block did not end: too many CONTINUATION frames|more than 32 KiB of headers' ;;
+		esac
+		like "$(jqo '.causes[0].summary')" "$want" "http $mode: the summary says what the server did"
+		stop
+	done
+else
+	skip "python3-h2/cryptography missing" "http h2-goaway, h2-rst, h2-headers-flood"
 fi
 
 # --- DNS: a record owned by another name is not an answer ------------------------------
