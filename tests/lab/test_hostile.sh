@@ -14,6 +14,8 @@
 #     test_api.sh (huge-version, endless-readyz);
 #   Docker: test_docker.sh (hang, oversize, trickle-headers, huge-length),
 #     the last two repeated here with RSS.
+# Only here: a 160 KiB certificate (tls), and HTTP/2 GOAWAY, RST_STREAM and
+# endless CONTINUATION frames against the http probe (hostile.py h2-*).
 set -u
 . "$(dirname "$0")/lib.sh"
 need_root
