@@ -40,6 +40,7 @@ struct http_ctx {
 	bool			 hdr_over;
 	bool			 added;
 	char			 errbuf[CURL_ERROR_SIZE];
+	struct nd_h2_seen	 h2;	/* GOAWAY, RST_STREAM: no curl API */
 };
 
 static void
@@ -374,12 +375,40 @@ http_no_status(CURLcode rc)
 	}
 }
 
+/*
+ * What an HTTP/2 server did instead of answering, when libcurl's error
+ * alone would hide it: GOAWAY or RST_STREAM with their codes, or a header
+ * block that never ended (nghttp2 stops it after too many CONTINUATION
+ * frames, before the 32 KiB bound here is reached).
+ */
+static bool
+http_h2_why(const struct http_ctx *c, char *why, size_t len)
+{
+	if (c->h2.goaway >= 0)
+		snprintf(why, len, "the server sent HTTP/2 GOAWAY (%s, error "
+		    "code %ld; last stream %lu) instead of an answer",
+		    nd_h2_error_name(c->h2.goaway), c->h2.goaway,
+		    c->h2.goaway_last);
+	else if (c->h2.rst >= 0)
+		snprintf(why, len, "the server reset the request's HTTP/2 "
+		    "stream (RST_STREAM %s, error code %ld) instead of an "
+		    "answer", nd_h2_error_name(c->h2.rst), c->h2.rst);
+	else if (strstr(c->errbuf, "CONTINUATION") != NULL)
+		snprintf(why, len, "the HTTP/2 header block did not end: "
+		    "too many CONTINUATION frames (nghttp2's limit), netdoctor "
+		    "stopped reading");
+	else
+		return false;
+	return true;
+}
+
 static void
 http_done(void *arg, CURLcode rc)
 {
 	struct nd_probe *p = arg;
 	struct http_ctx *c = p->ctx;
 	struct nd_http_headers h;
+	char why[200];
 
 	if (p->status != ND_RUNNING)
 		return;
@@ -405,14 +434,13 @@ http_done(void *arg, CURLcode rc)
 	}
 	if (h.status > 0) {
 		/* The status came, then the connection broke: say both. */
-		char why[160];
-
 		snprintf(why, sizeof(why), "it answered %ld, then the transfer "
 		    "failed: %s", h.status, curl_easy_strerror(rc));
 		http_protocol_error(p, &h, why);
 		return;
 	}
-	http_protocol_error(p, &h, http_no_status(rc));
+	http_protocol_error(p, &h, http_h2_why(c, why, sizeof(why)) ?
+	    why : http_no_status(rc));
 }
 
 static int
@@ -465,6 +493,7 @@ http_start(struct nd_probe *p)
 	 */
 	curl_easy_setopt(c->easy, CURLOPT_SSL_VERIFYPEER, 0L);
 	curl_easy_setopt(c->easy, CURLOPT_SSL_VERIFYHOST, 0L);
+	nd_h2_watch(c->easy, &c->h2);
 	curl_easy_setopt(c->easy, CURLOPT_HEADERFUNCTION, http_on_header);
 	curl_easy_setopt(c->easy, CURLOPT_HEADERDATA, c);
 	curl_easy_setopt(c->easy, CURLOPT_WRITEFUNCTION, nd_http_body_write);

@@ -53,8 +53,7 @@ struct talos_ctx {
 	char			 grpc_message[256];
 	char			 content_type[64];
 	int			 tries;
-	long			 goaway;	/* its HTTP/2 error code, -1 */
-	unsigned long		 goaway_last;	/* its last stream id */
+	struct nd_h2_seen	 h2;		/* a GOAWAY instead of an answer */
 	/* the trustd check */
 	int			 fd;
 	struct nd_timer		 tmr;
@@ -161,47 +160,6 @@ talos_on_header(char *line, size_t size, size_t n, void *arg)
 
 static void talos_done(void *, CURLcode);
 
-/*
- * libcurl has no API for a GOAWAY frame (RFC 9113 6.8); 7.88 only logs
- * "recveived GOAWAY, error=%d, last_stream=%u" (lib/http2.c, the typo
- * fixed later), so the verbose text is where its error code is.
- */
-static int
-talos_on_debug(CURL *easy, curl_infotype type, char *data, size_t size,
-    void *arg)
-{
-	struct talos_ctx *c = arg;
-	char line[128];
-	const char *g;
-
-	(void)easy;
-	if (type != CURLINFO_TEXT || size >= sizeof(line))
-		return 0;
-	memcpy(line, data, size);
-	line[size] = '\0';
-	if ((g = strstr(line, "GOAWAY, error=")) != NULL &&
-	    sscanf(g, "GOAWAY, error=%ld, last_stream=%lu", &c->goaway,
-	    &c->goaway_last) < 1)
-		c->goaway = -1;
-	return 0;
-}
-
-/* RFC 9113 7. */
-static const char *
-talos_h2_error(long code)
-{
-	static const char *const names[] = {
-		"NO_ERROR", "PROTOCOL_ERROR", "INTERNAL_ERROR",
-		"FLOW_CONTROL_ERROR", "SETTINGS_TIMEOUT", "STREAM_CLOSED",
-		"FRAME_SIZE_ERROR", "REFUSED_STREAM", "CANCEL",
-		"COMPRESSION_ERROR", "CONNECT_ERROR", "ENHANCE_YOUR_CALM",
-		"INADEQUATE_SECURITY", "HTTP_1_1_REQUIRED",
-	};
-
-	return code >= 0 && (size_t)code < sizeof(names) / sizeof(names[0]) ?
-	    names[code] : "an unknown code";
-}
-
 static int
 talos_request(struct nd_probe *p)
 {
@@ -214,7 +172,6 @@ talos_request(struct nd_probe *p)
 	nd_http_body_free(&c->body);
 	nd_http_body_init(&c->body, TALOS_MAX_ANSWER);
 	c->announced_over = false;
-	c->goaway = -1;
 	c->grpc_status[0] = c->grpc_message[0] = c->content_type[0] = '\0';
 	rc = nd_http_conn_init(&c->conn, p, "/machine.MachineService/Version",
 	    talos_pem(p, 0), talos_pem(p, 1));
@@ -236,9 +193,7 @@ talos_request(struct nd_probe *p)
 	curl_easy_setopt(c->conn.easy, CURLOPT_WRITEDATA, c);
 	curl_easy_setopt(c->conn.easy, CURLOPT_HEADERFUNCTION, talos_on_header);
 	curl_easy_setopt(c->conn.easy, CURLOPT_HEADERDATA, c);
-	curl_easy_setopt(c->conn.easy, CURLOPT_DEBUGFUNCTION, talos_on_debug);
-	curl_easy_setopt(c->conn.easy, CURLOPT_DEBUGDATA, c);
-	curl_easy_setopt(c->conn.easy, CURLOPT_VERBOSE, 1L);
+	nd_h2_watch(c->conn.easy, &c->h2);
 	c->tries++;
 	return nd_http_conn_start(&c->conn, p, talos_done, p);
 }
@@ -593,14 +548,14 @@ talos_done(void *arg, CURLcode rc)
 		talos_not_api(p, "no gRPC answer before the deadline");
 		return;
 	}
-	if (c->goaway >= 0) {
+	if (c->h2.goaway >= 0) {
 		char why[200];
 
 		snprintf(why, sizeof(why), "it sent HTTP/2 GOAWAY (%s, error "
 		    "code %ld; last stream %lu) instead of an answer%s",
-		    talos_h2_error(c->goaway), c->goaway, c->goaway_last,
-		    c->goaway_last == 0 ? ": it would not process the request" :
-		    "");
+		    nd_h2_error_name(c->h2.goaway), c->h2.goaway,
+		    c->h2.goaway_last, c->h2.goaway_last == 0 ? ": it would not "
+		    "process the request" : "");
 		talos_not_api(p, why);
 		return;
 	}

@@ -17,7 +17,6 @@
  * are available for the layer above; with credentials, the talos and k8s
  * probes authenticate and judge the certificate themselves.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -258,34 +257,6 @@ tls_name(const X509_NAME *n, char *out, size_t len)
 }
 
 static void
-tls_sans(X509 *x, char *out, size_t len)
-{
-	GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL,
-	    NULL);
-	size_t o = 0;
-	int i;
-
-	out[0] = '\0';
-	for (i = 0; gens != NULL && i < sk_GENERAL_NAME_num(gens); i++) {
-		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
-		char ip[INET6_ADDRSTRLEN] = "";
-		const char *v = NULL;
-
-		if (g->type == GEN_DNS)
-			v = (const char *)ASN1_STRING_get0_data(g->d.dNSName);
-		else if (g->type == GEN_IPADD &&
-		    (g->d.iPAddress->length == 4 || g->d.iPAddress->length == 16))
-			v = inet_ntop(g->d.iPAddress->length == 4 ? AF_INET :
-			    AF_INET6, g->d.iPAddress->data, ip, sizeof(ip));
-		if (v == NULL || o + strlen(v) + 8 >= len)
-			continue;
-		o += (size_t)snprintf(out + o, len - o, "%s%s:%s", o ? "," : "",
-		    g->type == GEN_DNS ? "DNS" : "IP", v);
-	}
-	GENERAL_NAMES_free(gens);
-}
-
-static void
 tls_key(X509 *x, char *out, size_t len)
 {
 	EVP_PKEY *k = X509_get0_pubkey(x);
@@ -390,7 +361,7 @@ tls_judge(struct nd_probe *p, bool rejected)
 	char subj[256], issuer[256], sans[512], nb[32], na[32], fp[100];
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0, i;
-	size_t o;
+	size_t o, nsans;
 	const char *used = "";
 	enum nd_status st = ND_PASS;
 	long vr;
@@ -404,7 +375,7 @@ tls_judge(struct nd_probe *p, bool rejected)
 	tf = p->ep->facts.tls;
 	tls_name(X509_get_subject_name(leaf), subj, sizeof(subj));
 	tls_name(X509_get_issuer_name(leaf), issuer, sizeof(issuer));
-	tls_sans(leaf, sans, sizeof(sans));
+	nsans = nd_tlsobs_sans(leaf, sans, sizeof(sans));
 	tls_time(X509_get0_notBefore(leaf), nb, sizeof(nb));
 	tls_time(X509_get0_notAfter(leaf), na, sizeof(na));
 	fp[0] = '\0';
@@ -424,6 +395,7 @@ tls_judge(struct nd_probe *p, bool rejected)
 	nd_evidence_add(ok, "subject", "%s", subj);
 	nd_evidence_add(ok, "issuer", "%s", issuer);
 	nd_evidence_add(ok, "sans", "%s", sans);
+	nd_evidence_add(ok, "san_count", "%zu", nsans);
 	nd_evidence_add(ok, "key", "%s", tf->key);
 	nd_evidence_add(ok, "not_before", "%s", nb);
 	nd_evidence_add(ok, "not_after", "%s", na);
@@ -457,6 +429,7 @@ tls_judge(struct nd_probe *p, bool rejected)
 		    w ? "; " : "", w ? wild : "");
 		nd_evidence_add(f, "name", "%s", used);
 		nd_evidence_add(f, "sans", "%s", sans);
+		nd_evidence_add(f, "san_count", "%zu", nsans);
 		if (w)
 			nd_evidence_add(f, "wildcard", "%s", wild);
 		/* Where Talos takes extra SANs from (docs/talos.md 2.1, 5.1). */
@@ -528,6 +501,43 @@ tls_judge(struct nd_probe *p, bool rejected)
 }
 
 static void tls_on_io(struct nd_loop *, int, unsigned, void *);
+
+/*
+ * A handshake message larger than OpenSSL takes: it stops reading it and
+ * fails with "excessive message size".  For the server's Certificate the
+ * bound is the context's max_cert_list (100 KiB by default,
+ * SSL_CTX_set_max_cert_list(3)); the state still names the message being
+ * read.  Its announced size is not exposed, so the bound is what is said.
+ * This is the peer's behaviour (a chain too large for clients built on
+ * OpenSSL), so a handshake failure, not a local error.
+ */
+static bool
+tls_oversize(struct nd_probe *p)
+{
+	struct tls_ctx *c = p->ctx;
+	unsigned long e = ERR_peek_last_error();
+	struct nd_finding *f;
+	char what[200];
+	bool cert = SSL_get_state(c->ssl) == TLS_ST_CR_CERT;
+	long max = SSL_get_max_cert_list(c->ssl);
+
+	if (ERR_GET_LIB(e) != ERR_LIB_SSL ||
+	    ERR_GET_REASON(e) != SSL_R_EXCESSIVE_MESSAGE_SIZE)
+		return false;
+	if (cert)
+		snprintf(what, sizeof(what), "the server sent a certificate "
+		    "chain too large to accept (over %ld bytes, OpenSSL's "
+		    "limit for a certificate chain)", max);
+	else
+		snprintf(what, sizeof(what), "the server sent a handshake "
+		    "message too large to accept (over OpenSSL's limit for "
+		    "that message)");
+	f = tls_failed(p, what);
+	if (cert)
+		nd_evidence_add(f, "limit_bytes", "%ld", max);
+	nd_probe_done(p, ND_FAIL);
+	return true;
+}
 
 /* After the handshake: does the server cut the anonymous client? */
 static void
@@ -638,6 +648,8 @@ tls_handshake(struct nd_probe *p)
 		nd_probe_done(p, ND_FAIL);
 		return;
 	}
+	if (tls_oversize(p))
+		return;
 	/* errno is still the read's: a reset is the peer's, said as such. */
 	tls_failed(p, e == SSL_ERROR_SYSCALL && (serr == ECONNRESET ||
 	    serr == EPIPE) ? "the peer reset the connection during the "

@@ -404,3 +404,53 @@ nd_http_conn_free(struct nd_http_conn *c, struct nd_probe *p)
 	c->resolve = NULL;
 	c->headers = NULL;
 }
+
+static int
+http_on_debug(CURL *easy, curl_infotype type, char *data, size_t size,
+    void *arg)
+{
+	struct nd_h2_seen *seen = arg;
+	char line[160];
+	const char *g;
+
+	(void)easy;
+	if (type != CURLINFO_TEXT || size >= sizeof(line))
+		return 0;
+	memcpy(line, data, size);
+	line[size] = '\0';
+	if ((g = strstr(line, "GOAWAY, error=")) != NULL &&
+	    sscanf(g, "GOAWAY, error=%ld, last_stream=%lu", &seen->goaway,
+	    &seen->goaway_last) < 1)
+		seen->goaway = -1;
+	if ((g = strstr(line, " was not closed cleanly: ")) != NULL &&
+	    (g = strstr(g, "(err ")) != NULL &&
+	    sscanf(g, "(err %ld)", &seen->rst) != 1)
+		seen->rst = -1;
+	return 0;
+}
+
+void
+nd_h2_watch(CURL *easy, struct nd_h2_seen *seen)
+{
+	seen->goaway = seen->rst = -1;
+	seen->goaway_last = 0;
+	curl_easy_setopt(easy, CURLOPT_DEBUGFUNCTION, http_on_debug);
+	curl_easy_setopt(easy, CURLOPT_DEBUGDATA, seen);
+	curl_easy_setopt(easy, CURLOPT_VERBOSE, 1L);
+}
+
+/* RFC 9113 7. */
+const char *
+nd_h2_error_name(long code)
+{
+	static const char *const names[] = {
+		"NO_ERROR", "PROTOCOL_ERROR", "INTERNAL_ERROR",
+		"FLOW_CONTROL_ERROR", "SETTINGS_TIMEOUT", "STREAM_CLOSED",
+		"FRAME_SIZE_ERROR", "REFUSED_STREAM", "CANCEL",
+		"COMPRESSION_ERROR", "CONNECT_ERROR", "ENHANCE_YOUR_CALM",
+		"INADEQUATE_SECURITY", "HTTP_1_1_REQUIRED",
+	};
+
+	return code >= 0 && (size_t)code < sizeof(names) / sizeof(names[0]) ?
+	    names[code] : "an unknown code";
+}

@@ -71,6 +71,25 @@ const char	*nd_http_body_str(const struct nd_http_body *);
 /* Frees and zeroes (max too); accepts a zeroed body. */
 void		 nd_http_body_free(struct nd_http_body *);
 
+/*
+ * HTTP/2 frames libcurl 7.88 has no API for: a GOAWAY (RFC 9113 6.8) and
+ * a stream reset (RST_STREAM, 6.4), with their error codes (7).  It only
+ * logs them: "recveived GOAWAY, error=%d, last_stream=%u" (lib/http2.c,
+ * the typo fixed later) and "HTTP/2 stream %u was not closed cleanly: %s
+ * (err %u)", so its verbose text is where they are read.
+ */
+struct nd_h2_seen {
+	long		 goaway;	/* GOAWAY's error code, -1 none */
+	unsigned long	 goaway_last;	/* its last stream id */
+	long		 rst;		/* RST_STREAM's error code, -1 none */
+};
+
+/* Clears seen and makes easy report into it (CURLOPT_DEBUGFUNCTION,
+   CURLOPT_VERBOSE); seen must outlive the transfer. */
+void		 nd_h2_watch(CURL *easy, struct nd_h2_seen *seen);
+/* "NO_ERROR" ... "HTTP_1_1_REQUIRED"; "an unknown code" past them. */
+const char	*nd_h2_error_name(long code);
+
 struct nd_probe;
 struct nd_pem;
 

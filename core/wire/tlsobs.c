@@ -1,9 +1,12 @@
 /*
  * tlsobs.c - the TLS observer: OpenSSL's message callback, inbound only.
  */
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include "tlsobs.h"
 
@@ -49,4 +52,52 @@ nd_tlsobs_msg_cb(int write_p, int version, int content_type, const void *buf,
 	} else if (content_type == SSL3_RT_ALERT && len >= 2) {
 		o->alert = b[1];
 	}
+}
+
+/* Room kept for the marker: ",... and N more (M names)" with 20-digit N, M. */
+#define SANS_MARK	64
+
+size_t
+nd_tlsobs_sans(X509 *x, char *out, size_t len)
+{
+	GENERAL_NAMES *gens = X509_get_ext_d2i(x, NID_subject_alt_name, NULL,
+	    NULL);
+	size_t o = 0, shown = 0, total = 0, need;
+	bool cut = false;
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; gens != NULL && i < sk_GENERAL_NAME_num(gens); i++) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+		char ip[INET6_ADDRSTRLEN] = "";
+		const char *v = NULL;
+
+		if (g->type == GEN_DNS)
+			v = (const char *)ASN1_STRING_get0_data(g->d.dNSName);
+		else if (g->type == GEN_IPADD &&
+		    (g->d.iPAddress->length == 4 || g->d.iPAddress->length == 16))
+			v = inet_ntop(g->d.iPAddress->length == 4 ? AF_INET :
+			    AF_INET6, g->d.iPAddress->data, ip, sizeof(ip));
+		if (v == NULL)
+			continue;
+		total++;
+		/*
+		 * Once one entry does not fit, none after it is shown either:
+		 * the list stays in the certificate's order and ends with the
+		 * marker, so a reader knows it is not the whole list.
+		 */
+		need = strlen(v) + 5;	/* ",DNS:" or ",IP:" */
+		if (cut || o + need + SANS_MARK >= len) {
+			cut = true;
+			continue;
+		}
+		o += (size_t)snprintf(out + o, len - o, "%s%s:%s", o ? "," : "",
+		    g->type == GEN_DNS ? "DNS" : "IP", v);
+		shown++;
+	}
+	GENERAL_NAMES_free(gens);
+	if (cut && len > o)
+		snprintf(out + o, len - o, "%s... and %zu more (%zu names)",
+		    o ? "," : "", total - shown, total);
+	return total;
 }

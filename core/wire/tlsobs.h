@@ -37,4 +37,14 @@ void		 nd_tlsobs_attach(SSL_CTX *, struct nd_tlsobs *obs);
 void		 nd_tlsobs_msg_cb(int write_p, int version, int content_type,
 		    const void *buf, size_t len, SSL *ssl, void *arg);
 
+/*
+ * The certificate's subjectAltName DNS and IP entries as
+ * "DNS:a,DNS:b,IP:192.0.2.1" in out (len bytes, NUL-terminated).  A list
+ * that does not fit is cut after the last whole entry that does and says
+ * so: "DNS:a,DNS:b,... and 1937 more (1939 names)", never a silent cut.
+ * Returns how many names the certificate has (DNS and IP), shown or not.
+ * len must be at least 64.
+ */
+size_t		 nd_tlsobs_sans(X509 *, char *out, size_t len);
+
 #endif /* ND_TLSOBS_H */

@@ -14,6 +14,8 @@
 #     test_api.sh (huge-version, endless-readyz);
 #   Docker: test_docker.sh (hang, oversize, trickle-headers, huge-length),
 #     the last two repeated here with RSS.
+# Only here: a 160 KiB certificate (tls), and HTTP/2 GOAWAY, RST_STREAM and
+# endless CONTINUATION frames against the http probe (hostile.py h2-*).
 set -u
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -138,6 +140,46 @@ one_report "trickle"
 is "$(jqo '.causes[0].id')" tls.handshake_failed "trickle: tls.handshake_failed"
 ok "$([ "$took" -lt 20000 ] && echo 0 || echo 1)" "trickle: ends at the deadline, not never (${took} ms)"
 stop
+
+# --- a 160 KiB certificate: past OpenSSL's limit for a chain ----------------------
+if "$PY" -c 'import cryptography' 2>/dev/null; then
+	peer tls-bigcert
+	nd --timeout 2s "tls://127.0.0.1:$PORT"
+	four "160 KiB certificate" 2 "tls.handshake_failed"
+	like "$(jqo '.causes[0].summary')" \
+	    'sent a certificate chain too large to accept \(over 102400 bytes, OpenSSL.s limit' \
+	    "160 KiB certificate: says the chain was too large, and the limit"
+	is "$(jqo '.causes[0].evidence[] | select(.key=="limit_bytes") | .value')" 102400 \
+	    "160 KiB certificate: limit_bytes"
+	no_local "160 KiB certificate"
+	stop
+else
+	skip "python3-cryptography missing" "160 KiB certificate"
+fi
+
+# --- HTTP/2 over TLS (ALPN h2): GOAWAY, RST_STREAM, a header block that never ends --
+# The http probe's finding names the frame and its error code (read from
+# libcurl's verbose text, nd_h2_watch), or says the headers did not end.
+if "$PY" -c 'import h2, cryptography' 2>/dev/null; then
+	for mode in h2-goaway h2-rst h2-headers-flood; do
+		spawn "$ND_TMP/h2.log" "$PY" "$ND_TOP/fixtures/hostile.py" \
+		    --listen 127.0.0.1:0 --mode "$mode" --pem-out "$ND_TMP/h2.pem"
+		nd --timeout 2s "https://lab.test:$PORT/?nd-connect=127.0.0.1&nd-ca=$ND_TMP/h2.pem"
+		four "http $mode" 2 "http.protocol_error"
+		is "$(jqo '.probes[] | select(.probe=="tls") | .findings[0].evidence.alpn')" h2 \
+		    "http $mode: TLS negotiated h2"
+		no_local "http $mode"
+		case $mode in
+		h2-goaway) want='HTTP/2 GOAWAY \(ENHANCE_YOUR_CALM, error code 11; last stream 0\)' ;;
+		h2-rst) want='RST_STREAM INTERNAL_ERROR, error code 2' ;;
+		*) want='header block did not end: too many CONTINUATION frames|more than 32 KiB of headers' ;;
+		esac
+		like "$(jqo '.causes[0].summary')" "$want" "http $mode: the summary says what the server did"
+		stop
+	done
+else
+	skip "python3-h2/cryptography missing" "http h2-goaway, h2-rst, h2-headers-flood"
+fi
 
 # --- DNS: a record owned by another name is not an answer ------------------------------
 peer dns-foreign

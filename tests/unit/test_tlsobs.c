@@ -2,7 +2,8 @@
  * test_tlsobs.c - the TLS observer (core/wire/tlsobs.c) fed the messages
  * OpenSSL's message callback passes: only what the peer sent counts, the
  * first record header is kept once, a CertificateRequest is seen by its
- * handshake type, and the last alert's description wins.
+ * handshake type, and the last alert's description wins.  The SAN list
+ * of a certificate fits its buffer, and says when it was cut.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,9 +11,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include "tlsobs.h"
 
@@ -77,12 +81,97 @@ test_first_bytes(void **state)
 	assert_memory_equal(o.first, "HTTP/", 5);
 }
 
+/* A certificate (unsigned: only its extension is read) with n DNS SANs
+   "hNNNN.example", and one IP SAN 192.0.2.1 first. */
+static X509 *
+cert_with_sans(int n)
+{
+	static const unsigned char ip[4] = { 192, 0, 2, 1 };
+	GENERAL_NAMES *gens = sk_GENERAL_NAME_new_null();
+	GENERAL_NAME *g;
+	X509 *x = X509_new();
+	char name[32];
+	int i;
+
+	assert_non_null(gens);
+	assert_non_null(x);
+	g = GENERAL_NAME_new();
+	g->type = GEN_IPADD;
+	g->d.iPAddress = ASN1_OCTET_STRING_new();
+	ASN1_OCTET_STRING_set(g->d.iPAddress, ip, sizeof(ip));
+	sk_GENERAL_NAME_push(gens, g);
+	for (i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "h%04d.example", i);
+		g = GENERAL_NAME_new();
+		g->type = GEN_DNS;
+		g->d.dNSName = ASN1_IA5STRING_new();
+		ASN1_STRING_set(g->d.dNSName, name, -1);
+		sk_GENERAL_NAME_push(gens, g);
+	}
+	assert_int_equal(X509_add1_ext_i2d(x, NID_subject_alt_name, gens, 0,
+	    0), 1);
+	GENERAL_NAMES_free(gens);
+	return x;
+}
+
+static void
+test_sans_whole(void **state)
+{
+	X509 *x = cert_with_sans(2);
+	char out[512];
+
+	(void)state;
+	assert_int_equal(nd_tlsobs_sans(x, out, sizeof(out)), 3);
+	assert_string_equal(out,
+	    "IP:192.0.2.1,DNS:h0000.example,DNS:h0001.example");
+	X509_free(x);
+	x = X509_new();
+	assert_int_equal(nd_tlsobs_sans(x, out, sizeof(out)), 0);
+	assert_string_equal(out, "");
+	X509_free(x);
+}
+
+/* 2,000 names in 512 bytes: the first whole entries, then the count of the
+   rest and of all. */
+static void
+test_sans_cut(void **state)
+{
+	X509 *x = cert_with_sans(2000);
+	char out[512], want[64];
+	const char *mark, *last;
+	size_t shown = 0;
+	const char *s;
+
+	(void)state;
+	memset(out, 'x', sizeof(out));
+	assert_int_equal(nd_tlsobs_sans(x, out, sizeof(out)), 2001);
+	assert_true(strlen(out) < sizeof(out));
+	assert_memory_equal(out, "IP:192.0.2.1,DNS:h0000.example,", 31);
+	mark = strstr(out, ",... and ");
+	assert_non_null(mark);
+	for (s = out; s < mark; s++)
+		shown += *s == ':';
+	snprintf(want, sizeof(want), ",... and %zu more (2001 names)",
+	    2001 - shown);
+	assert_string_equal(mark, want);
+	/* The last entry shown is whole: hNNNN.example, in order. */
+	last = mark - strlen("h0000.example");
+	snprintf(want, sizeof(want), "h%04zu.example", shown - 2);
+	assert_memory_equal(last, want, strlen(want));
+	/* A buffer just over the bound: nothing but the marker fits. */
+	assert_int_equal(nd_tlsobs_sans(x, out, 64), 2001);
+	assert_string_equal(out, "... and 2001 more (2001 names)");
+	X509_free(x);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_certreq_and_alerts),
 		cmocka_unit_test(test_first_bytes),
+		cmocka_unit_test(test_sans_whole),
+		cmocka_unit_test(test_sans_cut),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
