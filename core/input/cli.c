@@ -489,7 +489,7 @@ nd_cli_list(FILE *f)
 	ops = nd_registry_all(&n);
 	fputs("probes (lowest layer first):\n", f);
 	for (i = 0; i < n; i++)
-		fprintf(f, "  %-10s layer %s\n", ops[i]->name,
+		fprintf(f, "  %-12s layer %s\n", ops[i]->name,
 		    nd_layer_name(ops[i]->layer));
 	fputs("\ntarget schemes (the probes each runs; a host name is "
 	    "resolved first):\n", f);
