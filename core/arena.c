@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "arena.h"
 
@@ -418,6 +419,29 @@ nd_arena_printf(struct nd_arena *a, const char *fmt, ...)
 	p = nd_arena_vprintf(a, fmt, ap);
 	va_end(ap);
 	return p;
+}
+
+/*
+ * A huge chunk is resident whole from its first write, so the head
+ * chunk of an arena that is done growing (the inputs', before the
+ * probes run) would keep up to 2 MiB it never used: its pages past the
+ * use go back.  They read as zero again, so c->mapped still means
+ * "zero past used"; a later allocation there faults in small pages.
+ */
+void
+nd_arena_trim(struct nd_arena *a)
+{
+	struct arena_chunk *c = a->head;
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE), from, end;
+
+	if (c == NULL || !c->mapped || pg == 0 || (pg & (pg - 1)) != 0)
+		return;
+	from = ((uintptr_t)c->data + c->used + pg - 1) & ~(pg - 1);
+	end = (uintptr_t)c + ARENA_HUGE;
+	if (from >= end)
+		return;
+	(void)madvise((void *)from, end - from, MADV_NOHUGEPAGE);
+	(void)madvise((void *)from, end - from, MADV_DONTNEED);
 }
 
 size_t
