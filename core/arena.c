@@ -38,6 +38,7 @@ struct arena_chunk {
 struct nd_arena {
 	struct arena_chunk	*head;
 	size_t			 total;
+	bool			 trimmed;	/* no more huge chunks */
 };
 
 static void *
@@ -61,6 +62,7 @@ nd_arena_new(void)
 
 	a->head = NULL;
 	a->total = 0;
+	a->trimmed = false;
 	return a;
 }
 
@@ -123,7 +125,7 @@ arena_take(struct nd_arena *a, size_t n, size_t align, bool *zero)
 		bool big = n > ARENA_CHUNK;
 
 		c = NULL;
-		if (!big && a->total >= ARENA_HUGE_AFTER)
+		if (!big && a->total >= ARENA_HUGE_AFTER && !a->trimmed)
 			c = arena_huge_chunk();
 		if (c != NULL) {
 			size = ARENA_HUGE - sizeof(*c);
@@ -423,10 +425,13 @@ nd_arena_printf(struct nd_arena *a, const char *fmt, ...)
 
 /*
  * A huge chunk is resident whole from its first write, so the head
- * chunk of an arena that is done growing (the inputs', before the
- * probes run) would keep up to 2 MiB it never used: its pages past the
- * use go back.  They read as zero again, so c->mapped still means
- * "zero past used"; a later allocation there faults in small pages.
+ * chunk of an arena that is done growing (the inputs' before the probes
+ * run, the round's before the report is built) would keep up to 2 MiB
+ * it never used: its pages past the use go back.  They read as zero
+ * again, so c->mapped still means "zero past used".  What comes later
+ * takes small pages, there and in small chunks: the last phase of a
+ * 10,000-target run (the report model, some 4 MB, mostly in arrays of
+ * their own) would otherwise leave a new huge chunk partly used.
  */
 void
 nd_arena_trim(struct nd_arena *a)
@@ -434,6 +439,7 @@ nd_arena_trim(struct nd_arena *a)
 	struct arena_chunk *c = a->head;
 	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE), from, end;
 
+	a->trimmed = true;
 	if (c == NULL || !c->mapped || pg == 0 || (pg & (pg - 1)) != 0)
 		return;
 	from = ((uintptr_t)c->data + c->used + pg - 1) & ~(pg - 1);
