@@ -475,10 +475,10 @@ apply_dns(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 		return perr(tp, path0 == path1 ? path0 : path0 + 1,
 		    "missing NAME to query (dns://SERVER/NAME)");
 	x->qname = sub(tp, path0 + 1, path1);
-	if ((why = nd_dns_name_problem(t->x->qname, path1 - path0 - 1,
+	if ((why = nd_dns_name_problem(x->qname, path1 - path0 - 1,
 	    &bad)) != NULL)
 		return perr(tp, path0 + 1 + bad, "name '%.*s%s': %s",
-		    SHOW(t->x->qname), why);
+		    SHOW(x->qname), why);
 
 	if (type == NULL || strcasecmp(type, "A") == 0)
 		x->qtype = nd_arena_strdup(tp->arena, "A");
@@ -487,18 +487,18 @@ apply_dns(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 	else
 		return perr(tp, tp->qoff[Q_TYPE], "type '%.*s%s' is not A "
 		    "or AAAA", SHOW(type));
-	want = t->x->qtype[1] == '\0' ? AF_INET : AF_INET6;
+	want = x->qtype[1] == '\0' ? AF_INET : AF_INET6;
 
 	if (tp->qval[Q_EXPECT] != NULL) {
 		x->expect = split_commas(tp, tp->qval[Q_EXPECT], &n);
 		/* Offsets are into the decoded text; exact unless escaped. */
 		for (i = 0, off = tp->qoff[Q_EXPECT]; i < n; i++) {
-			if (t->x->expect[i][0] == '\0')
+			if (x->expect[i][0] == '\0')
 				return perr(tp, off, "empty address in "
 				    "expect");
-			if ((fam = ip_family(t->x->expect[i])) == 0)
+			if ((fam = ip_family(x->expect[i])) == 0)
 				return perr(tp, off, "expect '%.*s%s' is "
-				    "not an IP address", SHOW(t->x->expect[i]));
+				    "not an IP address", SHOW(x->expect[i]));
 			/*
 			 * An A query never answers an IPv6 address, so the
 			 * mismatch would only surface later as a bogus
@@ -506,11 +506,11 @@ apply_dns(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 			 */
 			if (fam != want)
 				return perr(tp, off, "expect %s is %s but "
-				    "type is %s%s", t->x->expect[i],
+				    "type is %s%s", x->expect[i],
 				    fam == AF_INET ? "IPv4" : "IPv6",
-				    t->x->qtype, type == NULL ?
+				    x->qtype, type == NULL ?
 				    " (the default; add type=AAAA)" : "");
-			off += strlen(t->x->expect[i]) + 1;
+			off += strlen(x->expect[i]) + 1;
 		}
 	}
 	/*
@@ -553,15 +553,15 @@ parse_arp_ips(struct tparse *tp, struct nd_target *t, size_t path0,
 		i1 = find(tp, i0, path1, ',');
 		if (i0 == i1)
 			return perr(tp, i0, "empty address in the list");
-		t->x->ips[n] = sub(tp, i0, i1);
-		if (inet_pton(AF_INET, t->x->ips[n], &a) == 1)
+		x->ips[n] = sub(tp, i0, i1);
+		if (inet_pton(AF_INET, x->ips[n], &a) == 1)
 			continue;
 		/* ARP is IPv4 only (RFC 826); IPv6 neighbours use NDP. */
-		if (ip_family(t->x->ips[n]) == AF_INET6)
+		if (ip_family(x->ips[n]) == AF_INET6)
 			return perr(tp, i0, "'%.*s%s' is IPv6; arp:// "
-			    "checks IPv4 addresses only", SHOW(t->x->ips[n]));
+			    "checks IPv4 addresses only", SHOW(x->ips[n]));
 		return perr(tp, i0, "'%.*s%s' is not an IPv4 address",
-		    SHOW(t->x->ips[n]));
+		    SHOW(x->ips[n]));
 	}
 	return 0;
 }
@@ -632,11 +632,11 @@ apply_arp(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 	for (off = 0; k < n; k++) {
 		size_t len = strcspn(v + off, ",");
 
-		t->x->macs[k] = nd_arena_strndup(tp->arena, v + off, len);
-		if (nd_arp_mac_parse(t->x->macs[k], mac) < 0)
+		x->macs[k] = nd_arena_strndup(tp->arena, v + off, len);
+		if (nd_arp_mac_parse(x->macs[k], mac) < 0)
 			return perr(tp, tp->qoff[Q_MAC] + off, "'%.*s%s' is not "
 			    "a MAC address (aa:bb:cc:dd:ee:ff)",
-			    SHOW(t->x->macs[k]));
+			    SHOW(x->macs[k]));
 		off += len + 1;
 	}
 	return 0;
