@@ -26,11 +26,14 @@
 #define ARENA_ALIGN	16
 #define ARENA_HUGE	(2 * 1024 * 1024)	/* x86-64, arm64 4K-page THP */
 #define ARENA_HUGE_AFTER (1024 * 1024)
+/* An array that grows past this many bytes grows in a chunk of its own. */
+#define ARENA_GROW_OWN	(4 * 1024)
 
 struct arena_chunk {
 	struct arena_chunk	*next;
 	size_t			 size, used;
 	bool			 mapped;	/* ARENA_HUGE bytes, mmap */
+	bool			 grown;		/* malloc'd for one growing array */
 	/* payload follows, aligned */
 	max_align_t		 data[];
 };
@@ -134,6 +137,7 @@ arena_take(struct nd_arena *a, size_t n, size_t align, bool *zero)
 			c = arena_xmalloc(sizeof(*c) + size);
 			c->mapped = false;
 		}
+		c->grown = false;
 		c->size = size;
 		c->used = 0;
 		off = 0;
@@ -180,14 +184,53 @@ void *
 nd_arena_grow(struct nd_arena *a, const void *old, size_t n, size_t cap,
     size_t elemsz)
 {
+	struct arena_chunk **pc, *c;
+	size_t size;
 	void *p;
 
 	if (elemsz != 0 && cap > (size_t)-1 / elemsz)
 		abort();	/* LCOV_EXCL_LINE: size overflow */
-	p = nd_arena_alloc(a, cap * elemsz);
-	if (old != NULL && n > 0)
-		memcpy(p, old, n * elemsz);
-	return p;
+	size = cap * elemsz;
+	if (size <= ARENA_GROW_OWN) {
+		p = nd_arena_alloc(a, size);
+		if (old != NULL && n > 0)
+			memcpy(p, old, n * elemsz);
+		return p;
+	}
+	/*
+	 * Doubling in the arena leaves every smaller copy behind, as much
+	 * again as the array (the route probe's 10,000 dependents and
+	 * served endpoints, the inventory's targets): a large array lives
+	 * in a chunk of its own that realloc() moves.
+	 */
+	for (pc = &a->head; (c = *pc) != NULL; pc = &c->next)
+		if (c->grown && (const void *)c->data == old)
+			break;
+	if (c != NULL) {
+		*pc = c->next;
+		a->total -= c->size;
+		c = realloc(c, sizeof(*c) + size);
+		if (c == NULL)
+			abort();	/* LCOV_EXCL_LINE: OutOfMemory */
+	} else {
+		c = arena_xmalloc(sizeof(*c) + size);
+		if (old != NULL && n > 0)
+			memcpy(c->data, old, n * elemsz);
+	}
+	c->mapped = false;
+	c->grown = true;
+	c->size = c->used = size;
+	memset((char *)c->data + n * elemsz, 0, size - n * elemsz);
+	/* Behind the head, so the head's free space is not wasted. */
+	if (a->head != NULL) {
+		c->next = a->head->next;
+		a->head->next = c;
+	} else {
+		c->next = NULL;
+		a->head = c;
+	}
+	a->total += size;
+	return c->data;
 }
 
 char *
