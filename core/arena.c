@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "arena.h"
 
@@ -25,11 +26,14 @@
 #define ARENA_ALIGN	16
 #define ARENA_HUGE	(2 * 1024 * 1024)	/* x86-64, arm64 4K-page THP */
 #define ARENA_HUGE_AFTER (1024 * 1024)
+/* An array that grows past this many bytes grows in a chunk of its own. */
+#define ARENA_GROW_OWN	(4 * 1024)
 
 struct arena_chunk {
 	struct arena_chunk	*next;
 	size_t			 size, used;
 	bool			 mapped;	/* ARENA_HUGE bytes, mmap */
+	bool			 grown;		/* malloc'd for one growing array */
 	/* payload follows, aligned */
 	max_align_t		 data[];
 };
@@ -37,6 +41,7 @@ struct arena_chunk {
 struct nd_arena {
 	struct arena_chunk	*head;
 	size_t			 total;
+	bool			 trimmed;	/* no more huge chunks */
 };
 
 static void *
@@ -60,6 +65,7 @@ nd_arena_new(void)
 
 	a->head = NULL;
 	a->total = 0;
+	a->trimmed = false;
 	return a;
 }
 
@@ -122,7 +128,7 @@ arena_take(struct nd_arena *a, size_t n, size_t align, bool *zero)
 		bool big = n > ARENA_CHUNK;
 
 		c = NULL;
-		if (!big && a->total >= ARENA_HUGE_AFTER)
+		if (!big && a->total >= ARENA_HUGE_AFTER && !a->trimmed)
 			c = arena_huge_chunk();
 		if (c != NULL) {
 			size = ARENA_HUGE - sizeof(*c);
@@ -131,6 +137,7 @@ arena_take(struct nd_arena *a, size_t n, size_t align, bool *zero)
 			c = arena_xmalloc(sizeof(*c) + size);
 			c->mapped = false;
 		}
+		c->grown = false;
 		c->size = size;
 		c->used = 0;
 		off = 0;
@@ -177,14 +184,53 @@ void *
 nd_arena_grow(struct nd_arena *a, const void *old, size_t n, size_t cap,
     size_t elemsz)
 {
+	struct arena_chunk **pc, *c;
+	size_t size;
 	void *p;
 
 	if (elemsz != 0 && cap > (size_t)-1 / elemsz)
 		abort();	/* LCOV_EXCL_LINE: size overflow */
-	p = nd_arena_alloc(a, cap * elemsz);
-	if (old != NULL && n > 0)
-		memcpy(p, old, n * elemsz);
-	return p;
+	size = cap * elemsz;
+	if (size <= ARENA_GROW_OWN) {
+		p = nd_arena_alloc(a, size);
+		if (old != NULL && n > 0)
+			memcpy(p, old, n * elemsz);
+		return p;
+	}
+	/*
+	 * Doubling in the arena leaves every smaller copy behind, as much
+	 * again as the array (the route probe's 10,000 dependents and
+	 * served endpoints, the inventory's targets): a large array lives
+	 * in a chunk of its own that realloc() moves.
+	 */
+	for (pc = &a->head; (c = *pc) != NULL; pc = &c->next)
+		if (c->grown && (const void *)c->data == old)
+			break;
+	if (c != NULL) {
+		*pc = c->next;
+		a->total -= c->size;
+		c = realloc(c, sizeof(*c) + size);
+		if (c == NULL)
+			abort();	/* LCOV_EXCL_LINE: OutOfMemory */
+	} else {
+		c = arena_xmalloc(sizeof(*c) + size);
+		if (old != NULL && n > 0)
+			memcpy(c->data, old, n * elemsz);
+	}
+	c->mapped = false;
+	c->grown = true;
+	c->size = c->used = size;
+	memset((char *)c->data + n * elemsz, 0, size - n * elemsz);
+	/* Behind the head, so the head's free space is not wasted. */
+	if (a->head != NULL) {
+		c->next = a->head->next;
+		a->head->next = c;
+	} else {
+		c->next = NULL;
+		a->head = c;
+	}
+	a->total += size;
+	return c->data;
 }
 
 char *
@@ -418,6 +464,33 @@ nd_arena_printf(struct nd_arena *a, const char *fmt, ...)
 	p = nd_arena_vprintf(a, fmt, ap);
 	va_end(ap);
 	return p;
+}
+
+/*
+ * A huge chunk is resident whole from its first write, so the head
+ * chunk of an arena that is done growing (the inputs' before the probes
+ * run, the round's before the report is built) would keep up to 2 MiB
+ * it never used: its pages past the use go back.  They read as zero
+ * again, so c->mapped still means "zero past used".  What comes later
+ * takes small pages, there and in small chunks: the last phase of a
+ * 10,000-target run (the report model, some 4 MB, mostly in arrays of
+ * their own) would otherwise leave a new huge chunk partly used.
+ */
+void
+nd_arena_trim(struct nd_arena *a)
+{
+	struct arena_chunk *c = a->head;
+	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE), from, end;
+
+	a->trimmed = true;
+	if (c == NULL || !c->mapped || pg == 0 || (pg & (pg - 1)) != 0)
+		return;
+	from = ((uintptr_t)c->data + c->used + pg - 1) & ~(pg - 1);
+	end = (uintptr_t)c + ARENA_HUGE;
+	if (from >= end)
+		return;
+	(void)madvise((void *)from, end - from, MADV_NOHUGEPAGE);
+	(void)madvise((void *)from, end - from, MADV_DONTNEED);
 }
 
 size_t

@@ -324,11 +324,12 @@ diag_related(const struct diag_rule *r, const struct nd_finding *when,
 		return sym->ep->addrlen > 0 && nd_subject_covers(when->subject,
 		    &sym->ep->addr.sa);
 	case DIAG_NAME:
-		return wp->target->qname != NULL && sym->target->host != NULL &&
+		return wp->target->x->qname != NULL &&
+		    sym->target->host != NULL &&
 		    (sym->target->scheme == ND_S_HTTP ||
 		    sym->target->scheme == ND_S_HTTPS) &&
 		    nd_target_ip(sym->target) == NULL &&
-		    diag_same_name(wp->target->qname, sym->target->host);
+		    diag_same_name(wp->target->x->qname, sym->target->host);
 	case DIAG_BUILTIN:
 		return wp->target->builtin && sym->target->builtin &&
 		    (int)wp->target->scheme == r->scheme;
@@ -705,8 +706,8 @@ fix_lookup(const struct nd_finding *f, const char *key)
 	}
 	if (strcmp(key, "url") == 0)
 		return t->url;
-	if (strcmp(key, "iface") == 0 && t->iface != NULL)
-		return t->iface;
+	if (strcmp(key, "iface") == 0 && t->x->iface != NULL)
+		return t->x->iface;
 	return NULL;
 }
 

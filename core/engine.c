@@ -550,8 +550,8 @@ engine_endpoint(struct nd_engine *e, const struct nd_target *t,
 	} else if (t->host != NULL) {
 		ep->addrstr = t->host;
 		ep->label = nd_arena_printf(a, "%s:%u", t->host, t->port);
-	} else if (t->iface != NULL) {
-		ep->label = t->iface;
+	} else if (t->x->iface != NULL) {
+		ep->label = t->x->iface;
 	} else {
 		ep->label = nd_arena_printf(a, ":%u", t->port);
 	}

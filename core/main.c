@@ -89,6 +89,8 @@ run(struct nd_arena *a, struct nd_options *o, char *err, size_t len)
 	}
 	if (nd_inputs_creds(a, o, &in, err, len) < 0)
 		return ND_EXIT_UNKNOWN;
+	/* The inputs are built; the probes allocate in a round arena. */
+	nd_arena_trim(a);
 	if (o->cmd == ND_CMD_WAIT) {
 		rc = nd_wait(a, o, &in, err, len);
 		goto out;

@@ -172,9 +172,11 @@ struct nd_probe {
 	char			*id;		/* "tcp://127.0.0.1:1#tcp" */
 	void			*ctx;
 	enum nd_status		 status;
+	/* engine-private: ND_PENDING, or the verdict prepare() reached */
+	enum nd_status		 prepared;
 	uint64_t		 t_start, t_end;	/* monotonic usec */
 	struct nd_finding	**findings;
-	size_t			 nfindings, findings_cap;
+	size_t			 nfindings;
 	const struct nd_probe	*blocked_by;	/* SKIP: the failed need */
 	size_t			 index;		/* plan order */
 	double			 measured_s;	/* nd_probe_measure(); 0: none */
@@ -192,14 +194,13 @@ struct nd_probe {
 	uint32_t		 nneeds, ndeps, deps_cap;
 	uint32_t		 nserved, served_cap;
 	uint32_t		 nwaiting;	/* needs not finished */
+	uint32_t		 findings_cap;
+	bool			 queued;
+	bool			 held;		/* prepare() or start() ran,
+						   cancel() has not */
 	struct nd_timer		 deadline;
 	struct nd_probe		*next_ready;
 	struct nd_fanout	*fan;		/* fans_out only */
-	bool			 queued;
-	enum nd_status		 prepared;	/* ND_PENDING, or the verdict
-						   prepare() already reached */
-	bool			 held;		/* prepare() or start() ran,
-						   cancel() has not */
 };
 
 /* Ends the probe (exactly once).  status is ND_PASS/WARN/FAIL/ERROR. */

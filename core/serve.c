@@ -615,9 +615,9 @@ target_allowed(struct conn *c, const struct nd_target *t)
 		    "address", t->host);
 		return -1;
 	}
-	if (t->upstream != NULL && !addr_allowed(sv, t->upstream)) {
+	if (t->x->upstream != NULL && !addr_allowed(sv, t->x->upstream)) {
 		conn_refuse(c, 403, E_FORBIDDEN, "upstream %s is outside the "
-		    "allowed networks (--allow %s)", t->upstream,
+		    "allowed networks (--allow %s)", t->x->upstream,
 		    sv->allow_text);
 		return -1;
 	}

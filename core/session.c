@@ -180,6 +180,8 @@ nd_session_report(struct nd_session *s, const struct nd_inventory *inv,
 
 	ri.probes = nd_engine_probes(e, &ri.nprobes);
 	ri.elapsed_us = nd_engine_elapsed_us(e);
+	/* The probes are done growing it; the model takes small pages. */
+	nd_arena_trim(a);
 	nd_diagnose(a, ri.probes, ri.nprobes, &causes, &ri.ncauses);
 	ri.causes = causes;
 	if (ret_causes != NULL) {

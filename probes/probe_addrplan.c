@@ -250,7 +250,7 @@ plan_overlaps(struct nd_probe *p, const struct nd_addrplan *plan,
 static int
 addrplan_start(struct nd_probe *p)
 {
-	struct nd_addrplan *plan = p->target->plan, host = { NULL, 0, 0 };
+	struct nd_addrplan *plan = p->target->x->plan, host = { NULL, 0, 0 };
 	struct nd_arena *a = p->run->arena;
 	struct nd_finding *f;
 	bool bad;

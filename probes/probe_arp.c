@@ -75,8 +75,9 @@ static int64_t
 arp_deadline_ms(const struct nd_probe *p)
 {
 	const struct nd_run *o = p->run;
-	int64_t w = o->listen_ms > 0 ? o->listen_ms : p->target->window_ms +
-	    (int64_t)(p->target->tries > 0 ? p->target->tries : ARP_TRIES) *
+	const struct nd_target_x *x = p->target->x;
+	int64_t w = o->listen_ms > 0 ? o->listen_ms : x->window_ms +
+	    (int64_t)(x->tries > 0 ? x->tries : ARP_TRIES) *
 	    (ARP_SPACING_US / 1000);
 
 	/* A listening window longer than --timeout must fit its deadline. */
@@ -87,7 +88,7 @@ arp_deadline_ms(const struct nd_probe *p)
 static enum nd_status
 arp_check_link(struct nd_probe *p)
 {
-	const char *ifn = p->target->iface;
+	const char *ifn = p->target->x->iface;
 	struct ifaddrs *ifa = NULL, *i;
 	struct nd_finding *f;
 	unsigned flags = 0;
@@ -118,11 +119,11 @@ arp_check_link(struct nd_probe *p)
 		freeifaddrs(ifa);
 		return ND_FAIL;
 	}
-	for (k = 0; p->target->ips[k] != NULL; k++) {
+	for (k = 0; p->target->x->ips[k] != NULL; k++) {
 		struct in_addr want;
 		bool inside = false;
 
-		inet_pton(AF_INET, p->target->ips[k], &want);
+		inet_pton(AF_INET, p->target->x->ips[k], &want);
 		for (i = ifa; i != NULL; i = i->ifa_next) {
 			uint32_t a, m;
 
@@ -137,9 +138,9 @@ arp_check_link(struct nd_probe *p)
 		if (!inside) {
 			f = nd_finding_add(p, ND_F_LINK_OUTSIDE_SUBNET,
 			    "%s is outside every IPv4 subnet of %s",
-			    p->target->ips[k], ifn);
-			nd_evidence_add(f, "ip", "%s", p->target->ips[k]);
-			nd_finding_about_ip(f, p->target->ips[k]);
+			    p->target->x->ips[k], ifn);
+			nd_evidence_add(f, "ip", "%s", p->target->x->ips[k]);
+			nd_finding_about_ip(f, p->target->x->ips[k]);
 			nd_evidence_add(f, "iface", "%s", ifn);
 		}
 	}
@@ -171,12 +172,12 @@ arp_watches(struct nd_probe *p)
 	struct arp_ctx *c = p->ctx;
 	size_t n;
 
-	for (n = 0; p->target->ips[n] != NULL; n++)
+	for (n = 0; p->target->x->ips[n] != NULL; n++)
 		;
 	c->w = nd_arena_alloc(p->run->arena, n * sizeof(*c->w));
 	c->nw = n;
 	for (n = 0; n < c->nw; n++)
-		inet_pton(AF_INET, p->target->ips[n], &c->w[n].ip);
+		inet_pton(AF_INET, p->target->x->ips[n], &c->w[n].ip);
 }
 
 /* Opens the capture: the one step that needs CAP_NET_RAW. */
@@ -191,23 +192,24 @@ arp_prepare(struct nd_probe *p)
 
 	c->fd = -1;
 	arp_watches(p);
-	if (p->target->path != NULL) {
-		c->pc = pcap_open_offline(p->target->path, c->err);
+	if (p->target->x->path != NULL) {
+		c->pc = pcap_open_offline(p->target->x->path, c->err);
 		if (c->pc == NULL) {
 			f = nd_finding_add(p, ND_F_PROBE_LOCAL_ERROR, "cannot "
-			    "read the capture %s: %s", p->target->path, c->err);
-			nd_evidence_add(f, "file", "%s", p->target->path);
+			    "read the capture %s: %s", p->target->x->path,
+			    c->err);
+			nd_evidence_add(f, "file", "%s", p->target->x->path);
 			return ND_ERROR;
 		}
 		return 0;
 	}
 	if ((st = arp_check_link(p)) != ND_PENDING)
 		return st;
-	if ((rc = arp_own_mac(p->target->iface, c->mac)) < 0) {
+	if ((rc = arp_own_mac(p->target->x->iface, c->mac)) < 0) {
 		nd_probe_local_error(p, -rc, "read the interface's MAC");
 		return ND_ERROR;
 	}
-	if ((c->pc = pcap_create(p->target->iface, c->err)) == NULL)
+	if ((c->pc = pcap_create(p->target->x->iface, c->err)) == NULL)
 		goto fail;
 	pcap_set_snaplen(c->pc, 128);
 	pcap_set_promisc(c->pc, 0);
@@ -216,7 +218,7 @@ arp_prepare(struct nd_probe *p)
 	if (rc == PCAP_ERROR_PERM_DENIED || rc == PCAP_ERROR_PROMISC_PERM_DENIED) {
 		f = nd_finding_add(p, ND_F_PROBE_NEEDS_PRIVILEGE, "capturing ARP "
 		    "on %s needs CAP_NET_RAW, which netdoctor does not have: "
-		    "nothing was tested", p->target->iface);
+		    "nothing was tested", p->target->x->iface);
 		nd_evidence_add(f, "capability", "CAP_NET_RAW");
 		nd_evidence_add(f, "pcap", "%s", pcap_geterr(c->pc));
 		pcap_close(c->pc);
@@ -228,7 +230,7 @@ arp_prepare(struct nd_probe *p)
 	if (pcap_datalink(c->pc) != DLT_EN10MB) {
 		f = nd_finding_add(p, ND_F_PROBE_LOCAL_ERROR, "%s is not an "
 		    "Ethernet interface (%s): ARP does not apply",
-		    p->target->iface, pcap_datalink_val_to_name(
+		    p->target->x->iface, pcap_datalink_val_to_name(
 		    pcap_datalink(c->pc)));
 		nd_evidence_add(f, "datalink", "%d", pcap_datalink(c->pc));
 		return ND_ERROR;
@@ -243,9 +245,9 @@ arp_prepare(struct nd_probe *p)
 	return 0;
 fail:
 	f = nd_finding_add(p, ND_F_PROBE_LOCAL_ERROR, "cannot capture on %s: "
-	    "%s", p->target->iface, c->pc != NULL ? pcap_geterr(c->pc) :
+	    "%s", p->target->x->iface, c->pc != NULL ? pcap_geterr(c->pc) :
 	    c->err);
-	nd_evidence_add(f, "iface", "%s", p->target->iface);
+	nd_evidence_add(f, "iface", "%s", p->target->x->iface);
 	return ND_ERROR;
 }
 
@@ -259,7 +261,7 @@ arp_on_frame(u_char *arg, const struct pcap_pkthdr *h, const u_char *frame)
 	if (c->t0 == 0)
 		c->t0 = t;
 	nd_arp_frame(frame, h->caplen, t >= c->t0 ? t - c->t0 : 0,
-	    p->target->path != NULL ? NULL : c->mac, c->w, c->nw, &c->st);
+	    p->target->x->path != NULL ? NULL : c->mac, c->w, c->nw, &c->st);
 }
 
 static void
@@ -289,8 +291,8 @@ arp_expected(const struct nd_probe *p, const uint8_t mac[6])
 	uint8_t m[6];
 	size_t i;
 
-	for (i = 0; p->target->macs[i] != NULL; i++)
-		if (nd_arp_mac_parse(p->target->macs[i], m) == 0 &&
+	for (i = 0; p->target->x->macs[i] != NULL; i++)
+		if (nd_arp_mac_parse(p->target->x->macs[i], m) == 0 &&
 		    memcmp(m, mac, 6) == 0)
 			return true;
 	return false;
@@ -300,8 +302,8 @@ static void
 arp_verdict(struct nd_probe *p)
 {
 	struct arp_ctx *c = p->ctx;
-	const char *where = p->target->iface != NULL ? p->target->iface :
-	    p->target->path;
+	const char *where = p->target->x->iface != NULL ? p->target->x->iface :
+	    p->target->x->path;
 	enum nd_status st = ND_PASS;
 	char macs[1024], m[18];
 	struct nd_finding *f;
@@ -309,7 +311,7 @@ arp_verdict(struct nd_probe *p)
 
 	for (i = 0; i < c->nw; i++) {
 		const struct nd_arp_watch *w = &c->w[i];
-		const char *ip = p->target->ips[i];
+		const char *ip = p->target->x->ips[i];
 
 		if (w->nmacs == 0) {
 			f = nd_finding_add(p, ND_F_ARP_NO_RESPONDER, "nobody "
@@ -323,11 +325,11 @@ arp_verdict(struct nd_probe *p)
 			arp_macs_text(w, macs, sizeof(macs), true);
 			nd_evidence_add(f, "macs", "%s", macs);
 			/* Answers alternate when we ask; only unasked ones count. */
-			if (c->passive || p->target->path != NULL)
+			if (c->passive || p->target->x->path != NULL)
 				nd_evidence_add(f, "announcer_changes", "%u",
 				    w->changes);
 			st = ND_FAIL;
-		} else if (p->target->macs != NULL &&
+		} else if (p->target->x->macs != NULL &&
 		    !arp_expected(p, w->macs[0].mac)) {
 			nd_arp_mac_str(w->macs[0].mac, m);
 			f = nd_finding_add(p, ND_F_ARP_UNEXPECTED_RESPONDER,
@@ -346,7 +348,7 @@ arp_verdict(struct nd_probe *p)
 		nd_evidence_add(f, "ip", "%s", ip);
 		nd_finding_about_ip(f, ip);
 		nd_evidence_add(f, "iface", "%s", where);
-		nd_evidence_add(f, "mode", "%s", p->target->path != NULL ?
+		nd_evidence_add(f, "mode", "%s", p->target->x->path != NULL ?
 		    "capture file" : c->passive ? "passive" : "active");
 		nd_evidence_add(f, "requests_sent", "%d", c->passive ? 0 :
 		    c->rounds);
@@ -412,7 +414,7 @@ arp_on_readable(struct nd_loop *l, int fd, unsigned ev, void *arg)
 	n = pcap_dispatch(c->pc, 10000, arp_on_frame, (u_char *)p);
 	if (n == PCAP_ERROR) {
 		nd_finding_add(p, ND_F_PROBE_LOCAL_ERROR, "the capture on %s "
-		    "failed: %s", p->target->iface, pcap_geterr(c->pc));
+		    "failed: %s", p->target->x->iface, pcap_geterr(c->pc));
 		nd_probe_done(p, ND_ERROR);
 	}
 }
@@ -430,7 +432,7 @@ arp_replay(struct nd_probe *p)
 	if (pcap_datalink(c->pc) != DLT_EN10MB) {
 		nd_finding_add(p, ND_F_PROBE_LOCAL_ERROR, "%s is a %s capture, "
 		    "not Ethernet: ARP frames cannot be read from it",
-		    p->target->path, pcap_datalink_val_to_name(
+		    p->target->x->path, pcap_datalink_val_to_name(
 		    pcap_datalink(c->pc)));
 		nd_probe_done(p, ND_ERROR);
 		return;
@@ -451,24 +453,25 @@ arp_start(struct nd_probe *p)
 	int rc;
 
 	nd_timer_init(&c->tmr, arp_on_timer, p);
-	if (p->target->path == NULL) {
+	if (p->target->x->path == NULL) {
 		struct timeval tv;
 
 		/* pcap time stamps are wall clock: times count from here. */
 		gettimeofday(&tv, NULL);
 		c->t0 = (uint64_t)tv.tv_sec * 1000000u + (uint64_t)tv.tv_usec;
 	}
-	if (p->target->path != NULL) {
+	if (p->target->x->path != NULL) {
 		arp_replay(p);
 		return 0;
 	}
 	if ((rc = nd_loop_fd_set(l, c->fd, ND_EV_READ, arp_on_readable, p)) < 0)
 		return rc;
 	c->passive = o->listen_ms > 0;
-	c->tries = p->target->tries > 0 ? p->target->tries : ARP_TRIES;
+	c->tries = p->target->x->tries > 0 ? p->target->x->tries : ARP_TRIES;
 	c->window_end = c->passive ? now + (uint64_t)o->listen_ms * 1000u :
 	    now + (uint64_t)(c->tries - 1) * ARP_SPACING_US +
-	    (p->target->window_ms > 0 ? (uint64_t)p->target->window_ms * 1000u :
+	    (p->target->x->window_ms > 0 ?
+	    (uint64_t)p->target->x->window_ms * 1000u :
 	    ARP_WINDOW_US);
 	if (c->window_end + 50000 > dl)
 		c->window_end = dl > now + 50000 ? dl - 50000 : now;

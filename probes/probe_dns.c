@@ -156,7 +156,7 @@ dns_evidence(struct nd_probe *p, struct nd_finding *f)
 	const struct dns_res *m = c->a[Q_SERVER].msg;
 	size_t i;
 
-	nd_evidence_add(f, "qname", "%s", p->target->qname);
+	nd_evidence_add(f, "qname", "%s", p->target->x->qname);
 	nd_evidence_add(f, "qtype", "%s", c->qtype == 28 ? "AAAA" : "A");
 	nd_evidence_add(f, "server", "%s", p->ep->label);
 	/* tailscaled answers this address itself, on tailscale0 only
@@ -196,7 +196,7 @@ dns_upstream_evidence(struct nd_probe *p, struct nd_finding *f)
 
 	if (!u->asked)
 		return;
-	nd_evidence_add(f, "upstream", "%s", p->target->upstream);
+	nd_evidence_add(f, "upstream", "%s", p->target->x->upstream);
 	if (u->msg != NULL)
 		nd_evidence_add(f, "upstream_answer", "%s %s",
 		    nd_dns_rcode_name(u->msg->rcode), dns_list(p, u->msg, false));
@@ -212,9 +212,10 @@ dns_expected(struct nd_probe *p)
 	size_t i, o = 0;
 
 	buf[0] = '\0';
-	for (i = 0; p->target->expect[i] != NULL && o + 48 < sizeof(buf); i++)
+	for (i = 0; p->target->x->expect[i] != NULL && o + 48 < sizeof(buf);
+	    i++)
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s",
-		    i ? ", " : "", p->target->expect[i]);
+		    i ? ", " : "", p->target->x->expect[i]);
 	return nd_arena_strdup(p->run->arena, buf);
 }
 
@@ -232,7 +233,7 @@ dns_addr_is(const struct nd_dns_addr *a, const char *ip)
 static bool
 dns_matches_expect(struct nd_probe *p, const struct dns_res *m)
 {
-	char *const *e = p->target->expect;
+	char *const *e = p->target->x->expect;
 	size_t i, k;
 
 	for (k = 0; e[k] != NULL; k++)
@@ -281,13 +282,13 @@ dns_compare_system(struct nd_probe *p, enum nd_status *st)
 	    "%s %s", servers, dns_system_words(servers),
 	    y->msg != NULL ? nd_dns_rcode_name(y->msg->rcode) :
 	    ares_strerror(y->status), y->msg != NULL ? dns_list(p, y->msg,
-	    false) : "", p->target->qname, p->ep->label,
+	    false) : "", p->target->x->qname, p->ep->label,
 	    nd_dns_rcode_name(s->rcode), dns_list(p, s, false));
 	nd_evidence_add(f, "system_nameservers", "%s", servers);
 	nd_evidence_add(f, "system_answer", "%s", y->msg != NULL ?
 	    dns_list(p, y->msg, true) : ares_strerror(y->status));
 	nd_evidence_add(f, "server_answer", "%s", dns_list(p, s, true));
-	nd_evidence_add(f, "qname", "%s", p->target->qname);
+	nd_evidence_add(f, "qname", "%s", p->target->x->qname);
 	if (*st == ND_PASS)
 		*st = ND_WARN;
 }
@@ -323,9 +324,9 @@ dns_split_horizon(struct nd_probe *p, const struct dns_res *m)
 	f = nd_finding_add(p, ND_F_DNS_SPLIT_HORIZON, "%s answers %s, a "
 	    "hostname of the Cloudflare Tunnel%s%s, with the LAN address %s: "
 	    "clients that ask it bypass the tunnel (fine when meant)",
-	    p->ep->label, t->qname, t->cf_tunnel != NULL ? " " : "",
+	    p->ep->label, t->x->qname, t->cf_tunnel != NULL ? " " : "",
 	    t->cf_tunnel != NULL ? t->cf_tunnel : "", first);
-	nd_evidence_add(f, "qname", "%s", t->qname);
+	nd_evidence_add(f, "qname", "%s", t->x->qname);
 	nd_evidence_add(f, "server", "%s", p->ep->label);
 	nd_evidence_add(f, "lan_answers", "%s", lan);
 	nd_evidence_add(f, "config", "%s", t->cf_rule);
@@ -345,7 +346,7 @@ dns_no_answer(struct nd_probe *p, const char *how)
 	struct dns_ctx *c = p->ctx;
 	struct nd_dnsq_seen w;
 	struct nd_finding *f;
-	const char *name = p->target->qname, *label = p->ep->label;
+	const char *name = p->target->x->qname, *label = p->ep->label;
 	unsigned odd;
 
 	nd_dnsq_seen(p->run, &p->ep->addr.sa, name, c->qtype, &w);
@@ -411,7 +412,7 @@ dns_verdict(struct nd_probe *p)
 	struct dns_ctx *c = p->ctx;
 	const struct dns_answer *s = &c->a[Q_SERVER], *u = &c->a[Q_UPSTREAM];
 	const struct dns_res *m = s->msg;
-	const char *name = p->target->qname, *sig;
+	const char *name = p->target->x->qname, *sig;
 	struct nd_finding *f;
 	enum nd_status st = ND_FAIL;
 	bool upstream_has = u->msg != NULL && u->msg->rcode == 0 &&
@@ -473,9 +474,9 @@ dns_verdict(struct nd_probe *p)
 		    "name and were ignored)" : " (NOERROR, empty answer)");
 		dns_evidence(p, f);
 		dns_upstream_evidence(p, f);
-		if (p->target->expect != NULL)
+		if (p->target->x->expect != NULL)
 			nd_evidence_add(f, "expected", "%s", dns_expected(p));
-	} else if (p->target->expect != NULL && !dns_matches_expect(p, m)) {
+	} else if (p->target->x->expect != NULL && !dns_matches_expect(p, m)) {
 		f = nd_finding_add(p, ND_F_DNS_WRONG_ANSWER,
 		    "%s answers %s with %s, expected %s", p->ep->label, name,
 		    dns_list(p, m, false), dns_expected(p));
@@ -486,7 +487,7 @@ dns_verdict(struct nd_probe *p)
 	} else {
 		f = nd_finding_add(p, ND_F_DNS_OK, "%s answers %s with %s%s",
 		    p->ep->label, name, dns_list(p, m, false),
-		    p->target->expect != NULL ? ", as expected" : "");
+		    p->target->x->expect != NULL ? ", as expected" : "");
 		dns_evidence(p, f);
 		dns_split_horizon(p, m);
 		st = ND_PASS;
@@ -580,7 +581,7 @@ dns_ask(struct nd_probe *p, enum dns_q q, const struct sockaddr *server,
 
 	c->a[q].asked = true;
 	c->pending++;
-	rc = nd_dnsq_query(p->run, server, p->target->qname, c->qtype, cb, p,
+	rc = nd_dnsq_query(p->run, server, p->target->x->qname, c->qtype, cb, p,
 	    &c->req[q]);
 	if (rc < 0)
 		c->pending--;
@@ -594,27 +595,29 @@ dns_start(struct nd_probe *p)
 	struct sockaddr_storage up;
 	int rc;
 
-	c->qtype = p->target->qtype != NULL &&
-	    strcmp(p->target->qtype, "AAAA") == 0 ? 28 : 1;
+	c->qtype = p->target->x->qtype != NULL &&
+	    strcmp(p->target->x->qtype, "AAAA") == 0 ? 28 : 1;
 	/*
 	 * Count every query before sending any: an answer can come back
 	 * inside nd_dnsq_query (c-ares rejects a bad name at once).
 	 */
 	c->pending = 1;
-	if (p->target->upstream != NULL) {
+	if (p->target->x->upstream != NULL) {
 		memset(&up, 0, sizeof(up));
-		if (strchr(p->target->upstream, ':') != NULL) {
+		if (strchr(p->target->x->upstream, ':') != NULL) {
 			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&up;
 
 			s6->sin6_family = AF_INET6;
 			s6->sin6_port = htons(53);
-			inet_pton(AF_INET6, p->target->upstream, &s6->sin6_addr);
+			inet_pton(AF_INET6, p->target->x->upstream,
+			    &s6->sin6_addr);
 		} else {
 			struct sockaddr_in *s4 = (struct sockaddr_in *)&up;
 
 			s4->sin_family = AF_INET;
 			s4->sin_port = htons(53);
-			inet_pton(AF_INET, p->target->upstream, &s4->sin_addr);
+			inet_pton(AF_INET, p->target->x->upstream,
+			    &s4->sin_addr);
 		}
 		if ((rc = dns_ask(p, Q_UPSTREAM, (struct sockaddr *)&up,
 		    dns_on_upstream)) < 0)

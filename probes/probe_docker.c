@@ -329,7 +329,7 @@ docker_start(struct nd_probe *p)
 	struct docker_ctx *c = p->ctx;
 	char why[256];
 
-	c->sock = p->target->path != NULL ? p->target->path :
+	c->sock = p->target->x->path != NULL ? p->target->x->path :
 	    nd_docker_socket(p->run->arena, why, sizeof(why));
 	if (c->sock == NULL) {
 		c->sock = "$DOCKER_HOST";

@@ -640,13 +640,13 @@ gateway_start(struct nd_probe *p)
 	 * them); a target made elsewhere (serve's /probe) has none, and
 	 * "nothing judged" must not read as healthy.
 	 */
-	if (t->nmanifests == 0) {
+	if (t->x->nmanifests == 0) {
 		nd_probe_local_error(p, EINVAL, "judge the Gateway API "
 		    "status (gateway:// needs --manifests with status sections)");
 		nd_probe_done(p, ND_ERROR);
 		return 0;
 	}
-	judge(p, t->manifests, t->nmanifests, "--manifests", NULL);
+	judge(p, t->x->manifests, t->x->nmanifests, "--manifests", NULL);
 	return 0;
 }
 

@@ -89,18 +89,19 @@ http_expected(const struct nd_target *t, char *out, size_t len)
 {
 	size_t i, o = 0;
 
-	if (t->nstatus == 0) {
+	if (t->x->nstatus == 0) {
 		snprintf(out, len, "200-399");
 		return;
 	}
 	out[0] = '\0';
-	for (i = 0; i < t->nstatus && o + 16 < len; i++) {
-		if (t->status[i].lo == t->status[i].hi)
+	for (i = 0; i < t->x->nstatus && o + 16 < len; i++) {
+		if (t->x->status[i].lo == t->x->status[i].hi)
 			o += (size_t)snprintf(out + o, len - o, "%s%u",
-			    i ? "," : "", t->status[i].lo);
+			    i ? "," : "", t->x->status[i].lo);
 		else
 			o += (size_t)snprintf(out + o, len - o, "%s%u-%u",
-			    i ? "," : "", t->status[i].lo, t->status[i].hi);
+			    i ? "," : "", t->x->status[i].lo,
+			    t->x->status[i].hi);
 	}
 }
 
@@ -114,7 +115,7 @@ http_evidence(struct nd_probe *p, struct nd_finding *f,
 	char exp[ND_HTTP_STATUS_MAX * 8 + 8], snip[ND_HTTP_SNIPPET * 4 + 8];
 
 	nd_evidence_add(f, "hostname", "%s", p->target->host);
-	nd_evidence_add(f, "request", "%s", p->target->request);
+	nd_evidence_add(f, "request", "%s", p->target->x->request);
 	if (h->status > 0)
 		nd_evidence_add(f, "status", "%ld", h->status);
 	http_expected(p->target, exp, sizeof(exp));
@@ -281,8 +282,8 @@ http_judge(struct nd_probe *p, const struct nd_http_headers *h)
 	enum nd_http_class hc;
 	bool expected = nd_target_status_ok(t, h->status);
 
-	hc = nd_http_classify(h, expected, t->body, nd_http_body_str(&c->body),
-	    c->body.len, why, sizeof(why));
+	hc = nd_http_classify(h, expected, t->x->body,
+	    nd_http_body_str(&c->body), c->body.len, why, sizeof(why));
 	http_expected(t, exp, sizeof(exp));
 	switch (hc) {
 	case ND_HC_OK:
@@ -290,7 +291,7 @@ http_judge(struct nd_probe *p, const struct nd_http_headers *h)
 		    "%s%s%s%s", p->ep->label, h->status,
 		    h->server[0] ? " (server: " : "", h->server,
 		    h->server[0] ? ")" : "", t->host, h->location[0] ?
-		    ", redirecting to " : "", h->location, t->body != NULL ?
+		    ", redirecting to " : "", h->location, t->x->body != NULL ?
 		    ", with the expected text" : "");
 		http_evidence(p, f, h, false);
 		nd_probe_done(p, ND_PASS);
@@ -299,9 +300,9 @@ http_judge(struct nd_probe *p, const struct nd_http_headers *h)
 		f = nd_finding_add(p, ND_F_HTTP_BODY_MISMATCH, "%s answered %ld "
 		    "for %s, but the first %zu bytes of the page do not contain "
 		    "'%s'", p->ep->label, h->status, t->host, c->body.len,
-		    t->body);
+		    t->x->body);
 		http_evidence(p, f, h, true);
-		nd_evidence_add(f, "want", "%s", t->body);
+		nd_evidence_add(f, "want", "%s", t->x->body);
 		break;
 	case ND_HC_ROUTE_NOT_FOUND:
 		f = nd_finding_add(p, ND_F_HTTP_ROUTE_NOT_FOUND, "the proxy at "
@@ -475,7 +476,7 @@ http_start(struct nd_probe *p)
 			return -ENOMEM;
 		curl_easy_setopt(c->easy, CURLOPT_CONNECT_TO, c->connect_to);
 	}
-	curl_easy_setopt(c->easy, CURLOPT_URL, p->target->request);
+	curl_easy_setopt(c->easy, CURLOPT_URL, p->target->x->request);
 	curl_easy_setopt(c->easy, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c->easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c->easy, CURLOPT_TIMEOUT_MS,

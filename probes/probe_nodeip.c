@@ -340,14 +340,14 @@ nodeip_one(struct nd_probe *p, const struct nd_mc *mc, enum nd_status *st)
 static int
 nodeip_start(struct nd_probe *p)
 {
-	struct nd_mc **mcs = p->target->mcs;
+	struct nd_mc **mcs = p->target->x->mcs;
 	enum nd_status st = ND_PASS;
 	size_t i;
 
 	/* main loaded the configs (a bad file is an exit-3 error there). */
 	if (mcs == NULL) {
 		nd_finding_add(p, ND_F_PROBE_LOCAL_ERROR, "%s was not loaded",
-		    p->target->path);
+		    p->target->x->path);
 		nd_probe_done(p, ND_ERROR);
 		return 0;
 	}

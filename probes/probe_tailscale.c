@@ -183,7 +183,7 @@ ts_request(struct nd_probe *p, enum ts_step step)
 static bool
 ts_needed(struct nd_probe *p, const struct nd_pfx *net, const char **which)
 {
-	char *const *v = p->target->others;
+	char *const *v = p->target->x->others;
 	struct nd_pfx a;
 	size_t i;
 
@@ -663,7 +663,8 @@ ts_start(struct nd_probe *p)
 	struct stat sb;
 	int err;
 
-	c->sock = p->target->path != NULL ? p->target->path : ND_TS_SOCKET;
+	c->sock = p->target->x->path != NULL ? p->target->x->path :
+	    ND_TS_SOCKET;
 	c->step = TS_STATUS;
 	if (stat(c->sock, &sb) < 0) {
 		ts_not_running(p, nd_arena_printf(p->run->arena, "no socket at "

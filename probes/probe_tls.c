@@ -160,8 +160,8 @@ tls_failed(struct nd_probe *p, const char *what)
 static const char *
 tls_sni(const struct nd_probe *p)
 {
-	if (p->target->sni != NULL)
-		return p->target->sni;
+	if (p->target->x->sni != NULL)
+		return p->target->x->sni;
 	/* SNI carries names only, never an IP literal (RFC 6066 3). */
 	if (p->target->host != NULL && !p->target->host_is_ip)
 		return p->target->host;
@@ -302,9 +302,9 @@ tls_name_ok(const struct nd_probe *p, X509 *leaf, const char **used)
 {
 	const struct nd_target *t = p->target;
 
-	if (t->sni != NULL) {
-		*used = t->sni;
-		return X509_check_host(leaf, t->sni, 0,
+	if (t->x->sni != NULL) {
+		*used = t->x->sni;
+		return X509_check_host(leaf, t->x->sni, 0,
 		    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, NULL) == 1;
 	}
 	if (t->host != NULL && !t->host_is_ip) {
@@ -742,8 +742,8 @@ tls_load_ca(struct nd_probe *p)
 	struct tls_trust tr = { NULL, false, NULL };
 	const char *key;
 
-	if (p->target->ca != NULL) {
-		tr.file = p->target->ca;
+	if (p->target->x->ca != NULL) {
+		tr.file = p->target->x->ca;
 		key = nd_arena_printf(p->run->arena, "ca=%s", tr.file);
 		snprintf(c->ca_source, sizeof(c->ca_source), "%s",
 		    p->target->scheme == ND_S_HTTPS ? "nd-ca=" : "?ca=");
@@ -806,7 +806,7 @@ tls_start(struct nd_probe *p)
 		struct nd_finding *f = nd_probe_local_error(p, -rc,
 		    "read the CA file given with ?ca=");
 
-		nd_evidence_add(f, "ca", "%s", p->target->ca);
+		nd_evidence_add(f, "ca", "%s", p->target->x->ca);
 		nd_probe_done(p, ND_ERROR);
 		return 0;
 	}

@@ -64,8 +64,8 @@ struct nd_report_cause {
 	size_t				 rank;		/* 1-based */
 	const char			*id;		/* the root finding's */
 	enum nd_sev			 sev;
-	double				 confidence;	/* 0..1 */
 	enum nd_layer			 layer;
+	double				 confidence;	/* 0..1 */
 	const char			*target;	/* URL */
 	const char			*probe;		/* the probe that saw it */
 	const char			*summary;

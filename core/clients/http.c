@@ -300,7 +300,7 @@ nd_http_conn_init(struct nd_http_conn *c, struct nd_probe *p,
 	if ((c->easy = curl_easy_init()) == NULL)
 		return -ENOMEM;
 	/* A name (the host, or ?sni=) goes in the URL for SNI and Host. */
-	name = t->sni != NULL ? t->sni : !t->host_is_ip ? t->host : NULL;
+	name = t->x->sni != NULL ? t->x->sni : !t->host_is_ip ? t->host : NULL;
 	if (name == NULL) {
 		snprintf(url, sizeof(url), "https://%s%s%s:%u%s", v6 ? "[" : "",
 		    ep->addrstr, v6 ? "]" : "", t->port, path);

@@ -416,7 +416,7 @@ nd_cfconfig_annotate(struct nd_arena *a, const struct nd_cfconfig *cf,
 			/* The first rule for the name, as cloudflared's. */
 			if (t->scheme == ND_S_DNS && t->cf_rule == NULL &&
 			    r->hostname != NULL && host_matches(r->hostname,
-			    t->qname)) {
+			    t->x->qname)) {
 				t->cf_rule = nd_arena_printf(a, "%s:%d",
 				    cf->path, r->line);
 				t->cf_tunnel = cf->tunnel;

@@ -32,12 +32,26 @@
 
 #define NKEYS(a)		(sizeof(a) / sizeof((a)[0]))
 
-/* The key handlers' context: the checker and the config being built. */
+/*
+ * The key handlers' context: the checker and the config being built.
+ * The tree, the file's text and what only the checks need are in tmp,
+ * freed when the load ends (a 10,000-target file is some 1.5 MB of
+ * tree); what the config keeps is in ck.arena, so a string it keeps
+ * from the tree is copied (keep()).
+ */
 struct cparse {
 	struct nd_ycheck	 ck;
+	struct nd_arena		*tmp;
 	struct nd_config	 cfg;
 	struct nd_module	*mod;	/* the module being read */
 };
+
+/* A scalar's text in the arena that outlives the tree. */
+static char *
+keep(struct cparse *cp, const struct nd_ynode *v)
+{
+	return nd_arena_strndup(cp->ck.arena, v->str, v->len);
+}
 
 /* Reports through the checker: "PATH:LINE: what"; returns -EINVAL. */
 #define cerr(cp, ...)	nd_ycheck_err(&(cp)->ck, __VA_ARGS__)
@@ -93,7 +107,7 @@ expand_path(struct cparse *cp, const struct nd_ynode *v, const char *name,
 		 */
 		slash = strrchr(path, '/');
 		if (v->str[0] == '/' || slash == NULL)
-			*ret = v->str;
+			*ret = keep(cp, v);
 		else
 			*ret = join_dir(cp->ck.arena, path,
 			    (size_t)(slash - path), v->str);
@@ -157,7 +171,7 @@ get_ip_list(struct cparse *cp, const struct nd_ynode *k,
 		    v4only ? "an IPv4 address" : "an IP address")) != 0 ||
 		    (rc = check_ip(cp, v->kids[i], name, v4only)) != 0)
 			return rc;
-		ips[i] = v->kids[i]->str;
+		ips[i] = keep(cp, v->kids[i]);
 	}
 	ips[v->n] = NULL;
 	*ret = ips;
@@ -201,7 +215,7 @@ k_targets(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 		if ((rc = nd_ywant_item(&cp->ck, v, i, "targets", ND_Y_SCALAR,
 		    "a target URL")) != 0)
 			return rc;
-		origin = nd_arena_printf(cp->ck.arena, "%s:%d", cp->ck.path,
+		origin = nd_arena_printf(cp->tmp, "%s:%d", cp->ck.path,
 		    u->line);
 		terr[0] = '\0';
 		if ((rc = nd_target_parse(cp->ck.arena, u->str, origin, &t,
@@ -326,8 +340,8 @@ web_entry(struct cparse *cp, const struct nd_ynode *e, size_t idx,
 		[W_BODY] = "",
 		[W_CA] = "/",
 	};
-	const char *where = nd_arena_printf(cp->ck.arena, "http[%zu]", idx);
-	const char *origin = nd_arena_printf(cp->ck.arena, "%s:%d",
+	const char *where = nd_arena_printf(cp->tmp, "http[%zu]", idx);
+	const char *origin = nd_arena_printf(cp->tmp, "%s:%d",
 	    cp->ck.path, e->line);
 	struct cweb w;
 	struct nd_target *t;
@@ -340,7 +354,7 @@ web_entry(struct cparse *cp, const struct nd_ynode *e, size_t idx,
 	    &w)) != 0)
 		return rc;
 	for (i = 0; i < W_N; i++) {
-		const char *name = nd_arena_printf(cp->ck.arena, "%s.%s", where,
+		const char *name = nd_arena_printf(cp->tmp, "%s.%s", where,
 		    web_keys[i]);
 
 		if (w.k[i] == NULL)
@@ -359,7 +373,7 @@ web_entry(struct cparse *cp, const struct nd_ynode *e, size_t idx,
 	if (val[W_URL] == NULL)
 		return cerr(cp, e->line, "%s.url: missing", where);
 	/* The URL alone first: its own mistakes and its scheme. */
-	if (nd_target_parse_at(cp->ck.arena, val[W_URL], origin, &t, msg,
+	if (nd_target_parse_at(cp->tmp, val[W_URL], origin, &t, msg,
 	    sizeof(msg), &at) != 0)
 		return cerr(cp, w.v[W_URL]->line, "%s.url: %s", where, msg);
 	if (t->scheme != ND_S_HTTP && t->scheme != ND_S_HTTPS)
@@ -372,7 +386,7 @@ web_entry(struct cparse *cp, const struct nd_ynode *e, size_t idx,
 	for (i = W_CONNECT; i < W_N; i++)
 		if (val[i] != NULL)
 			len += 5 + strlen(web_keys[i]) + 3 * strlen(val[i]);
-	url = nd_arena_alloc(cp->ck.arena, len);
+	url = nd_arena_alloc(cp->tmp, len);
 	n = strlen(val[W_URL]);
 	memcpy(url, val[W_URL], n + 1);
 	end[W_URL] = n;
@@ -518,7 +532,7 @@ k_upstream(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 	    "an IP address")) != 0 ||
 	    (rc = check_ip(cp, v, "dns.upstream", false)) != 0)
 		return rc;
-	cp->cfg.dns_upstream = v->str;
+	cp->cfg.dns_upstream = keep(cp, v);
 	return 0;
 }
 
@@ -574,7 +588,7 @@ k_expect(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 				    "line %d)", ND_YSHOW(name->str, name->len),
 				    v->kids[j]->line);
 		e = &c->dns_expect[c->ndns_expect];
-		e->name = name->str;
+		e->name = keep(cp, name);
 		e->line = name->line;
 		if ((rc = get_ip_list(cp, name, ips, "dns.expect", false, true,
 		    &e->ips)) != 0)
@@ -614,7 +628,7 @@ k_interface(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 		return cerr(cp, v->line, "l2.interface: '%.*s%s' "
 		    "is not an interface name (1-15 characters of letters, "
 		    "digits, '.', '_', '-', '@')", ND_YSHOW(v->str, v->len));
-	cp->cfg.l2_interface = v->str;
+	cp->cfg.l2_interface = keep(cp, v);
 	return 0;
 }
 
@@ -826,7 +840,7 @@ m_probes(struct cparse *cp, const struct nd_ynode *k,
 			return cerr(cp, v->kids[i]->line, "%s: unknown probe "
 			    "'%.*s%s' (netdoctor list shows the probes)", name,
 			    ND_YSHOW(v->kids[i]->str, v->kids[i]->len));
-		list[i] = v->kids[i]->str;
+		list[i] = keep(cp, v->kids[i]);
 	}
 	list[v->n] = NULL;
 	*ret = list;
@@ -931,7 +945,7 @@ k_modules(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 				return cerr(cp, mk->line, "modules.%s: given "
 				    "twice (first on line %d)", mk->str,
 				    c->modules[j].line);
-		m->name = mk->str;
+		m->name = keep(cp, mk);
 		m->line = mk->line;
 		cp->mod = m;
 		c->nmodules++;
@@ -1010,15 +1024,20 @@ nd_config_load(struct nd_arena *arena, const char *path,
 	struct nd_ynode *root;
 	int rc;
 
-	if ((rc = nd_ytree_load(arena, path, &opts, &root, err,
+	cp.tmp = nd_arena_new();
+	if ((rc = nd_ytree_load(cp.tmp, path, &opts, &root, err,
 	    errlen)) != 0)
-		return rc;
-	if (root == NULL)
-		return cerr(&cp, 0, "empty file (expected a mapping "
+		goto out;
+	if (root == NULL) {
+		rc = cerr(&cp, 0, "empty file (expected a mapping "
 		    "starting with 'version: 1')");
+		goto out;
+	}
 	if ((rc = check_top(&cp, root)) != 0)
-		return rc;
+		goto out;
 	cp.cfg.path = nd_arena_strdup(arena, path);
 	*ret = cp.cfg;
-	return 0;
+out:
+	nd_arena_free(cp.tmp);
+	return rc;
 }

@@ -65,11 +65,12 @@ load_machine_configs(struct nd_arena *a, struct nd_inventory *inv, char *err,
 		t = inv->targets[i];
 		if (t->scheme != ND_S_MACHINECONFIG)
 			continue;
-		if (nd_mc_load(a, t->path, &t->mcs, err, len) < 0)
+		if (nd_mc_load(a, t->x->path, &nd_target_xw(a, t)->mcs, err,
+		    len) < 0)
 			return -1;
-		if (t->mcs[0] == NULL) {
+		if (t->x->mcs[0] == NULL) {
 			snprintf(err, len, "%s: no Talos machine config in it (no "
-			    "document with version: v1alpha1)", t->path);
+			    "document with version: v1alpha1)", t->x->path);
 			return -1;
 		}
 	}
@@ -94,19 +95,19 @@ prepare_tailscale(struct nd_arena *a, struct nd_inventory *inv, char *err,
 		t = inv->targets[i];
 		if (t->scheme != ND_S_TAILSCALE)
 			continue;
-		if (t->path != NULL && stat(t->path, &st) == 0 &&
+		if (t->x->path != NULL && stat(t->x->path, &st) == 0 &&
 		    !S_ISSOCK(st.st_mode)) {
 			snprintf(err, len, "%s: %s is not a socket (tailscaled's "
-			    "LocalAPI socket is %s by default)", t->url, t->path,
-			    ND_TS_SOCKET);
+			    "LocalAPI socket is %s by default)", t->url,
+			    t->x->path, ND_TS_SOCKET);
 			return -1;
 		}
-		t->others = nd_arena_alloc(a, (inv->ntargets + 1) *
-		    sizeof(*t->others));
+		nd_target_xw(a, t)->others = nd_arena_alloc(a,
+		    (inv->ntargets + 1) * sizeof(*t->x->others));
 		for (k = 0, n = 0; k < inv->ntargets; k++)
 			if (k != i && inv->targets[k]->host != NULL &&
 			    inv->targets[k]->host_is_ip)
-				t->others[n++] = inv->targets[k]->host;
+				t->x->others[n++] = inv->targets[k]->host;
 	}
 	return 0;
 }
@@ -137,10 +138,10 @@ build_plan(struct nd_arena *a, struct nd_inventory *inv,
 		if (x->scheme == ND_S_ADDRPLAN)
 			t = x;
 		if (x->scheme == ND_S_DOCKER && sock == NULL)
-			sock = x->path != NULL ? x->path :
+			sock = x->x->path != NULL ? x->x->path :
 			    nd_docker_socket(a, err, len);
-		for (k = 0; x->mcs != NULL && x->mcs[k] != NULL; k++)
-			nd_addrplan_from_mc(a, plan, x->mcs[k]);
+		for (k = 0; x->x->mcs != NULL && x->x->mcs[k] != NULL; k++)
+			nd_addrplan_from_mc(a, plan, x->x->mcs[k]);
 	}
 	audit = plan->n > 0;
 	if (!audit && t == NULL)
@@ -161,7 +162,7 @@ build_plan(struct nd_arena *a, struct nd_inventory *inv,
 		    inv->ntargets + 1, sizeof(*inv->targets));
 		inv->targets[inv->ntargets++] = t;
 	}
-	t->plan = plan;
+	nd_target_xw(a, t)->plan = plan;
 	return 0;
 }
 
@@ -201,8 +202,8 @@ build_gateway(struct nd_arena *a, struct nd_inventory *inv,
 		    inv->ntargets + 1, sizeof(*inv->targets));
 		inv->targets[inv->ntargets++] = t;
 	}
-	t->manifests = mfs;
-	t->nmanifests = nmfs;
+	nd_target_xw(a, t)->manifests = mfs;
+	nd_target_xw(a, t)->nmanifests = nmfs;
 	return 0;
 }
 

@@ -124,7 +124,8 @@ add_dns_one(struct inv *iv, const struct nd_dns_expect *e, const char *server,
     char **ips, bool v6)
 {
 	const char *up = iv->cfg->dns_upstream;
-	struct nd_target *t = nd_arena_alloc(iv->arena, sizeof(*t));
+	struct nd_target *t = nd_target_new(iv->arena);
+	struct nd_target_x *x;
 	bool sv6 = is_v6(server);
 	char *upq = NULL;
 
@@ -132,10 +133,11 @@ add_dns_one(struct inv *iv, const struct nd_dns_expect *e, const char *server,
 	t->host = nd_arena_strdup(iv->arena, server);
 	t->host_is_ip = true;
 	t->port = 53;
-	t->qname = e->name;
-	t->qtype = nd_arena_strdup(iv->arena, v6 ? "AAAA" : "A");
-	t->expect = ips;
-	t->upstream = nd_arena_strdup(iv->arena, up);
+	x = nd_target_xw(iv->arena, t);
+	x->qname = e->name;
+	x->qtype = nd_arena_strdup(iv->arena, v6 ? "AAAA" : "A");
+	x->expect = ips;
+	x->upstream = nd_arena_strdup(iv->arena, up);
 	if (up != NULL)
 		upq = nd_arena_printf(iv->arena, "&upstream=%s", up);
 	t->url = nd_arena_printf(iv->arena, "dns://%s%s%s/%s?expect=%s%s%s",
@@ -245,10 +247,10 @@ add_l2(struct inv *iv)
 	if (n == 0 || n > L2_POOL_MAX)
 		return ierr(iv, "%s: l2: %zu addresses, expected 1 to %d",
 		    origin_at(iv, c->l2_line), n, L2_POOL_MAX);
-	t = nd_arena_alloc(iv->arena, sizeof(*t));
+	t = nd_target_new(iv->arena);
 	t->scheme = ND_S_ARP;
-	t->iface = c->l2_interface;
-	t->ips = ips;
+	nd_target_xw(iv->arena, t)->iface = c->l2_interface;
+	nd_target_xw(iv->arena, t)->ips = ips;
 	t->url = nd_arena_printf(iv->arena, "arp://%s/%s", c->l2_interface,
 	    join(iv->arena, ips));
 	t->origin = origin_at(iv, c->l2_line);
@@ -267,7 +269,7 @@ add_ports(struct inv *iv)
 		if (c->host_ports[i] == 0)
 			return ierr(iv, "%s: host_ports: 0 is not a port",
 			    cfg_path(iv));
-		t = nd_arena_alloc(iv->arena, sizeof(*t));
+		t = nd_target_new(iv->arena);
 		t->scheme = ND_S_PORT;
 		t->port = c->host_ports[i];
 		t->url = nd_arena_printf(iv->arena, "port://%u", t->port);
@@ -355,10 +357,11 @@ add_machine_configs(struct inv *iv)
 
 	for (i = 0; c->machine_configs != NULL && c->machine_configs[i] != NULL;
 	    i++) {
-		t = nd_arena_alloc(iv->arena, sizeof(*t));
+		t = nd_target_new(iv->arena);
 		t->scheme = ND_S_MACHINECONFIG;
-		t->path = c->machine_configs[i];
-		t->url = nd_arena_printf(iv->arena, "machineconfig://%s", t->path);
+		nd_target_xw(iv->arena, t)->path = c->machine_configs[i];
+		t->url = nd_arena_printf(iv->arena, "machineconfig://%s",
+		    t->x->path);
 		t->origin = nd_arena_strdup(iv->arena, cfg_path(iv));
 		if ((rc = push(iv, t)) != 0)
 			return rc;

@@ -426,8 +426,8 @@ apply_tls(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 	    (why = nd_dns_name_problem(sni, strlen(sni), &bad)) != NULL)
 		return perr(tp, tp->qoff[Q_SNI], "sni '%.*s%s': %s",
 		    SHOW(sni), why);
-	t->sni = tp->qval[Q_SNI];
-	t->ca = tp->qval[Q_CA];
+	nd_target_xw(tp->arena, t)->sni = tp->qval[Q_SNI];
+	nd_target_xw(tp->arena, t)->ca = tp->qval[Q_CA];
 	return 0;
 }
 
@@ -466,6 +466,7 @@ parse_dns(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 static int
 apply_dns(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 {
+	struct nd_target_x *x = nd_target_xw(tp->arena, t);
 	const char *why, *type = tp->qval[Q_TYPE];
 	size_t bad, n, i, off, path0 = u->path0, path1 = u->path1;
 	int want, fam;
@@ -473,31 +474,31 @@ apply_dns(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 	if (path0 == path1 || path0 + 1 == path1)
 		return perr(tp, path0 == path1 ? path0 : path0 + 1,
 		    "missing NAME to query (dns://SERVER/NAME)");
-	t->qname = sub(tp, path0 + 1, path1);
-	if ((why = nd_dns_name_problem(t->qname, path1 - path0 - 1,
+	x->qname = sub(tp, path0 + 1, path1);
+	if ((why = nd_dns_name_problem(x->qname, path1 - path0 - 1,
 	    &bad)) != NULL)
 		return perr(tp, path0 + 1 + bad, "name '%.*s%s': %s",
-		    SHOW(t->qname), why);
+		    SHOW(x->qname), why);
 
 	if (type == NULL || strcasecmp(type, "A") == 0)
-		t->qtype = nd_arena_strdup(tp->arena, "A");
+		x->qtype = nd_arena_strdup(tp->arena, "A");
 	else if (strcasecmp(type, "AAAA") == 0)
-		t->qtype = nd_arena_strdup(tp->arena, "AAAA");
+		x->qtype = nd_arena_strdup(tp->arena, "AAAA");
 	else
 		return perr(tp, tp->qoff[Q_TYPE], "type '%.*s%s' is not A "
 		    "or AAAA", SHOW(type));
-	want = t->qtype[1] == '\0' ? AF_INET : AF_INET6;
+	want = x->qtype[1] == '\0' ? AF_INET : AF_INET6;
 
 	if (tp->qval[Q_EXPECT] != NULL) {
-		t->expect = split_commas(tp, tp->qval[Q_EXPECT], &n);
+		x->expect = split_commas(tp, tp->qval[Q_EXPECT], &n);
 		/* Offsets are into the decoded text; exact unless escaped. */
 		for (i = 0, off = tp->qoff[Q_EXPECT]; i < n; i++) {
-			if (t->expect[i][0] == '\0')
+			if (x->expect[i][0] == '\0')
 				return perr(tp, off, "empty address in "
 				    "expect");
-			if ((fam = ip_family(t->expect[i])) == 0)
+			if ((fam = ip_family(x->expect[i])) == 0)
 				return perr(tp, off, "expect '%.*s%s' is "
-				    "not an IP address", SHOW(t->expect[i]));
+				    "not an IP address", SHOW(x->expect[i]));
 			/*
 			 * An A query never answers an IPv6 address, so the
 			 * mismatch would only surface later as a bogus
@@ -505,11 +506,11 @@ apply_dns(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 			 */
 			if (fam != want)
 				return perr(tp, off, "expect %s is %s but "
-				    "type is %s%s", t->expect[i],
+				    "type is %s%s", x->expect[i],
 				    fam == AF_INET ? "IPv4" : "IPv6",
-				    t->qtype, type == NULL ?
+				    x->qtype, type == NULL ?
 				    " (the default; add type=AAAA)" : "");
-			off += strlen(t->expect[i]) + 1;
+			off += strlen(x->expect[i]) + 1;
 		}
 	}
 	/*
@@ -522,7 +523,7 @@ apply_dns(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 			return perr(tp, tp->qoff[Q_UPSTREAM], "upstream "
 			    "'%.*s%s' is not an IP address",
 			    SHOW(tp->qval[Q_UPSTREAM]));
-		t->upstream = tp->qval[Q_UPSTREAM];
+		x->upstream = tp->qval[Q_UPSTREAM];
 	}
 	return 0;
 }
@@ -532,6 +533,7 @@ static int
 parse_arp_ips(struct tparse *tp, struct nd_target *t, size_t path0,
     size_t path1)
 {
+	struct nd_target_x *x;
 	const char *u = tp->url;
 	size_t i, n, i0, i1;
 	struct in6_addr a;
@@ -545,20 +547,21 @@ parse_arp_ips(struct tparse *tp, struct nd_target *t, size_t path0,
 	if (n > ARP_MAX_IPS)
 		return perr(tp, path0 + 1, "%zu addresses, at most %d",
 		    n, ARP_MAX_IPS);
-	t->ips = nd_arena_alloc(tp->arena, (n + 1) * sizeof(*t->ips));
+	x = nd_target_xw(tp->arena, t);
+	x->ips = nd_arena_alloc(tp->arena, (n + 1) * sizeof(*x->ips));
 	for (n = 0, i0 = path0 + 1; i0 <= path1; i0 = i1 + 1, n++) {
 		i1 = find(tp, i0, path1, ',');
 		if (i0 == i1)
 			return perr(tp, i0, "empty address in the list");
-		t->ips[n] = sub(tp, i0, i1);
-		if (inet_pton(AF_INET, t->ips[n], &a) == 1)
+		x->ips[n] = sub(tp, i0, i1);
+		if (inet_pton(AF_INET, x->ips[n], &a) == 1)
 			continue;
 		/* ARP is IPv4 only (RFC 826); IPv6 neighbours use NDP. */
-		if (ip_family(t->ips[n]) == AF_INET6)
+		if (ip_family(x->ips[n]) == AF_INET6)
 			return perr(tp, i0, "'%.*s%s' is IPv6; arp:// "
-			    "checks IPv4 addresses only", SHOW(t->ips[n]));
+			    "checks IPv4 addresses only", SHOW(x->ips[n]));
 		return perr(tp, i0, "'%.*s%s' is not an IPv4 address",
-		    SHOW(t->ips[n]));
+		    SHOW(x->ips[n]));
 	}
 	return 0;
 }
@@ -570,7 +573,7 @@ parse_arp_pcap(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 	if (u->a0 == u->a1)
 		return perr(tp, u->a0, "missing capture file "
 		    "(arp+pcap://FILE/IP)");
-	t->path = sub(tp, u->a0, u->a1);
+	nd_target_xw(tp->arena, t)->path = sub(tp, u->a0, u->a1);
 	return parse_arp_ips(tp, t, u->path0, u->path1);
 }
 
@@ -592,7 +595,7 @@ parse_arp(struct tparse *tp, struct nd_target *t, const struct uparts *up)
 				return perr(tp, i, "character not allowed in an "
 				    "interface name (letters, digits, '.', '_', "
 				    "'-', '@')");
-		t->iface = sub(tp, a0, a1);
+		nd_target_xw(tp->arena, t)->iface = sub(tp, a0, a1);
 	}
 	return parse_arp_ips(tp, t, up->path0, up->path1);
 }
@@ -601,21 +604,22 @@ parse_arp(struct tparse *tp, struct nd_target *t, const struct uparts *up)
 static int
 apply_arp(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 {
+	struct nd_target_x *x = nd_target_xw(tp->arena, t);
 	const char *v = tp->qval[Q_MAC];
 	size_t n = 1, k = 0, i, off;
 	uint8_t mac[6];
 
 	if (tp->qval[Q_TRIES] != NULL) {
-		long long x;
+		long long tries;
 
-		if (nd_parse_int(tp->qval[Q_TRIES], 1, 10, &x) < 0)
+		if (nd_parse_int(tp->qval[Q_TRIES], 1, 10, &tries) < 0)
 			return perr(tp, tp->qoff[Q_TRIES], "tries must be a "
 			    "number from 1 to 10");
-		t->tries = (int)x;
+		x->tries = (int)tries;
 	}
 	if (tp->qval[Q_WINDOW] != NULL && (nd_parse_duration_ms(
-	    tp->qval[Q_WINDOW], &t->window_ms) < 0 || t->window_ms < 10 ||
-	    t->window_ms > 60000))
+	    tp->qval[Q_WINDOW], &x->window_ms) < 0 || x->window_ms < 10 ||
+	    x->window_ms > 60000))
 		return perr(tp, tp->qoff[Q_WINDOW], "window must be a duration "
 		    "from 10ms to 60s");
 	if (v == NULL)
@@ -624,14 +628,15 @@ apply_arp(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 		n += v[i] == ',';
 	if (n > 16)
 		return perr(tp, tp->qoff[Q_MAC], "%zu MACs, at most 16", n);
-	t->macs = nd_arena_alloc(tp->arena, (n + 1) * sizeof(*t->macs));
+	x->macs = nd_arena_alloc(tp->arena, (n + 1) * sizeof(*x->macs));
 	for (off = 0; k < n; k++) {
 		size_t len = strcspn(v + off, ",");
 
-		t->macs[k] = nd_arena_strndup(tp->arena, v + off, len);
-		if (nd_arp_mac_parse(t->macs[k], mac) < 0)
+		x->macs[k] = nd_arena_strndup(tp->arena, v + off, len);
+		if (nd_arp_mac_parse(x->macs[k], mac) < 0)
 			return perr(tp, tp->qoff[Q_MAC] + off, "'%.*s%s' is not "
-			    "a MAC address (aa:bb:cc:dd:ee:ff)", SHOW(t->macs[k]));
+			    "a MAC address (aa:bb:cc:dd:ee:ff)",
+			    SHOW(x->macs[k]));
 		off += len + 1;
 	}
 	return 0;
@@ -719,7 +724,7 @@ parse_path(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 {
 	if (u->a0 == u->a1)
 		return perr(tp, u->a0, "missing path (%s://PATH)", tp->sname);
-	t->path = sub(tp, u->a0, u->a1);
+	nd_target_xw(tp->arena, t)->path = sub(tp, u->a0, u->a1);
 	return 0;
 }
 
@@ -732,7 +737,8 @@ parse_socket(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 	if (u->a0 < u->a1 && tp->url[u->a0] != '/')
 		return perr(tp, u->a0, "expected an absolute socket path "
 		    "(%s:///PATH) or nothing for the default one", tp->sname);
-	t->path = u->a0 < u->a1 ? sub(tp, u->a0, u->a1) : NULL;
+	nd_target_xw(tp->arena, t)->path = u->a0 < u->a1 ?
+	    sub(tp, u->a0, u->a1) : NULL;
 	return 0;
 }
 
@@ -762,7 +768,8 @@ unix_path(struct tparse *tp, size_t p0, size_t p1, const char *what,
 static int
 parse_unix(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 {
-	return unix_path(tp, u->a0, u->a1, "unix:///PATH", &t->path);
+	return unix_path(tp, u->a0, u->a1, "unix:///PATH",
+	    &nd_target_xw(tp->arena, t)->path);
 }
 
 /* addrplan://, gateway://: nothing after it. */
@@ -836,6 +843,7 @@ parse_status_item(struct tparse *tp, size_t v0, size_t v1,
 static int
 parse_status(struct tparse *tp, struct nd_target *t, size_t v0, size_t v1)
 {
+	struct nd_target_x *x;
 	size_t i0, i1, n = 1, i;
 
 	for (i = v0; i < v1; i++)
@@ -843,13 +851,14 @@ parse_status(struct tparse *tp, struct nd_target *t, size_t v0, size_t v1)
 	if (n > ND_HTTP_STATUS_MAX)
 		return perr(tp, v0, "nd-status: %zu items, at most %d", n,
 		    ND_HTTP_STATUS_MAX);
-	t->status = nd_arena_alloc(tp->arena, n * sizeof(*t->status));
-	for (t->nstatus = 0, i0 = v0; i0 <= v1; i0 = i1 + 1) {
+	x = nd_target_xw(tp->arena, t);
+	x->status = nd_arena_alloc(tp->arena, n * sizeof(*x->status));
+	for (x->nstatus = 0, i0 = v0; i0 <= v1; i0 = i1 + 1) {
 		int rc;
 
 		i1 = find(tp, i0, v1, ',');
 		if ((rc = parse_status_item(tp, i0, i1,
-		    &t->status[t->nstatus++])) != 0)
+		    &x->status[x->nstatus++])) != 0)
 			return rc;
 	}
 	return 0;
@@ -870,7 +879,7 @@ parse_connect(struct tparse *tp, struct nd_target *t, size_t v0, size_t v1)
 	int rc;
 
 	if (ip_family(s) == AF_INET6) {
-		t->connect = s;
+		nd_target_xw(tp->arena, t)->connect = s;
 		return 0;
 	}
 	col = find(tp, v0, v1, ':');
@@ -879,7 +888,7 @@ parse_connect(struct tparse *tp, struct nd_target *t, size_t v0, size_t v1)
 		    "(nd-connect=IP[:PORT], IPv6 in brackets)", SHOW(s));
 	if ((rc = parse_hostport(tp, v0, v1, t->port, &tmp)) != 0)
 		return rc;
-	t->connect = tmp.host;
+	nd_target_xw(tp->arena, t)->connect = tmp.host;
 	t->port = tmp.port;
 	return 0;
 }
@@ -952,13 +961,13 @@ parse_web_query(struct tparse *tp, struct nd_target *t, size_t q0, size_t q1,
 	    end[N_STATUS])) != 0)
 		return rc;
 	if (seen[N_BODY] && (rc = decode_value(tp, off[N_BODY], end[N_BODY],
-	    &t->body)) != 0)
+	    &nd_target_xw(tp->arena, t)->body)) != 0)
 		return rc;
 	if (seen[N_CA] && (rc = decode_value(tp, off[N_CA], end[N_CA],
-	    &t->ca)) != 0)
+	    &nd_target_xw(tp->arena, t)->ca)) != 0)
 		return rc;
 	if (seen[N_UNIX] && (rc = unix_path(tp, off[N_UNIX], end[N_UNIX],
-	    "nd-unix=/PATH", &t->path)) != 0)
+	    "nd-unix=/PATH", &nd_target_xw(tp->arena, t)->path)) != 0)
 		return rc;
 	return 0;
 }
@@ -972,6 +981,7 @@ parse_web_query(struct tparse *tp, struct nd_target *t, size_t q0, size_t q1,
 static int
 parse_web(struct tparse *tp, struct nd_target *t, const struct uparts *up)
 {
+	struct nd_target_x *x;
 	const char *u = tp->url;
 	size_t hash = find(tp, 0, tp->len, '#'), at;
 	size_t q0 = up->path1, q1 = tp->len, from;
@@ -992,15 +1002,16 @@ parse_web(struct tparse *tp, struct nd_target *t, const struct uparts *up)
 	if (q0 < q1 && (rc = parse_web_query(tp, t, q0 + 1, q1, &kept)) != 0)
 		return rc;
 	/* http+unix:// is sent as http:// over the socket. */
-	if (t->scheme == ND_S_HTTP_UNIX && t->path == NULL)
+	if (t->scheme == ND_S_HTTP_UNIX && t->x->path == NULL)
 		return perr(tp, tp->len, "missing nd-unix=/PATH: the socket "
 		    "that %s:// sends its request to", tp->sname);
 	from = t->scheme == ND_S_HTTP_UNIX ? up->a0 : 0;
-	t->request = nd_arena_printf(tp->arena, "%s%.*s%s%s", from > 0 ?
+	x = nd_target_xw(tp->arena, t);
+	x->request = nd_arena_printf(tp->arena, "%s%.*s%s%s", from > 0 ?
 	    "http://" : "", (int)(up->path1 - from), u + from,
 	    kept != NULL && kept[0] != '\0' ? "?" : "", kept != NULL ? kept :
 	    "");
-	t->reqpath = t->request + (from > 0 ? strlen("http://") : 0) +
+	x->reqpath = x->request + (from > 0 ? strlen("http://") : 0) +
 	    up->path0 - from;
 	return 0;
 }
@@ -1174,7 +1185,7 @@ target_parse(struct tparse *tp, const char *origin, struct nd_target **ret)
 		    nd_scheme_names());
 	tp->defport = row->defport;
 
-	t = nd_arena_alloc(tp->arena, sizeof(*t));
+	t = nd_target_new(tp->arena);
 	t->scheme = row->scheme;
 
 	/* Split SCHEME://AUTHORITY[/PATH][?QUERY] by offsets. */
@@ -1213,6 +1224,28 @@ target_parse(struct tparse *tp, const char *origin, struct nd_target **ret)
 	t->origin = nd_arena_strdup(tp->arena, origin);
 	*ret = t;
 	return 0;
+}
+
+/* The scheme fields of a target that has none: every one zero. */
+static const struct nd_target_x target_x_none;
+
+struct nd_target *
+nd_target_new(struct nd_arena *a)
+{
+	struct nd_target *t = nd_arena_alloc(a, sizeof(*t));
+
+	t->x = &target_x_none;
+	return t;
+}
+
+struct nd_target_x *
+nd_target_xw(struct nd_arena *a, struct nd_target *t)
+{
+	if (t->xown == NULL) {
+		t->xown = nd_arena_alloc(a, sizeof(*t->xown));
+		t->x = t->xown;
+	}
+	return t->xown;
 }
 
 int
@@ -1284,7 +1317,7 @@ const char *
 nd_target_unix(const struct nd_target *t)
 {
 	return t->scheme == ND_S_UNIX || t->scheme == ND_S_HTTP_UNIX ?
-	    t->path : NULL;
+	    t->x->path : NULL;
 }
 
 const char *
@@ -1292,8 +1325,8 @@ nd_target_ip(const struct nd_target *t)
 {
 	if (nd_target_unix(t) != NULL)
 		return NULL;
-	if (t->connect != NULL)
-		return t->connect;
+	if (t->x->connect != NULL)
+		return t->x->connect;
 	return t->host != NULL && t->host_is_ip ? t->host : NULL;
 }
 
@@ -1302,10 +1335,11 @@ nd_target_status_ok(const struct nd_target *t, long status)
 {
 	size_t i;
 
-	if (t->status == NULL)
+	if (t->x->status == NULL)
 		return status >= 200 && status <= 399;
-	for (i = 0; i < t->nstatus; i++)
-		if (status >= t->status[i].lo && status <= t->status[i].hi)
+	for (i = 0; i < t->x->nstatus; i++)
+		if (status >= t->x->status[i].lo &&
+		    status <= t->x->status[i].hi)
 			return true;
 	return false;
 }
@@ -1392,7 +1426,8 @@ key_tls(struct nd_arena *a, const struct nd_target *t, const char *s,
     const char *host)
 {
 	return nd_arena_printf(a, "%s|%s|%u|sni=%s|ca=%s", s, host, t->port,
-	    t->sni != NULL ? t->sni : "", t->ca != NULL ? t->ca : "");
+	    t->x->sni != NULL ? t->x->sni : "",
+	    t->x->ca != NULL ? t->x->ca : "");
 }
 
 static char *
@@ -1400,9 +1435,10 @@ key_dns(struct nd_arena *a, const struct nd_target *t, const char *s,
     const char *host)
 {
 	return nd_arena_printf(a, "%s|%s|%u|q=%s|t=%s|e=%s|u=%s", s, host,
-	    t->port, canon_host(a, t->qname), t->qtype != NULL ? t->qtype : "A",
-	    canon_list(a, t->expect),
-	    t->upstream != NULL ? canon_host(a, t->upstream) : "");
+	    t->port, canon_host(a, t->x->qname),
+	    t->x->qtype != NULL ? t->x->qtype : "A",
+	    canon_list(a, t->x->expect),
+	    t->x->upstream != NULL ? canon_host(a, t->x->upstream) : "");
 }
 
 static char *
@@ -1411,9 +1447,9 @@ key_arp(struct nd_arena *a, const struct nd_target *t, const char *s,
 {
 	(void)host;
 	return nd_arena_printf(a, "%s|%s|ips=%s|mac=%s|%d|%lld|%s", s,
-	    t->iface != NULL ? t->iface : "", canon_list(a, t->ips),
-	    t->macs != NULL ? canon_list(a, t->macs) : "", t->tries,
-	    (long long)t->window_ms, t->path != NULL ? t->path : "");
+	    t->x->iface != NULL ? t->x->iface : "", canon_list(a, t->x->ips),
+	    t->x->macs != NULL ? canon_list(a, t->x->macs) : "", t->x->tries,
+	    (long long)t->x->window_ms, t->x->path != NULL ? t->x->path : "");
 }
 
 static char *
@@ -1421,7 +1457,8 @@ key_path(struct nd_arena *a, const struct nd_target *t, const char *s,
     const char *host)
 {
 	(void)host;
-	return nd_arena_printf(a, "%s|%s", s, t->path != NULL ? t->path : "");
+	return nd_arena_printf(a, "%s|%s", s,
+	    t->x->path != NULL ? t->x->path : "");
 }
 
 /*
@@ -1433,18 +1470,19 @@ static char *
 key_web(struct nd_arena *a, const struct nd_target *t, const char *s,
     const char *host)
 {
+	const struct nd_target_x *x = t->x;
 	char st[ND_HTTP_STATUS_MAX * 8 + 1] = "";
 	size_t i, o = 0;
 
-	for (i = 0; i < t->nstatus; i++)
+	for (i = 0; i < x->nstatus; i++)
 		o += (size_t)snprintf(st + o, sizeof(st) - o, "%s%u-%u",
-		    i ? "," : "", t->status[i].lo, t->status[i].hi);
+		    i ? "," : "", x->status[i].lo, x->status[i].hi);
 	return nd_arena_printf(a, "%s|%s|%u|c=%s|s=%s|%zu:%s|%zu:%s|%zu:%s|"
-	    "%zu:%s", s, host, t->port, t->connect != NULL ?
-	    canon_host(a, t->connect) : "", st, strlen(t->reqpath), t->reqpath,
-	    t->body != NULL ? strlen(t->body) : 0, t->body != NULL ? t->body :
-	    "", t->ca != NULL ? strlen(t->ca) : 0, t->ca != NULL ? t->ca : "",
-	    t->path != NULL ? strlen(t->path) : 0, t->path != NULL ? t->path :
+	    "%zu:%s", s, host, t->port, x->connect != NULL ?
+	    canon_host(a, x->connect) : "", st, strlen(x->reqpath), x->reqpath,
+	    x->body != NULL ? strlen(x->body) : 0, x->body != NULL ? x->body :
+	    "", x->ca != NULL ? strlen(x->ca) : 0, x->ca != NULL ? x->ca : "",
+	    x->path != NULL ? strlen(x->path) : 0, x->path != NULL ? x->path :
 	    "");
 }
 

@@ -544,7 +544,8 @@ nd_ywant_str(const struct nd_ycheck *ck, const struct nd_ynode *v, int line,
 	if (v->len == 0)
 		return nd_ycheck_err(ck, line > 0 ? line : v->line, "%s: must "
 		    "not be empty", name);
-	*ret = v->str;
+	/* A copy: the tree may be in an arena freed before ck->arena. */
+	*ret = nd_arena_strndup(ck->arena, v->str, v->len);
 	return 0;
 }
 

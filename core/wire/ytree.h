@@ -197,7 +197,7 @@ int	nd_ywant_item(const struct nd_ycheck *ck, const struct nd_ynode *seq,
 
 /*
  * A non-empty string: v must be a scalar (what as for nd_ywant) and not
- * ''.  *ret is v's text.
+ * ''.  *ret is a copy of v's text in ck->arena.
  */
 int	nd_ywant_str(const struct nd_ycheck *ck, const struct nd_ynode *v,
 	    int line, const char *name, const char *what, char **ret);

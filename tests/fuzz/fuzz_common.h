@@ -170,54 +170,56 @@ fuzz_check_target(const struct nd_target *t, const char *url,
 	case ND_S_DNS:
 		FUZZ_CHECK(t->host != NULL && t->host[0] != '\0');
 		FUZZ_CHECK(t->port != 0);
-		FUZZ_CHECK(t->iface == NULL && t->path == NULL &&
-		    t->ips == NULL && t->macs == NULL);
+		FUZZ_CHECK(t->x->iface == NULL && t->x->path == NULL &&
+		    t->x->ips == NULL && t->x->macs == NULL);
 		break;
 	case ND_S_ARP:
 	case ND_S_ARP_PCAP:
 		FUZZ_CHECK(t->host == NULL && !t->host_is_ip);
 		FUZZ_CHECK(t->port == 0);
 		if (t->scheme == ND_S_ARP) {
-			FUZZ_CHECK(t->iface != NULL && t->path == NULL);
-			FUZZ_CHECK(nd_is_ifname(t->iface, strlen(t->iface)));
+			FUZZ_CHECK(t->x->iface != NULL && t->x->path == NULL);
+			FUZZ_CHECK(nd_is_ifname(t->x->iface,
+			    strlen(t->x->iface)));
 		} else {
-			FUZZ_CHECK(t->path != NULL && t->iface == NULL);
-			FUZZ_CHECK(t->path[0] != '\0' && !fuzz_has_ctl(t->path));
-			FUZZ_CHECK(strchr(t->path, '?') == NULL);
+			FUZZ_CHECK(t->x->path != NULL && t->x->iface == NULL);
+			FUZZ_CHECK(t->x->path[0] != '\0' &&
+			    !fuzz_has_ctl(t->x->path));
+			FUZZ_CHECK(strchr(t->x->path, '?') == NULL);
 		}
-		(void)fuzz_check_list(t->ips, 256, fuzz_is_ipv4);
-		if (t->macs != NULL)
-			(void)fuzz_check_list(t->macs, 16, fuzz_is_mac);
+		(void)fuzz_check_list(t->x->ips, 256, fuzz_is_ipv4);
+		if (t->x->macs != NULL)
+			(void)fuzz_check_list(t->x->macs, 16, fuzz_is_mac);
 		break;
 	case ND_S_HTTP:
 	case ND_S_HTTPS:
 		FUZZ_CHECK(t->host != NULL && t->host[0] != '\0');
 		FUZZ_CHECK(t->port != 0);
-		FUZZ_CHECK(t->request != NULL && t->reqpath != NULL);
+		FUZZ_CHECK(t->x->request != NULL && t->x->reqpath != NULL);
 		/* The request is the URL minus nd- parameters: no longer. */
-		FUZZ_CHECK(strlen(t->request) <= strlen(t->url));
-		FUZZ_CHECK(strchr(t->request, '#') == NULL);
-		FUZZ_CHECK(!fuzz_has_ctl(t->request));
-		FUZZ_CHECK(strcasestr(t->request, "nd-connect=") == NULL ||
+		FUZZ_CHECK(strlen(t->x->request) <= strlen(t->url));
+		FUZZ_CHECK(strchr(t->x->request, '#') == NULL);
+		FUZZ_CHECK(!fuzz_has_ctl(t->x->request));
+		FUZZ_CHECK(strcasestr(t->x->request, "nd-connect=") == NULL ||
 		    strcasestr(t->url, "nd-connect=") != NULL);
-		if (t->connect != NULL)
-			FUZZ_CHECK(nd_is_ip_literal(t->connect));
-		FUZZ_CHECK((t->status == NULL) == (t->nstatus == 0));
-		for (n = 0; n < t->nstatus; n++)
-			FUZZ_CHECK(t->status[n].lo >= 100 &&
-			    t->status[n].lo <= t->status[n].hi &&
-			    t->status[n].hi <= 599);
-		if (t->body != NULL)
-			FUZZ_CHECK(t->body[0] != '\0' &&
-			    !fuzz_has_ctl(t->body));
-		FUZZ_CHECK(t->iface == NULL && t->path == NULL &&
-		    t->ips == NULL && t->macs == NULL);
+		if (t->x->connect != NULL)
+			FUZZ_CHECK(nd_is_ip_literal(t->x->connect));
+		FUZZ_CHECK((t->x->status == NULL) == (t->x->nstatus == 0));
+		for (n = 0; n < t->x->nstatus; n++)
+			FUZZ_CHECK(t->x->status[n].lo >= 100 &&
+			    t->x->status[n].lo <= t->x->status[n].hi &&
+			    t->x->status[n].hi <= 599);
+		if (t->x->body != NULL)
+			FUZZ_CHECK(t->x->body[0] != '\0' &&
+			    !fuzz_has_ctl(t->x->body));
+		FUZZ_CHECK(t->x->iface == NULL && t->x->path == NULL &&
+		    t->x->ips == NULL && t->x->macs == NULL);
 		break;
 	case ND_S_PORT:
 		FUZZ_CHECK(t->port != 0);
 		FUZZ_CHECK(t->host == NULL || t->host_is_ip);
-		FUZZ_CHECK(t->iface == NULL && t->path == NULL &&
-		    t->ips == NULL && t->macs == NULL);
+		FUZZ_CHECK(t->x->iface == NULL && t->x->path == NULL &&
+		    t->x->ips == NULL && t->x->macs == NULL);
 		break;
 	default:
 		/*
@@ -236,29 +238,30 @@ fuzz_check_target(const struct nd_target *t, const char *url,
 	}
 	if (t->scheme != ND_S_TLS && t->scheme != ND_S_TALOS &&
 	    !nd_scheme_kube(t->scheme))
-		FUZZ_CHECK(t->sni == NULL);
+		FUZZ_CHECK(t->x->sni == NULL);
 	if (t->scheme != ND_S_TLS && t->scheme != ND_S_TALOS &&
 	    !nd_scheme_kube(t->scheme) && t->scheme != ND_S_HTTPS)
-		FUZZ_CHECK(t->ca == NULL);
-	if (t->sni != NULL)
-		FUZZ_CHECK(nd_is_ip_literal(t->sni) ||
-		    fuzz_is_dns_name(t->sni));
-	if (t->ca != NULL)
-		FUZZ_CHECK(t->ca[0] != '\0' && !fuzz_has_ctl(t->ca));
+		FUZZ_CHECK(t->x->ca == NULL);
+	if (t->x->sni != NULL)
+		FUZZ_CHECK(nd_is_ip_literal(t->x->sni) ||
+		    fuzz_is_dns_name(t->x->sni));
+	if (t->x->ca != NULL)
+		FUZZ_CHECK(t->x->ca[0] != '\0' && !fuzz_has_ctl(t->x->ca));
 	if (t->scheme == ND_S_DNS) {
-		FUZZ_CHECK(t->qname != NULL && fuzz_is_dns_name(t->qname));
-		FUZZ_CHECK(t->qtype != NULL);
-		FUZZ_CHECK(strcmp(t->qtype, "A") == 0 ||
-		    strcmp(t->qtype, "AAAA") == 0);
-		if (t->expect != NULL)
-			(void)fuzz_check_list(t->expect, (size_t)-1,
-			    strcmp(t->qtype, "A") == 0 ? fuzz_is_ipv4 :
+		FUZZ_CHECK(t->x->qname != NULL &&
+		    fuzz_is_dns_name(t->x->qname));
+		FUZZ_CHECK(t->x->qtype != NULL);
+		FUZZ_CHECK(strcmp(t->x->qtype, "A") == 0 ||
+		    strcmp(t->x->qtype, "AAAA") == 0);
+		if (t->x->expect != NULL)
+			(void)fuzz_check_list(t->x->expect, (size_t)-1,
+			    strcmp(t->x->qtype, "A") == 0 ? fuzz_is_ipv4 :
 			    fuzz_is_ipv6);
-		if (t->upstream != NULL)
-			FUZZ_CHECK(nd_is_ip_literal(t->upstream));
+		if (t->x->upstream != NULL)
+			FUZZ_CHECK(nd_is_ip_literal(t->x->upstream));
 	} else
-		FUZZ_CHECK(t->qname == NULL && t->qtype == NULL &&
-		    t->expect == NULL && t->upstream == NULL);
+		FUZZ_CHECK(t->x->qname == NULL && t->x->qtype == NULL &&
+		    t->x->expect == NULL && t->x->upstream == NULL);
 
 	/* A unix socket's path: absolute, and it fits sockaddr_un. */
 	if (nd_target_unix(t) != NULL)

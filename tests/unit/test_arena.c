@@ -1,7 +1,9 @@
 /*
  * test_arena.c - the run's allocator: every allocation zeroed, aligned and
  * apart from the others, across the switch from malloc'd chunks to the
- * 2 MiB mappings a large run gets, and with objects bigger than a chunk.
+ * 2 MiB mappings a large run gets, and with objects bigger than a chunk;
+ * arrays grown past ARENA_GROW_OWN in chunks of their own, interleaved
+ * with other allocations, and a trimmed arena.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -64,6 +66,52 @@ test_many(void **state)
 				    j);
 	nd_arena_free(a);
 	nd_arena_free(NULL);
+}
+
+/*
+ * Two arrays doubling from 1 to 2^17 elements side by side, with other
+ * allocations between the grows (as the engine's dependents and served
+ * endpoints): each keeps its elements, its new room is zero, and the
+ * other allocations are untouched.  Then the arena is trimmed and grows
+ * on in small chunks.
+ */
+static void
+test_grow(void **state)
+{
+	struct nd_arena *a = nd_arena_new();
+	uint32_t *v[2] = { NULL, NULL };
+	size_t n = 0, cap = 0, i, k, nside = 0;
+	unsigned char *side[64];
+
+	(void)state;
+	for (i = 0; i < (1u << 17); i++) {
+		if (n == cap) {
+			size_t ncap = cap == 0 ? 1 : cap * 2;
+
+			for (k = 0; k < 2; k++) {
+				v[k] = nd_arena_grow(a, v[k], n, ncap,
+				    sizeof(*v[k]));
+				check_zero((unsigned char *)(v[k] + n),
+				    (ncap - n) * sizeof(*v[k]));
+			}
+			cap = ncap;
+			side[nside] = nd_arena_alloc(a, 100);
+			memset(side[nside++], 0x5a, 100);
+			if (nside == 10)
+				nd_arena_trim(a);
+		}
+		v[0][n] = (uint32_t)i;
+		v[1][n] = (uint32_t)~i;
+		n++;
+	}
+	for (i = 0; i < n; i++)
+		if (v[0][i] != (uint32_t)i || v[1][i] != (uint32_t)~i)
+			fail_msg("element %zu lost", i);
+	for (k = 0; k < nside; k++)
+		for (i = 0; i < 100; i++)
+			if (side[k][i] != 0x5a)
+				fail_msg("allocation %zu overwritten", k);
+	nd_arena_free(a);
 }
 
 static void
@@ -144,6 +192,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_many),
+		cmocka_unit_test(test_grow),
 		cmocka_unit_test(test_strings),
 		cmocka_unit_test(test_printf_as_snprintf),
 	};

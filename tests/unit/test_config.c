@@ -531,16 +531,16 @@ test_http(void **state)
 	assert_int_equal(t->scheme, ND_S_HTTPS);
 	assert_string_equal(t->host, "sonarr.int.example.be");
 	assert_int_equal(t->port, 443);
-	assert_string_equal(t->connect, "192.168.30.61");
-	assert_string_equal(t->reqpath, "/?a=1");
-	assert_string_equal(t->body, "Sonarr & co #1 100%");
+	assert_string_equal(t->x->connect, "192.168.30.61");
+	assert_string_equal(t->x->reqpath, "/?a=1");
+	assert_string_equal(t->x->body, "Sonarr & co #1 100%");
 	/* A relative path is the config file's directory's, as elsewhere. */
-	assert_string_equal(t->ca, "/tmp/lab/ca.pem");
-	assert_int_equal(t->nstatus, 2);
-	assert_int_equal(t->status[0].lo, 200);
-	assert_int_equal(t->status[0].hi, 200);
-	assert_int_equal(t->status[1].lo, 301);
-	assert_int_equal(t->status[1].hi, 399);
+	assert_string_equal(t->x->ca, "/tmp/lab/ca.pem");
+	assert_int_equal(t->x->nstatus, 2);
+	assert_int_equal(t->x->status[0].lo, 200);
+	assert_int_equal(t->x->status[0].hi, 200);
+	assert_int_equal(t->x->status[1].lo, 301);
+	assert_int_equal(t->x->status[1].hi, 399);
 	snprintf(origin, sizeof(origin), "%s:3", path);
 	assert_string_equal(t->origin, origin);
 	/* Its url is the equivalent URL: typed, it is the same target. */
@@ -554,22 +554,22 @@ test_http(void **state)
 	t = c.http[1];
 	assert_int_equal(t->scheme, ND_S_HTTP);
 	assert_string_equal(t->host, "fd00::80");
-	assert_string_equal(t->connect, "fd00::81");
+	assert_string_equal(t->x->connect, "fd00::81");
 	assert_int_equal(t->port, 81);
-	assert_string_equal(t->reqpath, "/x");
-	assert_int_equal(t->nstatus, 1);
-	assert_int_equal(t->status[0].lo, 503);
-	assert_null(t->body);
-	assert_null(t->ca);
+	assert_string_equal(t->x->reqpath, "/x");
+	assert_int_equal(t->x->nstatus, 1);
+	assert_int_equal(t->x->status[0].lo, 503);
+	assert_null(t->x->body);
+	assert_null(t->x->ca);
 	assert_string_equal(t->url, "http://[fd00::80]:8080/x?"
 	    "nd-connect=[fd00::81]:81&nd-status=503");
 
 	t = c.http[2];
 	assert_string_equal(t->url, "https://a.example?nd-ca=/home/tester/"
 	    "ca.pem");
-	assert_string_equal(t->ca, "/home/tester/ca.pem");
-	assert_null(t->connect);
-	assert_int_equal(t->nstatus, 0);
+	assert_string_equal(t->x->ca, "/home/tester/ca.pem");
+	assert_null(t->x->connect);
+	assert_int_equal(t->x->nstatus, 0);
 	snprintf(origin, sizeof(origin), "%s:11", path);
 	assert_string_equal(t->origin, origin);
 

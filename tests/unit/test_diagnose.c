@@ -37,7 +37,7 @@ struct world {
 static struct nd_target *
 mk_target(struct world *w, const char *url, size_t index)
 {
-	struct nd_target *t = nd_arena_alloc(w->arena, sizeof(*t));
+	struct nd_target *t = nd_target_new(w->arena);
 
 	t->url = nd_arena_strdup(w->arena, url);
 	t->host = nd_arena_strdup(w->arena, "10.0.0.1");
@@ -322,7 +322,8 @@ mk_web(struct world *w, const char *url, const char *host, size_t index)
 	t->scheme = ND_S_HTTPS;
 	t->host = nd_arena_strdup(w->arena, host);
 	t->host_is_ip = false;
-	t->connect = nd_arena_strdup(w->arena, "10.0.0.1");
+	nd_target_xw(w->arena, t)->connect = nd_arena_strdup(w->arena,
+	    "10.0.0.1");
 	return t;
 }
 

@@ -135,19 +135,19 @@ test_order_and_derived(void **state)
 	assert_string_equal(t->host, "1.1.1.1");
 	assert_true(t->host_is_ip);
 	assert_int_equal(t->port, 53);
-	assert_string_equal(t->qname, "a.lab");
-	assert_string_equal(t->qtype, "A");
-	assert_string_equal(t->expect[0], "10.0.0.5");
-	assert_string_equal(t->expect[1], "10.0.0.6");
-	assert_null(t->expect[2]);
-	assert_string_equal(t->upstream, "9.9.9.9");
+	assert_string_equal(t->x->qname, "a.lab");
+	assert_string_equal(t->x->qtype, "A");
+	assert_string_equal(t->x->expect[0], "10.0.0.5");
+	assert_string_equal(t->x->expect[1], "10.0.0.6");
+	assert_null(t->x->expect[2]);
+	assert_string_equal(t->x->upstream, "9.9.9.9");
 	assert_origin(t, 8);
 	t = inv.targets[4];
 	assert_string_equal(t->url, "dns://1.1.1.1/a.lab?expect=fd00::5&"
 	    "type=AAAA&upstream=9.9.9.9");
-	assert_string_equal(t->qtype, "AAAA");
-	assert_string_equal(t->expect[0], "fd00::5");
-	assert_null(t->expect[1]);
+	assert_string_equal(t->x->qtype, "AAAA");
+	assert_string_equal(t->x->expect[0], "fd00::5");
+	assert_null(t->x->expect[1]);
 	t = inv.targets[5];
 	assert_string_equal(t->url, "dns://[fd00::53]/a.lab?expect=10.0.0.5,"
 	    "10.0.0.6&upstream=9.9.9.9");
@@ -161,10 +161,10 @@ test_order_and_derived(void **state)
 	    "10.0.0.62");
 	assert_int_equal(t->scheme, ND_S_ARP);
 	assert_null(t->host);
-	assert_string_equal(t->iface, "eth0");
-	assert_string_equal(t->ips[0], "10.0.0.60");
-	assert_string_equal(t->ips[2], "10.0.0.62");
-	assert_null(t->ips[3]);
+	assert_string_equal(t->x->iface, "eth0");
+	assert_string_equal(t->x->ips[0], "10.0.0.60");
+	assert_string_equal(t->x->ips[2], "10.0.0.62");
+	assert_null(t->x->ips[3]);
 	assert_origin(t, 9);
 
 	t = inv.targets[8];

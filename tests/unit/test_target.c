@@ -101,11 +101,11 @@ test_tailscale(void **state)
 	(void)state;
 	t = ok("tailscale://");
 	assert_int_equal(t->scheme, ND_S_TAILSCALE);
-	assert_null(t->path);
+	assert_null(t->x->path);
 	assert_null(t->host);
 	assert_chain(t, "tailscale");
 	t = ok("tailscale:///run/ts/tailscaled.sock");
-	assert_string_equal(t->path, "/run/ts/tailscaled.sock");
+	assert_string_equal(t->x->path, "/run/ts/tailscaled.sock");
 	assert_string_equal(nd_target_key(arena, t),
 	    "tailscale|/run/ts/tailscaled.sock");
 	bad("tailscale://run/ts.sock", "tailscale://run/ts.sock: column 13: "
@@ -124,10 +124,10 @@ test_tcp(void **state)
 	assert_string_equal(t->host, "127.0.0.1");
 	assert_true(t->host_is_ip);
 	assert_int_equal(t->port, 6443);
-	assert_null(t->sni);
-	assert_null(t->ca);
-	assert_null(t->qname);
-	assert_null(t->iface);
+	assert_null(t->x->sni);
+	assert_null(t->x->ca);
+	assert_null(t->x->qname);
+	assert_null(t->x->iface);
 	assert_int_equal(t->index, 0);
 	assert_chain(t, "route,tcp");
 
@@ -160,18 +160,18 @@ test_tls(void **state)
 	assert_int_equal(t->scheme, ND_S_TLS);
 	assert_string_equal(t->host, "10.0.0.1");
 	assert_int_equal(t->port, 443);
-	assert_string_equal(t->sni, "api.example.com");
-	assert_string_equal(t->ca, "/etc/ssl/my ca.pem");
+	assert_string_equal(t->x->sni, "api.example.com");
+	assert_string_equal(t->x->ca, "/etc/ssl/my ca.pem");
 	assert_chain(t, "route,tcp,tls");
 
 	t = ok("tls://example.com:8443?sni=10.0.0.1");
-	assert_string_equal(t->sni, "10.0.0.1");
-	assert_null(t->ca);
+	assert_string_equal(t->x->sni, "10.0.0.1");
+	assert_null(t->x->ca);
 	assert_chain(t, "resolve,route,tcp,tls");
 
 	t = ok("tls://[fd00::1]:443?ca=%2Fa%2fb");
 	assert_string_equal(t->host, "fd00::1");
-	assert_string_equal(t->ca, "/a/b");
+	assert_string_equal(t->x->ca, "/a/b");
 }
 
 static void
@@ -188,8 +188,8 @@ test_talos(void **state)
 
 	t = ok("talos://cp01.lab:50001?sni=cp01&ca=ca.crt");
 	assert_int_equal(t->port, 50001);
-	assert_string_equal(t->sni, "cp01");
-	assert_string_equal(t->ca, "ca.crt");
+	assert_string_equal(t->x->sni, "cp01");
+	assert_string_equal(t->x->ca, "ca.crt");
 	assert_chain(t, "resolve,route,tcp,tls,talos");
 }
 
@@ -213,7 +213,7 @@ test_k8s(void **state)
 
 	t = ok("k8s://kube.lab/?sni=kube.lab");
 	assert_int_equal(t->port, 6443);
-	assert_string_equal(t->sni, "kube.lab");
+	assert_string_equal(t->x->sni, "kube.lab");
 	assert_chain(t, "resolve,route,tcp,tls,k8s");
 }
 
@@ -228,12 +228,12 @@ test_web(void **state)
 	assert_int_equal(t->scheme, ND_S_HTTP);
 	assert_string_equal(t->host, "example.lab");
 	assert_int_equal(t->port, 80);
-	assert_string_equal(t->request, "http://example.lab");
-	assert_string_equal(t->reqpath, "");
-	assert_null(t->connect);
-	assert_null(t->status);
-	assert_null(t->body);
-	assert_null(t->ca);
+	assert_string_equal(t->x->request, "http://example.lab");
+	assert_string_equal(t->x->reqpath, "");
+	assert_null(t->x->connect);
+	assert_null(t->x->status);
+	assert_null(t->x->body);
+	assert_null(t->x->ca);
 	assert_chain(t, "resolve,route,tcp,http");
 	assert_true(nd_target_status_ok(t, 200));
 	assert_true(nd_target_status_ok(t, 302));
@@ -250,43 +250,43 @@ test_web(void **state)
 	assert_string_equal(t->host, "sonarr.int.example.be");
 	assert_false(t->host_is_ip);
 	assert_int_equal(t->port, 443);
-	assert_string_equal(t->request, "https://sonarr.int.example.be/api/"
+	assert_string_equal(t->x->request, "https://sonarr.int.example.be/api/"
 	    "v3/system?apikey=x%20y&b=");
-	assert_string_equal(t->reqpath, "/api/v3/system?apikey=x%20y&b=");
-	assert_string_equal(t->connect, "192.168.30.61");
+	assert_string_equal(t->x->reqpath, "/api/v3/system?apikey=x%20y&b=");
+	assert_string_equal(t->x->connect, "192.168.30.61");
 	assert_string_equal(nd_target_ip(t), "192.168.30.61");
-	assert_int_equal(t->nstatus, 3);
-	assert_int_equal(t->status[0].lo, 200);
-	assert_int_equal(t->status[0].hi, 200);
-	assert_int_equal(t->status[1].lo, 301);
-	assert_int_equal(t->status[1].hi, 399);
+	assert_int_equal(t->x->nstatus, 3);
+	assert_int_equal(t->x->status[0].lo, 200);
+	assert_int_equal(t->x->status[0].hi, 200);
+	assert_int_equal(t->x->status[1].lo, 301);
+	assert_int_equal(t->x->status[1].hi, 399);
 	assert_true(nd_target_status_ok(t, 401));
 	assert_false(nd_target_status_ok(t, 201));
-	assert_string_equal(t->body, "Sonarr Ready");
-	assert_string_equal(t->ca, "/etc/ca x.pem");
+	assert_string_equal(t->x->body, "Sonarr Ready");
+	assert_string_equal(t->x->ca, "/etc/ca x.pem");
 	/* nd-connect: no name to resolve; SNI and Host stay the host. */
 	assert_chain(t, "route,tcp,tls,http");
 
 	t = ok("https://h.lab:8443/?nd-connect=[fd00::61]:9443");
-	assert_string_equal(t->connect, "fd00::61");
+	assert_string_equal(t->x->connect, "fd00::61");
 	assert_int_equal(t->port, 9443);
-	assert_string_equal(t->request, "https://h.lab:8443/");
+	assert_string_equal(t->x->request, "https://h.lab:8443/");
 	t = ok("https://h.lab:8443/x?nd-connect=fd00::61");
-	assert_string_equal(t->connect, "fd00::61");
+	assert_string_equal(t->x->connect, "fd00::61");
 	assert_int_equal(t->port, 8443);
 	t = ok("https://h.lab?nd-connect=10.0.0.1:444");
 	assert_int_equal(t->port, 444);
-	assert_string_equal(t->request, "https://h.lab");
+	assert_string_equal(t->x->request, "https://h.lab");
 	t = ok("HTTPS://10.0.0.1/a?x=1&ND-STATUS=404");
 	assert_int_equal(t->scheme, ND_S_HTTPS);
 	assert_true(t->host_is_ip);
-	assert_string_equal(t->request, "HTTPS://10.0.0.1/a?x=1");
+	assert_string_equal(t->x->request, "HTTPS://10.0.0.1/a?x=1");
 	assert_true(nd_target_status_ok(t, 404));
 	assert_false(nd_target_status_ok(t, 200));
 	assert_chain(t, "route,tcp,tls,http");
 	/* Empty parameters of the URL's own are the URL's business. */
 	t = ok("http://h/?&a&&nd-body=x&");
-	assert_string_equal(t->request, "http://h/?&a&&");
+	assert_string_equal(t->x->request, "http://h/?&a&&");
 }
 
 static void
@@ -373,29 +373,29 @@ test_dns(void **state)
 	assert_int_equal(t->scheme, ND_S_DNS);
 	assert_string_equal(t->host, "192.168.30.45");
 	assert_int_equal(t->port, 53);
-	assert_string_equal(t->qname, "sonarr.int.example.be");
-	assert_string_equal(t->qtype, "A");
-	assert_null(t->expect);
-	assert_null(t->upstream);
+	assert_string_equal(t->x->qname, "sonarr.int.example.be");
+	assert_string_equal(t->x->qtype, "A");
+	assert_null(t->x->expect);
+	assert_null(t->x->upstream);
 	assert_chain(t, "route,dns");
 
 	t = ok("dns://[::1]:5353/x.y.?expect=10.0.0.1,10.0.0.2&type=a&"
 	    "upstream=2606:4700::1111");
 	assert_string_equal(t->host, "::1");
 	assert_int_equal(t->port, 5353);
-	assert_string_equal(t->qname, "x.y.");
-	assert_string_equal(t->qtype, "A");
-	assert_non_null(t->expect);
-	assert_string_equal(t->expect[0], "10.0.0.1");
-	assert_string_equal(t->expect[1], "10.0.0.2");
-	assert_null(t->expect[2]);
+	assert_string_equal(t->x->qname, "x.y.");
+	assert_string_equal(t->x->qtype, "A");
+	assert_non_null(t->x->expect);
+	assert_string_equal(t->x->expect[0], "10.0.0.1");
+	assert_string_equal(t->x->expect[1], "10.0.0.2");
+	assert_null(t->x->expect[2]);
 	/* The resolver's own family need not match the record type. */
-	assert_string_equal(t->upstream, "2606:4700::1111");
+	assert_string_equal(t->x->upstream, "2606:4700::1111");
 
 	t = ok("dns://ns.lab/host?type=aaaa&expect=fd00::1");
-	assert_string_equal(t->qtype, "AAAA");
-	assert_string_equal(t->expect[0], "fd00::1");
-	assert_null(t->expect[1]);
+	assert_string_equal(t->x->qtype, "AAAA");
+	assert_string_equal(t->x->expect[0], "fd00::1");
+	assert_null(t->x->expect[1]);
 	assert_chain(t, "resolve,route,dns");
 }
 
@@ -410,16 +410,16 @@ test_arp(void **state)
 	assert_null(t->host);
 	assert_false(t->host_is_ip);
 	assert_int_equal(t->port, 0);
-	assert_string_equal(t->iface, "eth0");
-	assert_string_equal(t->ips[0], "192.168.30.61");
-	assert_string_equal(t->ips[1], "192.168.30.62");
-	assert_null(t->ips[2]);
+	assert_string_equal(t->x->iface, "eth0");
+	assert_string_equal(t->x->ips[0], "192.168.30.61");
+	assert_string_equal(t->x->ips[1], "192.168.30.62");
+	assert_null(t->x->ips[2]);
 	assert_chain(t, "arp");
 
 	t = ok("arp://br-lan.10@x_y/10.0.0.1");
-	assert_string_equal(t->iface, "br-lan.10@x_y");
-	assert_string_equal(t->ips[0], "10.0.0.1");
-	assert_null(t->ips[1]);
+	assert_string_equal(t->x->iface, "br-lan.10@x_y");
+	assert_string_equal(t->x->ips[0], "10.0.0.1");
+	assert_null(t->x->ips[1]);
 }
 
 static void
@@ -455,7 +455,7 @@ test_gateway(void **state)
 	t = ok("gateway://");
 	assert_int_equal(t->scheme, ND_S_GATEWAY);
 	assert_null(t->host);
-	assert_null(t->manifests);
+	assert_null(t->x->manifests);
 	assert_chain(t, "gateway");
 	bad("gateway://gw", "gateway://gw: column 11: gateway:// takes nothing "
 	    "after it: it audits the Gateway API status netdoctor was given "
@@ -470,7 +470,7 @@ test_gateway(void **state)
 	assert_false(nd_scheme_kube(ND_S_GATEWAY));
 	t = ok("gateway+k8s://kube.lab:7445/?sni=kube.lab");
 	assert_int_equal(t->port, 7445);
-	assert_string_equal(t->sni, "kube.lab");
+	assert_string_equal(t->x->sni, "kube.lab");
 	assert_chain(t, "resolve,route,tcp,tls,k8s,gateway");
 	bad("gateway+k8s://", "gateway+k8s://: column 15: missing host");
 	bad("gateway+k8s://h/apis", "gateway+k8s://h/apis: column 16: "
@@ -688,8 +688,8 @@ test_bad_arp(void **state)
 	assert_true(len <= 2048);
 	assert_int_equal(nd_target_parse(arena, url, "t", &t, err,
 	    sizeof(err)), 0);
-	assert_string_equal(t->ips[254], "1.1.1.4");
-	assert_null(t->ips[255]);
+	assert_string_equal(t->x->ips[254], "1.1.1.4");
+	assert_null(t->x->ips[255]);
 	snprintf(url + len, sizeof(url) - len, ",2.2.2.2");
 	assert_int_equal(nd_target_parse(arena, url, "t", &t, err,
 	    sizeof(err)), -EINVAL);
@@ -795,7 +795,7 @@ test_parse_at(void **state)
 	assert_int_equal(nd_target_parse_at(arena, "https://h/?nd-status=200",
 	    "x", &t, err, sizeof(err), &at), 0);
 	assert_int_equal(at, 99);
-	assert_int_equal(t->status[0].lo, 200);
+	assert_int_equal(t->x->status[0].lo, 200);
 }
 
 static void
@@ -828,13 +828,13 @@ test_arp_pcap_and_macs(void **state)
 	    "arp+pcap://fixtures/arp/dup.pcap/10.0.0.1,10.0.0.2?mac=AA:bb:cc:dd:ee:01",
 	    "cli", &t, err, sizeof(err)), 0);
 	assert_int_equal(t->scheme, ND_S_ARP_PCAP);
-	assert_string_equal(t->path, "fixtures/arp/dup.pcap");
-	assert_null(t->iface);
-	assert_string_equal(t->ips[0], "10.0.0.1");
-	assert_string_equal(t->ips[1], "10.0.0.2");
-	assert_null(t->ips[2]);
-	assert_string_equal(t->macs[0], "AA:bb:cc:dd:ee:01");
-	assert_null(t->macs[1]);
+	assert_string_equal(t->x->path, "fixtures/arp/dup.pcap");
+	assert_null(t->x->iface);
+	assert_string_equal(t->x->ips[0], "10.0.0.1");
+	assert_string_equal(t->x->ips[1], "10.0.0.2");
+	assert_null(t->x->ips[2]);
+	assert_string_equal(t->x->macs[0], "AA:bb:cc:dd:ee:01");
+	assert_null(t->x->macs[1]);
 	assert_string_equal(nd_target_chain(t)[0], "arp");
 	assert_string_equal(nd_scheme_name(t->scheme), "arp+pcap");
 	assert_int_equal(nd_target_parse(a, "arp://eth0/10.0.0.1?mac=zz:00:00:00:00:00",
@@ -842,8 +842,8 @@ test_arp_pcap_and_macs(void **state)
 	assert_non_null(strstr(err, "'zz:00:00:00:00:00' is not a MAC"));
 	assert_int_equal(nd_target_parse(a, "arp://e0/10.0.0.1?tries=5&window=2s",
 	    "cli", &t, err, sizeof(err)), 0);
-	assert_int_equal(t->tries, 5);
-	assert_int_equal(t->window_ms, 2000);
+	assert_int_equal(t->x->tries, 5);
+	assert_int_equal(t->x->window_ms, 2000);
 	assert_int_equal(nd_target_parse(a, "arp://e0/10.0.0.1?tries=11", "cli",
 	    &t, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "tries must be a number from 1 to 10"));
@@ -898,12 +898,12 @@ test_unix(void **state)
 	(void)state;
 	t = ok("unix:///run/app.sock");
 	assert_int_equal(t->scheme, ND_S_UNIX);
-	assert_string_equal(t->path, "/run/app.sock");
+	assert_string_equal(t->x->path, "/run/app.sock");
 	assert_string_equal(nd_target_unix(t), "/run/app.sock");
 	assert_null(t->host);
 	assert_chain(t, "unix");
 	t = ok("unix:///run/a%20b.sock");
-	assert_string_equal(t->path, "/run/a b.sock");
+	assert_string_equal(t->x->path, "/run/a b.sock");
 	bad("unix://", "unix://: column 8: expected an absolute socket path "
 	    "(unix:///PATH)");
 	bad("unix://run/app.sock", "unix://run/app.sock: column 8: expected "
@@ -919,15 +919,15 @@ test_unix(void **state)
 	    "g%26f.sock&nd-status=100-599");
 	assert_int_equal(t->scheme, ND_S_HTTP_UNIX);
 	assert_string_equal(t->host, "grafana.home.example.com");
-	assert_string_equal(t->request, "http://grafana.home.example.com/"
+	assert_string_equal(t->x->request, "http://grafana.home.example.com/"
 	    "login?a=1");
-	assert_string_equal(t->reqpath, "/login?a=1");
-	assert_string_equal(t->path, "/run/g&f.sock");
+	assert_string_equal(t->x->reqpath, "/login?a=1");
+	assert_string_equal(t->x->path, "/run/g&f.sock");
 	assert_true(nd_target_status_ok(t, 503));
 	assert_chain(t, "unix,http");
 	t = ok("http+unix://10.0.0.1:8080?nd-unix=/s");
-	assert_string_equal(t->request, "http://10.0.0.1:8080");
-	assert_string_equal(t->reqpath, "");
+	assert_string_equal(t->x->request, "http://10.0.0.1:8080");
+	assert_string_equal(t->x->reqpath, "");
 	assert_null(nd_target_ip(t));
 	assert_chain(t, "unix,http");
 	bad("http+unix://h/", "http+unix://h/: column 15: missing "
