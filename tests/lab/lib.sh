@@ -373,6 +373,33 @@ nd_json() {
 jqo() { jq -r "$1" "$ND_TMP/out.json"; }
 first() { jqo '.causes[0].id'; }
 
+# usim SCRIPT SOCK SCENARIO [ARGS...] - (re)starts a unix-socket simulator
+# (fixtures/*/SCRIPT: docker_sim.py, tailscale_sim.py) on SOCK with the
+# scenario directory SCENARIO, in this shell's namespace; it prints "ready"
+# once it listens.  Waits up to 30 s (a loaded machine is slow to start
+# Python) and sets SIMPID; usim_stop ends it (register it with at_exit).
+SIMPID=
+usim_stop() {
+	[ -n "$SIMPID" ] && kill "$SIMPID" 2>/dev/null && wait "$SIMPID" 2>/dev/null
+	SIMPID=
+}
+usim() {
+	local script=$1 sock=$2 scen=$3 i
+
+	shift 3
+	usim_stop
+	rm -f "$sock" "$ND_TMP/sim.log"
+	/usr/bin/python3 "$script" --socket "$sock" --scenario "$scen" "$@" \
+	    >"$ND_TMP/sim.log" 2>&1 &
+	SIMPID=$!
+	for i in $(seq 600); do
+		grep -q '^ready' "$ND_TMP/sim.log" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "Bail out! ${script##*/} did not start (${scen##*/} $*)"
+	exit 1
+}
+
 # sim_spawn NS NAME SCRIPT ARGS... - starts fixtures/SCRIPT, a simulator
 # that prints "READY ADDR:PORT ..." once it listens, in NS with
 # /usr/bin/python3 (its output in $ND_TMP/NAME.log), waits up to 10 s for

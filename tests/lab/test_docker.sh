@@ -20,28 +20,8 @@ ns_add dk >/dev/null
 mkdir -p "$ND_TMP/home"
 
 # sim SCENARIO [ARGS...]: (re)starts the Docker simulator on $SOCK.
-SIMPID=
-sim_stop() {
-	[ -n "$SIMPID" ] && kill "$SIMPID" 2>/dev/null && wait "$SIMPID" 2>/dev/null
-	SIMPID=
-}
-at_exit sim_stop
-sim() {
-	local scen=$1 i
-
-	shift
-	sim_stop
-	rm -f "$SOCK" "$ND_TMP/sim.log"
-	"$PY" "$DK/docker_sim.py" --socket "$SOCK" --scenario "$DK/$scen" "$@" \
-	    >"$ND_TMP/sim.log" 2>&1 &
-	SIMPID=$!
-	for i in $(seq 600); do
-		grep -q '^ready' "$ND_TMP/sim.log" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	echo "Bail out! docker_sim.py did not start ($scen $*)"
-	exit 1
-}
+at_exit usim_stop
+sim() { usim "$DK/docker_sim.py" "$SOCK" "$DK/$1" "${@:2}"; }
 # nd ARGS...: netdoctor in the namespace with an empty home.
 nd() {
 	ns_exec dk env -u TALOSCONFIG -u KUBECONFIG -u DOCKER_HOST \

@@ -23,29 +23,9 @@ LAP=$(_nd_ns lap)
 mkdir -p "$ND_TMP/home"
 printf 'nameserver 100.100.100.100\nsearch tail1234.ts.net\n' >"$RESOLV"
 
-SIMPID=
-sim_stop() {
-	[ -n "$SIMPID" ] && kill "$SIMPID" 2>/dev/null && wait "$SIMPID" 2>/dev/null
-	SIMPID=
-}
-at_exit sim_stop
+at_exit usim_stop
 # sim SCENARIO [ARGS...]: (re)starts the LocalAPI simulator on $SOCK.
-sim() {
-	local scen=$1 i
-
-	shift
-	sim_stop
-	rm -f "$SOCK" "$ND_TMP/sim.log"
-	"$PY" "$TS/tailscale_sim.py" --socket "$SOCK" --scenario "$TS/$scen" "$@" \
-	    >"$ND_TMP/sim.log" 2>&1 &
-	SIMPID=$!
-	for i in $(seq 100); do
-		grep -q '^ready' "$ND_TMP/sim.log" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	echo "Bail out! tailscale_sim.py did not start ($scen $*)"
-	exit 1
-}
+sim() { usim "$TS/tailscale_sim.py" "$SOCK" "$TS/$1" "${@:2}"; }
 # nd ARGS...: netdoctor in the laptop namespace, JSON into $ND_TMP/out.json.
 nd() {
 	ns_exec lap env -u TALOSCONFIG -u KUBECONFIG -u DOCKER_HOST \
@@ -171,7 +151,7 @@ ms=$(( ($(date +%s%N) - start) / 1000000 ))
 # Wide on purpose: this checks "ends", not "ends fast".
 is "$([ "$ms" -lt 20000 ] && echo bounded || echo "${ms} ms")" bounded \
     "hang: the run ends at its deadline (--timeout 1s), not never"
-sim_stop
+usim_stop
 
 # --- no tailscaled ---------------------------------------------------------
 nd "tailscale://$ND_TMP/nothing.sock"
@@ -254,7 +234,7 @@ is "$(jqo '.causes[0].id')" tailscale.stopped "MagicDNS silent: tailscale.stoppe
 like "$(jqo '[.causes[0].explains[]?] | join(",")')" 'dns://100\.100\.100\.100/talos-cp-1\.tail1234\.ts\.net#dns' \
     "MagicDNS silent: it explains the DNS failure"
 ip -n "$LAP" route del 100.100.100.100/32 dev tailscale0
-sim_stop
+usim_stop
 
 # --- discovery: the default socket, in a mount namespace of our own --------
 if ns_exec lap unshare -m --propagation private sh -c 'mount -t tmpfs nd /run 2>/dev/null' ; then
