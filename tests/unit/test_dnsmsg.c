@@ -1390,14 +1390,14 @@ static void
 test_head(void **state)
 {
 	struct nd_dns_head h;
-	const char *why = NULL;
+	const char *hwhy = NULL;
 	struct enc e;
 
 	(void)state;
 	e_hdr(&e, 0x1234, F_QR | F_TC, 1, 1, 0, 0);
 	e_question(&e, "www.lab.test", T_A);
 	e_name(&e, "www.lab.test");
-	assert_int_equal(nd_dns_head(e.b, e.n, &h, &why), 0);
+	assert_int_equal(nd_dns_head(e.b, e.n, &h, &hwhy), 0);
 	assert_int_equal(h.id, 0x1234);
 	assert_true(h.qr);
 	assert_true(h.tc);
@@ -1405,18 +1405,18 @@ test_head(void **state)
 	assert_string_equal(h.qname, "www.lab.test");
 	assert_int_equal(h.qtype, T_A);
 	/* The answer section is not read: cut inside it, still a head. */
-	assert_int_equal(nd_dns_head(e.b, e.n - 1, &h, &why), 0);
+	assert_int_equal(nd_dns_head(e.b, e.n - 1, &h, &hwhy), 0);
 	/* A question cut short, a pointer loop, a short header. */
-	assert_int_equal(nd_dns_head(e.b, 12 + 14 + 2, &h, &why), -EBADMSG);
-	assert_string_equal(why, "a question runs past the end");
+	assert_int_equal(nd_dns_head(e.b, 12 + 14 + 2, &h, &hwhy), -EBADMSG);
+	assert_string_equal(hwhy, "a question runs past the end");
 	e_hdr(&e, 40, F_QR, 1, 0, 0, 0);
 	e_u16(&e, 0xc000 | 12);
 	e_u16(&e, T_A);
 	e_u16(&e, C_IN);
-	assert_int_equal(nd_dns_head(e.b, e.n, &h, &why), -EBADMSG);
-	assert_non_null(strstr(why, "does not point backwards"));
-	assert_int_equal(nd_dns_head(e.b, 11, &h, &why), -EBADMSG);
-	assert_string_equal(why, "shorter than a DNS header");
+	assert_int_equal(nd_dns_head(e.b, e.n, &h, &hwhy), -EBADMSG);
+	assert_non_null(strstr(hwhy, "does not point backwards"));
+	assert_int_equal(nd_dns_head(e.b, 11, &h, &hwhy), -EBADMSG);
+	assert_string_equal(hwhy, "shorter than a DNS header");
 }
 
 int
