@@ -9,12 +9,12 @@ SHAREDIR ?= $(PREFIX)/share/netdoctor
 DESTDIR	?=
 
 CC	?= cc
-# libcurl and libpcap are compiled against but not linked:
-# core/clients/curlload.c and pcapload.c load them when a probe first needs
-# them (docs/performance.md).
-PKGS_LINK = libnl-3.0 libnl-route-3.0 libnl-idiag-3.0 libcares openssl \
+# libcurl, libpcap and OpenSSL are compiled against but not linked:
+# core/clients/curlload.c, pcapload.c and sslload.c load them when a probe
+# first needs them (docs/performance.md).
+PKGS_LINK = libnl-3.0 libnl-route-3.0 libnl-idiag-3.0 libcares \
 	   yaml-0.1 jansson
-PKGS	 = $(PKGS_LINK) libcurl libpcap
+PKGS	 = $(PKGS_LINK) libcurl libpcap openssl
 WARN	 = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wformat=2 -Wpointer-arith -Wcast-qual -Wno-unused-parameter
 CSTD	 = -std=c17 -D_GNU_SOURCE
@@ -34,6 +34,8 @@ endif
 OBJDIR	 = build/$(VARIANT)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS_LINK) 2>/dev/null)
+# The unit tests make keys and certificates with OpenSSL itself.
+TEST_LIBS  := $(shell pkg-config --libs openssl 2>/dev/null)
 # Every folder of the data flow is on the include path, so a module names
 # a header by its file name alone ("target.h") wherever either lives.
 SRC_DIRS = core core/input core/wire core/clients core/cluster probes reports
@@ -97,7 +99,8 @@ netdoctor: $(OBJDIR)/netdoctor FORCE
 
 $(OBJDIR)/tests/%: tests/unit/%.c $(OBJDIR)/libnd.a $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $< $(OBJDIR)/libnd.a $(LDFLAGS) $(PKG_LIBS) -lcmocka
+	$(CC) $(CFLAGS) -o $@ $< $(OBJDIR)/libnd.a $(LDFLAGS) $(PKG_LIBS) \
+	    $(TEST_LIBS) -lcmocka
 
 $(OBJDIR)/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)

@@ -10,6 +10,7 @@
 #include <openssl/ssl.h>
 
 #include "probe.h"
+#include "sslload.h"
 #include "tlsctx.h"
 
 struct tlsctx_entry {
@@ -45,7 +46,9 @@ nd_tlsctx_get(struct nd_run *run, const char *key, nd_tlsctx_setup_fn *setup,
 			free(e);
 			return -ENOMEM;
 		}
-		if ((e->ctx = SSL_CTX_new(TLS_client_method())) == NULL)
+		if ((e->rc = nd_ssl_load()) < 0)
+			;	/* no OpenSSL: ELIBACC says so */
+		else if ((e->ctx = SSL_CTX_new(TLS_client_method())) == NULL)
 			e->rc = -ENOMEM;
 		else if ((e->rc = setup(e->ctx, arg, &e->have_ca)) < 0) {
 			SSL_CTX_free(e->ctx);

@@ -15,6 +15,7 @@
 
 #include "arena.h"
 #include "pem.h"
+#include "sslload.h"
 
 static int
 b64_value(unsigned char c)
@@ -221,6 +222,11 @@ nd_pem_check(struct nd_arena *arena, const char *in, size_t len,
 		buf = pem_relabel(arena, in, len, &len);
 	} else
 		buf = nd_arena_strndup(arena, in, len);
+	if ((rc = nd_ssl_load()) < 0) {
+		snprintf(why, whylen, "OpenSSL could not be loaded: %s",
+		    strerror(-rc));
+		goto out;
+	}
 	ERR_clear_error();
 	if ((bio = BIO_new_mem_buf(buf, (int)len)) == NULL) {
 		snprintf(why, whylen, "out of memory");
