@@ -28,8 +28,32 @@
 #define FACTS_RTT	0x2u
 #define FACTS_TLS	0x4u
 
+/*
+ * What the engine keeps of one instance while the run goes, apart from
+ * struct nd_probe: nothing reads it once every probe ended, and a run of
+ * 10,000 targets kept some 800 KB of it until the report was written.
+ * By plan order in chunks that never move (the deadline is on the loop's
+ * timer heap), from calloc, freed by engine_run_ended().
+ */
+#define STATE_CHUNK	512
+
+struct probe_state {
+	struct nd_timer		 deadline;
+	struct nd_probe		**deps;		/* probes that need this one */
+	struct nd_probe		*next_ready;
+	struct engine_fanout	*fan;		/* fans_out only */
+	uint32_t		 ndeps, deps_cap;
+	uint32_t		 served_cap;
+	uint32_t		 nwaiting;	/* needs not finished */
+	enum nd_status		 prepared;	/* ND_PENDING, or the verdict
+						   prepare() reached */
+	bool			 queued;
+	bool			 held;		/* prepare() or start() ran,
+						   cancel() has not */
+};
+
 /* What only a fans_out instance keeps. */
-struct nd_fanout {
+struct engine_fanout {
 	const struct nd_probe_ops **rest;	/* the chain after it */
 	size_t			 nrest;
 	struct sockaddr_storage	*pub;		/* published addresses */
@@ -51,7 +75,15 @@ struct share_slot {
 struct nd_engine {
 	struct nd_run		*run;
 	struct nd_probe		**probes;
-	uint8_t			*wrote;		/* FACTS_*, by probe index */
+	/*
+	 * What only the run uses, freed when it ended: by probe index, the
+	 * state and the fact setters called; the arena holds the dependents,
+	 * the fan-out state, the share keys and the plan's ops arrays.
+	 */
+	struct probe_state	**state;	/* nchunks of STATE_CHUNK */
+	size_t			 nchunks;
+	uint8_t			*wrote;		/* FACTS_* */
+	struct nd_arena		*scratch;
 	size_t			 nprobes, probes_cap;
 	size_t			 nfinal;
 	size_t			 running;
@@ -80,16 +112,55 @@ static void	engine_finish(struct nd_probe *, enum nd_status);
 static void	engine_progress(struct nd_engine *, bool);
 
 /*
+ * p's run state; NULL once the run ended (or for a probe of another
+ * engine: a `wait` round's run is shared by two).
+ */
+static struct probe_state *
+engine_state(const struct nd_engine *e, const struct nd_probe *p)
+{
+	if (e == NULL || e->state == NULL || p->index >= e->nprobes ||
+	    e->probes[p->index] != p)
+		return NULL;
+	return &e->state[p->index / STATE_CHUNK][p->index % STATE_CHUNK];
+}
+
+/*
+ * Every probe ended and was released, its deadline disarmed: what only
+ * the run used goes before diagnosis and the report grow the arena.
+ */
+static void
+engine_run_ended(struct nd_engine *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->nchunks; i++)
+		free(e->state[i]);
+	free(e->state);
+	free(e->wrote);
+	free(e->share);
+	free(e->kinds);
+	nd_arena_free(e->scratch);
+	e->state = NULL;
+	e->wrote = NULL;
+	e->share = NULL;
+	e->kinds = NULL;
+	e->scratch = NULL;
+	e->nchunks = e->share_cap = e->nshare = e->nkinds = 0;
+}
+
+/*
  * cancel(), once, for a probe that holds something: it started, or it was
  * prepared (a capture handle) and may never start, because a need failed,
  * the run was cancelled or its engine is freed first (a serve scrape).
  */
 static void
-engine_release(struct nd_probe *p)
+engine_release(struct nd_engine *e, struct nd_probe *p)
 {
-	if (!p->held)
+	struct probe_state *ps = engine_state(e, p);
+
+	if (ps == NULL || !ps->held)
 		return;
-	p->held = false;
+	ps->held = false;
 	if (p->ops->cancel != NULL)
 		p->ops->cancel(p);
 }
@@ -194,6 +265,10 @@ nd_engine_new(struct nd_run *run)
 
 	if (e == NULL)
 		return NULL;
+	if ((e->scratch = nd_arena_new()) == NULL) {
+		free(e);
+		return NULL;
+	}
 	e->run = run;
 	run->engine = e;
 	e->max_inflight = run->max_inflight ? run->max_inflight :
@@ -209,7 +284,7 @@ nd_engine_free(struct nd_engine *e)
 	if (e == NULL)
 		return;
 	/* Release whatever a probe still holds (an aborted run). */
-	for (i = 0; i < e->nprobes; i++) {
+	for (i = 0; e->state != NULL && i < e->nprobes; i++) {
 		struct nd_probe *p = e->probes[i];
 
 		/*
@@ -219,15 +294,13 @@ nd_engine_free(struct nd_engine *e)
 		 */
 		if (p->status == ND_RUNNING)
 			p->status = ND_ERROR;
-		engine_release(p);
-		nd_timer_disarm(e->run->loop, &p->deadline);
+		engine_release(e, p);
+		nd_timer_disarm(e->run->loop, &engine_state(e, p)->deadline);
 	}
 	nd_timer_disarm(e->run->loop, &e->budget);
 	nd_timer_disarm(e->run->loop, &e->pump);
+	engine_run_ended(e);
 	free(e->probes);
-	free(e->wrote);
-	free(e->share);
-	free(e->kinds);
 	free(e);
 }
 
@@ -261,32 +334,34 @@ engine_ops(struct nd_engine *e, const char *name)
 static void
 engine_link(struct nd_engine *e, struct nd_probe *p, struct nd_probe *need)
 {
-	struct nd_arena *a = e->run->arena;
+	struct probe_state *ns = engine_state(e, need);
 
-	p->needs = nd_arena_grow(a, p->needs, p->nneeds, p->nneeds + 1,
-	    sizeof(*p->needs));
+	p->needs = nd_arena_grow(e->run->arena, p->needs, p->nneeds,
+	    p->nneeds + 1, sizeof(*p->needs));
 	p->needs[p->nneeds++] = need;
-	if (need->ndeps == need->deps_cap) {
-		need->deps_cap = need->deps_cap ? need->deps_cap * 2 : 2;
-		need->deps = nd_arena_grow(a, need->deps, need->ndeps,
-		    need->deps_cap, sizeof(*need->deps));
+	if (ns->ndeps == ns->deps_cap) {
+		ns->deps_cap = ns->deps_cap ? ns->deps_cap * 2 : 2;
+		ns->deps = nd_arena_grow(e->scratch, ns->deps, ns->ndeps,
+		    ns->deps_cap, sizeof(*ns->deps));
 	}
-	need->deps[need->ndeps++] = p;
+	ns->deps[ns->ndeps++] = p;
 	if (need->status == ND_PENDING || need->status == ND_RUNNING)
-		p->nwaiting++;
+		engine_state(e, p)->nwaiting++;
 }
 
 static void
 engine_serve(struct nd_engine *e, struct nd_probe *p, struct nd_endpoint *ep)
 {
+	struct probe_state *ps = engine_state(e, p);
+
 	if (p->nserved == 0) {
 		/* The first endpoint is p->ep: no array for the usual case. */
 		p->served = &p->ep;
-		p->served_cap = 1;
-	} else if (p->nserved == p->served_cap) {
-		p->served_cap *= 2;
+		ps->served_cap = 1;
+	} else if (p->nserved == ps->served_cap) {
+		ps->served_cap *= 2;
 		p->served = nd_arena_grow(e->run->arena, p->served, p->nserved,
-		    p->served_cap, sizeof(*p->served));
+		    ps->served_cap, sizeof(*p->served));
 	}
 	p->served[p->nserved++] = ep;
 }
@@ -315,7 +390,7 @@ engine_wrote(struct nd_probe *p, unsigned what)
 {
 	struct nd_engine *e = p->run->engine;
 
-	if (e != NULL && p->index < e->nprobes && e->probes[p->index] == p)
+	if (engine_state(e, p) != NULL)
 		e->wrote[p->index] |= what;
 }
 
@@ -350,11 +425,11 @@ engine_kind_release(struct nd_engine *e, const struct nd_probe_ops *ops)
 		k->running--;
 	if (p == NULL)
 		return;
-	k->wait_head = p->next_ready;
+	k->wait_head = engine_state(e, p)->next_ready;
 	if (k->wait_head == NULL)
 		k->wait_tail = NULL;
 	/* Ahead of the ready queue: it has waited since it was ready. */
-	p->next_ready = e->ready_head;
+	engine_state(e, p)->next_ready = e->ready_head;
 	e->ready_head = p;
 	if (e->ready_tail == NULL)
 		e->ready_tail = p;
@@ -364,12 +439,14 @@ engine_kind_release(struct nd_engine *e, const struct nd_probe_ops *ops)
 static void
 engine_enqueue(struct nd_engine *e, struct nd_probe *p)
 {
-	if (p->queued)
+	struct probe_state *ps = engine_state(e, p);
+
+	if (ps->queued)
 		return;
-	p->queued = true;
-	p->next_ready = NULL;
+	ps->queued = true;
+	ps->next_ready = NULL;
 	if (e->ready_tail != NULL)
-		e->ready_tail->next_ready = p;
+		engine_state(e, e->ready_tail)->next_ready = p;
 	else
 		e->ready_head = p;
 	e->ready_tail = p;
@@ -384,6 +461,8 @@ engine_new_probe(struct nd_engine *e, const struct nd_probe_ops *ops,
 	struct nd_probe *p = nd_arena_alloc(a, sizeof(*p));
 	const struct nd_target *t = ep->target;
 
+	struct probe_state *ps;
+
 	p->ops = ops;
 	p->run = e->run;
 	p->target = t;
@@ -391,16 +470,12 @@ engine_new_probe(struct nd_engine *e, const struct nd_probe_ops *ops,
 	p->status = ND_PENDING;
 	if (ops->ctx_size > 0)
 		p->ctx = nd_arena_alloc(a, ops->ctx_size);
-	if (ops->fans_out)
-		p->fan = nd_arena_alloc(a, sizeof(*p->fan));
 	/* Probes of a target given by name say which address they tested. */
 	if (t->host != NULL && !t->host_is_ip && ep->addrlen > 0)
 		p->id = nd_arena_printf(a, "%s#%s@%s", t->url, ops->name,
 		    ep->addrstr);
 	else
 		p->id = nd_arena_printf(a, "%s#%s", t->url, ops->name);
-	nd_timer_init(&p->deadline, NULL, NULL);
-	engine_serve(e, p, ep);
 	if (e->nprobes == e->probes_cap) {
 		size_t ncap = e->probes_cap ? e->probes_cap * 2 : 64;
 		struct nd_probe **np = realloc(e->probes, ncap * sizeof(*np));
@@ -413,8 +488,26 @@ engine_new_probe(struct nd_engine *e, const struct nd_probe_ops *ops,
 		e->wrote = nw;
 		e->probes_cap = ncap;
 	}
-	p->index = e->nprobes;
+	if (e->nprobes == e->nchunks * STATE_CHUNK) {
+		struct probe_state **nc = reallocarray(e->state,
+		    e->nchunks + 1, sizeof(*nc));
+
+		if (nc == NULL)
+			abort();	/* LCOV_EXCL_LINE: OutOfMemory */
+		e->state = nc;
+		/* calloc: a small run touches only the pages it uses. */
+		if ((nc[e->nchunks] = calloc(STATE_CHUNK, sizeof(**nc))) ==
+		    NULL)
+			abort();	/* LCOV_EXCL_LINE: OutOfMemory */
+		e->nchunks++;
+	}
+	p->index = (uint32_t)e->nprobes;
 	e->probes[e->nprobes++] = p;
+	ps = engine_state(e, p);
+	nd_timer_init(&ps->deadline, NULL, NULL);
+	if (ops->fans_out)
+		ps->fan = nd_arena_alloc(e->scratch, sizeof(*ps->fan));
+	engine_serve(e, p, ep);
 	return p;
 }
 
@@ -467,7 +560,7 @@ engine_chain(struct nd_engine *e, const struct nd_probe_ops **ops, size_t n,
 					p = engine_new_probe(e, ops[i], ep);
 					if (full[0] != '\0')
 						engine_share_put(e,
-						    nd_arena_strdup(e->run->arena,
+						    nd_arena_strdup(e->scratch,
 						    full), p);
 				}
 			}
@@ -509,7 +602,8 @@ engine_chain(struct nd_engine *e, const struct nd_probe_ops **ops, size_t n,
 				break;
 			}
 		}
-		if (p->status == ND_PENDING && p->nwaiting == 0)
+		if (p->status == ND_PENDING &&
+		    engine_state(e, p)->nwaiting == 0)
 			engine_enqueue(e, p);
 	}
 }
@@ -604,7 +698,7 @@ nd_engine_plan(struct nd_engine *e, const struct nd_inventory *inv,
 		if (chain != last) {
 			for (k = 0; chain[k] != NULL; k++)
 				;
-			ops = nd_arena_alloc(e->run->arena, (k + 1) *
+			ops = nd_arena_alloc(e->scratch, (k + 1) *
 			    sizeof(*ops));
 			for (k = 0, n = 0; chain[k] != NULL; k++)
 				if (nd_probe_selected(e->run->only,
@@ -616,11 +710,13 @@ nd_engine_plan(struct nd_engine *e, const struct nd_inventory *inv,
 			continue;
 		if (ops[0]->fans_out) {
 			struct nd_probe *p;
+			struct engine_fanout *fan;
 
 			ep = engine_endpoint(e, t, NULL, 0);
 			p = engine_new_probe(e, ops[0], ep);
-			p->fan->rest = ops + 1;
-			p->fan->nrest = n - 1;
+			fan = engine_state(e, p)->fan;
+			fan->rest = ops + 1;
+			fan->nrest = n - 1;
 			engine_enqueue(e, p);
 			continue;
 		}
@@ -646,7 +742,9 @@ nd_engine_plan(struct nd_engine *e, const struct nd_inventory *inv,
 uint64_t
 nd_probe_deadline(const struct nd_probe *p)
 {
-	return p->deadline.when;
+	const struct probe_state *ps = engine_state(p->run->engine, p);
+
+	return ps != NULL ? ps->deadline.when : 0;
 }
 
 void
@@ -689,7 +787,9 @@ void
 nd_probe_publish_addr(struct nd_probe *p, const struct sockaddr *sa,
     socklen_t len)
 {
-	struct nd_fanout *fan = p->fan;
+	struct nd_engine *e = p->run->engine;
+	struct probe_state *ps = engine_state(e, p);
+	struct engine_fanout *fan = ps != NULL ? ps->fan : NULL;
 	size_t i;
 
 	if (len > sizeof(struct sockaddr_storage) || fan == NULL)
@@ -699,7 +799,7 @@ nd_probe_publish_addr(struct nd_probe *p, const struct sockaddr *sa,
 			return;		/* the resolver may repeat itself */
 	if (p->npub == fan->pub_cap) {
 		fan->pub_cap = fan->pub_cap ? fan->pub_cap * 2 : 4;
-		fan->pub = nd_arena_grow(p->run->arena, fan->pub, p->npub,
+		fan->pub = nd_arena_grow(e->scratch, fan->pub, p->npub,
 		    fan->pub_cap, sizeof(*fan->pub));
 	}
 	memset(&fan->pub[p->npub], 0, sizeof(fan->pub[p->npub]));
@@ -727,13 +827,14 @@ nd_probe_local_error(struct nd_probe *p, int err, const char *what)
 }
 
 static void
-engine_skip_deps(struct nd_probe *p)
+engine_skip_deps(struct nd_engine *e, struct nd_probe *p)
 {
 	const struct nd_probe *root = p->status == ND_SKIP ? p->blocked_by : p;
+	const struct probe_state *ps = engine_state(e, p);
 	size_t i;
 
-	for (i = 0; i < p->ndeps; i++) {
-		struct nd_probe *d = p->deps[i];
+	for (i = 0; i < ps->ndeps; i++) {
+		struct nd_probe *d = ps->deps[i];
 
 		if (d->status != ND_PENDING)
 			continue;
@@ -747,35 +848,37 @@ static void
 engine_finish(struct nd_probe *p, enum nd_status st)
 {
 	struct nd_engine *e = p->run->engine;
+	struct probe_state *ps = engine_state(e, p);
 	size_t i;
 
 	p->status = st;
 	e->nfinal++;
-	engine_release(p);
+	engine_release(e, p);
 	engine_poke(e);
 	if (st != ND_PASS && st != ND_WARN) {
-		engine_skip_deps(p);
+		engine_skip_deps(e, p);
 		return;
 	}
-	for (i = 0; i < p->ndeps; i++) {
-		struct nd_probe *d = p->deps[i];
+	for (i = 0; i < ps->ndeps; i++) {
+		struct nd_probe *d = ps->deps[i];
+		struct probe_state *ds = engine_state(e, d);
 
-		if (d->nwaiting > 0)
-			d->nwaiting--;
-		if (d->status == ND_PENDING && d->nwaiting == 0)
+		if (ds->nwaiting > 0)
+			ds->nwaiting--;
+		if (d->status == ND_PENDING && ds->nwaiting == 0)
 			engine_enqueue(e, d);
 	}
 	if (p->ops->fans_out) {
 		for (i = 0; i < p->npub; i++) {
 			const struct sockaddr *sa =
-			    (const struct sockaddr *)&p->fan->pub[i];
+			    (const struct sockaddr *)&ps->fan->pub[i];
 			socklen_t len = sa->sa_family == AF_INET6 ?
 			    sizeof(struct sockaddr_in6) :
 			    sizeof(struct sockaddr_in);
 			struct nd_endpoint *ep;
 
 			ep = engine_endpoint(e, p->target, sa, len);
-			engine_chain(e, p->fan->rest, p->fan->nrest, ep, p);
+			engine_chain(e, ps->fan->rest, ps->fan->nrest, ep, p);
 		}
 	}
 }
@@ -788,7 +891,7 @@ nd_probe_done(struct nd_probe *p, enum nd_status st)
 	if (p->status != ND_RUNNING)
 		return;		/* a second verdict is a probe bug: keep the first */
 	p->t_end = nd_loop_now(p->run->loop);
-	nd_timer_disarm(p->run->loop, &p->deadline);
+	nd_timer_disarm(p->run->loop, &engine_state(e, p)->deadline);
 	e->running--;
 	if (p->ops->inflight_max > 0)
 		engine_kind_release(e, p->ops);
@@ -798,7 +901,7 @@ nd_probe_done(struct nd_probe *p, enum nd_status st)
 	 * ares_destroy) sees a finished probe and does nothing.
 	 */
 	p->status = st;
-	engine_release(p);
+	engine_release(e, p);
 	engine_finish(p, st);
 }
 
@@ -827,15 +930,16 @@ nd_engine_prepare(struct nd_engine *e)
 
 	for (i = 0; i < e->nprobes; i++) {
 		struct nd_probe *p = e->probes[i];
+		struct probe_state *ps = engine_state(e, p);
 		int st;
 
-		p->prepared = ND_PENDING;
+		ps->prepared = ND_PENDING;
 		if (p->ops->prepare == NULL || p->status != ND_PENDING)
 			continue;
 		n++;
-		p->held = true;
+		ps->held = true;
 		if ((st = p->ops->prepare(p)) != 0)
-			p->prepared = (enum nd_status)st;
+			ps->prepared = (enum nd_status)st;
 	}
 	return n;
 }
@@ -844,22 +948,23 @@ static void
 engine_start(struct nd_engine *e, struct nd_probe *p)
 {
 	struct nd_loop *l = e->run->loop;
+	struct probe_state *ps = engine_state(e, p);
 	int64_t ms = p->ops->deadline_ms != NULL ? p->ops->deadline_ms(p) :
 	    e->run->timeout_ms;
 	int rc;
 
-	p->queued = false;
+	ps->queued = false;
 	if (p->status != ND_PENDING)
 		return;
 	p->status = ND_RUNNING;
-	p->held = true;
+	ps->held = true;
 	e->running++;
 	p->t_start = nd_loop_now(l);
-	nd_timer_init(&p->deadline, engine_deadline, p);
-	nd_timer_arm(l, &p->deadline, p->t_start + (uint64_t)ms * 1000u);
-	if (p->prepared != ND_PENDING) {
+	nd_timer_init(&ps->deadline, engine_deadline, p);
+	nd_timer_arm(l, &ps->deadline, p->t_start + (uint64_t)ms * 1000u);
+	if (ps->prepared != ND_PENDING) {
 		/* prepare() already recorded why it cannot run. */
-		nd_probe_done(p, p->prepared);
+		nd_probe_done(p, ps->prepared);
 		return;
 	}
 	rc = p->ops->start(p);
@@ -882,9 +987,9 @@ engine_kind_admit(struct nd_engine *e, struct nd_probe *p)
 		k->running++;
 		return true;
 	}
-	p->next_ready = NULL;
+	engine_state(e, p)->next_ready = NULL;
 	if (k->wait_tail != NULL)
-		k->wait_tail->next_ready = p;
+		engine_state(e, k->wait_tail)->next_ready = p;
 	else
 		k->wait_head = p;
 	k->wait_tail = p;
@@ -897,7 +1002,7 @@ engine_pump(struct nd_engine *e)
 	while (e->ready_head != NULL && e->running < e->max_inflight) {
 		struct nd_probe *p = e->ready_head;
 
-		e->ready_head = p->next_ready;
+		e->ready_head = engine_state(e, p)->next_ready;
 		if (e->ready_head == NULL)
 			e->ready_tail = NULL;
 		if (p->ops->inflight_max > 0 && p->status == ND_PENDING &&
@@ -945,7 +1050,7 @@ engine_end_open(struct nd_engine *e, enum nd_code code)
 		if (p->status == ND_RUNNING) {
 			nd_probe_done(p, ND_ERROR);
 		} else {
-			p->queued = false;
+			engine_state(e, p)->queued = false;
 			engine_finish(p, ND_ERROR);
 		}
 	}
@@ -1003,6 +1108,9 @@ engine_end(struct nd_engine *e, int rc)
 	nd_timer_disarm(l, &e->pump);
 	e->t1 = nd_loop_now(l);
 	engine_progress(e, true);
+	/* What still runs (a loop failure) keeps its state until freed. */
+	if (e->nfinal >= e->nprobes)
+		engine_run_ended(e);
 	/* Last: the callback may free the engine. */
 	if (e->done != NULL)
 		e->done(e->done_arg, rc);

@@ -44,12 +44,13 @@ nd_finding_add(struct nd_probe *p, enum nd_code code, const char *fmt, ...)
 	va_start(ap, fmt);
 	f->summary = nd_arena_vprintf(a, fmt, ap);
 	va_end(ap);
-	if (p->nfindings == p->findings_cap) {
-		/* Most probes record one finding. */
-		p->findings_cap = p->findings_cap ? p->findings_cap * 2 : 1;
+	/*
+	 * Most probes record one finding.  The array doubles, so the count
+	 * doubles as the capacity test: full when it is 0 or a power of 2.
+	 */
+	if ((p->nfindings & (p->nfindings - 1)) == 0)
 		p->findings = nd_arena_grow(a, p->findings, p->nfindings,
-		    p->findings_cap, sizeof(*p->findings));
-	}
+		    p->nfindings ? p->nfindings * 2 : 1, sizeof(*p->findings));
 	p->findings[p->nfindings++] = f;
 	return f;
 }

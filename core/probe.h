@@ -29,7 +29,6 @@ struct nd_arena;
 struct nd_creds_set;
 struct nd_dnsq;
 struct nd_engine;
-struct nd_fanout;
 struct nd_http;
 struct nd_target;
 struct nd_probe;
@@ -171,42 +170,31 @@ struct nd_probe {
 	struct nd_endpoint	*ep;		/* the first endpoint served */
 	char			*id;		/* "tcp://127.0.0.1:1#tcp" */
 	void			*ctx;
-	enum nd_status		 status;
-	/* engine-private: ND_PENDING, or the verdict prepare() reached */
-	enum nd_status		 prepared;
-	uint64_t		 t_start, t_end;	/* monotonic usec */
-	struct nd_finding	**findings;
-	size_t			 nfindings;
-	const struct nd_probe	*blocked_by;	/* SKIP: the failed need */
-	size_t			 index;		/* plan order */
-	double			 measured_s;	/* nd_probe_measure(); 0: none */
-
-	size_t			 npub;		/* fans_out: addresses published */
-
 	/*
-	 * engine-private below.  A run keeps one instance per target, so
-	 * counts are 32 bits and what only a fan-out probe uses is apart.
+	 * A run keeps one instance per target, and all of them until the
+	 * report is written: counts are 32 bits, and what only the engine
+	 * uses while the run goes (the dependents, the deadline, the queue)
+	 * is the engine's own, freed when the run ends.
 	 */
+	enum nd_status		 status;
+	uint32_t		 index;		/* plan order */
+	uint32_t		 nfindings;
+	uint32_t		 npub;		/* fans_out: addresses published */
+	uint32_t		 nneeds, nserved;
+	uint64_t		 t_start, t_end;	/* monotonic usec */
+	struct nd_finding	**findings;	/* grows by doubling */
+	const struct nd_probe	*blocked_by;	/* SKIP: the failed need */
+	double			 measured_s;	/* nd_probe_measure(); 0: none */
+	/* The DAG, which diagnosis walks too (set by the engine). */
 	struct nd_probe		**needs;
-	struct nd_probe		**deps;		/* probes that need this one */
 	/* Every endpoint it serves; &ep (no array) while only the first. */
 	struct nd_endpoint	**served;
-	uint32_t		 nneeds, ndeps, deps_cap;
-	uint32_t		 nserved, served_cap;
-	uint32_t		 nwaiting;	/* needs not finished */
-	uint32_t		 findings_cap;
-	bool			 queued;
-	bool			 held;		/* prepare() or start() ran,
-						   cancel() has not */
-	struct nd_timer		 deadline;
-	struct nd_probe		*next_ready;
-	struct nd_fanout	*fan;		/* fans_out only */
 };
 
 /* Ends the probe (exactly once).  status is ND_PASS/WARN/FAIL/ERROR. */
 void	nd_probe_done(struct nd_probe *, enum nd_status);
 
-/* The probe's deadline (monotonic usec). */
+/* The probe's deadline (monotonic usec); 0 once the run ended. */
 uint64_t nd_probe_deadline(const struct nd_probe *);
 
 /* fans_out probes: one more address to probe (port taken from target). */

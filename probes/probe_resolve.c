@@ -91,7 +91,7 @@ resolve_on_answer(void *arg, int status, struct ares_addrinfo *ai)
 	f = nd_finding_add(p, ND_F_RESOLVE_OK, "%s resolved to %s",
 	    p->target->host, list);
 	nd_evidence_add(f, "addresses", "%s", list);
-	nd_evidence_add(f, "count", "%zu", p->npub);
+	nd_evidence_add(f, "count", "%u", p->npub);
 	nd_probe_done(p, ND_PASS);
 }
 
