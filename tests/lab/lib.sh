@@ -126,6 +126,17 @@ like() {
 	return 1
 }
 
+# unlike GOT REGEX DESC - GOT does not match the regex.
+unlike() {
+	if ! [[ $1 =~ $2 ]]; then
+		_nd_pass "${3:-}"
+		return 0
+	fi
+	_nd_fail "${3:-}"
+	diag "       got: '$1'" "  expected not to match: '$2'"
+	return 1
+}
+
 # skip REASON DESC - a test that cannot run here.
 skip() {
 	_nd_n=$((_nd_n + 1))

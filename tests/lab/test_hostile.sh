@@ -15,7 +15,8 @@
 #   Docker: test_docker.sh (hang, oversize, trickle-headers, huge-length),
 #     the last two repeated here with RSS.
 # Only here: a 160 KiB certificate (tls), and HTTP/2 GOAWAY, RST_STREAM and
-# endless CONTINUATION frames against the http probe (hostile.py h2-*).
+# endless CONTINUATION frames against the http probe (hostile.py h2-*),
+# and that a TCP run maps no OpenSSL while a TLS run loads it on demand.
 set -u
 . "$(dirname "$0")/lib.sh"
 need_root
@@ -112,6 +113,22 @@ nd --timeout 1s "tls://127.0.0.1:$PORT"
 one_report "silent"
 is "$(jqo '.causes[0].id')" tls.handshake_failed "silent: tls.handshake_failed"
 no_local "silent"
+# OpenSSL, libcurl and libpcap are loaded on first use, not linked: the
+# dynamic loader's own trace (LD_DEBUG=files names every object it maps,
+# dlopen()ed ones too) shows a TCP run without them and a TLS run loading
+# libssl when its probe starts.
+libs=$(readelf -d "$ND_BIN" | sed -nE 's/.*Shared library: \[(.*)\]/\1/p' | tr '\n' ' ')
+unlike "$libs" 'libssl|libcrypto|libcurl|libpcap' "linked libraries: none of OpenSSL, libcurl, libpcap ($libs)"
+ns_exec hostile env LD_DEBUG=files "$ND_BIN" run --format json "tcp://127.0.0.1:$PORT" \
+    >"$ND_TMP/out.json" 2>"$ND_TMP/ld.txt"
+unlike "$(grep -o 'file=[^ ]*' "$ND_TMP/ld.txt" | sort -u | tr '\n' ' ')" 'libssl|libcrypto|libcurl|libpcap' \
+    "a tcp:// run maps no OpenSSL, libcurl or libpcap"
+is "$(jqo '.probes[] | select(.probe=="tcp") | .status')" pass "the tcp run itself passed"
+ns_exec hostile env LD_DEBUG=files "$ND_BIN" run --format json --timeout 1s \
+    "tls://127.0.0.1:$PORT" >"$ND_TMP/out.json" 2>"$ND_TMP/ld.txt"
+like "$(grep 'file=libssl' "$ND_TMP/ld.txt" | head -1)" 'file=libssl\.so\.3.*dynamically loaded' \
+    "a tls:// run loads libssl.so.3 on demand"
+is "$(jqo '.causes[0].id')" tls.handshake_failed "the same verdict with OpenSSL loaded on demand"
 stop
 
 # --- plain HTTP where TLS was expected -----------------------------------------------
