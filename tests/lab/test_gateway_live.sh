@@ -57,12 +57,7 @@ api() {
 stop_api() { kill "$SIMPID"; wait "$SIMPID" 2>/dev/null; }
 # The deadline is far from what any answer here takes (a few ms on
 # loopback): a run that reached it would be a bug, not a slow machine.
-nd() {
-	ns_exec cli "$ND_BIN" run --format json --timeout 20s "$@" \
-	    >"$ND_TMP/out" 2>"$ND_TMP/err"
-	RC=$?
-}
-jqo() { jq -r "$1" "$ND_TMP/out"; }
+nd() { nd_json cli --timeout 20s "$@"; }
 gw() { jqo ".probes[] | select(.probe==\"gateway\") | .findings[0]$1"; }
 ev() { gw ".evidence[\"$1\"] // \"\""; }
 cause() { jqo ".causes[] | select(.id==\"$1\" and (.summary | test(\"$2\")))"; }
@@ -76,7 +71,7 @@ like "$(cat "$ND_TMP/out")" 'gateway\+k8s://127\.0\.0\.1:6443
 # --- a healthy cluster, read with the client certificate ------------------------
 api healthy --client-ca --gateway "$MF/healthy/gateway-api.yaml"
 nd --kubeconfig "$KPKI/kubeconfig.yaml" "gateway+k8s://127.0.0.1:$PORT"
-is "$RC" 0 "healthy: exit 0" || diag "$(cat "$ND_TMP/err") $(jqo '.causes[] | .id + " " + .summary')"
+is "$RC" 0 "healthy: exit 0" || diag "$(cat "$ND_TMP/err.txt") $(jqo '.causes[] | .id + " " + .summary')"
 is "$(gw .id)" gateway.ok "healthy: gateway.ok"
 like "$(gw .summary)" '1 Gateway programmed with an address, 3 routes accepted with resolved references' \
     "healthy: the Gateway and the HTTPRoutes and GRPCRoute of the cluster, judged"

@@ -24,27 +24,9 @@ need_cmd jq
 PY=/usr/bin/python3
 ns_add hostile >/dev/null
 
-# spawn LOG CMD... - starts a peer in the namespace, waits (10 s at most)
-# for its ready line in LOG; sets PEERPID, and PORT from "READY ADDR:PORT".
-spawn() {
-	local log=$1 i line
-	shift
-	ns_spawn hostile "$@" >"$log" 2>&1
-	PEERPID=$ND_PID
-	for i in $(seq 200); do
-		line=$(grep -m1 -i '^READY' "$log" 2>/dev/null)
-		[ -n "$line" ] && break
-		sleep 0.05
-	done
-	PORT=$(sed -nE 's/^READY [^ ]*:([0-9]+).*/\1/p' <<<"$line")
-	[ -n "$line" ] || diag "$* did not start: $(cat "$log")"
-}
 # peer MODE - fixtures/hostile.py on 127.0.0.1 (a free port).
-peer() {
-	spawn "$ND_TMP/peer.log" "$PY" "$ND_TOP/fixtures/hostile.py" \
-	    --listen 127.0.0.1:0 --mode "$1"
-}
-stop() { kill "$PEERPID" 2>/dev/null; wait "$PEERPID" 2>/dev/null; }
+peer() { sim_spawn hostile peer hostile.py --listen 127.0.0.1:0 --mode "$1"; }
+stop() { kill "$SIMPID" 2>/dev/null; wait "$SIMPID" 2>/dev/null; }
 # nd ARGS... - a JSON run; RC, RSS (KiB, GNU time if present), TOOK (ms),
 # out.json.
 nd() {
@@ -76,7 +58,6 @@ four() {
 	one_report "$1"
 	is "$(jqo '.causes[0].id')" "$3" "$1: $3"
 }
-jqo() { jq -r "$1" "$ND_TMP/out.json"; }
 one_report() { is "$(jq -s 'length' "$ND_TMP/out.json" 2>/dev/null)" 1 "$1: exactly one report"; }
 no_local() {
 	is "$(jqo '[.probes[].findings[].id | select(. == "probe.local_error")] | length')" 0 \
@@ -179,7 +160,7 @@ fi
 # libcurl's verbose text, nd_h2_watch), or says the headers did not end.
 if "$PY" -c 'import h2, cryptography' 2>/dev/null; then
 	for mode in h2-goaway h2-rst h2-headers-flood; do
-		spawn "$ND_TMP/h2.log" "$PY" "$ND_TOP/fixtures/hostile.py" \
+		sim_spawn hostile h2 hostile.py \
 		    --listen 127.0.0.1:0 --mode "$mode" --pem-out "$ND_TMP/h2.pem"
 		nd --timeout 2s "https://lab.test:$PORT/?nd-connect=127.0.0.1&nd-ca=$ND_TMP/h2.pem"
 		four "http $mode" 2 "http.protocol_error"
@@ -247,7 +228,7 @@ PKI=$ND_TMP/pki
 if "$PY" -c 'import grpc, h2, cryptography' 2>/dev/null &&
     "$PY" "$ND_TOP/fixtures/pki/mkpki.py" "$PKI" >/dev/null 2>&1; then
 	for mode in huge-frame goaway; do
-		spawn "$ND_TMP/sim.log" "$PY" "$ND_TOP/fixtures/talos_sim.py" \
+		sim_spawn hostile sim talos_sim.py \
 		    --pki "$PKI" --listen 127.0.0.1:0 --mode "$mode"
 		nd --timeout 2s "talos://127.0.0.1:$PORT"
 		four "grpc $mode" 2 "talos.not_talos_api"
@@ -260,12 +241,11 @@ fi
 
 # --- Docker: endless headers, 1 TB announced (docker_sim.py) ------------------------
 for mode in trickle-headers huge-length; do
-	spawn "$ND_TMP/dk.log" "$PY" "$ND_TOP/fixtures/docker/docker_sim.py" \
-	    --socket "$ND_TMP/dk.sock" \
-	    --scenario "$ND_TOP/fixtures/docker/talos-1.7" --mode "$mode"
+	usim "$ND_TOP/fixtures/docker/docker_sim.py" "$ND_TMP/dk.sock" \
+	    "$ND_TOP/fixtures/docker/talos-1.7" --mode "$mode"
 	nd --timeout 2s "docker://$ND_TMP/dk.sock"
 	four "docker $mode" 2 "docker.api_error"
-	stop
+	usim_stop
 done
 
 # --- 2,000 targets against a peer that resets everything ---------------------------

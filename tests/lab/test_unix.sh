@@ -10,7 +10,6 @@ set -u
 need_root
 need_cmd jq nginx openssl dnsmasq
 PY=/usr/bin/python3
-APP=$ND_TOP/fixtures/unix/http_unix.py
 RUN=$ND_TMP/run
 S=$ND_TMP/sock
 mkdir -p "$RUN" "$S"
@@ -28,21 +27,11 @@ printf 'nameserver 10.200.96.2\noptions timeout:1 attempts:1\n' \
     >"/etc/netns/nd-$$-cli/resolv.conf"
 
 app() {	# app NAME [ARGS...] - the fixture on $S/NAME.sock, its pid in APP_PID
-	local name=$1 i
-	shift
-	ns_spawn cli "$PY" "$APP" --socket "$S/$name.sock" "$@" >"$ND_TMP/$name.log" 2>&1
-	APP_PID=$ND_PID
-	for i in $(seq 100); do grep -q READY "$ND_TMP/$name.log" && return 0; sleep 0.05; done
-	diag "$name: $(cat "$ND_TMP/$name.log")"
-	return 1
+	sim_spawn cli "$1" unix/http_unix.py --socket "$S/$1.sock" "${@:2}"
+	APP_PID=$SIMPID
+	grep -q '^READY' "$ND_TMP/$1.log"
 }
-nd() {
-	ns_exec cli "$ND_BIN" run --format json --timeout 2s "$@" \
-	    >"$ND_TMP/out.json" 2>"$ND_TMP/err.txt"
-	RC=$?
-}
-jqo() { jq -r "$1" "$ND_TMP/out.json"; }
-first() { jqo '.causes[0].id'; }
+nd() { nd_json cli --timeout 2s "$@"; }
 ev() { jqo ".causes[0].evidence[] | select(.key==\"$1\") | .value"; }
 # The targets probed, in report order, each once.
 urls() { jqo '[.probes[].target] | reduce .[] as $t ([]; if index([$t]) then . else . + [$t] end) | join(" ")'; }
