@@ -39,9 +39,18 @@
  * lost query costs a whole c-ares timeout); dnsperf defaults to 100.
  */
 #define DNSQ_MAX_INFLIGHT	128
-/* Ids sent, by id modulo the size: over DNSQ_MAX_INFLIGHT, so the queries
-   in flight keep theirs. */
-#define DNSQ_SENT_SLOTS		1024
+/*
+ * The question sent under each id, by the whole 16-bit id: c-ares picks a
+ * random id that no query in flight holds, so a query in flight keeps its
+ * slot until its reply came (a slot by id modulo a smaller size was taken
+ * over by another query in flight often enough to count its real reply
+ * as a stray).  512 KiB per server from calloc; only the pages the ids
+ * fall on are touched.  The questions asked, by hash, tell a reply with
+ * a wrong id from one to a question never asked; a question pushed out
+ * by a later one makes the first kind look like the second, both odd.
+ */
+#define DNSQ_ID_SLOTS		65536
+#define DNSQ_Q_SLOTS		1024
 #define DNSQ_ODD_MAX		32	/* questions with odd replies */
 
 struct dnsq_sent {
@@ -67,7 +76,8 @@ struct dnsq_chan {
 	size_t		 inflight;
 	struct nd_dnsq_req *wait_head, *wait_tail;	/* not yet sent */
 	int		 tcp_fd;	/* c-ares' TCP socket, -1 */
-	struct dnsq_sent sent[DNSQ_SENT_SLOTS];
+	struct dnsq_sent sent[DNSQ_ID_SLOTS];	/* by id */
+	struct dnsq_sent asked[DNSQ_Q_SLOTS];	/* by qhash; id unused */
 	struct dnsq_odd	*odd;		/* DNSQ_ODD_MAX, NULL until needed */
 	size_t		 nodd;
 	struct nd_dnsq_seen seen;	/* the per-server counts */
@@ -216,7 +226,6 @@ dnsq_inspect(struct dnsq_chan *c, const uint8_t *b, size_t n, size_t full)
 	struct dnsq_odd *o;
 	const char *why = NULL;
 	uint32_t qh;
-	size_t i;
 
 	if (nd_dns_head(b, n, &h, &why) < 0 || !h.qr || h.qdcount == 0) {
 		c->seen.garbage++;
@@ -226,8 +235,8 @@ dnsq_inspect(struct dnsq_chan *c, const uint8_t *b, size_t n, size_t full)
 		goto odd;
 	}
 	qh = dnsq_qhash(h.qname, h.qtype);
-	s = &c->sent[h.id % DNSQ_SENT_SLOTS];
-	if (s->qhash != 0 && s->id == h.id) {
+	s = &c->sent[h.id];
+	if (s->qhash != 0) {
 		if (s->qhash == qh && s->qtype == h.qtype) {
 			if (h.tc && (o = dnsq_odd(c, qh, h.qtype)) != NULL)
 				o->truncated++;
@@ -240,10 +249,9 @@ dnsq_inspect(struct dnsq_chan *c, const uint8_t *b, size_t n, size_t full)
 			    "(another type)");
 		goto odd;
 	}
-	for (i = 0; i < DNSQ_SENT_SLOTS; i++)
-		if (c->sent[i].qhash == qh && c->sent[i].qtype == h.qtype)
-			break;
-	if (i < DNSQ_SENT_SLOTS && (o = dnsq_odd(c, qh, h.qtype)) != NULL)
+	s = &c->asked[qh % DNSQ_Q_SLOTS];
+	if (s->qhash == qh && s->qtype == h.qtype &&
+	    (o = dnsq_odd(c, qh, h.qtype)) != NULL)
 		o->wrong_id++;
 	else
 		c->seen.strays++;
@@ -320,11 +328,12 @@ dnsq_sock_sendv(ares_socket_t fd, const struct iovec *iov, int n, void *data)
 
 	if (rc > 0 && fd != c->tcp_fd && n == 1 &&
 	    nd_dns_head(iov[0].iov_base, iov[0].iov_len, &h, NULL) == 0) {
-		struct dnsq_sent *s = &c->sent[h.id % DNSQ_SENT_SLOTS];
+		struct dnsq_sent *s = &c->sent[h.id];
 
 		s->qhash = dnsq_qhash(h.qname, h.qtype);
 		s->id = h.id;
 		s->qtype = h.qtype;
+		c->asked[s->qhash % DNSQ_Q_SLOTS] = *s;
 	}
 	return rc;
 }
