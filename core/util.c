@@ -271,6 +271,29 @@ nd_hexval(int c)
 	return -1;
 }
 
+size_t
+nd_pct_encode(char *out, const char *s, const char *keep)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("-._~", c) != NULL ||
+		    strchr(keep, c) != NULL) {
+			out[o++] = (char)c;
+			continue;
+		}
+		out[o++] = '%';
+		out[o++] = hex[c >> 4];
+		out[o++] = hex[c & 15];
+	}
+	out[o] = '\0';
+	return o;
+}
+
 bool
 nd_hostname_match(const char *pattern, const char *host)
 {

@@ -49,6 +49,14 @@ void	nd_fputs_safe(const char *s, FILE *f);
 int	nd_hexval(int c);
 
 /*
+ * s percent-encoded (RFC 3986 2.1) into out, but for the unreserved
+ * characters and those in keep, so that a value cannot end a URL's part
+ * early or start another; out has room for 3 * strlen(s) + 1 bytes.
+ * Returns the length written (out is NUL-terminated).
+ */
+size_t	nd_pct_encode(char *out, const char *s, const char *keep);
+
+/*
  * The dotted quad of the IPv4 address at a4 (4 bytes, network order),
  * exactly as inet_ntop(AF_INET) writes it, into buf (16 bytes); returns
  * its length.  inet_ntop goes through sprintf: a thousand instructions

@@ -21,6 +21,7 @@
 #include "discover.h"
 #include "inventory.h"
 #include "target.h"
+#include "util.h"
 #include "ytree.h"
 
 #define CF_MAX_BYTES	(1024 * 1024)
@@ -96,17 +97,10 @@ unix_target(struct cfp *cp, struct nd_cf_rule *r, const char *name)
 	    NULL ? r->hostname : "localhost";
 	struct nd_target *t;
 	char *enc, perr[512];
-	size_t i, o = 0;
 
 	/* The path is a query value: what would end or escape it, escaped. */
 	enc = nd_arena_alloc(cp->ck.arena, 3 * strlen(path) + 1);
-	for (i = 0; path[i] != '\0'; i++)
-		if (strchr("%&#?+ ", path[i]) != NULL)
-			o += (size_t)snprintf(enc + o, 4, "%%%02X",
-			    (unsigned char)path[i]);
-		else
-			enc[o++] = path[i];
-	enc[o] = '\0';
+	(void)nd_pct_encode(enc, path, "/");
 	r->target = tls ? nd_arena_printf(cp->ck.arena, "unix://%s", enc) :
 	    nd_arena_printf(cp->ck.arena, "http+unix://%s/?nd-unix=%s&"
 	    CF_ANY_STATUS, host, enc);

@@ -269,32 +269,6 @@ static const struct nd_ykey http_keys[] = {
 	{ "ca", w_key },
 };
 
-/*
- * s percent-encoded (RFC 3986 2.1) but for the unreserved characters and
- * those in keep: a value cannot end its parameter early or start another.
- */
-static size_t
-pct_put(char *out, const char *s, const char *keep)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t o = 0;
-
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || strchr("-._~", c) != NULL ||
-		    strchr(keep, c) != NULL) {
-			out[o++] = (char)c;
-			continue;
-		}
-		out[o++] = '%';
-		out[o++] = hex[c >> 4];
-		out[o++] = hex[c & 15];
-	}
-	return o;
-}
-
 /* status: 200, "200,301-399" or a list of them, as nd-status writes it. */
 static int
 web_status(struct cparse *cp, const char *name, const struct nd_ynode *k,
@@ -399,8 +373,7 @@ web_entry(struct cparse *cp, const struct nd_ynode *e, size_t idx,
 		else if (url[n - 1] != '?' && url[n - 1] != '&')
 			url[n++] = '&';
 		n += (size_t)snprintf(url + n, len - n, "nd-%s=", web_keys[i]);
-		n += pct_put(url + n, val[i], keep[i]);
-		url[n] = '\0';
+		n += nd_pct_encode(url + n, val[i], keep[i]);
 		end[i] = n;
 		last = (int)i;
 	}
