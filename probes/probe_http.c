@@ -494,7 +494,8 @@ http_start(struct nd_probe *p)
 	 */
 	curl_easy_setopt(c->easy, CURLOPT_SSL_VERIFYPEER, 0L);
 	curl_easy_setopt(c->easy, CURLOPT_SSL_VERIFYHOST, 0L);
-	nd_h2_watch(c->easy, &c->h2);
+	nd_h2_watch(c->easy, strncmp(p->target->x->request, "https://", 8) ==
+	    0, &c->h2);
 	curl_easy_setopt(c->easy, CURLOPT_HEADERFUNCTION, http_on_header);
 	curl_easy_setopt(c->easy, CURLOPT_HEADERDATA, c);
 	curl_easy_setopt(c->easy, CURLOPT_WRITEFUNCTION, nd_http_body_write);

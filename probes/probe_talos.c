@@ -193,7 +193,7 @@ talos_request(struct nd_probe *p)
 	curl_easy_setopt(c->conn.easy, CURLOPT_WRITEDATA, c);
 	curl_easy_setopt(c->conn.easy, CURLOPT_HEADERFUNCTION, talos_on_header);
 	curl_easy_setopt(c->conn.easy, CURLOPT_HEADERDATA, c);
-	nd_h2_watch(c->conn.easy, &c->h2);
+	nd_h2_watch(c->conn.easy, true, &c->h2);	/* gRPC over TLS */
 	c->tries++;
 	return nd_http_conn_start(&c->conn, p, talos_done, p);
 }

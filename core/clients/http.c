@@ -430,10 +430,12 @@ http_on_debug(CURL *easy, curl_infotype type, char *data, size_t size,
 }
 
 void
-nd_h2_watch(CURL *easy, struct nd_h2_seen *seen)
+nd_h2_watch(CURL *easy, bool tls, struct nd_h2_seen *seen)
 {
 	seen->goaway = seen->rst = -1;
 	seen->goaway_last = 0;
+	if (!tls)
+		return;
 	curl_easy_setopt(easy, CURLOPT_DEBUGFUNCTION, http_on_debug);
 	curl_easy_setopt(easy, CURLOPT_DEBUGDATA, seen);
 	curl_easy_setopt(easy, CURLOPT_VERBOSE, 1L);

@@ -84,9 +84,13 @@ struct nd_h2_seen {
 	long		 rst;		/* RST_STREAM's error code, -1 none */
 };
 
-/* Clears seen and makes easy report into it (CURLOPT_DEBUGFUNCTION,
-   CURLOPT_VERBOSE); seen must outlive the transfer. */
-void		 nd_h2_watch(CURL *easy, struct nd_h2_seen *seen);
+/*
+ * Clears seen and, over TLS (where alone netdoctor offers HTTP/2,
+ * CURL_HTTP_VERSION_2TLS), makes easy report into it
+ * (CURLOPT_DEBUGFUNCTION, CURLOPT_VERBOSE): a plain request keeps libcurl
+ * quiet.  seen must outlive the transfer.
+ */
+void		 nd_h2_watch(CURL *easy, bool tls, struct nd_h2_seen *seen);
 /* "NO_ERROR" ... "HTTP_1_1_REQUIRED"; "an unknown code" past them. */
 const char	*nd_h2_error_name(long code);
 
