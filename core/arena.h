@@ -17,7 +17,11 @@ void		 nd_arena_free(struct nd_arena *);	/* accepts NULL */
 
 /* Zeroed, aligned for any type. */
 void		*nd_arena_alloc(struct nd_arena *, size_t);
-/* Growable array helper: returns a copy of old (n elems) with room for cap. */
+/*
+ * Growable array helper: old's n elements with room for cap, the new
+ * part zeroed.  old is no longer valid afterwards (an array past 4 KiB
+ * lives in a chunk of its own that is moved, not copied).
+ */
 void		*nd_arena_grow(struct nd_arena *, const void *old, size_t n,
 		    size_t cap, size_t elemsz);
 char		*nd_arena_strdup(struct nd_arena *, const char *);	/* NULL -> NULL */
