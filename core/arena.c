@@ -181,6 +181,14 @@ nd_arena_alloc(struct nd_arena *a, size_t n)
 }
 
 void *
+nd_arena_alloc_raw(struct nd_arena *a, size_t n)
+{
+	bool zero;
+
+	return arena_take(a, n, ARENA_ALIGN, &zero);
+}
+
+void *
 nd_arena_grow(struct nd_arena *a, const void *old, size_t n, size_t cap,
     size_t elemsz)
 {

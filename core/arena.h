@@ -18,6 +18,11 @@ void		 nd_arena_free(struct nd_arena *);	/* accepts NULL */
 /* Zeroed, aligned for any type. */
 void		*nd_arena_alloc(struct nd_arena *, size_t);
 /*
+ * Not zeroed, aligned for any type: for a buffer the caller fills at
+ * once (a file read whole), where zeroing would touch every page twice.
+ */
+void		*nd_arena_alloc_raw(struct nd_arena *, size_t);
+/*
  * Growable array helper: old's n elements with room for cap, the new
  * part zeroed.  old is no longer valid afterwards (an array past 4 KiB
  * lives in a chunk of its own that is moved, not copied).

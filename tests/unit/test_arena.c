@@ -1,11 +1,13 @@
 /*
- * test_arena.c - the run's allocator: every allocation zeroed, aligned and
- * apart from the others, across the switch from malloc'd chunks to the
- * 2 MiB mappings a large run gets, and with objects bigger than a chunk;
+ * test_arena.c - the run's allocator: every allocation zeroed (but the raw
+ * ones), aligned and apart from the others, across the switch from
+ * malloc'd chunks to the 2 MiB mappings a large run gets, and with
+ * objects bigger than a chunk;
  * arrays grown past ARENA_GROW_OWN in chunks of their own, interleaved
  * with other allocations, and a trimmed arena.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -41,19 +43,24 @@ test_many(void **state)
 	struct nd_arena *a = nd_arena_new();
 	static struct rec r[60000];
 	size_t i, j, align, total = 0;
+	bool raw;
 
 	(void)state;
 	for (i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
 		/* Mostly small, some beyond a 64 KiB chunk, one empty. */
 		r[i].n = i % 5000 == 4999 ? 100000 + i : i == 7 ? 0 : 1 + i % 300;
-		r[i].p = nd_arena_alloc(a, r[i].n);
+		/* Every third one raw: not zeroed, always 16-aligned. */
+		raw = i % 3 == 2;
+		r[i].p = raw ? nd_arena_alloc_raw(a, r[i].n) :
+		    nd_arena_alloc(a, r[i].n);
 		assert_non_null(r[i].p);
 		/* Aligned as the type of its size needs (arena.c). */
 		align = r[i].n & -r[i].n;
-		if (align == 0 || align > 16)
+		if (raw || align == 0 || align > 16)
 			align = 16;
 		assert_int_equal((uintptr_t)r[i].p % align, 0);
-		check_zero(r[i].p, r[i].n);
+		if (!raw)
+			check_zero(r[i].p, r[i].n);
 		memset(r[i].p, (int)(i % 251) + 1, r[i].n);
 		total += r[i].n;
 	}
