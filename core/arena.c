@@ -8,7 +8,9 @@
  * 2 MiB-aligned mappings the kernel may back with one transparent huge
  * page each (madvise mode, the default); where it does not, they are
  * ordinary pages and nothing is lost.  Small runs keep 64 KiB chunks
- * from malloc.
+ * from malloc: one check's arenas stay under the switch.  It is low
+ * because every arena that passes it paid a fault for each page before
+ * (256 pages at 1 MiB: some 3 ms for each of the run's large arenas).
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -25,7 +27,7 @@
 #define ARENA_CHUNK	(64 * 1024)
 #define ARENA_ALIGN	16
 #define ARENA_HUGE	(2 * 1024 * 1024)	/* x86-64, arm64 4K-page THP */
-#define ARENA_HUGE_AFTER (1024 * 1024)
+#define ARENA_HUGE_AFTER (256 * 1024)
 /* An array that grows past this many bytes grows in a chunk of its own. */
 #define ARENA_GROW_OWN	(4 * 1024)
 

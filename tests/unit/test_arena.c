@@ -145,6 +145,40 @@ test_strings(void **state)
 }
 
 /*
+ * Arenas one after the other, as a run makes them (the config's parse
+ * tree freed just before the inventory and the probes grow theirs): what
+ * each hands out reads as zero whatever the memory held before, past a
+ * trim too and in an arena trimmed before it grew.  Each round dirties
+ * every byte it gets, so a stale byte anywhere shows.
+ */
+static void
+test_reuse(void **state)
+{
+	struct nd_arena *a;
+	unsigned char *p;
+	size_t i, n;
+	int round;
+
+	(void)state;
+	for (round = 0; round < 6; round++) {
+		a = nd_arena_new();
+		if (round % 3 == 1)
+			nd_arena_trim(a);	/* small chunks only */
+		for (i = 0; i < 3000; i++) {
+			n = 1 + (i * 7919 + (size_t)round * 131) % 3000;
+			if (i == 1500 && round % 3 == 2)
+				nd_arena_trim(a);	/* a huge head, cut */
+			p = i % 4 == 3 ? nd_arena_alloc_raw(a, n) :
+			    nd_arena_alloc(a, n);
+			if (i % 4 != 3)
+				check_zero(p, n);
+			memset(p, 0xa5, n);
+		}
+		nd_arena_free(a);
+	}
+}
+
+/*
  * nd_arena_printf formats the common conversions itself and hands the
  * rest to vsnprintf: either way the text must be what snprintf writes.
  */
@@ -201,6 +235,7 @@ main(void)
 		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_grow),
 		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_reuse),
 		cmocka_unit_test(test_printf_as_snprintf),
 	};
 
