@@ -65,14 +65,15 @@ model_sample(struct nd_arena *a, const struct nd_report_input *in,
 	rp->sample = s;
 }
 
-static void
+/* Returns how many probes have a sample. */
+static size_t
 model_probes(struct nd_arena *a, const struct nd_report_input *in,
     struct nd_report_probe *v)
 {
 	char w[ND_RANGE_TEXT_MAX] = "", c[ND_RANGE_TEXT_MAX] = "";
 	struct model_ranges mr;
 	struct nd_report_finding *fv;
-	size_t i, j, nf = 0;
+	size_t i, j, nf = 0, ns = 0;
 
 	if (in->warn != NULL)
 		nd_range_format(in->warn, w, sizeof(w));
@@ -121,7 +122,9 @@ model_probes(struct nd_arena *a, const struct nd_report_input *in,
 		    &v[p->blocked_by->index] : NULL;
 		fv = model_findings(p, fv, rp);
 		model_sample(a, in, &mr, p, rp);
+		ns += rp->sample != NULL;
 	}
+	return ns;
 }
 
 static void
@@ -230,7 +233,7 @@ nd_report_build(struct nd_arena *a, const struct nd_report_input *in,
 	struct nd_report_target *targets;
 	const struct nd_report_sample **samples;
 	enum nd_sev status = ND_SEV_OK;
-	size_t i, ns = 0;
+	size_t i, ns;
 
 	memset(r, 0, sizeof(*r));
 	r->version = ND_VERSION;
@@ -239,14 +242,14 @@ nd_report_build(struct nd_arena *a, const struct nd_report_input *in,
 
 	/* The rows are written whole by the model_* functions. */
 	probes = nd_arena_alloc_raw(a, (in->nprobes + 1) * sizeof(*probes));
-	model_probes(a, in, probes);
+	ns = model_probes(a, in, probes);
 	causes = nd_arena_alloc(a, (in->ncauses + 1) * sizeof(*causes));
 	model_causes(a, in, probes, causes);
 	targets = nd_arena_alloc_raw(a, (in->ntargets + 1) *
 	    sizeof(*targets));
 	model_targets(a, in, probes, targets);
-	samples = nd_arena_alloc_raw(a, (in->nprobes + 1) * sizeof(*samples));
-	for (i = 0; i < in->nprobes; i++)
+	samples = nd_arena_alloc_raw(a, (ns + 1) * sizeof(*samples));
+	for (i = 0, ns = 0; i < in->nprobes; i++)
 		if (probes[i].sample != NULL)
 			samples[ns++] = probes[i].sample;
 
