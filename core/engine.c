@@ -93,6 +93,17 @@ struct nd_engine {
 	size_t			 nkinds;
 	struct share_slot	*share;		/* open addressing */
 	size_t			 share_cap, nshare;
+	/*
+	 * The plan's last address and its strings: the targets of one
+	 * server (10,000 dns:// names) share them rather than each parsing
+	 * and formatting the same address again.
+	 */
+	const char		*last_ip;	/* the literal parsed */
+	struct sockaddr_storage	 last_ss;	/* ... to this */
+	socklen_t		 last_sslen;
+	struct sockaddr_storage	 last_ep;	/* with the port */
+	socklen_t		 last_eplen;
+	const char		*last_addrstr, *last_label;
 	struct nd_timer		 budget;
 	/*
 	 * nd_engine_start(): the pump runs from this timer, armed for "now"
@@ -453,6 +464,32 @@ engine_enqueue(struct nd_engine *e, struct nd_probe *p)
 	engine_poke(e);
 }
 
+/*
+ * "URL#NAME" or "URL#NAME@ADDR": copied, not printf'd (one per probe,
+ * 10,000 of them in a large plan).
+ */
+static char *
+engine_id(struct nd_arena *a, const char *url, const char *name,
+    const char *addr)
+{
+	size_t ul = strlen(url), nl = strlen(name);
+	size_t al = addr != NULL ? strlen(addr) : 0;
+	char *id = nd_arena_alloc_raw(a, ul + nl + al + 3), *o = id;
+
+	memcpy(o, url, ul);
+	o += ul;
+	*o++ = '#';
+	memcpy(o, name, nl);
+	o += nl;
+	if (addr != NULL) {
+		*o++ = '@';
+		memcpy(o, addr, al);
+		o += al;
+	}
+	*o = '\0';
+	return id;
+}
+
 static struct nd_probe *
 engine_new_probe(struct nd_engine *e, const struct nd_probe_ops *ops,
     struct nd_endpoint *ep)
@@ -471,11 +508,8 @@ engine_new_probe(struct nd_engine *e, const struct nd_probe_ops *ops,
 	if (ops->ctx_size > 0)
 		p->ctx = nd_arena_alloc(a, ops->ctx_size);
 	/* Probes of a target given by name say which address they tested. */
-	if (t->host != NULL && !t->host_is_ip && ep->addrlen > 0)
-		p->id = nd_arena_printf(a, "%s#%s@%s", t->url, ops->name,
-		    ep->addrstr);
-	else
-		p->id = nd_arena_printf(a, "%s#%s", t->url, ops->name);
+	p->id = engine_id(a, t->url, ops->name, t->host != NULL &&
+	    !t->host_is_ip && ep->addrlen > 0 ? ep->addrstr : NULL);
 	if (e->nprobes == e->probes_cap) {
 		size_t ncap = e->probes_cap ? e->probes_cap * 2 : 64;
 		struct nd_probe **np = realloc(e->probes, ncap * sizeof(*np));
@@ -608,37 +642,81 @@ engine_chain(struct nd_engine *e, const struct nd_probe_ops **ops, size_t n,
 	}
 }
 
+/*
+ * sa's address ("::1") and label, the address and the port ("[::1]:6443"),
+ * in one allocation.
+ */
+static void
+engine_addr_strings(struct nd_arena *a, const struct sockaddr *sa,
+    const char **addrstr, const char **label)
+{
+	char addr[INET6_ADDRSTRLEN], port[8], *s, *o;
+	size_t n, pn;
+	bool v4 = sa->sa_family == AF_INET;
+	unsigned pv;
+
+	if (v4) {
+		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+
+		n = nd_ipv4_ntop(&in->sin_addr, addr);
+		pv = ntohs(in->sin_port);
+	} else {
+		const struct sockaddr_in6 *in6 =
+		    (const struct sockaddr_in6 *)sa;
+
+		inet_ntop(AF_INET6, &in6->sin6_addr, addr, sizeof(addr));
+		n = strlen(addr);
+		pv = ntohs(in6->sin6_port);
+	}
+	o = port + sizeof(port);
+	do {
+		*--o = (char)('0' + pv % 10);
+		pv /= 10;
+	} while (pv != 0);
+	pn = (size_t)(port + sizeof(port) - o);
+	/* "ADDR\0" then "ADDR:PORT\0" or "[ADDR]:PORT\0". */
+	s = nd_arena_alloc_raw(a, 2 * n + pn + 5);
+	memcpy(s, addr, n);
+	s[n] = '\0';
+	*addrstr = s;
+	*label = o = s + n + 1;
+	if (!v4)
+		*o++ = '[';
+	memcpy(o, addr, n);
+	o += n;
+	if (!v4)
+		*o++ = ']';
+	*o++ = ':';
+	memcpy(o, port + sizeof(port) - pn, pn);
+	o[pn] = '\0';
+}
+
 static struct nd_endpoint *
 engine_endpoint(struct nd_engine *e, const struct nd_target *t,
     const struct sockaddr *sa, socklen_t salen)
 {
 	struct nd_arena *a = e->run->arena;
 	struct nd_endpoint *ep = nd_arena_alloc(a, sizeof(*ep));
-	char addr[INET6_ADDRSTRLEN];
 
 	ep->target = t;
 	ep->addrstr = "";
 	if (sa != NULL && salen <= sizeof(ep->addr)) {
 		memcpy(&ep->addr, sa, salen);
 		ep->addrlen = salen;
-		if (sa->sa_family == AF_INET) {
-			struct sockaddr_in *in = (struct sockaddr_in *)&ep->addr;
-
-			in->sin_port = htons(t->port);
-			nd_ipv4_ntop(&in->sin_addr, addr);
-		} else {
-			struct sockaddr_in6 *in6 =
-			    (struct sockaddr_in6 *)&ep->addr;
-
-			in6->sin6_port = htons(t->port);
-			inet_ntop(AF_INET6, &in6->sin6_addr, addr,
-			    sizeof(addr));
+		if (sa->sa_family == AF_INET)
+			ep->addr.sin.sin_port = htons(t->port);
+		else
+			ep->addr.sin6.sin6_port = htons(t->port);
+		/* Arena strings are immutable: one copy per address. */
+		if (salen != e->last_eplen ||
+		    memcmp(&ep->addr, &e->last_ep, salen) != 0) {
+			engine_addr_strings(a, &ep->addr.sa, &e->last_addrstr,
+			    &e->last_label);
+			memcpy(&e->last_ep, &ep->addr, salen);
+			e->last_eplen = salen;
 		}
-		/* The label is the address and the port: "[::1]:6443". */
-		ep->addrstr = nd_arena_strdup(a, addr);
-		ep->label = nd_arena_printf(a, "%s%s%s:%u",
-		    sa->sa_family == AF_INET ? "" : "[", addr,
-		    sa->sa_family == AF_INET ? "" : "]", t->port);
+		ep->addrstr = e->last_addrstr;
+		ep->label = e->last_label;
 	} else if (nd_target_unix(t) != NULL) {
 		ep->label = nd_arena_printf(a, "unix:%s", nd_target_unix(t));
 	} else if (t->host != NULL) {
@@ -653,28 +731,31 @@ engine_endpoint(struct nd_engine *e, const struct nd_target *t,
 }
 
 static int
-engine_literal_addr(const struct nd_target *t, struct sockaddr_storage *ss,
-    socklen_t *len)
+engine_literal_addr(struct nd_engine *e, const char *ip,
+    struct sockaddr_storage *ss, socklen_t *len)
 {
 	struct sockaddr_in *in = (struct sockaddr_in *)ss;
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
 
-	const char *ip = nd_target_ip(t);
-
+	if (e->last_ip != NULL && strcmp(ip, e->last_ip) == 0) {
+		*ss = e->last_ss;
+		*len = e->last_sslen;
+		return 0;
+	}
 	memset(ss, 0, sizeof(*ss));
-	if (ip == NULL)
-		return -EINVAL;
 	if (inet_pton(AF_INET, ip, &in->sin_addr) == 1) {
 		in->sin_family = AF_INET;
 		*len = sizeof(*in);
-		return 0;
-	}
-	if (inet_pton(AF_INET6, ip, &in6->sin6_addr) == 1) {
+	} else if (inet_pton(AF_INET6, ip, &in6->sin6_addr) == 1) {
 		in6->sin6_family = AF_INET6;
 		*len = sizeof(*in6);
-		return 0;
+	} else {
+		return -EINVAL;
 	}
-	return -EINVAL;
+	e->last_ip = ip;
+	e->last_ss = *ss;
+	e->last_sslen = *len;
+	return 0;
 }
 
 int
@@ -688,6 +769,7 @@ nd_engine_plan(struct nd_engine *e, const struct nd_inventory *inv,
 	for (i = 0; i < inv->ntargets; i++) {
 		const struct nd_target *t = inv->targets[i];
 		const char *const *chain = nd_target_chain(t);
+		const char *ip;
 		struct nd_endpoint *ep;
 		size_t k;
 
@@ -721,13 +803,13 @@ nd_engine_plan(struct nd_engine *e, const struct nd_inventory *inv,
 			continue;
 		}
 		/* An IP literal, or a name with nd-connect's address. */
-		if (nd_target_ip(t) != NULL) {
+		if ((ip = nd_target_ip(t)) != NULL) {
 			struct sockaddr_storage ss;
 			socklen_t len;
 
-			if (engine_literal_addr(t, &ss, &len) < 0) {
+			if (engine_literal_addr(e, ip, &ss, &len) < 0) {
 				snprintf(err, errlen, "%s: bad address %s",
-				    t->url, nd_target_ip(t));
+				    t->url, ip);
 				return -EINVAL;
 			}
 			ep = engine_endpoint(e, t, (struct sockaddr *)&ss, len);

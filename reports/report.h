@@ -19,14 +19,15 @@
 
 struct nd_report_probe;
 
+/* (Ordered without padding: a report may hold 10,000 of them.) */
 struct nd_report_finding {
 	const char			*id;		/* "tcp.refused" */
-	enum nd_sev			 sev;
-	bool				 failing;	/* WARN, CRIT or UNKNOWN */
 	const char			*summary;
 	const struct nd_kv	*ev;
-	size_t				 nev;
-	size_t				 ndropped;	/* evidence not kept */
+	enum nd_sev			 sev;
+	uint32_t			 nev;
+	uint32_t			 ndropped;	/* evidence not kept */
+	bool				 failing;	/* WARN, CRIT or UNKNOWN */
 };
 
 /* A number a probe measured, for perfdata ('label'=value[unit];w;c;min;max). */

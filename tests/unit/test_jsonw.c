@@ -124,14 +124,15 @@ ref_byte(FILE *f, unsigned char c)
 }
 
 /*
- * Plain text is skipped eight bytes a step: every byte value, at every
- * place in and around those steps, must come out as the byte-at-a-time
- * rules say.
+ * Plain text is skipped eight or sixteen bytes a step, the tail as a last
+ * step overlapping the one before: every byte value, at every place in
+ * and around those steps (two of sixteen and a tail), must come out as
+ * the byte-at-a-time rules say.
  */
 static void
 test_every_byte_every_place(void **state)
 {
-	char s[24], *buf, *want;
+	char s[40], *buf, *want;
 	size_t len, wlen, n, at;
 	struct nd_jw w;
 	unsigned c;
