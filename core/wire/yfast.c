@@ -159,7 +159,7 @@ plain_start(const char *p, const char *eol)
 	if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 	    (c >= '0' && c <= '9'))
 		return true;
-	return c != '\0' && strchr("_./~+=$^()<>;\\", c) != NULL;
+	return c != '\0' && strchr("_./~+=$^()<;\\", c) != NULL;
 }
 
 /* A scalar starting at p, ending on this line; false to refuse. */

@@ -131,6 +131,8 @@ static const struct doc docs[] = {
 	{ REFUSED, "a: !!str 1\n" },
 	{ REFUSED, "a: |\n  x\n" },
 	{ REFUSED, "a: >\n  x\n" },
+	{ REFUSED, ".: >\" ?\n" },	/* found by fuzz_ytree */
+	{ REFUSED, "a: >-\n" },
 	{ REFUSED, "? a\n: 1\n" },
 	{ REFUSED, "%YAML 1.1\n---\na: 1\n" },
 	{ REFUSED, "a: 1\n---\nb: 2\n" },
