@@ -349,7 +349,7 @@ test_deep(void **state)
 	for (d = 0; d < 100; d++) {
 		memset(p, ' ', d);
 		p += d;
-		p += sprintf(p, "k%zu:\n", d);
+		p += snprintf(p, 16, "k%zu:\n", d);
 	}
 	assert_int_equal(nd_yfast_parse(arena, doc, NULL, strlen(doc), &o,
 	    &root), ND_YFAST_REFUSED);
