@@ -62,6 +62,11 @@ struct nd_ytree_opts {
 	 * max_depth nor max_nodes; the documents' nodes count together.
 	 */
 	bool		 multi_doc;
+	/*
+	 * Tests only: parse with libyaml alone, without trying the fast
+	 * reader of yfast.h first, to compare the two trees.
+	 */
+	bool		 libyaml_only;
 };
 
 /*
