@@ -44,6 +44,7 @@ struct nd_arena {
 	struct arena_chunk	*head;
 	size_t			 total;
 	bool			 trimmed;	/* no more huge chunks */
+	bool			 large;		/* expected past the switch */
 };
 
 static void *
@@ -68,6 +69,7 @@ nd_arena_new(void)
 	a->head = NULL;
 	a->total = 0;
 	a->trimmed = false;
+	a->large = false;
 	return a;
 }
 
@@ -127,14 +129,22 @@ arena_take(struct nd_arena *a, size_t n, size_t align, bool *zero)
 	off = c != NULL ? (c->used + align - 1) & ~(align - 1) : 0;
 	if (c == NULL || off > c->size || c->size - off < n) {
 		size_t size = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+		size_t left = c != NULL && off < c->size ? c->size - off : 0;
 		bool big = n > ARENA_CHUNK;
 
+		/*
+		 * Past the switch, or for an object that is past it alone (a
+		 * config file read whole), a huge chunk if it fits.
+		 */
 		c = NULL;
-		if (!big && a->total >= ARENA_HUGE_AFTER && !a->trimmed)
+		if (!a->trimmed && n <= ARENA_HUGE - sizeof(*c) &&
+		    (a->total >= ARENA_HUGE_AFTER || a->large ||
+		    n >= ARENA_HUGE_AFTER))
 			c = arena_huge_chunk();
 		if (c != NULL) {
 			size = ARENA_HUGE - sizeof(*c);
 			c->mapped = true;
+			big = size - n < left;
 		} else {
 			c = arena_xmalloc(sizeof(*c) + size);
 			c->mapped = false;
@@ -507,4 +517,11 @@ size_t
 nd_arena_bytes(const struct nd_arena *a)
 {
 	return a->total;
+}
+
+void
+nd_arena_expect(struct nd_arena *a, size_t n)
+{
+	if (n >= ARENA_HUGE_AFTER)
+		a->large = true;
 }

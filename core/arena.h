@@ -41,5 +41,11 @@ char		*nd_arena_vprintf(struct nd_arena *, const char *, va_list)
  */
 void		 nd_arena_trim(struct nd_arena *);
 size_t		 nd_arena_bytes(const struct nd_arena *);
+/*
+ * The arena will hold about this many bytes: past the switch to huge
+ * chunks (arena.c), it takes them from the next chunk on instead of
+ * first filling small ones page by page.
+ */
+void		 nd_arena_expect(struct nd_arena *, size_t);
 
 #endif /* ND_ARENA_H */

@@ -134,6 +134,8 @@ nd_session_round(struct nd_session *s, const struct nd_inventory *inv,
 		snprintf(err, len, "out of memory");
 		return -ENOMEM;
 	}
+	/* 10,000 targets fill some 11 MB: a large round starts large. */
+	nd_arena_expect(s->round_arena, inv->ntargets * 1024);
 	s->run.arena = s->round_arena;
 	s->run.budget_ms = budget_ms;
 	if ((s->eng = nd_engine_new(&s->run)) == NULL) {

@@ -148,7 +148,8 @@ test_strings(void **state)
  * Arenas one after the other, as a run makes them (the config's parse
  * tree freed just before the inventory and the probes grow theirs): what
  * each hands out reads as zero whatever the memory held before, past a
- * trim too and in an arena trimmed before it grew.  Each round dirties
+ * trim too, in an arena trimmed before it grew or expected large, and
+ * in objects big enough for a chunk of their own.  Each round dirties
  * every byte it gets, so a stale byte anywhere shows.
  */
 static void
@@ -164,8 +165,17 @@ test_reuse(void **state)
 		a = nd_arena_new();
 		if (round % 3 == 1)
 			nd_arena_trim(a);	/* small chunks only */
+		if (round % 2 == 1)
+			nd_arena_expect(a, 1024 * 1024);	/* huge at once */
 		for (i = 0; i < 3000; i++) {
 			n = 1 + (i * 7919 + (size_t)round * 131) % 3000;
+			/* Big objects: one that fits a huge chunk, then not. */
+			if (i == 100 || i == 2000)
+				n = 300000 + (size_t)round;
+			else if (i == 200)
+				n = 2 * 1024 * 1024 - 100;
+			else if (i == 300)
+				n = 2 * 1024 * 1024 + 100;
 			if (i == 1500 && round % 3 == 2)
 				nd_arena_trim(a);	/* a huge head, cut */
 			p = i % 4 == 3 ? nd_arena_alloc_raw(a, n) :
