@@ -1030,8 +1030,9 @@ enum uform {
 
 typedef int scheme_hook(struct tparse *, struct nd_target *,
     const struct uparts *);
-typedef char *key_hook(struct nd_arena *, const struct nd_target *,
-    const char *scheme, const char *host);
+struct kbuf;
+/* Writes the key after the scheme's name (nd_target_key_write). */
+typedef void key_hook(struct kbuf *, const struct nd_target *);
 
 struct scheme_row {
 	enum nd_scheme		 scheme;
@@ -1345,51 +1346,149 @@ nd_target_status_ok(const struct nd_target *t, long status)
 }
 
 /*
- * inet_ntop(3) form, so "0::1" and "::1" compare equal; names lowercased.
- * An IPv4 literal inet_pton(3) accepts is already in that form: dotted
- * decimal, four parts, no leading zeros.
+ * Keys are written into the caller's buffer rather than printed into the
+ * arena: the inventory hashes one per target (10,000 in the benchmark)
+ * and keeps none.  A kbuf truncates but counts, as snprintf(3) does.
  */
-static char *
-canon_host(struct nd_arena *a, const char *s)
+struct kbuf {
+	char		*p;
+	size_t		 cap, len;
+	struct nd_arena	*scratch;	/* for sorting a list, see canon_list */
+};
+
+static void
+kb_putn(struct kbuf *kb, const char *s, size_t n)
 {
-	char buf[INET6_ADDRSTRLEN], *p;
-	struct in6_addr a6;
+	size_t room;
+
+	if (kb->len + 1 < kb->cap) {
+		room = kb->cap - kb->len - 1;
+		memcpy(kb->p + kb->len, s, n < room ? n : room);
+	}
+	kb->len += n;
+}
+
+static void
+kb_putc(struct kbuf *kb, char c)
+{
+	if (kb->len + 1 < kb->cap)
+		kb->p[kb->len] = c;
+	kb->len++;
+}
+
+static void
+kb_puts(struct kbuf *kb, const char *s)
+{
+	if (s != NULL)
+		kb_putn(kb, s, strlen(s));
+}
+
+/* "|NAME=" then s, or nothing after the '=' when s is NULL. */
+static void
+kb_field(struct kbuf *kb, const char *name, const char *s)
+{
+	kb_putc(kb, '|');
+	kb_puts(kb, name);
+	kb_putc(kb, '=');
+	kb_puts(kb, s);
+}
+
+static void
+kb_putll(struct kbuf *kb, long long v)
+{
+	char num[24], *e = num + sizeof(num), *p = e;
+	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v :
+	    (unsigned long long)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--p = '-';
+	kb_putn(kb, p, (size_t)(e - p));
+}
+
+/*
+ * Is s its own canonical form (below)?  Only an IPv6 literal has a ':',
+ * and a name is changed only by capitals or a trailing dot; an IPv4
+ * literal inet_pton(3) accepts is dotted decimal, four parts, no
+ * leading zeros, so it is its own form too.
+ */
+static bool
+canon_is_self(const char *s)
+{
 	size_t n;
 
-	if (s == NULL)
-		return nd_arena_strdup(a, "-");
-	if (inet_pton(AF_INET, s, &a6) == 1)
-		return nd_arena_strdup(a, s);
-	if (inet_pton(AF_INET6, s, &a6) == 1 &&
-	    inet_ntop(AF_INET6, &a6, buf, sizeof(buf)) != NULL)
-		return nd_arena_strdup(a, buf);
+	for (n = 0; s[n] != '\0'; n++)
+		if (s[n] == ':' || (s[n] >= 'A' && s[n] <= 'Z'))
+			return false;
+	return !(n > 1 && s[n - 1] == '.');
+}
+
+/*
+ * inet_ntop(3) form, so "0::1" and "::1" compare equal; names lowercased;
+ * "-" for none.
+ */
+static void
+kb_canon_host(struct kbuf *kb, const char *s)
+{
+	char buf[INET6_ADDRSTRLEN];
+	struct in6_addr a6;
+	size_t n, i;
+
+	if (s == NULL) {
+		kb_putc(kb, '-');
+		return;
+	}
+	if (strchr(s, ':') != NULL && inet_pton(AF_INET6, s, &a6) == 1 &&
+	    inet_ntop(AF_INET6, &a6, buf, sizeof(buf)) != NULL) {
+		kb_puts(kb, buf);
+		return;
+	}
 	/* DNS names are case-insensitive (RFC 4343) and "x." is "x". */
 	n = strlen(s);
 	if (n > 1 && s[n - 1] == '.')
 		n--;
-	p = nd_arena_strndup(a, s, n);
-	for (n = 0; p[n] != '\0'; n++)
-		if (p[n] >= 'A' && p[n] <= 'Z')
-			p[n] = (char)(p[n] - 'A' + 'a');
-	return p;
+	for (i = 0; i < n; i++)
+		kb_putc(kb, s[i] >= 'A' && s[i] <= 'Z' ?
+		    (char)(s[i] - 'A' + 'a') : s[i]);
 }
 
-/* Canonical, sorted, comma-joined: the order of a list does not matter. */
-static char *
-canon_list(struct nd_arena *a, char *const *v)
+/* s in canonical form, as a string of its own in a. */
+static const char *
+canon_dup(struct nd_arena *a, const char *s)
 {
-	size_t n = 0, i, j, len = 1;
-	char **c, *out, *tmp;
+	/* The form is never longer than s or an IPv6 literal's text. */
+	struct kbuf kb = { NULL, strlen(s) + INET6_ADDRSTRLEN + 1, 0, a };
 
-	if (v == NULL)
-		return nd_arena_strdup(a, "");
-	while (v[n] != NULL)
-		n++;
-	c = nd_arena_alloc(a, (n + 1) * sizeof(*c));
-	for (i = 0; i < n; i++) {
-		c[i] = canon_host(a, v[i]);
-		len += strlen(c[i]) + 1;
+	kb.p = nd_arena_alloc(a, kb.cap);
+	kb_canon_host(&kb, s);
+	return kb.p;
+}
+
+/*
+ * Canonical, sorted, comma-joined: the order of a list does not matter.
+ * Only a list of several items needs room (in kb->scratch) to sort.
+ */
+static void
+kb_canon_list(struct kbuf *kb, char *const *v)
+{
+	const char **c, *tmp;
+	size_t n, i, j;
+
+	if (v == NULL || v[0] == NULL)
+		return;
+	if (v[1] == NULL) {
+		kb_canon_host(kb, v[0]);
+		return;
 	}
+	for (n = 2; v[n] != NULL; n++)
+		continue;
+	c = nd_arena_alloc(kb->scratch, n * sizeof(*c));
+	for (i = 0; i < n; i++)
+		c[i] = canon_is_self(v[i]) ? v[i] : canon_dup(kb->scratch,
+		    v[i]);
 	/* Lists are at most a few hundred entries: insertion sort is fine. */
 	for (i = 1; i < n; i++)
 		for (j = i; j > 0 && strcmp(c[j - 1], c[j]) > 0; j--) {
@@ -1397,99 +1496,143 @@ canon_list(struct nd_arena *a, char *const *v)
 			c[j] = c[j - 1];
 			c[j - 1] = tmp;
 		}
-	out = nd_arena_alloc(a, len);
-	for (i = 0, len = 0; i < n; i++) {
-		size_t l = strlen(c[i]);
-
+	for (i = 0; i < n; i++) {
 		if (i > 0)
-			out[len++] = ',';
-		memcpy(out + len, c[i], l);
-		len += l;
+			kb_putc(kb, ',');
+		kb_puts(kb, c[i]);
 	}
-	out[len] = '\0';
-	return out;
+}
+
+/* "|HOST|PORT", the host canonical. */
+static void
+kb_hostport(struct kbuf *kb, const struct nd_target *t)
+{
+	kb_putc(kb, '|');
+	kb_canon_host(kb, t->host);
+	kb_putc(kb, '|');
+	kb_putll(kb, t->port);
 }
 
 /*
- * Keys.  ca and paths are the only free-form fields (they may hold '|'),
- * so they come last and cannot make two different keys collide.
+ * Keys, after "SCHEME".  ca and paths are the only free-form fields of
+ * the non-web keys (they may hold '|'), so they come last and cannot make
+ * two different keys collide.
  */
-static char *
-key_net(struct nd_arena *a, const struct nd_target *t, const char *s,
-    const char *host)
+static void
+key_net(struct kbuf *kb, const struct nd_target *t)
 {
-	return nd_arena_printf(a, "%s|%s|%u", s, host, t->port);
+	kb_hostport(kb, t);
 }
 
-static char *
-key_tls(struct nd_arena *a, const struct nd_target *t, const char *s,
-    const char *host)
+static void
+key_tls(struct kbuf *kb, const struct nd_target *t)
 {
-	return nd_arena_printf(a, "%s|%s|%u|sni=%s|ca=%s", s, host, t->port,
-	    t->x->sni != NULL ? t->x->sni : "",
-	    t->x->ca != NULL ? t->x->ca : "");
+	kb_hostport(kb, t);
+	kb_field(kb, "sni", t->x->sni);
+	kb_field(kb, "ca", t->x->ca);
 }
 
-static char *
-key_dns(struct nd_arena *a, const struct nd_target *t, const char *s,
-    const char *host)
+static void
+key_dns(struct kbuf *kb, const struct nd_target *t)
 {
-	return nd_arena_printf(a, "%s|%s|%u|q=%s|t=%s|e=%s|u=%s", s, host,
-	    t->port, canon_host(a, t->x->qname),
-	    t->x->qtype != NULL ? t->x->qtype : "A",
-	    canon_list(a, t->x->expect),
-	    t->x->upstream != NULL ? canon_host(a, t->x->upstream) : "");
+	kb_hostport(kb, t);
+	kb_puts(kb, "|q=");
+	kb_canon_host(kb, t->x->qname);
+	kb_field(kb, "t", t->x->qtype != NULL ? t->x->qtype : "A");
+	kb_puts(kb, "|e=");
+	kb_canon_list(kb, t->x->expect);
+	kb_puts(kb, "|u=");
+	if (t->x->upstream != NULL)
+		kb_canon_host(kb, t->x->upstream);
 }
 
-static char *
-key_arp(struct nd_arena *a, const struct nd_target *t, const char *s,
-    const char *host)
+static void
+key_arp(struct kbuf *kb, const struct nd_target *t)
 {
-	(void)host;
-	return nd_arena_printf(a, "%s|%s|ips=%s|mac=%s|%d|%lld|%s", s,
-	    t->x->iface != NULL ? t->x->iface : "", canon_list(a, t->x->ips),
-	    t->x->macs != NULL ? canon_list(a, t->x->macs) : "", t->x->tries,
-	    (long long)t->x->window_ms, t->x->path != NULL ? t->x->path : "");
+	kb_putc(kb, '|');
+	kb_puts(kb, t->x->iface);
+	kb_puts(kb, "|ips=");
+	kb_canon_list(kb, t->x->ips);
+	kb_puts(kb, "|mac=");
+	kb_canon_list(kb, t->x->macs);
+	kb_putc(kb, '|');
+	kb_putll(kb, t->x->tries);
+	kb_putc(kb, '|');
+	kb_putll(kb, t->x->window_ms);
+	kb_putc(kb, '|');
+	kb_puts(kb, t->x->path);
 }
 
-static char *
-key_path(struct nd_arena *a, const struct nd_target *t, const char *s,
-    const char *host)
+static void
+key_path(struct kbuf *kb, const struct nd_target *t)
 {
-	(void)host;
-	return nd_arena_printf(a, "%s|%s", s,
-	    t->x->path != NULL ? t->x->path : "");
+	kb_putc(kb, '|');
+	kb_puts(kb, t->x->path);
+}
+
+/* "|LEN:TEXT": free-form text that no content can make collide. */
+static void
+kb_lenstr(struct kbuf *kb, const char *s)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+
+	kb_putc(kb, '|');
+	kb_putll(kb, (long long)n);
+	kb_putc(kb, ':');
+	kb_putn(kb, s != NULL ? s : "", n);
 }
 
 /*
  * Web URLs: the path and query are case-sensitive and free-form, like the
- * body and the CA, so each free-form field is written with its length:
- * no content can make two keys collide.
+ * body and the CA, so each free-form field is written with its length.
  */
-static char *
-key_web(struct nd_arena *a, const struct nd_target *t, const char *s,
-    const char *host)
+static void
+key_web(struct kbuf *kb, const struct nd_target *t)
 {
 	const struct nd_target_x *x = t->x;
-	char st[ND_HTTP_STATUS_MAX * 8 + 1] = "";
-	size_t i, o = 0;
+	size_t i;
 
-	for (i = 0; i < x->nstatus; i++)
-		o += (size_t)snprintf(st + o, sizeof(st) - o, "%s%u-%u",
-		    i ? "," : "", x->status[i].lo, x->status[i].hi);
-	return nd_arena_printf(a, "%s|%s|%u|c=%s|s=%s|%zu:%s|%zu:%s|%zu:%s|"
-	    "%zu:%s", s, host, t->port, x->connect != NULL ?
-	    canon_host(a, x->connect) : "", st, strlen(x->reqpath), x->reqpath,
-	    x->body != NULL ? strlen(x->body) : 0, x->body != NULL ? x->body :
-	    "", x->ca != NULL ? strlen(x->ca) : 0, x->ca != NULL ? x->ca : "",
-	    x->path != NULL ? strlen(x->path) : 0, x->path != NULL ? x->path :
-	    "");
+	kb_hostport(kb, t);
+	kb_puts(kb, "|c=");
+	if (x->connect != NULL)
+		kb_canon_host(kb, x->connect);
+	kb_puts(kb, "|s=");
+	for (i = 0; i < x->nstatus; i++) {
+		if (i > 0)
+			kb_putc(kb, ',');
+		kb_putll(kb, x->status[i].lo);
+		kb_putc(kb, '-');
+		kb_putll(kb, x->status[i].hi);
+	}
+	kb_lenstr(kb, x->reqpath);
+	kb_lenstr(kb, x->body);
+	kb_lenstr(kb, x->ca);
+	kb_lenstr(kb, x->path);
+}
+
+size_t
+nd_target_key_write(struct nd_arena *scratch, const struct nd_target *t,
+    char *buf, size_t cap)
+{
+	const struct scheme_row *r = scheme_row(t->scheme);
+	struct kbuf kb = { buf, cap, 0, scratch };
+
+	kb_puts(&kb, r->name);
+	r->key(&kb, t);
+	if (cap > 0)
+		buf[kb.len < cap ? kb.len : cap - 1] = '\0';
+	return kb.len;
 }
 
 char *
 nd_target_key(struct nd_arena *a, const struct nd_target *t)
 {
-	const struct scheme_row *r = scheme_row(t->scheme);
+	char buf[256], *p;
+	size_t n = nd_target_key_write(a, t, buf, sizeof(buf));
 
-	return r->key(a, t, r->name, canon_host(a, t->host));
+	if (n < sizeof(buf))
+		return nd_arena_strndup(a, buf, n);
+	p = nd_arena_alloc(a, n + 1);
+	(void)nd_target_key_write(a, t, p, n + 1);
+	return p;
 }
