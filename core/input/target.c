@@ -195,12 +195,42 @@ is_ipv4_chars(const char *s, size_t n)
 	return 1;
 }
 
+/*
+ * inet_pton(AF_INET, s) == 1 without the call (two a dns:// target):
+ * four parts of 0-255 in decimal, no leading zeros, nothing else.
+ */
+static bool
+is_ipv4(const char *s)
+{
+	unsigned val = 0, parts = 0;
+	bool digit = false;
+	char c;
+
+	while ((c = *s++) != '\0') {
+		if (c >= '0' && c <= '9') {
+			if (digit && val == 0)
+				return false;
+			val = val * 10 + (unsigned)(c - '0');
+			if (val > 255)
+				return false;
+			if (!digit && ++parts > 4)
+				return false;
+			digit = true;
+		} else if (c == '.' && digit && parts < 4) {
+			val = 0;
+			digit = false;
+		} else
+			return false;
+	}
+	return parts == 4;
+}
+
 static int
 ip_family(const char *s)
 {
 	struct in6_addr a;
 
-	if (inet_pton(AF_INET, s, &a) == 1)
+	if (is_ipv4(s))
 		return AF_INET;
 	if (inet_pton(AF_INET6, s, &a) == 1)
 		return AF_INET6;
@@ -322,6 +352,12 @@ decode_value(struct tparse *tp, size_t v0, size_t v1, char **ret)
 	char *out = nd_arena_alloc(tp->arena, v1 - v0 + 1);
 	size_t i, n = 0;
 
+	/* The usual value has no escape at all. */
+	if (memchr(tp->url + v0, '%', v1 - v0) == NULL) {
+		memcpy(out, tp->url + v0, v1 - v0);
+		*ret = out;
+		return 0;
+	}
 	for (i = v0; i < v1; i++) {
 		int hi, lo, c;
 
@@ -431,24 +467,24 @@ apply_tls(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 	return 0;
 }
 
-/* Splits a decoded comma list; items are checked by the caller. */
+/*
+ * Splits a decoded comma list in place (s is the parser's own copy: each
+ * ',' becomes the end of an item); items are checked by the caller.
+ */
 static char **
-split_commas(struct tparse *tp, const char *s, size_t *ret_n)
+split_commas(struct tparse *tp, char *s, size_t *ret_n)
 {
 	size_t n = 1, i;
-	const char *p, *c;
-	char **v;
+	char *p, **v;
 
-	for (p = s; *p != '\0'; p++)
-		if (*p == ',')
-			n++;
+	for (p = strchr(s, ','); p != NULL; p = strchr(p + 1, ','))
+		n++;
 	v = nd_arena_alloc(tp->arena, (n + 1) * sizeof(*v));
 	for (p = s, i = 0; i < n; i++) {
-		c = strchr(p, ',');
-		if (c == NULL)
-			c = p + strlen(p);
-		v[i] = nd_arena_strndup(tp->arena, p, (size_t)(c - p));
-		p = *c == ',' ? c + 1 : c;
+		v[i] = p;
+		p += strcspn(p, ",");
+		if (*p == ',')
+			*p++ = '\0';
 	}
 	v[n] = NULL;
 	*ret_n = n;
@@ -461,6 +497,12 @@ parse_dns(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 {
 	return parse_hostport(tp, u->a0, u->a1, tp->defport, t);
 }
+
+/*
+ * The two query types, shared by every dns:// target rather than one
+ * copy each (nothing writes to a target's strings).
+ */
+static char qtype_a[] = "A", qtype_aaaa[] = "AAAA";
 
 /* dns://SERVER[:PORT]/NAME[?expect=IP,IP&type=A|AAAA&upstream=IP] */
 static int
@@ -481,9 +523,9 @@ apply_dns(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 		    SHOW(x->qname), why);
 
 	if (type == NULL || strcasecmp(type, "A") == 0)
-		x->qtype = nd_arena_strdup(tp->arena, "A");
+		x->qtype = qtype_a;
 	else if (strcasecmp(type, "AAAA") == 0)
-		x->qtype = nd_arena_strdup(tp->arena, "AAAA");
+		x->qtype = qtype_aaaa;
 	else
 		return perr(tp, tp->qoff[Q_TYPE], "type '%.*s%s' is not A "
 		    "or AAAA", SHOW(type));
@@ -1112,6 +1154,30 @@ nd_scheme_usage(FILE *f, const char *indent, size_t width)
 }
 
 /*
+ * Is the scheme text at s (n bytes) name, in any case?  Without
+ * strlen(3) and strncasecmp(3): every target looks through the rows.
+ */
+static inline bool
+scheme_is(const char *name, const char *s, size_t n)
+{
+	size_t i;
+
+	/* The names are lowercase: most rows differ in the first byte. */
+	if (name == NULL || (name[0] != s[0] && name[0] != (s[0] | 0x20)))
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if ((name[i] >= 'A' && name[i] <= 'Z' ?
+		    (char)(name[i] - 'A' + 'a') : name[i]) != c)
+			return false;
+	}
+	return name[n] == '\0';
+}
+
+/*
  * The longest URL the scheme takes: web URLs carry a user's path and
  * query, everything else fits the classic 2048 bytes.  Looked up before
  * anything else is checked, so the bound never depends on the rest.
@@ -1128,10 +1194,31 @@ url_max(const char *url, size_t len)
 	slen = (size_t)(sep - url);
 	for (i = 0; i < ND_ARRAY_SIZE(scheme_rows); i++)
 		if (scheme_rows[i].form == F_WEB &&
-		    strlen(scheme_rows[i].name) == slen &&
-		    strncasecmp(scheme_rows[i].name, url, slen) == 0)
+		    scheme_is(scheme_rows[i].name, url, slen))
 			return URL_MAX_WEB;
 	return URL_MAX;
+}
+
+/*
+ * How many leading bytes of s (n bytes) are neither a space nor a control
+ * character, give or take a word: eight bytes a round, the words with
+ * such a byte left to the caller's byte loop.
+ */
+static size_t
+clean_prefix(const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = ones * 0x80;
+	uint64_t w, d;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		d = w ^ ones * 0x7f;	/* a 0x7f byte becomes zero */
+		/* Is a byte below 0x21, or is one zero in d? */
+		if ((((w - ones * 0x21) & ~w) | ((d - ones) & ~d)) & highs)
+			break;
+	}
+	return i;
 }
 
 static int
@@ -1150,12 +1237,13 @@ target_parse(struct tparse *tp, const char *origin, struct nd_target **ret)
 		return perr(tp, 0, "empty target");
 	}
 	tp->len = strnlen(url, URL_MAX_WEB + 1);
-	if (tp->len > url_max(url, tp->len))
+	/* Every scheme takes URL_MAX bytes: most URLs need no look-up. */
+	if (tp->len > URL_MAX && tp->len > url_max(url, tp->len))
 		return perr(tp, url_max(url, tp->len), "URL longer than %zu "
 		    "bytes", url_max(url, tp->len));
 	if (tp->len == 0)
 		return perr(tp, 0, "empty target");
-	for (i = 0; i < tp->len; i++) {
+	for (i = clean_prefix(url, tp->len); i < tp->len; i++) {
 		unsigned char c = (unsigned char)url[i];
 
 		if (c == ' ')
@@ -1173,11 +1261,9 @@ target_parse(struct tparse *tp, const char *origin, struct nd_target **ret)
 		    "%s)", nd_scheme_names());
 	for (i = 0; i < ND_ARRAY_SIZE(scheme_rows) && tp->sname == NULL; i++) {
 		row = &scheme_rows[i];
-		if (strlen(row->name) == slen &&
-		    strncasecmp(row->name, url, slen) == 0)
+		if (scheme_is(row->name, url, slen))
 			tp->sname = row->name;
-		else if (row->alias != NULL && strlen(row->alias) == slen &&
-		    strncasecmp(row->alias, url, slen) == 0)
+		else if (scheme_is(row->alias, url, slen))
 			tp->sname = row->alias;
 	}
 	if (tp->sname == NULL)
@@ -1221,7 +1307,7 @@ target_parse(struct tparse *tp, const char *origin, struct nd_target **ret)
 		return rc;
 	if (row->apply != NULL && (rc = row->apply(tp, t, &up)) != 0)
 		return rc;
-	t->url = nd_arena_strdup(tp->arena, url);
+	t->url = nd_arena_strndup(tp->arena, url, tp->len);
 	t->origin = nd_arena_strdup(tp->arena, origin);
 	*ret = t;
 	return 0;
@@ -1416,14 +1502,25 @@ kb_putll(struct kbuf *kb, long long v)
  * leading zeros, so it is its own form too.
  */
 static bool
-canon_is_self(const char *s)
+canon_is_self(const char *s, size_t *len)
 {
-	size_t n;
+	/* Where the scan stops: the end, ':' and the capitals. */
+	static const bool stop[256] = {
+		['\0'] = true, [':'] = true,
+		['A'] = true, ['B'] = true, ['C'] = true, ['D'] = true,
+		['E'] = true, ['F'] = true, ['G'] = true, ['H'] = true,
+		['I'] = true, ['J'] = true, ['K'] = true, ['L'] = true,
+		['M'] = true, ['N'] = true, ['O'] = true, ['P'] = true,
+		['Q'] = true, ['R'] = true, ['S'] = true, ['T'] = true,
+		['U'] = true, ['V'] = true, ['W'] = true, ['X'] = true,
+		['Y'] = true, ['Z'] = true,
+	};
+	size_t n = 0;
 
-	for (n = 0; s[n] != '\0'; n++)
-		if (s[n] == ':' || (s[n] >= 'A' && s[n] <= 'Z'))
-			return false;
-	return !(n > 1 && s[n - 1] == '.');
+	while (!stop[(unsigned char)s[n]])
+		n++;
+	*len = n;
+	return s[n] == '\0' && !(n > 1 && s[n - 1] == '.');
 }
 
 /*
@@ -1439,6 +1536,10 @@ kb_canon_host(struct kbuf *kb, const char *s)
 
 	if (s == NULL) {
 		kb_putc(kb, '-');
+		return;
+	}
+	if (canon_is_self(s, &n)) {
+		kb_putn(kb, s, n);
 		return;
 	}
 	if (strchr(s, ':') != NULL && inet_pton(AF_INET6, s, &a6) == 1 &&
@@ -1487,7 +1588,7 @@ kb_canon_list(struct kbuf *kb, char *const *v)
 		continue;
 	c = nd_arena_alloc(kb->scratch, n * sizeof(*c));
 	for (i = 0; i < n; i++)
-		c[i] = canon_is_self(v[i]) ? v[i] : canon_dup(kb->scratch,
+		c[i] = canon_is_self(v[i], &j) ? v[i] : canon_dup(kb->scratch,
 		    v[i]);
 	/* Lists are at most a few hundred entries: insertion sort is fine. */
 	for (i = 1; i < n; i++)
