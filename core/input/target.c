@@ -1604,14 +1604,36 @@ kb_canon_list(struct kbuf *kb, char *const *v)
 	}
 }
 
+/* "|NAME=" and the list, canonical. */
+static void
+kb_list(struct kbuf *kb, const char *name, char *const *v)
+{
+	kb_field(kb, name, NULL);
+	kb_canon_list(kb, v);
+}
+
+/* "|" and v in decimal; "|" and s (nothing for NULL). */
+static void
+kb_num(struct kbuf *kb, long long v)
+{
+	kb_putc(kb, '|');
+	kb_putll(kb, v);
+}
+
+static void
+kb_str(struct kbuf *kb, const char *s)
+{
+	kb_putc(kb, '|');
+	kb_puts(kb, s);
+}
+
 /* "|HOST|PORT", the host canonical. */
 static void
 kb_hostport(struct kbuf *kb, const struct nd_target *t)
 {
 	kb_putc(kb, '|');
 	kb_canon_host(kb, t->host);
-	kb_putc(kb, '|');
-	kb_putll(kb, t->port);
+	kb_num(kb, t->port);
 }
 
 /*
@@ -1640,8 +1662,7 @@ key_dns(struct kbuf *kb, const struct nd_target *t)
 	kb_puts(kb, "|q=");
 	kb_canon_host(kb, t->x->qname);
 	kb_field(kb, "t", t->x->qtype != NULL ? t->x->qtype : "A");
-	kb_puts(kb, "|e=");
-	kb_canon_list(kb, t->x->expect);
+	kb_list(kb, "e", t->x->expect);
 	kb_puts(kb, "|u=");
 	if (t->x->upstream != NULL)
 		kb_canon_host(kb, t->x->upstream);
@@ -1650,25 +1671,18 @@ key_dns(struct kbuf *kb, const struct nd_target *t)
 static void
 key_arp(struct kbuf *kb, const struct nd_target *t)
 {
-	kb_putc(kb, '|');
-	kb_puts(kb, t->x->iface);
-	kb_puts(kb, "|ips=");
-	kb_canon_list(kb, t->x->ips);
-	kb_puts(kb, "|mac=");
-	kb_canon_list(kb, t->x->macs);
-	kb_putc(kb, '|');
-	kb_putll(kb, t->x->tries);
-	kb_putc(kb, '|');
-	kb_putll(kb, t->x->window_ms);
-	kb_putc(kb, '|');
-	kb_puts(kb, t->x->path);
+	kb_str(kb, t->x->iface);
+	kb_list(kb, "ips", t->x->ips);
+	kb_list(kb, "mac", t->x->macs);
+	kb_num(kb, t->x->tries);
+	kb_num(kb, t->x->window_ms);
+	kb_str(kb, t->x->path);
 }
 
 static void
 key_path(struct kbuf *kb, const struct nd_target *t)
 {
-	kb_putc(kb, '|');
-	kb_puts(kb, t->x->path);
+	kb_str(kb, t->x->path);
 }
 
 /* "|LEN:TEXT": free-form text that no content can make collide. */
@@ -1677,8 +1691,7 @@ kb_lenstr(struct kbuf *kb, const char *s)
 {
 	size_t n = s != NULL ? strlen(s) : 0;
 
-	kb_putc(kb, '|');
-	kb_putll(kb, (long long)n);
+	kb_num(kb, (long long)n);
 	kb_putc(kb, ':');
 	kb_putn(kb, s != NULL ? s : "", n);
 }
