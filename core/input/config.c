@@ -194,14 +194,30 @@ k_version(struct cparse *cp, const struct nd_ynode *k,
 	return 0;
 }
 
+/* line's digits and a NUL at p: "%d" without printf, per target. */
+static void
+put_line(char *p, unsigned line)
+{
+	unsigned n;
+	size_t d = 1;
+
+	for (n = line; n >= 10; n /= 10)
+		d++;
+	p[d] = '\0';
+	do {
+		p[--d] = (char)('0' + line % 10);
+		line /= 10;
+	} while (d > 0);
+}
+
 static int
 k_targets(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 {
 	struct cparse *cp = arg;
 	struct nd_config *c = &cp->cfg;
 	struct nd_target *t;
-	char terr[512], *origin;
-	size_t i;
+	char terr[512], obuf[256], *origin;
+	size_t i, plen = strlen(cp->ck.path);
 	int rc;
 
 	if ((rc = nd_ywant(&cp->ck, v, k->line, "targets", ND_Y_SEQ,
@@ -209,14 +225,23 @@ k_targets(void *arg, const struct nd_ynode *k, const struct nd_ynode *v)
 		return rc;
 	c->targets = nd_arena_alloc(cp->ck.arena, (v->n + 1) *
 	    sizeof(*c->targets));
+	/* "PATH:" once; each target writes only its line after it. */
+	if (plen + 16 <= sizeof(obuf)) {
+		memcpy(obuf, cp->ck.path, plen);
+		obuf[plen] = ':';
+	}
 	for (i = 0; i < v->n; i++) {
 		const struct nd_ynode *u = v->kids[i];
 
 		if ((rc = nd_ywant_item(&cp->ck, v, i, "targets", ND_Y_SCALAR,
 		    "a target URL")) != 0)
 			return rc;
-		origin = nd_arena_printf(cp->tmp, "%s:%d", cp->ck.path,
-		    u->line);
+		if (plen + 16 <= sizeof(obuf) && u->line > 0) {
+			put_line(obuf + plen + 1, (unsigned)u->line);
+			origin = obuf;
+		} else
+			origin = nd_arena_printf(cp->tmp, "%s:%d",
+			    cp->ck.path, u->line);
 		terr[0] = '\0';
 		if ((rc = nd_target_parse(cp->ck.arena, u->str, origin, &t,
 		    terr, sizeof(terr))) != 0)

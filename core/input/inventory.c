@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -281,69 +282,98 @@ add_ports(struct inv *iv)
 	return 0;
 }
 
-struct dup_key {
-	const char	*key;
-	size_t		 index;
-};
+/* A key of up to this many bytes is written on the stack. */
+#define KEY_STACK	512
 
-static int
-dup_cmp(const void *va, const void *vb)
+/* t's key and its length: in buf when it fits, else in scratch. */
+static const char *
+key_of(struct nd_arena *scratch, const struct nd_target *t, char *buf,
+    size_t *len)
 {
-	const struct dup_key *a = va, *b = vb;
-	int c = strcmp(a->key, b->key);
-
-	if (c != 0)
-		return c;
-	return a->index < b->index ? -1 : a->index > b->index;
+	*len = nd_target_key_write(scratch, t, buf, KEY_STACK);
+	return *len < KEY_STACK ? buf : nd_target_key(scratch, t);
 }
 
 /*
- * Two targets that check the same thing would be probed and ranked twice.
- * Sorting the keys keeps this O(n log n) for large inventories; the pair
- * reported is the one a reader meets first: the earliest second
- * occurrence, with the first occurrence of its key.
+ * A hash of a key, eight bytes a round.  It only sorts the keys into
+ * slots; equal hashes are compared key by key.
  */
-static int
-check_duplicates(struct inv *iv)
+static uint64_t
+key_hash(const char *s, size_t n)
 {
-	struct dup_key *k;
-	struct nd_arena *keys;
-	const struct nd_target *a, *b;
-	size_t i, first = 0, best = (size_t)-1, best_first = 0;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
 
-	if (iv->n < 2)
-		return 0;
-	k = malloc(iv->n * sizeof(*k));
-	if (k == NULL)
-		return ierr(iv, "out of memory checking %zu targets", iv->n);
-	/* The keys are needed only here: an arena of their own. */
-	keys = nd_arena_new();
-	for (i = 0; i < iv->n; i++) {
-		k[i].key = nd_target_key(keys, iv->v[i]);
-		k[i].index = i;
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
 	}
-	qsort(k, iv->n, sizeof(*k), dup_cmp);
-	for (i = 1; i < iv->n; i++) {
-		if (strcmp(k[i].key, k[i - 1].key) != 0) {
-			first = i;
-			continue;
-		}
-		if (i == first + 1 && k[i].index < best) {
-			best = k[i].index;
-			best_first = k[first].index;
-		}
-	}
-	free(k);
-	nd_arena_free(keys);
-	if (best == (size_t)-1)
-		return 0;
-	a = iv->v[best_first];
-	b = iv->v[best];
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 29);
+}
+
+static int
+dup_found(struct inv *iv, size_t first, size_t second)
+{
+	const struct nd_target *a = iv->v[first], *b = iv->v[second];
+
 	if (strcmp(a->url, b->url) == 0)
 		return ierr(iv, "duplicate target %s (%s and %s)", a->url,
 		    a->origin, b->origin);
 	return ierr(iv, "duplicate target %s (%s and %s, where it is written "
 	    "%s)", a->url, a->origin, b->origin, b->url);
+}
+
+/*
+ * Two targets that check the same thing would be probed and ranked twice.
+ * The keys go into an open-addressing table in input order, so the pair
+ * reported is the one a reader meets first: the earliest second
+ * occurrence, with the first occurrence of its key.  A slot holds the
+ * hash's high half and the index + 1 (0: empty); the key is written on
+ * the stack and not kept (10,000 printed keys cost 1 MB of fresh pages).
+ */
+static int
+check_duplicates(struct inv *iv)
+{
+	char kb[KEY_STACK], kb2[KEY_STACK];
+	const uint64_t hi = ~(uint64_t)UINT32_MAX;
+	struct nd_arena *scratch;
+	const char *key, *other;
+	uint64_t *slot, h;
+	size_t i, j, p, mask, len, olen;
+	int rc = 0;
+
+	if (iv->n < 2)
+		return 0;
+	/* At most two thirds full: short probe runs. */
+	for (mask = 15; mask + 1 < iv->n + iv->n / 2; mask = mask * 2 + 1)
+		continue;
+	slot = calloc(mask + 1, sizeof(*slot));
+	if (slot == NULL)
+		return ierr(iv, "out of memory checking %zu targets", iv->n);
+	/* Only lists of several addresses and long keys need it. */
+	scratch = nd_arena_new();
+	for (i = 0; i < iv->n; i++) {
+		key = key_of(scratch, iv->v[i], kb, &len);
+		h = key_hash(key, len);
+		for (p = h & mask; slot[p] != 0; p = (p + 1) & mask) {
+			if ((slot[p] & hi) != (h & hi))
+				continue;
+			j = (size_t)(slot[p] & UINT32_MAX) - 1;
+			other = key_of(scratch, iv->v[j], kb2, &olen);
+			if (olen == len && memcmp(other, key, len) == 0) {
+				rc = dup_found(iv, j, i);
+				goto out;
+			}
+		}
+		slot[p] = (h & hi) | (uint64_t)(i + 1);
+	}
+out:
+	free(slot);
+	nd_arena_free(scratch);
+	return rc;
 }
 
 /* machine_configs: -> machineconfig://PATH (the nodeip probe). */
@@ -377,11 +407,18 @@ nd_inventory_build(struct nd_arena *arena, const char *const *urls,
 	struct inv iv = { .arena = arena, .cfg = cfg, .err = err,
 	    .errlen = errlen };
 	struct nd_target *t;
-	size_t i;
+	size_t i, cap;
 	int rc;
 
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
+	/* Room for what is known now: one array, not a doubling series. */
+	cap = n + (cfg != NULL ? cfg->ntargets + cfg->nhttp +
+	    cfg->nhost_ports : 0);
+	if (cap > 16) {
+		iv.cap = cap < INVENTORY_MAX ? cap : INVENTORY_MAX;
+		iv.v = nd_arena_grow(arena, NULL, 0, iv.cap, sizeof(*iv.v));
+	}
 	for (i = 0; i < n; i++) {
 		if ((rc = nd_target_parse(arena, urls[i], origins != NULL &&
 		    origins[i] != NULL ? origins[i] : "command line", &t,

@@ -195,12 +195,42 @@ is_ipv4_chars(const char *s, size_t n)
 	return 1;
 }
 
+/*
+ * inet_pton(AF_INET, s) == 1 without the call (two a dns:// target):
+ * four parts of 0-255 in decimal, no leading zeros, nothing else.
+ */
+static bool
+is_ipv4(const char *s)
+{
+	unsigned val = 0, parts = 0;
+	bool digit = false;
+	char c;
+
+	while ((c = *s++) != '\0') {
+		if (c >= '0' && c <= '9') {
+			if (digit && val == 0)
+				return false;
+			val = val * 10 + (unsigned)(c - '0');
+			if (val > 255)
+				return false;
+			if (!digit && ++parts > 4)
+				return false;
+			digit = true;
+		} else if (c == '.' && digit && parts < 4) {
+			val = 0;
+			digit = false;
+		} else
+			return false;
+	}
+	return parts == 4;
+}
+
 static int
 ip_family(const char *s)
 {
 	struct in6_addr a;
 
-	if (inet_pton(AF_INET, s, &a) == 1)
+	if (is_ipv4(s))
 		return AF_INET;
 	if (inet_pton(AF_INET6, s, &a) == 1)
 		return AF_INET6;
@@ -322,6 +352,12 @@ decode_value(struct tparse *tp, size_t v0, size_t v1, char **ret)
 	char *out = nd_arena_alloc(tp->arena, v1 - v0 + 1);
 	size_t i, n = 0;
 
+	/* The usual value has no escape at all. */
+	if (memchr(tp->url + v0, '%', v1 - v0) == NULL) {
+		memcpy(out, tp->url + v0, v1 - v0);
+		*ret = out;
+		return 0;
+	}
 	for (i = v0; i < v1; i++) {
 		int hi, lo, c;
 
@@ -431,24 +467,24 @@ apply_tls(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 	return 0;
 }
 
-/* Splits a decoded comma list; items are checked by the caller. */
+/*
+ * Splits a decoded comma list in place (s is the parser's own copy: each
+ * ',' becomes the end of an item); items are checked by the caller.
+ */
 static char **
-split_commas(struct tparse *tp, const char *s, size_t *ret_n)
+split_commas(struct tparse *tp, char *s, size_t *ret_n)
 {
 	size_t n = 1, i;
-	const char *p, *c;
-	char **v;
+	char *p, **v;
 
-	for (p = s; *p != '\0'; p++)
-		if (*p == ',')
-			n++;
+	for (p = strchr(s, ','); p != NULL; p = strchr(p + 1, ','))
+		n++;
 	v = nd_arena_alloc(tp->arena, (n + 1) * sizeof(*v));
 	for (p = s, i = 0; i < n; i++) {
-		c = strchr(p, ',');
-		if (c == NULL)
-			c = p + strlen(p);
-		v[i] = nd_arena_strndup(tp->arena, p, (size_t)(c - p));
-		p = *c == ',' ? c + 1 : c;
+		v[i] = p;
+		p += strcspn(p, ",");
+		if (*p == ',')
+			*p++ = '\0';
 	}
 	v[n] = NULL;
 	*ret_n = n;
@@ -461,6 +497,12 @@ parse_dns(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 {
 	return parse_hostport(tp, u->a0, u->a1, tp->defport, t);
 }
+
+/*
+ * The two query types, shared by every dns:// target rather than one
+ * copy each (nothing writes to a target's strings).
+ */
+static char qtype_a[] = "A", qtype_aaaa[] = "AAAA";
 
 /* dns://SERVER[:PORT]/NAME[?expect=IP,IP&type=A|AAAA&upstream=IP] */
 static int
@@ -481,9 +523,9 @@ apply_dns(struct tparse *tp, struct nd_target *t, const struct uparts *u)
 		    SHOW(x->qname), why);
 
 	if (type == NULL || strcasecmp(type, "A") == 0)
-		x->qtype = nd_arena_strdup(tp->arena, "A");
+		x->qtype = qtype_a;
 	else if (strcasecmp(type, "AAAA") == 0)
-		x->qtype = nd_arena_strdup(tp->arena, "AAAA");
+		x->qtype = qtype_aaaa;
 	else
 		return perr(tp, tp->qoff[Q_TYPE], "type '%.*s%s' is not A "
 		    "or AAAA", SHOW(type));
@@ -1030,8 +1072,9 @@ enum uform {
 
 typedef int scheme_hook(struct tparse *, struct nd_target *,
     const struct uparts *);
-typedef char *key_hook(struct nd_arena *, const struct nd_target *,
-    const char *scheme, const char *host);
+struct kbuf;
+/* Writes the key after the scheme's name (nd_target_key_write). */
+typedef void key_hook(struct kbuf *, const struct nd_target *);
 
 struct scheme_row {
 	enum nd_scheme		 scheme;
@@ -1111,6 +1154,30 @@ nd_scheme_usage(FILE *f, const char *indent, size_t width)
 }
 
 /*
+ * Is the scheme text at s (n bytes) name, in any case?  Without
+ * strlen(3) and strncasecmp(3): every target looks through the rows.
+ */
+static inline bool
+scheme_is(const char *name, const char *s, size_t n)
+{
+	size_t i;
+
+	/* The names are lowercase: most rows differ in the first byte. */
+	if (name == NULL || (name[0] != s[0] && name[0] != (s[0] | 0x20)))
+		return false;
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c - 'A' + 'a');
+		if ((name[i] >= 'A' && name[i] <= 'Z' ?
+		    (char)(name[i] - 'A' + 'a') : name[i]) != c)
+			return false;
+	}
+	return name[n] == '\0';
+}
+
+/*
  * The longest URL the scheme takes: web URLs carry a user's path and
  * query, everything else fits the classic 2048 bytes.  Looked up before
  * anything else is checked, so the bound never depends on the rest.
@@ -1127,10 +1194,31 @@ url_max(const char *url, size_t len)
 	slen = (size_t)(sep - url);
 	for (i = 0; i < ND_ARRAY_SIZE(scheme_rows); i++)
 		if (scheme_rows[i].form == F_WEB &&
-		    strlen(scheme_rows[i].name) == slen &&
-		    strncasecmp(scheme_rows[i].name, url, slen) == 0)
+		    scheme_is(scheme_rows[i].name, url, slen))
 			return URL_MAX_WEB;
 	return URL_MAX;
+}
+
+/*
+ * How many leading bytes of s (n bytes) are neither a space nor a control
+ * character, give or take a word: eight bytes a round, the words with
+ * such a byte left to the caller's byte loop.
+ */
+static size_t
+clean_prefix(const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = ones * 0x80;
+	uint64_t w, d;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		d = w ^ ones * 0x7f;	/* a 0x7f byte becomes zero */
+		/* Is a byte below 0x21, or is one zero in d? */
+		if ((((w - ones * 0x21) & ~w) | ((d - ones) & ~d)) & highs)
+			break;
+	}
+	return i;
 }
 
 static int
@@ -1149,12 +1237,13 @@ target_parse(struct tparse *tp, const char *origin, struct nd_target **ret)
 		return perr(tp, 0, "empty target");
 	}
 	tp->len = strnlen(url, URL_MAX_WEB + 1);
-	if (tp->len > url_max(url, tp->len))
+	/* Every scheme takes URL_MAX bytes: most URLs need no look-up. */
+	if (tp->len > URL_MAX && tp->len > url_max(url, tp->len))
 		return perr(tp, url_max(url, tp->len), "URL longer than %zu "
 		    "bytes", url_max(url, tp->len));
 	if (tp->len == 0)
 		return perr(tp, 0, "empty target");
-	for (i = 0; i < tp->len; i++) {
+	for (i = clean_prefix(url, tp->len); i < tp->len; i++) {
 		unsigned char c = (unsigned char)url[i];
 
 		if (c == ' ')
@@ -1172,11 +1261,9 @@ target_parse(struct tparse *tp, const char *origin, struct nd_target **ret)
 		    "%s)", nd_scheme_names());
 	for (i = 0; i < ND_ARRAY_SIZE(scheme_rows) && tp->sname == NULL; i++) {
 		row = &scheme_rows[i];
-		if (strlen(row->name) == slen &&
-		    strncasecmp(row->name, url, slen) == 0)
+		if (scheme_is(row->name, url, slen))
 			tp->sname = row->name;
-		else if (row->alias != NULL && strlen(row->alias) == slen &&
-		    strncasecmp(row->alias, url, slen) == 0)
+		else if (scheme_is(row->alias, url, slen))
 			tp->sname = row->alias;
 	}
 	if (tp->sname == NULL)
@@ -1220,7 +1307,7 @@ target_parse(struct tparse *tp, const char *origin, struct nd_target **ret)
 		return rc;
 	if (row->apply != NULL && (rc = row->apply(tp, t, &up)) != 0)
 		return rc;
-	t->url = nd_arena_strdup(tp->arena, url);
+	t->url = nd_arena_strndup(tp->arena, url, tp->len);
 	t->origin = nd_arena_strdup(tp->arena, origin);
 	*ret = t;
 	return 0;
@@ -1345,51 +1432,164 @@ nd_target_status_ok(const struct nd_target *t, long status)
 }
 
 /*
- * inet_ntop(3) form, so "0::1" and "::1" compare equal; names lowercased.
- * An IPv4 literal inet_pton(3) accepts is already in that form: dotted
- * decimal, four parts, no leading zeros.
+ * Keys are written into the caller's buffer rather than printed into the
+ * arena: the inventory hashes one per target (10,000 in the benchmark)
+ * and keeps none.  A kbuf truncates but counts, as snprintf(3) does.
  */
-static char *
-canon_host(struct nd_arena *a, const char *s)
-{
-	char buf[INET6_ADDRSTRLEN], *p;
-	struct in6_addr a6;
-	size_t n;
+struct kbuf {
+	char		*p;
+	size_t		 cap, len;
+	struct nd_arena	*scratch;	/* for sorting a list, see canon_list */
+};
 
-	if (s == NULL)
-		return nd_arena_strdup(a, "-");
-	if (inet_pton(AF_INET, s, &a6) == 1)
-		return nd_arena_strdup(a, s);
-	if (inet_pton(AF_INET6, s, &a6) == 1 &&
-	    inet_ntop(AF_INET6, &a6, buf, sizeof(buf)) != NULL)
-		return nd_arena_strdup(a, buf);
+static void
+kb_putn(struct kbuf *kb, const char *s, size_t n)
+{
+	size_t room;
+
+	if (kb->len + 1 < kb->cap) {
+		room = kb->cap - kb->len - 1;
+		memcpy(kb->p + kb->len, s, n < room ? n : room);
+	}
+	kb->len += n;
+}
+
+static void
+kb_putc(struct kbuf *kb, char c)
+{
+	if (kb->len + 1 < kb->cap)
+		kb->p[kb->len] = c;
+	kb->len++;
+}
+
+static void
+kb_puts(struct kbuf *kb, const char *s)
+{
+	if (s != NULL)
+		kb_putn(kb, s, strlen(s));
+}
+
+/* "|NAME=" then s, or nothing after the '=' when s is NULL. */
+static void
+kb_field(struct kbuf *kb, const char *name, const char *s)
+{
+	kb_putc(kb, '|');
+	kb_puts(kb, name);
+	kb_putc(kb, '=');
+	kb_puts(kb, s);
+}
+
+static void
+kb_putll(struct kbuf *kb, long long v)
+{
+	char num[24], *e = num + sizeof(num), *p = e;
+	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v :
+	    (unsigned long long)v;
+
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u != 0);
+	if (v < 0)
+		*--p = '-';
+	kb_putn(kb, p, (size_t)(e - p));
+}
+
+/*
+ * Is s its own canonical form (below)?  Only an IPv6 literal has a ':',
+ * and a name is changed only by capitals or a trailing dot; an IPv4
+ * literal inet_pton(3) accepts is dotted decimal, four parts, no
+ * leading zeros, so it is its own form too.
+ */
+static bool
+canon_is_self(const char *s, size_t *len)
+{
+	/* Where the scan stops: the end, ':' and the capitals. */
+	static const bool stop[256] = {
+		['\0'] = true, [':'] = true,
+		['A'] = true, ['B'] = true, ['C'] = true, ['D'] = true,
+		['E'] = true, ['F'] = true, ['G'] = true, ['H'] = true,
+		['I'] = true, ['J'] = true, ['K'] = true, ['L'] = true,
+		['M'] = true, ['N'] = true, ['O'] = true, ['P'] = true,
+		['Q'] = true, ['R'] = true, ['S'] = true, ['T'] = true,
+		['U'] = true, ['V'] = true, ['W'] = true, ['X'] = true,
+		['Y'] = true, ['Z'] = true,
+	};
+	size_t n = 0;
+
+	while (!stop[(unsigned char)s[n]])
+		n++;
+	*len = n;
+	return s[n] == '\0' && !(n > 1 && s[n - 1] == '.');
+}
+
+/*
+ * inet_ntop(3) form, so "0::1" and "::1" compare equal; names lowercased;
+ * "-" for none.
+ */
+static void
+kb_canon_host(struct kbuf *kb, const char *s)
+{
+	char buf[INET6_ADDRSTRLEN];
+	struct in6_addr a6;
+	size_t n, i;
+
+	if (s == NULL) {
+		kb_putc(kb, '-');
+		return;
+	}
+	if (canon_is_self(s, &n)) {
+		kb_putn(kb, s, n);
+		return;
+	}
+	if (strchr(s, ':') != NULL && inet_pton(AF_INET6, s, &a6) == 1 &&
+	    inet_ntop(AF_INET6, &a6, buf, sizeof(buf)) != NULL) {
+		kb_puts(kb, buf);
+		return;
+	}
 	/* DNS names are case-insensitive (RFC 4343) and "x." is "x". */
 	n = strlen(s);
 	if (n > 1 && s[n - 1] == '.')
 		n--;
-	p = nd_arena_strndup(a, s, n);
-	for (n = 0; p[n] != '\0'; n++)
-		if (p[n] >= 'A' && p[n] <= 'Z')
-			p[n] = (char)(p[n] - 'A' + 'a');
-	return p;
+	for (i = 0; i < n; i++)
+		kb_putc(kb, s[i] >= 'A' && s[i] <= 'Z' ?
+		    (char)(s[i] - 'A' + 'a') : s[i]);
 }
 
-/* Canonical, sorted, comma-joined: the order of a list does not matter. */
-static char *
-canon_list(struct nd_arena *a, char *const *v)
+/* s in canonical form, as a string of its own in a. */
+static const char *
+canon_dup(struct nd_arena *a, const char *s)
 {
-	size_t n = 0, i, j, len = 1;
-	char **c, *out, *tmp;
+	/* The form is never longer than s or an IPv6 literal's text. */
+	struct kbuf kb = { NULL, strlen(s) + INET6_ADDRSTRLEN + 1, 0, a };
 
-	if (v == NULL)
-		return nd_arena_strdup(a, "");
-	while (v[n] != NULL)
-		n++;
-	c = nd_arena_alloc(a, (n + 1) * sizeof(*c));
-	for (i = 0; i < n; i++) {
-		c[i] = canon_host(a, v[i]);
-		len += strlen(c[i]) + 1;
+	kb.p = nd_arena_alloc(a, kb.cap);
+	kb_canon_host(&kb, s);
+	return kb.p;
+}
+
+/*
+ * Canonical, sorted, comma-joined: the order of a list does not matter.
+ * Only a list of several items needs room (in kb->scratch) to sort.
+ */
+static void
+kb_canon_list(struct kbuf *kb, char *const *v)
+{
+	const char **c, *tmp;
+	size_t n, i, j;
+
+	if (v == NULL || v[0] == NULL)
+		return;
+	if (v[1] == NULL) {
+		kb_canon_host(kb, v[0]);
+		return;
 	}
+	for (n = 2; v[n] != NULL; n++)
+		continue;
+	c = nd_arena_alloc(kb->scratch, n * sizeof(*c));
+	for (i = 0; i < n; i++)
+		c[i] = canon_is_self(v[i], &j) ? v[i] : canon_dup(kb->scratch,
+		    v[i]);
 	/* Lists are at most a few hundred entries: insertion sort is fine. */
 	for (i = 1; i < n; i++)
 		for (j = i; j > 0 && strcmp(c[j - 1], c[j]) > 0; j--) {
@@ -1397,99 +1597,156 @@ canon_list(struct nd_arena *a, char *const *v)
 			c[j] = c[j - 1];
 			c[j - 1] = tmp;
 		}
-	out = nd_arena_alloc(a, len);
-	for (i = 0, len = 0; i < n; i++) {
-		size_t l = strlen(c[i]);
-
+	for (i = 0; i < n; i++) {
 		if (i > 0)
-			out[len++] = ',';
-		memcpy(out + len, c[i], l);
-		len += l;
+			kb_putc(kb, ',');
+		kb_puts(kb, c[i]);
 	}
-	out[len] = '\0';
-	return out;
+}
+
+/* "|NAME=" and the list, canonical. */
+static void
+kb_list(struct kbuf *kb, const char *name, char *const *v)
+{
+	kb_field(kb, name, NULL);
+	kb_canon_list(kb, v);
+}
+
+/* "|" and v in decimal; "|" and s (nothing for NULL). */
+static void
+kb_num(struct kbuf *kb, long long v)
+{
+	kb_putc(kb, '|');
+	kb_putll(kb, v);
+}
+
+static void
+kb_str(struct kbuf *kb, const char *s)
+{
+	kb_putc(kb, '|');
+	kb_puts(kb, s);
+}
+
+/* "|HOST|PORT", the host canonical. */
+static void
+kb_hostport(struct kbuf *kb, const struct nd_target *t)
+{
+	kb_putc(kb, '|');
+	kb_canon_host(kb, t->host);
+	kb_num(kb, t->port);
 }
 
 /*
- * Keys.  ca and paths are the only free-form fields (they may hold '|'),
- * so they come last and cannot make two different keys collide.
+ * Keys, after "SCHEME".  ca and paths are the only free-form fields of
+ * the non-web keys (they may hold '|'), so they come last and cannot make
+ * two different keys collide.
  */
-static char *
-key_net(struct nd_arena *a, const struct nd_target *t, const char *s,
-    const char *host)
+static void
+key_net(struct kbuf *kb, const struct nd_target *t)
 {
-	return nd_arena_printf(a, "%s|%s|%u", s, host, t->port);
+	kb_hostport(kb, t);
 }
 
-static char *
-key_tls(struct nd_arena *a, const struct nd_target *t, const char *s,
-    const char *host)
+static void
+key_tls(struct kbuf *kb, const struct nd_target *t)
 {
-	return nd_arena_printf(a, "%s|%s|%u|sni=%s|ca=%s", s, host, t->port,
-	    t->x->sni != NULL ? t->x->sni : "",
-	    t->x->ca != NULL ? t->x->ca : "");
+	kb_hostport(kb, t);
+	kb_field(kb, "sni", t->x->sni);
+	kb_field(kb, "ca", t->x->ca);
 }
 
-static char *
-key_dns(struct nd_arena *a, const struct nd_target *t, const char *s,
-    const char *host)
+static void
+key_dns(struct kbuf *kb, const struct nd_target *t)
 {
-	return nd_arena_printf(a, "%s|%s|%u|q=%s|t=%s|e=%s|u=%s", s, host,
-	    t->port, canon_host(a, t->x->qname),
-	    t->x->qtype != NULL ? t->x->qtype : "A",
-	    canon_list(a, t->x->expect),
-	    t->x->upstream != NULL ? canon_host(a, t->x->upstream) : "");
+	kb_hostport(kb, t);
+	kb_puts(kb, "|q=");
+	kb_canon_host(kb, t->x->qname);
+	kb_field(kb, "t", t->x->qtype != NULL ? t->x->qtype : "A");
+	kb_list(kb, "e", t->x->expect);
+	kb_puts(kb, "|u=");
+	if (t->x->upstream != NULL)
+		kb_canon_host(kb, t->x->upstream);
 }
 
-static char *
-key_arp(struct nd_arena *a, const struct nd_target *t, const char *s,
-    const char *host)
+static void
+key_arp(struct kbuf *kb, const struct nd_target *t)
 {
-	(void)host;
-	return nd_arena_printf(a, "%s|%s|ips=%s|mac=%s|%d|%lld|%s", s,
-	    t->x->iface != NULL ? t->x->iface : "", canon_list(a, t->x->ips),
-	    t->x->macs != NULL ? canon_list(a, t->x->macs) : "", t->x->tries,
-	    (long long)t->x->window_ms, t->x->path != NULL ? t->x->path : "");
+	kb_str(kb, t->x->iface);
+	kb_list(kb, "ips", t->x->ips);
+	kb_list(kb, "mac", t->x->macs);
+	kb_num(kb, t->x->tries);
+	kb_num(kb, t->x->window_ms);
+	kb_str(kb, t->x->path);
 }
 
-static char *
-key_path(struct nd_arena *a, const struct nd_target *t, const char *s,
-    const char *host)
+static void
+key_path(struct kbuf *kb, const struct nd_target *t)
 {
-	(void)host;
-	return nd_arena_printf(a, "%s|%s", s,
-	    t->x->path != NULL ? t->x->path : "");
+	kb_str(kb, t->x->path);
+}
+
+/* "|LEN:TEXT": free-form text that no content can make collide. */
+static void
+kb_lenstr(struct kbuf *kb, const char *s)
+{
+	size_t n = s != NULL ? strlen(s) : 0;
+
+	kb_num(kb, (long long)n);
+	kb_putc(kb, ':');
+	kb_putn(kb, s != NULL ? s : "", n);
 }
 
 /*
  * Web URLs: the path and query are case-sensitive and free-form, like the
- * body and the CA, so each free-form field is written with its length:
- * no content can make two keys collide.
+ * body and the CA, so each free-form field is written with its length.
  */
-static char *
-key_web(struct nd_arena *a, const struct nd_target *t, const char *s,
-    const char *host)
+static void
+key_web(struct kbuf *kb, const struct nd_target *t)
 {
 	const struct nd_target_x *x = t->x;
-	char st[ND_HTTP_STATUS_MAX * 8 + 1] = "";
-	size_t i, o = 0;
+	size_t i;
 
-	for (i = 0; i < x->nstatus; i++)
-		o += (size_t)snprintf(st + o, sizeof(st) - o, "%s%u-%u",
-		    i ? "," : "", x->status[i].lo, x->status[i].hi);
-	return nd_arena_printf(a, "%s|%s|%u|c=%s|s=%s|%zu:%s|%zu:%s|%zu:%s|"
-	    "%zu:%s", s, host, t->port, x->connect != NULL ?
-	    canon_host(a, x->connect) : "", st, strlen(x->reqpath), x->reqpath,
-	    x->body != NULL ? strlen(x->body) : 0, x->body != NULL ? x->body :
-	    "", x->ca != NULL ? strlen(x->ca) : 0, x->ca != NULL ? x->ca : "",
-	    x->path != NULL ? strlen(x->path) : 0, x->path != NULL ? x->path :
-	    "");
+	kb_hostport(kb, t);
+	kb_puts(kb, "|c=");
+	if (x->connect != NULL)
+		kb_canon_host(kb, x->connect);
+	kb_puts(kb, "|s=");
+	for (i = 0; i < x->nstatus; i++) {
+		if (i > 0)
+			kb_putc(kb, ',');
+		kb_putll(kb, x->status[i].lo);
+		kb_putc(kb, '-');
+		kb_putll(kb, x->status[i].hi);
+	}
+	kb_lenstr(kb, x->reqpath);
+	kb_lenstr(kb, x->body);
+	kb_lenstr(kb, x->ca);
+	kb_lenstr(kb, x->path);
+}
+
+size_t
+nd_target_key_write(struct nd_arena *scratch, const struct nd_target *t,
+    char *buf, size_t cap)
+{
+	const struct scheme_row *r = scheme_row(t->scheme);
+	struct kbuf kb = { buf, cap, 0, scratch };
+
+	kb_puts(&kb, r->name);
+	r->key(&kb, t);
+	if (cap > 0)
+		buf[kb.len < cap ? kb.len : cap - 1] = '\0';
+	return kb.len;
 }
 
 char *
 nd_target_key(struct nd_arena *a, const struct nd_target *t)
 {
-	const struct scheme_row *r = scheme_row(t->scheme);
+	char buf[256], *p;
+	size_t n = nd_target_key_write(a, t, buf, sizeof(buf));
 
-	return r->key(a, t, r->name, canon_host(a, t->host));
+	if (n < sizeof(buf))
+		return nd_arena_strndup(a, buf, n);
+	p = nd_arena_alloc(a, n + 1);
+	(void)nd_target_key_write(a, t, p, n + 1);
+	return p;
 }

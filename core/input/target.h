@@ -201,4 +201,13 @@ const char *const *nd_target_chain(const struct nd_target *);
  */
 char	*nd_target_key(struct nd_arena *, const struct nd_target *);
 
+/*
+ * nd_target_key's text written into buf (cap bytes, NUL-terminated, cut
+ * when it does not fit); returns its whole length, as snprintf(3) does.
+ * scratch holds what sorting a list of several addresses needs, nothing
+ * else: the inventory writes 10,000 keys and keeps none.
+ */
+size_t	nd_target_key_write(struct nd_arena *scratch,
+	    const struct nd_target *, char *buf, size_t cap);
+
 #endif /* ND_TARGET_H */

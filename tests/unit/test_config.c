@@ -11,9 +11,11 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "arena.h"
@@ -99,6 +101,51 @@ static void
 bad(const char *yaml, const char *want)
 {
 	bad_n(yaml, strlen(yaml), want);
+}
+
+/*
+ * Each target's origin is "PATH:LINE" (written without printf: the path
+ * once, the line per target), a path too long for that buffer included.
+ */
+static void
+test_target_origins(void **state)
+{
+	char yaml[4096], want[700], dir[300], lpath[600];
+	struct nd_config c;
+	size_t i, o;
+	int fd;
+
+	(void)state;
+	o = (size_t)snprintf(yaml, sizeof(yaml), "version: 1\ntargets:\n");
+	for (i = 0; i < 120; i++)
+		o += (size_t)snprintf(yaml + o, sizeof(yaml) - o,
+		    "  - tcp://10.0.0.%zu:1\n", i + 1);
+	assert_true(o < sizeof(yaml));
+	assert_int_equal(load(yaml, &c), 0);
+	assert_int_equal(c.ntargets, 120);
+	for (i = 0; i < 120; i++) {
+		snprintf(want, sizeof(want), "%s:%zu", path, i + 3);
+		assert_string_equal(c.targets[i]->origin, want);
+	}
+
+	/* A path of 250 bytes and more takes the other way: same text. */
+	memset(dir, 'd', sizeof(dir));
+	memcpy(dir, "/tmp/nd-test-config-", 20);
+	dir[250] = '\0';
+	(void)rmdir(dir);
+	assert_int_equal(mkdir(dir, 0700), 0);
+	snprintf(lpath, sizeof(lpath), "%s/netdoctor.yaml", dir);
+	fd = open(lpath, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, yaml, o), (ssize_t)o);
+	assert_int_equal(close(fd), 0);
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(nd_config_load(arena, lpath, &c, err, sizeof(err)), 0);
+	assert_int_equal(unlink(lpath), 0);
+	assert_int_equal(rmdir(dir), 0);
+	assert_int_equal(c.ntargets, 120);
+	snprintf(want, sizeof(want), "%s:122", lpath);
+	assert_string_equal(c.targets[119]->origin, want);
 }
 
 static void
@@ -689,6 +736,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_complete, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_target_origins, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_modules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_minimal_and_pool, setup,
 		    teardown),

@@ -243,6 +243,19 @@ expect_error(const char *const *urls, size_t n, const struct nd_config *c,
 	assert_string_equal(err, want);
 }
 
+/* As expect_error, with an origin for each URL. */
+static void
+expect_error_o(const char *const *urls, const char *const *origins, size_t n,
+    const char *want)
+{
+	struct nd_inventory inv = { (struct nd_target **)0x1, 99 };
+
+	assert_int_equal(nd_inventory_build(arena, urls, origins, n, NULL, &inv,
+	    err, sizeof(err)), -EINVAL);
+	assert_int_equal(inv.ntargets, 99);
+	assert_string_equal(err, want);
+}
+
 static void
 test_duplicates(void **state)
 {
@@ -288,6 +301,89 @@ test_duplicates(void **state)
 	snprintf(want, sizeof(want), "duplicate target port://80 (%s:3 and "
 	    "%s:5)", path, path);
 	expect_error(NULL, 0, &c, want);
+}
+
+/*
+ * Many targets: duplicates written differently (case, a trailing dot, the
+ * order of a list, another spelling of an IPv6 address, a key longer
+ * than the stack buffer) are found wherever they are, and the pair
+ * reported is the earliest second occurrence with the first occurrence
+ * of its key, as a reader meets them.
+ */
+static void
+test_duplicates_many(void **state)
+{
+	enum { N = 3000 };
+	const char **urls = nd_arena_alloc(arena, N * sizeof(*urls));
+	const char **orig = nd_arena_alloc(arena, N * sizeof(*orig));
+	char *longa, *longb, big[4096];
+	struct nd_inventory inv;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < N; i++) {
+		urls[i] = nd_arena_printf(arena, "dns://10.0.0.1/n%zu.lab?"
+		    "expect=10.1.%zu.%zu,10.2.%zu.%zu", i, i / 250, i % 250,
+		    i / 250, i % 250);
+		orig[i] = nd_arena_printf(arena, "o%zu", i);
+	}
+	urls[20] = "dns://[fd00::53]/v6.lab?type=AAAA&expect=fd00::1,"
+	    "fd00::2";
+	longa = nd_arena_alloc(arena, 1300);
+	longb = nd_arena_alloc(arena, 1300);
+	memcpy(longa, "https://Long.Lab./", 18);
+	memset(longa + 18, 'p', 1200);
+	memcpy(longb, "https://long.lab/", 17);
+	memset(longb + 17, 'p', 1200);
+	urls[30] = longa;
+	assert_int_equal(nd_inventory_build(arena, urls, orig, N, NULL, &inv,
+	    err, sizeof(err)), 0);
+	assert_int_equal(inv.ntargets, N);
+
+	/* Three duplicates; 2000 is the earliest second occurrence. */
+	urls[2000] = "DNS://10.0.0.1/N1500.LAB.?expect=10.2.6.0,10.1.6.0";
+	urls[2500] = "dns://10.0.0.1/n10.lab?expect=10.2.0.10,10.1.0.10&type=A";
+	urls[2600] = "dns://10.0.0.1/n10.lab.?expect=10.1.0.10,10.2.0.10";
+	urls[2999] = "dns://[fd00:0:0::53]:53/V6.lab?expect=FD00::2,fd00:0::1"
+	    "&type=aaaa";
+	urls[2998] = longb;
+	expect_error_o(urls, orig, N, "duplicate target dns://10.0.0.1/"
+	    "n1500.lab?expect=10.1.6.0,10.2.6.0 (o1500 and o2000, where it is "
+	    "written DNS://10.0.0.1/N1500.LAB.?expect=10.2.6.0,10.1.6.0)");
+	/* Without it, the first of n10's repeats, not its third. */
+	urls[2000] = "dns://10.0.0.1/n2000.lab?expect=10.1.8.0";
+	expect_error_o(urls, orig, N, "duplicate target dns://10.0.0.1/"
+	    "n10.lab?expect=10.1.0.10,10.2.0.10 (o10 and o2500, where it is "
+	    "written dns://10.0.0.1/n10.lab?expect=10.2.0.10,10.1.0.10&"
+	    "type=A)");
+	urls[2500] = "dns://10.0.0.1/n2500.lab?expect=10.1.10.0";
+	urls[2600] = "dns://10.0.0.1/n2600.lab?expect=10.1.10.100";
+	assert_int_equal(nd_inventory_build(arena, urls, orig, N, NULL, &inv,
+	    big, sizeof(big)), -EINVAL);
+	assert_int_equal(strncmp(big, "duplicate target https://Long.Lab./ppp",
+	    38), 0);
+	assert_non_null(strstr(big, "ppp (o30 and o2998, where it is written "
+	    "https://long.lab/ppp"));
+	urls[2998] = "tcp://10.0.0.1:1";
+	expect_error_o(urls, orig, N, "duplicate target dns://[fd00::53]/"
+	    "v6.lab?type=AAAA&expect=fd00::1,fd00::2 (o20 and o2999, where it "
+	    "is written dns://[fd00:0:0::53]:53/V6.lab?expect=FD00::2,"
+	    "fd00:0::1&type=aaaa)");
+	urls[2999] = "tcp://10.0.0.1:2";
+	assert_int_equal(nd_inventory_build(arena, urls, orig, N, NULL, &inv,
+	    err, sizeof(err)), 0);
+	for (i = 0; i < N; i++)
+		assert_int_equal(inv.targets[i]->index, i);
+
+	/* Lists that sort: the same addresses and MACs in another order. */
+	urls[0] = "arp://eth0/10.0.0.3,10.0.0.1,10.0.0.2?mac=AA:bb:cc:dd:ee:ff,"
+	    "00:11:22:33:44:55";
+	urls[1] = "arp://eth0/10.0.0.2,10.0.0.3,10.0.0.1?mac=00:11:22:33:44:55,"
+	    "aa:bb:cc:dd:ee:FF";
+	expect_error_o(urls, orig, 2, "duplicate target arp://eth0/10.0.0.3,"
+	    "10.0.0.1,10.0.0.2?mac=AA:bb:cc:dd:ee:ff,00:11:22:33:44:55 (o0 and "
+	    "o1, where it is written arp://eth0/10.0.0.2,10.0.0.3,10.0.0.1?"
+	    "mac=00:11:22:33:44:55,aa:bb:cc:dd:ee:FF)");
 }
 
 static void
@@ -373,6 +469,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_empty, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_duplicates, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_duplicates_many, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_errors, setup, teardown),
 	};

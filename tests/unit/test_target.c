@@ -760,6 +760,139 @@ test_key(void **state)
 	    nd_target_key(arena, b));
 }
 
+/*
+ * nd_target_key_write: the key nd_target_key returns, cut to the buffer
+ * as snprintf(3) cuts; canonical forms of every listed field.
+ */
+static void
+test_key_write(void **state)
+{
+	static const char *const urls[] = {
+		"DNS://[FD00:0::53]:5353/a.lab?type=aaaa&expect=FD00::2,"
+		    "fd00:0:0::1&upstream=0::1",
+		"arp://eth0/10.0.0.2,10.0.0.1?mac=AA:BB:CC:DD:EE:FF,"
+		    "00:11:22:33:44:55&tries=3&window=250ms",
+		"https://Web.Lab./x?nd-status=200,301-399&nd-connect=[0::1]:8443"
+		    "&nd-body=ok",
+		"http+unix://h/?nd-unix=/run/x",
+	};
+	static const char *const keys[] = {
+		"dns|fd00::53|5353|q=a.lab|t=AAAA|e=fd00::1,fd00::2|u=::1",
+		"arp|eth0|ips=10.0.0.1,10.0.0.2|mac=00:11:22:33:44:55,"
+		    "aa:bb:cc:dd:ee:ff|3|250|",
+		"https|web.lab|8443|c=::1|s=200-200,301-399|2:/x|2:ok|0:|0:",
+		"http+unix|h|80|c=|s=|1:/|0:|0:|6:/run/x",
+	};
+	char buf[64], path[1200], url[1300], *k;
+	struct nd_target *t;
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+		t = ok(urls[i]);
+		assert_string_equal(nd_target_key(arena, t), keys[i]);
+		n = strlen(keys[i]);
+		assert_int_equal(nd_target_key_write(arena, t, buf,
+		    sizeof(buf)), n);
+		if (n < sizeof(buf))
+			assert_string_equal(buf, keys[i]);
+		else {
+			assert_int_equal(strlen(buf), sizeof(buf) - 1);
+			assert_memory_equal(buf, keys[i], sizeof(buf) - 1);
+		}
+		/* Cut to nothing, and no buffer at all. */
+		assert_int_equal(nd_target_key_write(arena, t, buf, 1), n);
+		assert_string_equal(buf, "");
+		assert_int_equal(nd_target_key_write(arena, t, NULL, 0), n);
+	}
+
+	/* A key longer than nd_target_key's own buffer. */
+	memset(path, 'p', sizeof(path) - 1);
+	path[sizeof(path) - 1] = '\0';
+	snprintf(url, sizeof(url), "https://H.Lab./%s", path);
+	t = ok(url);
+	k = nd_target_key(arena, t);
+	assert_int_equal(strlen(k), strlen("https|h.lab|443|c=|s=|1200:/") +
+	    strlen(path) + strlen("|0:|0:|0:"));
+	assert_int_equal(strncmp(k, "https|h.lab|443|c=|s=|1200:/pp", 30), 0);
+	assert_int_equal(nd_target_key_write(arena, t, NULL, 0), strlen(k));
+}
+
+/*
+ * The parser's fast paths give the answers of the slow ones: bytes are
+ * checked a word at a time (the first bad byte is still the one named),
+ * IPv4 literals without inet_pton(3), scheme names in any case, the web
+ * length limit looked up only past 2048 bytes.
+ */
+static void
+test_fast_paths(void **state)
+{
+	static const char base[] = "dns://10.200.53.2/bench-1.lab.test?"
+	    "expect=10.200.0.2";
+	static const unsigned char bytes[] = { 0x01, 0x09, 0x1f, ' ', 0x7f };
+	char url[sizeof(base) + 8], want[300], web[2058];
+	struct nd_target *t;
+	size_t i, j, n = sizeof(base) - 1;
+
+	(void)state;
+	for (i = 0; i <= n; i++)
+		for (j = 0; j < sizeof(bytes); j++) {
+			memcpy(url, base, i);
+			url[i] = (char)bytes[j];
+			memcpy(url + i + 1, base + i, n - i + 1);
+			if (bytes[j] == ' ')
+				snprintf(want, sizeof(want), "%.*s %s: column "
+				    "%zu: space in URL", (int)i, base, base + i,
+				    i + 1);
+			else
+				snprintf(want, sizeof(want), "%.*s\\x%02x%s: "
+				    "column %zu: control character 0x%02x in "
+				    "URL", (int)i, base, bytes[j], base + i,
+				    i + 1, bytes[j]);
+			bad(url, want);
+		}
+	/* The first of two bad bytes, in the same word or the next. */
+	bad("tcp://ab\x01" "c\x02:1", "tcp://ab\\x01c\\x02:1: column 9: "
+	    "control character 0x01 in URL");
+	bad("tcp://abcdefgh ijklmno\x01:1", "tcp://abcdefgh ijklmno\\x01:1: "
+	    "column 15: space in URL");
+
+	t = ok("dns://0.0.0.0/a?expect=255.255.255.255,10.0.0.1%2C10.0.0.2");
+	assert_string_equal(t->x->qtype, "A");
+	assert_string_equal(t->x->expect[0], "255.255.255.255");
+	assert_string_equal(t->x->expect[1], "10.0.0.1");
+	assert_string_equal(t->x->expect[2], "10.0.0.2");
+	assert_null(t->x->expect[3]);
+	t = ok("dns://1.1.1.1/a?type=aaaa&expect=::1,fd00::1");
+	assert_string_equal(t->x->qtype, "AAAA");
+	assert_string_equal(t->x->expect[1], "fd00::1");
+	bad("tcp://01.2.3.4:1", "tcp://01.2.3.4:1: column 7: '01.2.3.4' is not "
+	    "an IPv4 address");
+	bad("tcp://1.2.3.4.:1", "tcp://1.2.3.4.:1: column 7: '1.2.3.4.' is not "
+	    "an IPv4 address");
+	bad("tcp://1.2.3.256:1", "tcp://1.2.3.256:1: column 7: '1.2.3.256' is "
+	    "not an IPv4 address");
+	bad("tcp://1..2.3:1", "tcp://1..2.3:1: column 7: '1..2.3' is not an "
+	    "IPv4 address");
+	bad("dns://1.1.1.1/a?expect=10.0.0.01", "dns://1.1.1.1/a?expect="
+	    "10.0.0.01: column 24: expect '10.0.0.01' is not an IP address");
+	bad("dns://1.1.1.1/a?expect=1.2.3.4.5", "dns://1.1.1.1/a?expect="
+	    "1.2.3.4.5: column 24: expect '1.2.3.4.5' is not an IP address");
+
+	t = ok("Tcp://h:1");
+	assert_int_equal(t->scheme, ND_S_TCP);
+	t = ok("HTTP+Unix://h/?nd-unix=/run/x");
+	assert_int_equal(t->scheme, ND_S_HTTP_UNIX);
+	bad("tcpx://h:1", "tcpx://h:1: column 1: unknown scheme 'tcpx' "
+	    "(known: " SCHEMES ")");
+	/* An upper-case web scheme still takes a URL past 2048 bytes. */
+	memset(web, 'a', sizeof(web));
+	memcpy(web, "HTTPS://h/", 10);
+	web[sizeof(web) - 1] = '\0';
+	t = ok(web);
+	assert_int_equal(t->scheme, ND_S_HTTPS);
+}
+
 static void
 test_scheme_name(void **state)
 {
@@ -974,6 +1107,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bad_dns, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_arp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fast_paths, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_key_write, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_tailscale, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_scheme_name, setup,
