@@ -33,7 +33,7 @@
  * struct nd_probe: nothing reads it once every probe ended, and a run of
  * 10,000 targets kept some 800 KB of it until the report was written.
  * By plan order in chunks that never move (the deadline is on the loop's
- * timer heap), from calloc, freed by engine_run_ended().
+ * timer heap), in the scratch arena, freed by engine_run_ended().
  */
 #define STATE_CHUNK	512
 
@@ -142,10 +142,6 @@ engine_state(const struct nd_engine *e, const struct nd_probe *p)
 static void
 engine_run_ended(struct nd_engine *e)
 {
-	size_t i;
-
-	for (i = 0; i < e->nchunks; i++)
-		free(e->state[i]);
 	free(e->state);
 	free(e->wrote);
 	free(e->share);
@@ -529,11 +525,8 @@ engine_new_probe(struct nd_engine *e, const struct nd_probe_ops *ops,
 		if (nc == NULL)
 			abort();	/* LCOV_EXCL_LINE: OutOfMemory */
 		e->state = nc;
-		/* calloc: a small run touches only the pages it uses. */
-		if ((nc[e->nchunks] = calloc(STATE_CHUNK, sizeof(**nc))) ==
-		    NULL)
-			abort();	/* LCOV_EXCL_LINE: OutOfMemory */
-		e->nchunks++;
+		nc[e->nchunks++] = nd_arena_alloc(e->scratch, STATE_CHUNK *
+		    sizeof(**nc));
 	}
 	p->index = (uint32_t)e->nprobes;
 	e->probes[e->nprobes++] = p;
@@ -766,6 +759,8 @@ nd_engine_plan(struct nd_engine *e, const struct nd_inventory *inv,
 	const struct nd_probe_ops **ops = NULL;
 	size_t i, n = 0;
 
+	/* A probe or two per target: a large run's state starts large. */
+	nd_arena_expect(e->scratch, inv->ntargets * sizeof(struct probe_state));
 	for (i = 0; i < inv->ntargets; i++) {
 		const struct nd_target *t = inv->targets[i];
 		const char *const *chain = nd_target_chain(t);
