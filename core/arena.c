@@ -20,7 +20,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/types.h>
-#include <unistd.h>
 
 #include "arena.h"
 
@@ -487,30 +486,20 @@ nd_arena_printf(struct nd_arena *a, const char *fmt, ...)
 }
 
 /*
- * A huge chunk is resident whole from its first write, so the head
- * chunk of an arena that is done growing (the inputs' before the probes
- * run, the round's before the report is built) would keep up to 2 MiB
- * it never used: its pages past the use go back.  They read as zero
- * again, so c->mapped still means "zero past used".  What comes later
- * takes small pages, there and in small chunks: the last phase of a
- * 10,000-target run (the report model, some 4 MB, mostly in arrays of
- * their own) would otherwise leave a new huge chunk partly used.
+ * An arena done growing (the inputs' before the probes run, the round's
+ * before the report is built) maps no new huge chunk: what comes later
+ * fills the head chunk's rest, then small chunks.  The last phase of a
+ * 10,000-target run (the report model) would otherwise leave a new huge
+ * chunk mostly unused.  The head's unused pages are not given back: a
+ * huge page would have to be split for it, and on a virtual machine the
+ * split made the next phase pay 3 ms (the diagnosis of 10,000 probes,
+ * 0.4 ms otherwise: interleaved runs) for at most 2 MiB, which the model
+ * then mostly fills.
  */
 void
 nd_arena_trim(struct nd_arena *a)
 {
-	struct arena_chunk *c = a->head;
-	uintptr_t pg = (uintptr_t)sysconf(_SC_PAGESIZE), from, end;
-
 	a->trimmed = true;
-	if (c == NULL || !c->mapped || pg == 0 || (pg & (pg - 1)) != 0)
-		return;
-	from = ((uintptr_t)c->data + c->used + pg - 1) & ~(pg - 1);
-	end = (uintptr_t)c + ARENA_HUGE;
-	if (from >= end)
-		return;
-	(void)madvise((void *)from, end - from, MADV_NOHUGEPAGE);
-	(void)madvise((void *)from, end - from, MADV_DONTNEED);
 }
 
 size_t

@@ -35,10 +35,7 @@ char		*nd_arena_printf(struct nd_arena *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 char		*nd_arena_vprintf(struct nd_arena *, const char *, va_list)
 		    __attribute__((format(printf, 2, 0)));
-/*
- * Done growing (mostly): the unused pages of the last chunk go back and
- * later chunks are small.
- */
+/* Done growing (mostly): later chunks are small ones. */
 void		 nd_arena_trim(struct nd_arena *);
 size_t		 nd_arena_bytes(const struct nd_arena *);
 /*
