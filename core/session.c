@@ -182,7 +182,7 @@ nd_session_report(struct nd_session *s, const struct nd_inventory *inv,
 
 	ri.probes = nd_engine_probes(e, &ri.nprobes);
 	ri.elapsed_us = nd_engine_elapsed_us(e);
-	/* The probes are done growing it; the model takes small pages. */
+	/* The probes are done growing it: no new huge chunk for the model. */
 	nd_arena_trim(a);
 	nd_diagnose(a, ri.probes, ri.nprobes, &causes, &ri.ncauses);
 	ri.causes = causes;
