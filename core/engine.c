@@ -198,18 +198,6 @@ unsupported_start(struct nd_probe *p)
 	return 0;
 }
 
-static uint64_t
-engine_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;	/* FNV-1a */
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ull;
-	}
-	return h;
-}
-
 static struct share_slot *
 engine_share_slot(struct nd_engine *e, const char *key)
 {
@@ -217,7 +205,7 @@ engine_share_slot(struct nd_engine *e, const char *key)
 
 	if (e->share_cap == 0)
 		return NULL;
-	i = engine_hash(key) & (e->share_cap - 1);
+	i = nd_hash(key, strlen(key)) & (e->share_cap - 1);
 	while (e->share[i].key != NULL && strcmp(e->share[i].key, key) != 0)
 		i = (i + 1) & (e->share_cap - 1);
 	return &e->share[i];
@@ -661,11 +649,7 @@ engine_addr_strings(struct nd_arena *a, const struct sockaddr *sa,
 		n = strlen(addr);
 		pv = ntohs(in6->sin6_port);
 	}
-	o = port + sizeof(port);
-	do {
-		*--o = (char)('0' + pv % 10);
-		pv /= 10;
-	} while (pv != 0);
+	o = nd_utoa(port + sizeof(port), pv);
 	pn = (size_t)(port + sizeof(port) - o);
 	/* "ADDR\0" then "ADDR:PORT\0" or "[ADDR]:PORT\0". */
 	s = nd_arena_alloc_raw(a, 2 * n + pn + 5);

@@ -171,6 +171,34 @@ nd_ipv4_ntop(const void *a4, char *buf)
 	return (size_t)(o - buf);
 }
 
+char *
+nd_utoa(char *end, unsigned long long v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	return end;
+}
+
+uint64_t
+nd_hash(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
+
+	/* Eight bytes a round: keys of 10,000 targets are hashed at once. */
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	w = 0;
+	memcpy(&w, s, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 29);
+}
+
 bool
 nd_is_ip_literal(const char *s)
 {

@@ -64,6 +64,16 @@ size_t	nd_pct_encode(char *out, const char *s, const char *keep);
  */
 size_t	nd_ipv4_ntop(const void *a4, char *buf);
 
+/*
+ * The decimal digits of v written backwards, ending just before end;
+ * returns where they start (20 bytes at most).  "%llu" without printf,
+ * for what a large run writes per target or per probe.
+ */
+char	*nd_utoa(char *end, unsigned long long v);
+
+/* A 64-bit hash of n bytes, for open-addressing tables (not keyed). */
+uint64_t nd_hash(const void *p, size_t n);
+
 /* True when s is an IPv4 or IPv6 literal (no brackets). */
 bool	nd_is_ip_literal(const char *s);
 

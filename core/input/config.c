@@ -198,16 +198,11 @@ k_version(struct cparse *cp, const struct nd_ynode *k,
 static void
 put_line(char *p, unsigned line)
 {
-	unsigned n;
-	size_t d = 1;
+	char d[24], *s = nd_utoa(d + sizeof(d), line);
+	size_t n = (size_t)(d + sizeof(d) - s);
 
-	for (n = line; n >= 10; n /= 10)
-		d++;
-	p[d] = '\0';
-	do {
-		p[--d] = (char)('0' + line % 10);
-		line /= 10;
-	} while (d > 0);
+	memcpy(p, s, n);
+	p[n] = '\0';
 }
 
 static int

@@ -24,6 +24,7 @@
 #include "inventory.h"
 #include "netaddr.h"
 #include "target.h"
+#include "util.h"
 
 /*
  * Far above a home lab (the benchmark checks 10,000 targets); bounds what
@@ -294,26 +295,6 @@ key_of(struct nd_arena *scratch, const struct nd_target *t, char *buf,
 	return *len < KEY_STACK ? buf : nd_target_key(scratch, t);
 }
 
-/*
- * A hash of a key, eight bytes a round.  It only sorts the keys into
- * slots; equal hashes are compared key by key.
- */
-static uint64_t
-key_hash(const char *s, size_t n)
-{
-	uint64_t h = 0x9e3779b97f4a7c15ull ^ n, w;
-
-	for (; n >= 8; s += 8, n -= 8) {
-		memcpy(&w, s, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdull;
-		h ^= h >> 32;
-	}
-	w = 0;
-	memcpy(&w, s, n);
-	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-	return h ^ (h >> 29);
-}
-
 static int
 dup_found(struct inv *iv, size_t first, size_t second)
 {
@@ -357,7 +338,7 @@ check_duplicates(struct inv *iv)
 	scratch = nd_arena_new();
 	for (i = 0; i < iv->n; i++) {
 		key = key_of(scratch, iv->v[i], kb, &len);
-		h = key_hash(key, len);
+		h = nd_hash(key, len);	/* equal hashes: keys compared */
 		for (p = h & mask; slot[p] != 0; p = (p + 1) & mask) {
 			if ((slot[p] & hi) != (h & hi))
 				continue;

@@ -1162,18 +1162,13 @@ scheme_is(const char *name, const char *s, size_t n)
 {
 	size_t i;
 
-	/* The names are lowercase: most rows differ in the first byte. */
-	if (name == NULL || (name[0] != s[0] && name[0] != (s[0] | 0x20)))
+	if (name == NULL)
 		return false;
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		if ((name[i] >= 'A' && name[i] <= 'Z' ?
-		    (char)(name[i] - 'A' + 'a') : name[i]) != c)
+	/* The names are lowercase; a shorter one stops at its NUL. */
+	for (i = 0; i < n; i++)
+		if (name[i] != (s[i] >= 'A' && s[i] <= 'Z' ?
+		    (char)(s[i] - 'A' + 'a') : s[i]))
 			return false;
-	}
 	return name[n] == '\0';
 }
 
@@ -1482,14 +1477,10 @@ kb_field(struct kbuf *kb, const char *name, const char *s)
 static void
 kb_putll(struct kbuf *kb, long long v)
 {
-	char num[24], *e = num + sizeof(num), *p = e;
-	unsigned long long u = v < 0 ? 0ull - (unsigned long long)v :
-	    (unsigned long long)v;
+	char num[24], *e = num + sizeof(num), *p;
 
-	do {
-		*--p = (char)('0' + u % 10);
-		u /= 10;
-	} while (u != 0);
+	p = nd_utoa(e, v < 0 ? 0ull - (unsigned long long)v :
+	    (unsigned long long)v);
 	if (v < 0)
 		*--p = '-';
 	kb_putn(kb, p, (size_t)(e - p));

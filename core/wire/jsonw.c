@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "jsonw.h"
+#include "util.h"
 
 void
 nd_jw_init(struct nd_jw *w, FILE *f)
@@ -344,22 +345,11 @@ nd_jw_str(struct nd_jw *w, const char *s)
 	jw_end(w);
 }
 
-/* The decimal digits of v, written backwards ending at e; returns the start. */
-static char *
-jw_utoa(char *e, unsigned long long v)
-{
-	do {
-		*--e = (char)('0' + v % 10);
-		v /= 10;
-	} while (v != 0);
-	return e;
-}
-
 /* printf's "%lld" and "%llu", without printf. */
 static void
 jw_digits(struct nd_jw *w, bool neg, unsigned long long v)
 {
-	char d[24], *s = jw_utoa(d + sizeof(d), v);
+	char d[24], *s = nd_utoa(d + sizeof(d), v);
 
 	if (neg)
 		*--s = '-';

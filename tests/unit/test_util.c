@@ -299,6 +299,38 @@ test_one_line(void **state)
 	free(buf);
 }
 
+/* nd_utoa writes what "%llu" does, ending where it is told. */
+static void
+test_utoa(void **state)
+{
+	static const unsigned long long v[] = { 0, 7, 10, 65535, 1000000,
+	    18446744073709551615ull };
+	char buf[32], want[32], *s;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		buf[sizeof(buf) - 1] = '\0';
+		s = nd_utoa(buf + sizeof(buf) - 1, v[i]);
+		snprintf(want, sizeof(want), "%llu", v[i]);
+		assert_string_equal(s, want);
+	}
+}
+
+/* Equal bytes hash equal; the length counts, zero bytes included. */
+static void
+test_hash(void **state)
+{
+	const char k[] = "dns|10.200.53.2|53|q=bench-1.lab.test|t=A";
+
+	(void)state;
+	assert_true(nd_hash(k, sizeof(k) - 1) == nd_hash(strdupa(k),
+	    sizeof(k) - 1));
+	assert_true(nd_hash(k, sizeof(k) - 1) != nd_hash(k, sizeof(k) - 2));
+	assert_true(nd_hash("a", 1) != nd_hash("a\0", 2));
+	assert_true(nd_hash("", 0) != nd_hash("\0", 1));
+}
+
 int
 main(void)
 {
@@ -312,6 +344,8 @@ main(void)
 		cmocka_unit_test(test_ipv4_ntop),
 		cmocka_unit_test(test_dns_name),
 		cmocka_unit_test(test_ifname),
+		cmocka_unit_test(test_utoa),
+		cmocka_unit_test(test_hash),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
